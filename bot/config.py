@@ -1,0 +1,104 @@
+"""The one configuration reader.
+
+All environment variables the product understands are read here and nowhere else, so
+that a deployment has one place to look and tests can build a `Settings` explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_file(path: Path) -> str:
+    """Read a development secret from `path`, creating it on first use.
+
+    Production sets the variable; a developer's machine gets a random local secret
+    under var/ so nothing secret is ever committed.
+    """
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    var_dir: Path
+    database_url: str
+    redis_url: Optional[str]
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_number: str
+    public_url: str
+    collectbot_url: str
+    api_token: str
+    twilio_api_base: Optional[str]
+    hmac_key: str
+    agent_number: str
+    callback_number: str
+    company_name: str
+    payment_link_template: str
+    enable_rest_channel: bool
+    console_password: Optional[str]
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def spacy_model_dir(self) -> Path:
+        return self.var_dir / "spacy"
+
+
+def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
+    """Build settings from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    home = Path(env.get("COLLECTBOT_HOME", str(PROJECT_ROOT))).resolve()
+    var_dir = Path(env.get("COLLECTBOT_VAR", str(home / "var"))).resolve()
+    db_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'collectbot.db'}"
+    api_token = env.get("COLLECTBOT_API_TOKEN") or _secret_file(var_dir / "api_token")
+    hmac_key = env.get("COLLECTBOT_HMAC_KEY") or _secret_file(var_dir / "hmac.key")
+    return Settings(
+        home=home,
+        var_dir=var_dir,
+        database_url=db_url,
+        redis_url=env.get("REDIS_URL") or None,
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", "AC" + "0" * 32),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", "dev-auth-token"),
+        twilio_number=env.get("TWILIO_NUMBER", "+15005550006"),
+        public_url=env.get("PUBLIC_URL", "http://127.0.0.1:5005").rstrip("/"),
+        collectbot_url=env.get("COLLECTBOT_URL", "http://127.0.0.1:5005").rstrip("/"),
+        api_token=api_token,
+        twilio_api_base=env.get("TWILIO_API_BASE") or None,
+        hmac_key=hmac_key,
+        agent_number=env.get("COLLECTBOT_AGENT_NUMBER", "+15005550007"),
+        callback_number=env.get("COLLECTBOT_CALLBACK_NUMBER", "+1 800 555 0199"),
+        company_name=env.get("COLLECTBOT_COMPANY", "Northwind Recovery"),
+        payment_link_template=env.get(
+            "PAYMENT_LINK_TEMPLATE", "https://pay.example.com/{account_id}?amount={amount}"
+        ),
+        enable_rest_channel=env.get("COLLECTBOT_ENABLE_REST", "0") in ("1", "true", "yes"),
+        console_password=env.get("COLLECTBOT_CONSOLE_PASSWORD") or None,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once."""
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests that change the environment call this)."""
+    get_settings.cache_clear()
