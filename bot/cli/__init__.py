@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "bot.cli.store_commands",
     "bot.cli.compliance_commands",
     "bot.cli.assistant_commands",
+    "bot.cli.runtime_commands",
     "bot.cli.campaign_commands",
 )
 
