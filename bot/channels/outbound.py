@@ -1,0 +1,133 @@
+"""Starting a conversation: the one entry point for campaigns and the agent console.
+
+Both functions gate the contact attempt first (window, caps, consent, status) as an
+`outbound` message, so a blocked or deferred attempt never reaches Rasa or Twilio. An
+allowed SMS attempt is started with Rasa's `trigger_intent` (`output_channel=twilio`), whose
+texts the SMS output channel screens again; an allowed call is placed through Twilio's REST
+API with answering-machine detection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional, Tuple
+from urllib.parse import quote
+
+import aiohttp
+
+from bot import clock
+from bot.channels import outbox
+from bot.channels.texts import text as fixed_text
+from bot.channels.twilio_client import make_client
+from bot.channels.twilio_sms import record_contact
+from bot.config import get_settings
+from bot.store import repo
+from bot.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+class OutboundError(Exception):
+    """The account cannot be contacted at all (unknown account, no phone)."""
+
+
+@dataclass(frozen=True)
+class OutboundResult:
+    """What became of a contact attempt: sent, deferred (until), blocked or failed."""
+
+    status: str
+    account_id: str
+    phone: str = ""
+    reasons: Tuple[str, ...] = ()
+    next_allowed_at: Optional[datetime] = None
+    provider_sid: Optional[str] = None
+    detail: str = ""
+    messages: Tuple[str, ...] = field(default=())
+
+    @property
+    def sent(self) -> bool:
+        return self.status == "sent"
+
+
+def _primary_phone(s, account_id: str) -> Tuple[object, str]:
+    account = repo.get_account(s, account_id)
+    if account is None:
+        raise OutboundError(f"no account {account_id!r}")
+    recipient = repo.recipient_for(s, account)
+    if not recipient.phones:
+        raise OutboundError(f"account {account_id!r} has no phone number")
+    return account, recipient.phones[0]
+
+
+def _gate(account_id: str, channel: str, at: Optional[datetime]):
+    """Screen a neutral opening line as an outbound attempt on `channel`."""
+    with session_scope() as s:
+        account, phone = _primary_phone(s, account_id)
+        opening = fixed_text("help", account.language or "en")
+        screened = outbox.screen(s, phone=phone, text=opening, channel=channel,
+                                 kind="outbound", at=at or clock.now())
+    return phone, screened
+
+
+async def start_sms(
+    account_id: str, intent: str = "start_reminder", *, at: Optional[datetime] = None
+) -> OutboundResult:
+    """Start an SMS conversation with `account_id` if the gate allows it now."""
+    phone, screened = _gate(account_id, "sms", at)
+    if not screened.send:
+        return OutboundResult(
+            status=screened.decision.status, account_id=account_id, phone=phone,
+            reasons=outbox.reasons_of(screened.decision),
+            next_allowed_at=screened.decision.next_allowed_at,
+        )
+    settings = get_settings()
+    url = (f"{settings.collectbot_url}/conversations/{quote(phone, safe='')}/trigger_intent"
+           f"?output_channel=twilio&token={quote(settings.api_token, safe='')}")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            async with http.post(url, json={"name": intent}) as resp:
+                body = await resp.text()
+                if resp.status != 200:
+                    return OutboundResult(status="failed", account_id=account_id, phone=phone,
+                                          detail=f"trigger_intent answered {resp.status}: {body[:200]}")
+    except aiohttp.ClientError as exc:
+        return OutboundResult(status="failed", account_id=account_id, phone=phone,
+                              detail=f"cannot reach {settings.collectbot_url}: {exc}")
+    return OutboundResult(status="sent", account_id=account_id, phone=phone)
+
+
+async def start_call(account_id: str, *, at: Optional[datetime] = None) -> OutboundResult:
+    """Place a call to `account_id` if the gate allows it now (AMD on, status callbacks)."""
+    phone, screened = _gate(account_id, "voice", at)
+    if not screened.send:
+        return OutboundResult(
+            status=screened.decision.status, account_id=account_id, phone=phone,
+            reasons=outbox.reasons_of(screened.decision),
+            next_allowed_at=screened.decision.next_allowed_at,
+        )
+    settings = get_settings()
+    client = make_client(settings)
+    base = f"{settings.public_url}/webhooks/twilio_voice"
+    try:
+        call = await asyncio.get_running_loop().run_in_executor(None, lambda: client.calls.create(
+            to=phone, from_=settings.twilio_number, url=f"{base}/webhook",
+            machine_detection="Enable", status_callback=f"{base}/status",
+            status_callback_event=["completed"],
+        ))
+    except Exception as exc:  # TwilioRestException or connection errors: report, don't raise
+        with session_scope() as s:
+            record_contact(s, account_id, channel="voice", direction="outbound", to=phone,
+                           from_=settings.twilio_number, status="failed", text="",
+                           reasons=(f"twilio: {getattr(exc, 'msg', exc)}",),
+                           debt_id=screened.debt_id)
+        return OutboundResult(status="failed", account_id=account_id, phone=phone,
+                              detail=f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}")
+    with session_scope() as s:
+        record_contact(s, account_id, channel="voice", direction="outbound", to=phone,
+                       from_=settings.twilio_number, status="sent", text="",
+                       provider_sid=call.sid, debt_id=screened.debt_id)
+    return OutboundResult(status="sent", account_id=account_id, phone=phone,
+                          provider_sid=call.sid)

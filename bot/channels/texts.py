@@ -1,0 +1,54 @@
+"""Fixed texts the channels themselves send (keyword replies, fallbacks, voicemail).
+
+They carry no debt information, so they are safe before verification; they still pass
+the gate like every other text. `{company}` and `{callback}` come from settings.
+"""
+
+from __future__ import annotations
+
+from bot.config import get_settings
+
+_TEXTS = {
+    "optout_confirm": {
+        "en": "{company}: you are unsubscribed and will get no more texts from us. Reply START to resubscribe.",
+        "zh": "{company}：您已退订，我们将不再向您发送短信。回复START可重新订阅。",
+    },
+    "optin_confirm": {
+        "en": "{company}: you are subscribed to our texts again.",
+        "zh": "{company}：您已重新订阅我们的短信。",
+    },
+    "help": {
+        "en": "{company}: for help call {callback}.",
+        "zh": "{company}：如需帮助请致电{callback}。",
+    },
+    "fallback": {
+        "en": "Sorry, I can't answer that by text. Please call {company} at {callback}.",
+        "zh": "抱歉，短信无法回复此问题。请致电{company}：{callback}。",
+    },
+    "voicemail": {
+        "en": "Hello, this message is for {name}. This is {company}. Please call us back at {callback}. Thank you.",
+        "zh": "您好，这是给{name}的留言。这里是{company}。请回电{callback}。谢谢。",
+    },
+    "voice_reprompt": {
+        "en": "Sorry, I didn't catch that. Could you say it again?",
+        "zh": "抱歉，我没有听清，请再说一遍。",
+    },
+    "voice_goodbye": {
+        "en": "Thank you for your time. Goodbye.",
+        "zh": "感谢您的时间，再见。",
+    },
+    "recording_notice": {
+        "en": "This call will be recorded.",
+        "zh": "本通话将被录音。",
+    },
+}
+
+
+def text(key: str, language: str = "en", **values: str) -> str:
+    """The `key` text in `language` (English when the language is unknown)."""
+    settings = get_settings()
+    variants = _TEXTS[key]
+    template = variants.get(language, variants["en"])
+    values.setdefault("company", settings.company_name)
+    values.setdefault("callback", settings.callback_number)
+    return template.format(**values)

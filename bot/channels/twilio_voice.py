@@ -1,0 +1,265 @@
+"""The compliant Twilio voice channel (`twilio_voice` in credentials.yml, by dotted path).
+
+Fixes Rasa's `TwilioVoiceInput`: signature check; speech and DTMF input; Polly voice and
+Gather language per the debtor's language; the cn recording notice; outbound calls keyed
+on `To`; answering machines get only the limited-content voicemail; the handoff payload
+becomes a `<Dial>` to the agents; and every response ends in Gather, Dial or Hangup.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.twilio_voice import (
+    TwilioVoiceCollectingOutputChannel,
+    TwilioVoiceInput,
+)
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bot import clock
+from bot.channels import outbox
+from bot.channels.texts import text as fixed_text
+from bot.channels.twilio_sms import record_contact
+from bot.channels.webhook import WebhookError, verified_form
+from bot.config import get_settings
+from bot.store import repo
+from bot.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+#: language -> (Polly voice, Gather/Say language)
+VOICES = {"en": ("Polly.Joanna", "en-US"), "zh": ("Polly.Zhiyu", "cmn-CN")}
+RECORDING_NOTICE_ZH = "本通话将被录音"
+GATHER_QUERY = "turn=gather"
+
+
+@dataclass(frozen=True)
+class CallParty:
+    """Who is on the other end of a call, and how to talk to them."""
+
+    phone: str
+    outbound: bool
+    account_id: Optional[str]
+    debt_id: Optional[str]
+    language: str
+    pack: str
+    name: str
+
+    @property
+    def voice(self) -> str:
+        return VOICES.get(self.language, VOICES["en"])[0]
+
+    @property
+    def speech_language(self) -> str:
+        return VOICES.get(self.language, VOICES["en"])[1]
+
+
+def call_party(s: Any, form: Dict[str, str]) -> CallParty:
+    """The debtor: `To` on calls we placed (`outbound-api`), `From` on calls they placed."""
+    outbound = form.get("Direction", "").startswith("outbound")
+    phone = form.get("To") if outbound else form.get("From")
+    if not phone:
+        raise WebhookError(400, "To and From are required")
+    account = repo.find_account_by_phone(s, phone)
+    if account is None:
+        return CallParty(phone, outbound, None, None, outbox.pack_language(phone),
+                         outbox.pack_for_phone(phone), "")
+    debt = repo.primary_debt(s, account)
+    return CallParty(
+        phone=phone,
+        outbound=outbound,
+        account_id=account.account_id,
+        debt_id=str(debt.id) if debt is not None else None,
+        language=account.language or outbox.pack_language(phone),
+        pack=account.pack or outbox.pack_for_phone(phone),
+        name=account.name or "",
+    )
+
+
+class ScreeningVoiceCollector(TwilioVoiceCollectingOutputChannel):
+    """Collects the assistant's turn; notes the handoff payload for a `<Dial>`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handoff = False
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        if json_message.get("handoff"):
+            self.handoff = True
+
+
+class CompliantTwilioVoiceInput(TwilioVoiceInput):
+    """Voice turns at `/webhooks/twilio_voice/webhook`; call status at `/status`."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_voice"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> CompliantTwilioVoiceInput:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("initial_prompt", "/greet"),
+            credentials.get("reprompt_fallback_phrase", ""),
+            credentials.get("assistant_voice", "Polly.Joanna"),
+            str(credentials.get("speech_timeout", "auto")),
+            credentials.get("speech_model", "numbers_and_commands"),
+            str(credentials.get("enhanced", "false")),
+        )
+
+    def __init__(self, initial_prompt: Optional[str] = "/greet",
+                 reprompt_fallback_phrase: Optional[str] = "",
+                 assistant_voice: Optional[str] = "Polly.Joanna",
+                 speech_timeout: str = "auto", speech_model: str = "numbers_and_commands",
+                 enhanced: str = "false") -> None:
+        super().__init__(initial_prompt, reprompt_fallback_phrase, assistant_voice,
+                         speech_timeout, speech_model, enhanced)
+
+    def webhook_url(self, gather: bool = False) -> str:
+        url = f"{get_settings().public_url}/webhooks/{self.name()}/webhook"
+        return f"{url}?{GATHER_QUERY}" if gather else url
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("twilio_voice_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                form = verified_form(request)
+                twiml = await self.handle_turn(
+                    form, on_new_message, first=request.query_string != GATHER_QUERY
+                )
+            except WebhookError as exc:
+                logger.warning("rejected voice webhook: %s", exc.reason)
+                return response.text(exc.reason, status=exc.status)
+            return response.text(str(twiml), content_type="text/xml")
+
+        @bp.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            try:
+                form = verified_form(request)
+            except WebhookError as exc:
+                return response.text(exc.reason, status=exc.status)
+            return self.handle_status(form)
+
+        return bp
+
+    def handle_status(self, form: Dict[str, str]) -> HTTPResponse:
+        sid, raw = form.get("CallSid"), (form.get("CallStatus") or "").lower()
+        if not sid or not raw:
+            return response.text("CallSid and CallStatus are required", status=400)
+        answered_by = form.get("AnsweredBy", "")
+        if raw == "completed":
+            status = "voicemail" if answered_by.startswith("machine") else "answered"
+        elif raw in ("no-answer", "busy"):
+            status = "no_answer"
+        elif raw in ("failed", "canceled"):
+            status = "failed"
+        else:
+            status = "sent"
+        with session_scope() as s:
+            repo.update_contact_status(s, sid, status, error_code=form.get("ErrorCode") or None)
+        return response.text("", status=204)
+
+    async def handle_turn(
+        self, form: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        *, first: bool,
+    ) -> VoiceResponse:
+        """One voice turn: the debtor's words in, screened TwiML out."""
+        at = clock.now()
+        with session_scope() as s:
+            party = call_party(s, form)
+            answered_by = form.get("AnsweredBy", "")
+            if answered_by.startswith("machine") or answered_by == "fax":
+                return self._voicemail(s, party, form)
+            heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
+            if heard:
+                record_contact(s, party.account_id, channel="voice", direction="inbound",
+                               to=form.get("To", "") if not party.outbound else form.get("From", ""),
+                               from_=party.phone, status="received", text=heard,
+                               provider_sid=None, debt_id=party.debt_id, at=at)
+            timezone = "UTC"
+            if party.account_id:
+                account = repo.get_account(s, party.account_id)
+                timezone = getattr(account, "timezone", None) or "UTC"
+        if first and not heard:
+            heard = "/start_call" if party.outbound else (self.initial_prompt or "/greet")
+        elif not heard:
+            return self._respond(party, [fixed_text("voice_reprompt", party.language)],
+                                 handoff=False, first=False)
+        collector = ScreeningVoiceCollector()
+        await on_new_message(UserMessage(
+            heard, collector, party.phone, input_channel=self.name(),
+            metadata={"at": at.isoformat(), "timezone": timezone, "call_sid": form.get("CallSid")},
+        ))
+        texts = [m["text"] for m in collector.messages if m.get("text")]
+        return self._respond(party, texts, handoff=collector.handoff, first=first)
+
+    def _screen_all(self, party: CallParty, texts: List[str]) -> List[str]:
+        allowed: List[str] = []
+        with session_scope() as s:
+            for text in texts:
+                screened = outbox.screen(s, phone=party.phone, text=text, channel="voice")
+                if screened.send:
+                    allowed.append(screened.text)
+                    record_contact(s, party.account_id, channel="voice", direction="outbound",
+                                   to=party.phone, from_=get_settings().twilio_number,
+                                   status="answered", text=screened.text,
+                                   debt_id=party.debt_id)
+        return allowed
+
+    def _respond(self, party: CallParty, texts: List[str], *, handoff: bool,
+                 first: bool) -> VoiceResponse:
+        """TwiML for a turn: Say what passed the gate, then always a next step."""
+        said = self._screen_all(party, texts)
+        vr = VoiceResponse()
+        say = {"voice": party.voice, "language": party.speech_language}
+        if first and party.pack == "cn" and not any(RECORDING_NOTICE_ZH in t for t in said):
+            vr.say(fixed_text("recording_notice", "zh"), voice=VOICES["zh"][0],
+                   language=VOICES["zh"][1])
+        if handoff:
+            for text in said:
+                vr.say(text, **say)
+            vr.dial(get_settings().agent_number)
+            return vr
+        if texts and not said:  # everything blocked: say nothing more, end the call
+            vr.hangup()
+            return vr
+        if not said:
+            said = self._screen_all(party, [fixed_text("voice_reprompt", party.language)])
+        gather = Gather(input="speech dtmf", action=self.webhook_url(gather=True), method="POST",
+                        language=party.speech_language, speechTimeout=self.speech_timeout,
+                        actionOnEmptyResult=True)
+        for text in said[:-1]:
+            vr.say(text, **say)
+        if said:
+            gather.say(said[-1], **say)
+        vr.append(gather)
+        return vr
+
+    def _voicemail(self, s: Any, party: CallParty, form: Dict[str, str]) -> VoiceResponse:
+        """An answering machine: only the limited-content message, then hang up."""
+        vr = VoiceResponse()
+        first_name = party.name.split()[0] if party.name else ""
+        message = fixed_text("voicemail", party.language, name=first_name or party.name)
+        screened = outbox.screen(s, phone=party.phone, text=message, channel="voicemail")
+        if screened.send:
+            vr.say(screened.text, voice=party.voice, language=party.speech_language)
+            record_contact(s, party.account_id, channel="voice", direction="outbound",
+                           to=party.phone, from_=get_settings().twilio_number,
+                           status="voicemail", text=screened.text,
+                           provider_sid=form.get("CallSid"), debt_id=party.debt_id)
+        vr.hangup()
+        return vr

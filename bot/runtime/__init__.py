@@ -1,0 +1,1 @@
+"""Running the assistant: server start-up, the action server, the local Twilio stand-in."""
