@@ -1,0 +1,93 @@
+"""`collectbot run`: the Rasa server with the compliant channels, plus the action server.
+
+The Rasa server gets the HTTP API (auth token = COLLECTBOT_API_TOKEN), the channels from
+credentials.yml (plus the screened REST channel when COLLECTBOT_ENABLE_REST is on) and the
+stores from endpoints.yml. The action server is a child process stopped with the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from bot.config import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def input_channels(credentials: Path, enable_rest: bool) -> List[object]:
+    """The channels to serve: credentials.yml's, plus the screened REST channel if enabled."""
+    from rasa.core.run import create_http_input_channels
+
+    channels = list(create_http_input_channels(None, str(credentials)))
+    if enable_rest:
+        from bot.channels.rest import ScreenedRestInput
+
+        channels.append(ScreenedRestInput())
+    return channels
+
+
+def endpoints_for(endpoints_file: Path, action_url: str):
+    """endpoints.yml, with the action endpoint pointing at our action server."""
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
+    endpoints.action = EndpointConfig(url=action_url)
+    return endpoints
+
+
+def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = None,
+          *, with_action_server: bool = True) -> None:
+    """Run the assistant until interrupted; the action server stops with it."""
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.core import run as rasa_run
+
+    from bot.runtime.action_server import start_action_server, stop_process
+
+    settings = get_settings()
+    if model is None:
+        from bot.training import ensure_model
+
+        model = ensure_model()
+    action_proc = start_action_server(action_port) if with_action_server else None
+    try:
+        channels = input_channels(settings.home / "credentials.yml", settings.enable_rest_channel)
+        endpoints = endpoints_for(settings.home / "endpoints.yml",
+                                  f"http://127.0.0.1:{action_port}/webhook")
+        app = rasa_run.configure_app(
+            channels, cors=None, auth_token=settings.api_token, enable_api=True,
+            port=port, endpoints=endpoints, route="/webhooks/",
+        )
+        from functools import partial
+
+        app.register_listener(
+            partial(rasa_run.load_agent_on_start, str(model), endpoints, None),
+            "before_server_start",
+        )
+        app.register_listener(rasa_run.close_resources, "after_server_stop")
+        logger.info("collectbot serving on 127.0.0.1:%d (actions on %d)", port, action_port)
+        app.run(host="0.0.0.0", port=port, workers=1, access_log=False, motd=False)
+    finally:
+        if action_proc is not None:
+            stop_process(action_proc)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """`python -m bot.runtime.server` (what `collectbot run` runs)."""
+    parser = argparse.ArgumentParser(prog="collectbot run")
+    parser.add_argument("--port", type=int, default=5005)
+    parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    serve(args.port, args.action_port, args.model)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
