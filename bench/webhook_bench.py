@@ -1,0 +1,279 @@
+"""Webhook-to-outbound-send latency of the compliant SMS channel, beside vanilla Rasa.
+
+Ours: a signed Twilio webhook posted to `collectbot run` (child process) until the Twilio
+stand-in (in this process) receives the reply send, so the measure includes signature
+check, idempotency claim, contact recording, NLU + dialogue, the gate and the queued send.
+Vanilla: Rasa's own REST channel on a trivial bot (greet -> utter_greet, trained once into
+var/bench/vanilla/), request to response. Both at 1, 20 and 200 concurrent conversations,
+loopback only, bounded request counts. Errors are counted, never hidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+#: concurrent conversations -> messages per conversation
+LEVELS = {1: 10, 20: 3, 200: 1}
+REPLY_TIMEOUT = 120.0
+
+VANILLA_FILES = {
+    "domain.yml": """version: "3.1"
+intents: [greet]
+responses:
+  utter_greet:
+  - text: "Hello!"
+session_config:
+  session_expiration_time: 60
+  carry_over_slots_to_new_session: true
+""",
+    "data/nlu.yml": """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hi
+    - hello
+    - hey
+    - good morning
+    - hello there
+""",
+    "data/rules.yml": """version: "3.1"
+rules:
+- rule: greet
+  steps:
+  - intent: greet
+  - action: utter_greet
+""",
+    "config.yml": """recipe: default.v1
+language: en
+assistant_id: bench
+pipeline:
+- name: WhitespaceTokenizer
+- name: CountVectorsFeaturizer
+- name: LogisticRegressionClassifier
+policies:
+- name: RulePolicy
+""",
+    "credentials.yml": "rest: {}\n",
+}
+
+
+def percentile(values: List[float], q: float) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summarize(latencies: List[float], errors: int) -> Dict[str, Any]:
+    return {
+        "requests": len(latencies) + errors,
+        "errors": errors,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+    }
+
+
+# ---------------------------------------------------------------- vanilla Rasa
+def vanilla_model(var_dir: Path) -> Path:
+    """Train the trivial bot once into var/bench/vanilla/models/ (reused afterwards)."""
+    root = var_dir / "bench" / "vanilla"
+    for name, content in VANILLA_FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+    models = sorted((root / "models").glob("*.tar.gz"))
+    if models:
+        return models[-1]
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--quiet", "--fixed-model-name", "vanilla",
+         "--out", "models"], cwd=root, check=True, stdout=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
+    return root / "models" / "vanilla.tar.gz"
+
+
+async def _vanilla_conversation(http: aiohttp.ClientSession, url: str, sender: str,
+                                count: int, latencies: List[float]) -> int:
+    errors = 0
+    for _ in range(count):
+        started = time.perf_counter()
+        try:
+            async with http.post(url, json={"sender": sender, "message": "hi"}) as resp:
+                payload = await resp.json()
+                if resp.status != 200 or not payload:
+                    errors += 1
+                    continue
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            errors += 1
+            continue
+        latencies.append(time.perf_counter() - started)
+    return errors
+
+
+def bench_vanilla(var_dir: Path) -> Dict[str, Any]:
+    from bot.runtime.action_server import free_port, stop_process, wait_http
+
+    model = vanilla_model(var_dir)
+    root = model.parent.parent
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rasa", "run", "--port", str(port), "--model", str(model),
+         "--credentials", "credentials.yml", "--enable-api"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/status", 180, proc)
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+        async def level(concurrency: int, count: int) -> Dict[str, Any]:
+            latencies: List[float] = []
+            timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT)
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
+                results = await asyncio.gather(*(
+                    _vanilla_conversation(http, url, f"v{concurrency}-{i}", count, latencies)
+                    for i in range(concurrency)))
+            return summarize(latencies, sum(results))
+
+        return {str(c): asyncio.run(level(c, n)) for c, n in LEVELS.items()}
+    finally:
+        stop_process(proc)
+
+
+# ---------------------------------------------------------------- collectbot
+def _bench_phones(count: int) -> List[str]:
+    """Phones of imported accounts (the realistic path: account, recipient, history)."""
+    from bot.store.db import session_scope
+    from bot.store.models import Phone
+    from sqlalchemy import select
+
+    with session_scope() as s:
+        phones = [p for (p,) in s.execute(select(Phone.e164).order_by(Phone.e164)).all()]
+    return phones[:count]
+
+
+def _prepare_store(var_dir: Path, accounts: int) -> None:
+    from bot.cli import main as cli
+
+    csv_path = var_dir / "bench" / "portfolio.csv"
+    if cli(["db", "upgrade"]) != 0:
+        raise RuntimeError("collectbot db upgrade failed")
+    if cli(["demo-data", "--accounts", str(accounts), "--seed", "11", "--out", str(csv_path)]) != 0:
+        raise RuntimeError("collectbot demo-data failed")
+    if cli(["import", str(csv_path)]) != 0:
+        raise RuntimeError("collectbot import failed")
+
+
+async def _ours_conversation(assistant: Any, http: aiohttp.ClientSession, phone: str,
+                             count: int, latencies: List[float]) -> int:
+    from bot.runtime.harness import new_message_sid
+
+    errors = 0
+    for _ in range(count):
+        seen = len(assistant.standin.messages(phone))
+        params = {"From": phone, "To": assistant.env["TWILIO_NUMBER"], "Body": "hi",
+                  "MessageSid": new_message_sid(), "AccountSid": "AC" + "0" * 32}
+        body, headers = assistant.signed_form("/webhooks/twilio/webhook", params)
+        started = time.perf_counter()
+        try:
+            async with http.post(f"{assistant.url}/webhooks/twilio/webhook", data=body,
+                                 headers=headers) as resp:
+                await resp.read()
+                if resp.status != 200:
+                    errors += 1
+                    continue
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            errors += 1
+            continue
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while True:
+            sent = assistant.standin.messages(phone)
+            if len(sent) > seen:
+                latencies.append(sent[seen].received_at - started)
+                break
+            if time.monotonic() > deadline:
+                errors += 1
+                break
+            await asyncio.sleep(0.005)
+    return errors
+
+
+def bench_ours(var_dir: Path) -> Dict[str, Any]:
+    from bot.training import ensure_model
+
+    from bot.config import get_settings, reset_settings
+    from bot.runtime.harness import RunningAssistant
+
+    bench_dir = var_dir / "bench"
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    saved = os.environ.get("DATABASE_URL")
+    if not saved:  # a private SQLite file: the benchmark never touches the dev database
+        db_file = bench_dir / "collectbot.db"
+        db_file.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+    reset_settings()
+    try:
+        total = max(LEVELS)
+        _prepare_store(var_dir, total + sum(LEVELS) + 5)
+        phones = _bench_phones(sum(LEVELS))
+        if len(phones) < sum(LEVELS):
+            raise RuntimeError(f"only {len(phones)} phones imported")
+        model = ensure_model()
+        out: Dict[str, Any] = {"database": get_settings().database_url.split(":", 1)[0]}
+        with RunningAssistant(model, log_file=bench_dir / "server.log") as assistant:
+            offset = 0
+            for concurrency, count in LEVELS.items():
+                group = phones[offset:offset + concurrency]
+                offset += concurrency
+
+                async def level(group: List[str] = group, count: int = count) -> Dict[str, Any]:
+                    latencies: List[float] = []
+                    timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT)
+                    connector = aiohttp.TCPConnector(limit=0)
+                    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
+                        results = await asyncio.gather(*(
+                            _ours_conversation(assistant, http, p, count, latencies)
+                            for p in group))
+                    return summarize(latencies, sum(results))
+
+                out[str(concurrency)] = asyncio.run(level())
+        return out
+    finally:
+        if saved is None:
+            os.environ.pop("DATABASE_URL", None)
+        reset_settings()
+
+
+def run() -> Dict[str, Any]:
+    """Measure both, same run, same machine; ratio of p95 at 20 concurrent conversations."""
+    from bot.config import get_settings
+
+    var_dir = get_settings().var_dir
+    vanilla = bench_vanilla(var_dir)
+    ours = bench_ours(var_dir)
+    result: Dict[str, Any] = {"collectbot_sms_webhook_to_send": ours, "vanilla_rasa_rest": vanilla}
+    ours20, van20 = ours.get("20", {}), vanilla.get("20", {})
+    if ours20.get("p95_ms") and van20.get("p95_ms"):
+        result["p95_ratio_at_20"] = round(ours20["p95_ms"] / van20["p95_ms"], 2)
+    result["errors_at_200"] = ours.get("200", {}).get("errors")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
