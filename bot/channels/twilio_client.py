@@ -120,23 +120,13 @@ class SmsSender:
 
     async def drain(self) -> None:
         """Wait until every queued message has been sent or given up (tests, shutdown)."""
-        while True:
-            pending = [q.join() for q, t in list(self._queues.values()) if not t.done()]
-            if not pending:
-                return
-            await asyncio.gather(*pending)
-            if all(q.empty() for q, _ in self._queues.values()):
-                return
+        while self._queues:
+            await asyncio.gather(*(task for _, task in list(self._queues.values())))
 
     async def _worker(self, conversation_id: str, queue: asyncio.Queue) -> None:
-        while True:
-            try:
-                job: _Job = await asyncio.wait_for(queue.get(), timeout=30)
-            except asyncio.TimeoutError:
-                if queue.empty():
-                    self._queues.pop(conversation_id, None)
-                    return
-                continue
+        """Send the conversation's queue in order; exit when it is empty (no idle tasks)."""
+        while not queue.empty():
+            job: _Job = queue.get_nowait()
             try:
                 result = await self.send_now(job.to, job.body)
                 if job.on_done is not None:
@@ -145,6 +135,14 @@ class SmsSender:
                 logger.exception("SMS send callback failed")
             finally:
                 queue.task_done()
+        # No await since the emptiness check: nothing can be enqueued to this queue now.
+        if self._queues.get(conversation_id, (None,))[0] is queue:
+            del self._queues[conversation_id]
+
+    async def close(self) -> None:
+        """Finish queued sends, then release the thread pool."""
+        await self.drain()
+        self._executor.shutdown(wait=False)
 
     async def send_now(self, to: str, body: str) -> SendResult:
         """Send one message, retrying 5xx / connection errors with exponential backoff."""
