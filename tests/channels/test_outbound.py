@@ -1,0 +1,80 @@
+"""The outbound entry point: the gate decides before Rasa or Twilio are asked."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from aiohttp import web
+
+from bot.channels import outbound
+from bot.config import reset_settings
+from bot.runtime.action_server import free_port
+from tests.channels.conftest import PUBLIC_URL, US_PHONE
+
+pytestmark = pytest.mark.usefixtures("debtors")
+
+# 15:00 UTC = 10:00 in New York (inside 08-21); 03:00 UTC = 22:00 / 23:00 (outside)
+INSIDE = datetime(2026, 3, 10, 15, 0, tzinfo=timezone.utc)
+OUTSIDE = datetime(2026, 3, 10, 3, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+async def rasa_api(monkeypatch, channel_env):
+    """A stand-in for the Rasa HTTP API that records trigger_intent calls."""
+    calls = []
+
+    async def trigger(request: web.Request) -> web.Response:
+        calls.append((request.match_info["conv"], dict(request.query), await request.json()))
+        return web.json_response({"tracker": {}})
+
+    app = web.Application()
+    app.router.add_post("/conversations/{conv}/trigger_intent", trigger)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    monkeypatch.setenv("COLLECTBOT_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("COLLECTBOT_API_TOKEN", "api-token")
+    reset_settings()
+    yield calls
+    await runner.cleanup()
+
+
+async def test_start_sms_triggers_the_reminder_intent(rasa_api):
+    result = await outbound.start_sms("A-US-1", at=INSIDE)
+    assert (result.status, result.phone) == ("sent", US_PHONE)
+    [(conversation, query, body)] = rasa_api
+    assert conversation == US_PHONE
+    assert query == {"output_channel": "twilio", "token": "api-token"}
+    assert body == {"name": "start_reminder"}
+
+
+async def test_start_sms_outside_the_window_is_deferred(rasa_api):
+    result = await outbound.start_sms("A-US-1", at=OUTSIDE)
+    assert result.status == "deferred"
+    assert result.next_allowed_at is not None and result.next_allowed_at > OUTSIDE
+    assert any(r.startswith("window") for r in result.reasons)
+    assert rasa_api == []
+
+
+async def test_start_call_places_a_call_with_answering_machine_detection(channel_env, standin):
+    result = await outbound.start_call("A-US-1", at=INSIDE)
+    assert result.status == "sent"
+    [placed] = standin.calls()
+    assert result.provider_sid == placed.sid
+    assert placed.form["To"] == US_PHONE
+    assert placed.form["MachineDetection"] == "Enable"
+    assert placed.form["Url"] == f"{PUBLIC_URL}/webhooks/twilio_voice/webhook"
+    assert placed.form["StatusCallback"] == f"{PUBLIC_URL}/webhooks/twilio_voice/status"
+
+
+async def test_start_call_outside_the_window_places_nothing(channel_env, standin):
+    result = await outbound.start_call("A-US-1", at=OUTSIDE)
+    assert result.status == "deferred"
+    assert standin.requests == []
+
+
+async def test_unknown_account_is_an_error(channel_env):
+    with pytest.raises(outbound.OutboundError):
+        await outbound.start_sms("NOPE", at=INSIDE)

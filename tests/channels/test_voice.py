@@ -1,0 +1,110 @@
+"""The compliant voice channel: TwiML per debtor language, outbound keyed on To,
+answering machines, handoff, and a next step in every response."""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.channels.conftest import AGENT_NUMBER, CN_PHONE, OUR_NUMBER, PUBLIC_URL, US_PHONE
+
+pytestmark = pytest.mark.usefixtures("debtors")
+NEXT_STEPS = {"Gather", "Dial", "Hangup"}
+
+
+def call(debtor=US_PHONE, *, outbound=False, **extra):
+    params = {"CallSid": "CA" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32,
+              "CallStatus": "in-progress",
+              "Direction": "outbound-api" if outbound else "inbound",
+              "From": OUR_NUMBER if outbound else debtor,
+              "To": debtor if outbound else OUR_NUMBER}
+    params.update(extra)
+    return params
+
+
+async def turn(server, params, gather=False):
+    path = "/webhooks/twilio_voice/webhook" + ("?turn=gather" if gather else "")
+    status, body = await server.post(path, params)
+    assert status == 200, body
+    root = ET.fromstring(body)
+    assert root.tag == "Response"
+    verbs = list(root)
+    assert verbs and verbs[-1].tag in NEXT_STEPS, body  # never a response without a next step
+    return root
+
+
+async def test_inbound_call_gathers_speech_and_dtmf_in_english(server):
+    root = await turn(server, call())
+    [message] = server.assistant.received
+    assert (message.text, message.sender_id, message.input_channel) == (
+        "/greet", US_PHONE, "twilio_voice")
+    gather = root.find("Gather")
+    assert gather.get("input") == "speech dtmf"
+    assert gather.get("language") == "en-US"
+    assert gather.get("action") == f"{PUBLIC_URL}/webhooks/twilio_voice/webhook?turn=gather"
+    say = gather.find("Say")
+    assert say.get("voice") == "Polly.Joanna"
+    assert say.text.startswith("You said: /greet")
+    assert "本通话将被录音" not in ET.tostring(root, encoding="unicode")
+
+
+async def test_cn_call_announces_recording_and_speaks_mandarin(server):
+    root = await turn(server, call(CN_PHONE))
+    first = root[0]
+    assert first.tag == "Say" and "本通话将被录音" in first.text
+    gather = root.find("Gather")
+    assert gather.get("language") == "cmn-CN"
+    assert gather.find("Say").get("voice") == "Polly.Zhiyu"
+
+
+async def test_outbound_call_is_keyed_on_to(server):
+    await turn(server, call(US_PHONE, outbound=True))
+    [message] = server.assistant.received
+    assert (message.sender_id, message.text) == (US_PHONE, "/start_call")
+
+
+async def test_speech_and_digits_are_passed_on(server):
+    await turn(server, call(SpeechResult="I can pay fifty dollars"), gather=True)
+    await turn(server, call(Digits="1234"), gather=True)
+    assert [m.text for m in server.assistant.received] == ["I can pay fifty dollars", "1234"]
+
+
+async def test_empty_gather_result_reprompts(server):
+    root = await turn(server, call(), gather=True)
+    assert server.assistant.received == []
+    assert "didn't catch that" in root.find("Gather").find("Say").text
+
+
+@pytest.mark.parametrize("answered_by", ["machine_start", "machine_end_beep"])
+async def test_answering_machine_gets_limited_content_voicemail(server, answered_by):
+    root = await turn(server, call(US_PHONE, outbound=True, AnsweredBy=answered_by))
+    assert server.assistant.received == []
+    assert [v.tag for v in root] == ["Say", "Hangup"]
+    text = root[0].text
+    assert "Jane" in text and "Northwind Recovery" in text
+    for word in ("debt", "collect", "500", "Acme"):
+        assert word.lower() not in text.lower()
+
+
+async def test_handoff_dials_the_agents(server):
+    server.assistant.script["agent please"] = [
+        {"text": "I'm connecting you with an agent."},
+        {"custom": {"handoff": True, "reason": "request_human"}}]
+    root = await turn(server, call(SpeechResult="agent please"), gather=True)
+    assert [v.tag for v in root] == ["Say", "Dial"]
+    assert root.find("Dial").text == AGENT_NUMBER
+
+
+async def test_blocked_voice_text_is_not_spoken(server):
+    server.assistant.script["threat"] = [{"text": "We will send the police to arrest you."}]
+    root = await turn(server, call(SpeechResult="threat"), gather=True)
+    assert "police" not in ET.tostring(root, encoding="unicode")
+    assert [v.tag for v in root] == ["Hangup"]
+
+
+async def test_forged_voice_webhook_is_refused(server):
+    status, _ = await server.post("/webhooks/twilio_voice/webhook", call(), signature="forged")
+    assert status == 403
+    assert server.assistant.received == []
