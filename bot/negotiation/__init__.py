@@ -5,6 +5,7 @@ so the rules can be tested and audited on their own. The dialogue's actions call
 """
 
 from bot.negotiation.engine import (
+    NothingToPay,
     evaluate_installment,
     evaluate_promise,
     evaluate_settlement,
@@ -23,6 +24,7 @@ __all__ = [
     "DebtTerms",
     "Evaluation",
     "Negotiation",
+    "NothingToPay",
     "Offer",
     "Policy",
     "PolicyError",

@@ -21,6 +21,11 @@ from bot.negotiation.terms import DebtTerms
 ZERO = Decimal("0.00")
 
 
+class NothingToPay(ValueError):
+    """The policy's waivers would cover the whole balance (e.g. a balance of fees only and a
+    100% fee waiver). Writing off a debt is a person's decision: the dialogue hands off."""
+
+
 @dataclass(frozen=True)
 class _PlanBasis:
     """The amount a plan pays off and what it waives, for normal or hardship plans."""
@@ -89,6 +94,7 @@ def pay_in_full_offer(policy: Policy, debt: DebtTerms, today: date) -> Offer:
     """Settle now: balance minus the policy's interest (and fee) waiver, one payment.
 
     The payment is due `settlement.due_within_days` after `today` (0 = today).
+    Raises NothingToPay if the waivers would cover the whole balance.
     """
     rules = policy.settlement
     waived_interest = percent_of(debt.interest, rules.interest_waiver_percent)
@@ -99,7 +105,7 @@ def pay_in_full_offer(policy: Policy, debt: DebtTerms, today: date) -> Offer:
 
 def _settlement(debt: DebtTerms, total: Decimal, waived_fees: Decimal, due: date) -> Offer:
     if total <= 0:
-        raise ValueError(f"nothing left to pay on a balance of {debt.balance} after waivers")
+        raise NothingToPay(f"nothing left to pay on a balance of {debt.balance} after waivers")
     return Offer(
         kind="settlement",
         total=total,
@@ -173,8 +179,8 @@ def evaluate_installment(
     month count nearest the proposal among plans the debtor can afford, else the
     longest (cheapest) plan; with only months, the nearest admissible count (ties go to
     the longer, cheaper plan). If no plan fits at all (a balance too small for the
-    minimum) the counter is the pay-in-full offer. `hardship=True` uses the hardship
-    bounds and minimum.
+    minimum) the counter is the pay-in-full offer (which raises NothingToPay if the
+    waivers cover everything). `hardship=True` uses the hardship bounds and minimum.
     """
     if monthly_amount is None and months is None:
         raise ValueError("evaluate_installment needs monthly_amount or months")
