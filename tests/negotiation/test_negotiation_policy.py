@@ -170,3 +170,12 @@ def test_shipped_policy_path_is_shown_relative_to_repo():
     with pytest.raises(PolicyError) as info:
         policy.min_installment("EUR")
     assert str(info.value) == "bot/policies/default.yml: plans.min_installment has no amount for EUR"
+
+
+def test_every_shipped_policy_file_is_valid():
+    from bot.negotiation.policy import POLICY_DIR
+
+    files = sorted(POLICY_DIR.glob("*.yml"))
+    assert {p.name for p in files} >= {"default.yml", "acme_bank.yml", "huaxia_consumer_finance.yml"}
+    names = [read_policy(path).name for path in files]
+    assert len(set(names)) == len(names)
