@@ -138,7 +138,7 @@ MONTHS_RE_EN = re.compile(
     rf"\b(?P<n>{_EN_COUNT})[\s-]*(?:months?|mos?|mths?|monthly\s+payments?|installments?|instalments?|payments)\b",
     re.IGNORECASE,
 )
-_ZH_COUNT = rf"\d{{1,2}}|[{CN_DIGITS[:12]}]{{1,3}}"
+_ZH_COUNT = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
 MONTHS_RE_ZH = re.compile(rf"分\s*(?P<a>{_ZH_COUNT})\s*(?:期|个月|次)|(?P<b>{_ZH_COUNT})\s*(?:期|个月)")
 
 # ---------------------------------------------------------------- money

@@ -1,0 +1,172 @@
+"""NLU benchmark: intent macro-F1 per language on held-out data, plus k-fold CV.
+
+Trains an NLU-only model from nlu_data/ with config.yml into a temporary directory,
+parses tests/nlu_heldout/{en,zh}.yml (never used in training) and reports macro-F1 per
+language next to two baselines measured on the same split in the same run: a
+majority-class guess and TF-IDF (char 1-4 grams) + logistic regression.
+Then, unless --no-cv, a stratified k-fold cross-validation of the Rasa pipeline.
+
+`python -m bench.nlu_bench [--no-cv] [--folds 3]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config.yml"
+NLU_DATA = ROOT / "nlu_data"
+HELDOUT = {"en": ROOT / "tests/nlu_heldout/en.yml", "zh": ROOT / "tests/nlu_heldout/zh.yml"}
+
+
+def _examples(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) pairs from a Rasa NLU file or directory."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+def train(data_path: Path, out_dir: Path) -> tuple[Path, float]:
+    """Train an NLU-only model; returns (model archive, seconds)."""
+    from rasa.model_training import train_nlu
+
+    started = time.perf_counter()
+    model = train_nlu(str(CONFIG), str(data_path), str(out_dir), fixed_model_name="nlu-bench")
+    if not model:
+        raise RuntimeError(f"NLU training on {data_path} produced no model")
+    return Path(model), time.perf_counter() - started
+
+
+def predict(model: Path, texts: list[str]) -> list[str]:
+    """Predicted intent names for `texts` through a loaded Agent (the real parse path)."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    async def parse_all() -> list[str]:
+        return [(await agent.parse_message(text))["intent"]["name"] or "" for text in texts]
+
+    return asyncio.run(parse_all())
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(gold, pred, average="macro", labels=sorted(set(gold)), zero_division=0)), 4)
+
+
+def baselines(train_pairs: list[tuple[str, str]], test_pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """Majority class and TF-IDF char n-grams + logistic regression on the same split."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from bot.nlu.textnorm import normalize_text
+
+    x_train = [normalize_text(t).lower() for t, _ in train_pairs]
+    y_train = [i for _, i in train_pairs]
+    x_test = [normalize_text(t).lower() for t, _ in test_pairs]
+    y_test = [i for _, i in test_pairs]
+    majority = Counter(y_train).most_common(1)[0][0]
+    model = make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
+        LogisticRegression(max_iter=2000, C=10.0),
+    )
+    model.fit(x_train, y_train)
+    return {
+        "majority": macro_f1(y_test, [majority] * len(y_test)),
+        "tfidf_logreg": macro_f1(y_test, list(model.predict(x_test))),
+    }
+
+
+def _by_language(pairs: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    from bot.nlu.language import detect_language
+
+    out: dict[str, list[tuple[str, str]]] = {"en": [], "zh": []}
+    for text, intent in pairs:
+        out[detect_language(text)].append((text, intent))
+    return out
+
+
+def cross_validate(folds: int, workdir: Path) -> dict[str, Any]:
+    """Stratified k-fold CV of the Rasa pipeline; macro-F1 per language averaged over folds."""
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
+
+    from bot.nlu.language import detect_language
+
+    data = load_data(str(NLU_DATA))
+    examples = data.intent_examples
+    strata = [f"{m.get('intent')}|{detect_language(m.get('text'))}" for m in examples]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
+    scores: dict[str, list[float]] = {"en": [], "zh": []}
+    for index, (train_idx, test_idx) in enumerate(splitter.split(examples, strata)):
+        fold_dir = workdir / f"fold{index}"
+        fold_dir.mkdir()
+        fold_data = TrainingData(
+            training_examples=[examples[i] for i in train_idx], regex_features=data.regex_features
+        )
+        (fold_dir / "nlu.yml").write_text(fold_data.nlu_as_yaml(), encoding="utf-8")
+        model, _ = train(fold_dir / "nlu.yml", fold_dir)
+        test = [(examples[i].get("text"), examples[i].get("intent")) for i in test_idx]
+        predicted = predict(model, [t for t, _ in test])
+        for lang, pairs in _by_language(list(zip([t for t, _ in test], predicted))).items():
+            gold = [dict(test)[t] for t, _ in pairs]
+            scores[lang].append(macro_f1(gold, [p for _, p in pairs]))
+    return {lang: round(sum(v) / len(v), 4) for lang, v in scores.items()} | {"folds": folds}
+
+
+def run(cv_folds: int = 3) -> dict[str, Any]:
+    """Train once, score held-out per language against baselines, then CV (0 folds = skip)."""
+    sys.path.insert(0, str(ROOT))
+    results: dict[str, Any] = {}
+    train_pairs = _examples(NLU_DATA)
+    with tempfile.TemporaryDirectory(prefix="nlu-bench-") as tmp:
+        model, seconds = train(NLU_DATA, Path(tmp))
+        results["train_seconds"] = round(seconds, 1)
+        results["train_examples"] = len(train_pairs)
+        for lang, path in HELDOUT.items():
+            test_pairs = _examples(path)
+            predicted = predict(model, [t for t, _ in test_pairs])
+            gold = [i for _, i in test_pairs]
+            lang_train = _by_language(train_pairs)[lang]
+            results[f"heldout_{lang}"] = {
+                "n": len(test_pairs),
+                "rasa_macro_f1": macro_f1(gold, predicted),
+                "baseline": baselines(lang_train, test_pairs),
+                "errors": [
+                    f"{t} -> {p} (want {g})" for (t, g), p in zip(test_pairs, predicted) if p != g
+                ],
+            }
+        if cv_folds >= 2:
+            started = time.perf_counter()
+            results["cv_macro_f1"] = cross_validate(cv_folds, Path(tmp))
+            results["cv_seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    parser.add_argument("--folds", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(json.dumps(run(0 if args.no_cv else args.folds), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
