@@ -102,7 +102,7 @@ class CompliantTwilioOutput(TwilioOutput):
         kind = kind or self.kind
         with session_scope() as s:
             screened = outbox.screen(s, phone=phone, text=text, channel="sms", kind=kind)
-            if not screened.send and screened.decision.status == "blocked" \
+            if not screened.send and _fallback_may_help(screened) \
                     and kind == "reply" and not self._fallback_used:
                 self._fallback_used = True
                 screened = outbox.screen(
@@ -117,6 +117,14 @@ class CompliantTwilioOutput(TwilioOutput):
                             on_done=_recorder(screened.account_id, screened.debt_id, phone,
                                               screened.text, self.sender.from_number))
         return True
+
+
+def _fallback_may_help(screened: outbox.Screened) -> bool:
+    """A fallback can replace a blocked *text*; it cannot help with a blocked *contact*."""
+    if screened.decision.status != "blocked":
+        return False
+    return not any(r.rule.split(".")[0] in ("optout", "status", "window", "cap")
+                   for r in screened.decision.reasons)
 
 
 def _recorder(

@@ -87,8 +87,8 @@ class ScriptedAssistant:
 class ChannelServer:
     url: str
     assistant: ScriptedAssistant
-    sms: CompliantTwilioInput
-    voice: CompliantTwilioVoiceInput
+    sms_channel: CompliantTwilioInput
+    voice_channel: CompliantTwilioVoiceInput
     standin: TwilioStandIn
     http: aiohttp.ClientSession
     sids: List[str] = field(default_factory=list)
@@ -116,7 +116,7 @@ class ChannelServer:
 
     @property
     def sms_sender(self) -> SmsSender:
-        return self.sms.sender
+        return self.sms_channel.sender
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ async def test_stop_opts_out_with_exactly_one_confirmation(server):
     await server.sms(US_PHONE, "what do I owe?")
     assert len(server.assistant.received) == 1
     assert len(server.standin.messages(US_PHONE)) == 1
-    out = server.sms.get_output_channel()
+    out = server.sms_channel.get_output_channel()
     assert await out.deliver(US_PHONE, "Reminder from Northwind Recovery.") is False
     await server.sms_sender.drain()
     assert len(server.standin.messages(US_PHONE)) == 1
