@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 from bot import clock
 from bot.channels import outbox
 from bot.channels.texts import text as fixed_text
-from bot.channels.twilio_sms import _fallback_may_help
+from bot.channels.twilio_sms import fallback_may_help
 from bot.store.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ScreeningCollector(CollectingOutputChannel):
             screened = outbox.screen(s, phone=phone, text=text, channel=self.channel)
             if not screened.send:
                 self.blocked.append(screened)
-                if not _fallback_may_help(screened) or len(self.blocked) > 1:
+                if not fallback_may_help(screened) or len(self.blocked) > 1:
                     return
                 screened = outbox.screen(s, phone=phone, channel=self.channel,
                                          text=fixed_text("fallback", screened.language))

@@ -102,7 +102,7 @@ class CompliantTwilioOutput(TwilioOutput):
         kind = kind or self.kind
         with session_scope() as s:
             screened = outbox.screen(s, phone=phone, text=text, channel="sms", kind=kind)
-            if not screened.send and _fallback_may_help(screened) \
+            if not screened.send and fallback_may_help(screened) \
                     and kind == "reply" and not self._fallback_used:
                 self._fallback_used = True
                 screened = outbox.screen(
@@ -119,7 +119,7 @@ class CompliantTwilioOutput(TwilioOutput):
         return True
 
 
-def _fallback_may_help(screened: outbox.Screened) -> bool:
+def fallback_may_help(screened: outbox.Screened) -> bool:
     """A fallback can replace a blocked *text*; it cannot help with a blocked *contact*."""
     if screened.decision.status != "blocked":
         return False
