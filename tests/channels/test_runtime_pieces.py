@@ -1,0 +1,64 @@
+"""Pieces of the runtime that need neither the store nor the model."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.channels.webhook import MAX_BODY_BYTES, WebhookError, parse_form, sign
+from bot.config import reset_settings
+from bot.runtime.lock_store import lock_store_for
+from bot.runtime.tracker_store import UrlSQLTrackerStore
+
+
+def test_parse_form_keeps_repeated_and_blank_fields():
+    assert parse_form(b"A=1&A=2&B=&C=%E4%BD%A0") == {"A": ["1", "2"], "B": [""], "C": ["你"]}
+
+
+@pytest.mark.parametrize("body,status", [
+    (b"Body=\xff", 400),
+    (b"Body=%FF", 400),
+    (b"Body=" + b"x" * MAX_BODY_BYTES, 413),
+])
+def test_parse_form_refuses_bad_bodies(body, status):
+    with pytest.raises(WebhookError) as info:
+        parse_form(body)
+    assert info.value.status == status
+
+
+def test_signature_matches_twilio_documented_example():
+    # the fixed example of twilio-python's own validator tests
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+14158675309", "Digits": "1234",
+              "From": "+14158675309", "To": "+18005551212"}
+    assert sign(url, params, "12345") == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+
+
+def test_lock_store_follows_redis_url():
+    assert isinstance(lock_store_for(None), InMemoryLockStore)
+    store = lock_store_for("redis://127.0.0.1:6379/4")
+    assert isinstance(store, RedisLockStore)
+    assert store.red.connection_pool.connection_kwargs["db"] == 4
+
+
+def test_endpoints_lock_store_type_uses_the_environment(monkeypatch):
+    config = EndpointConfig(type="bot.runtime.lock_store.SettingsLockStore")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    reset_settings()
+    assert isinstance(LockStore.create(config), InMemoryLockStore)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/5")
+    reset_settings()
+    assert isinstance(LockStore.create(config), RedisLockStore)
+    reset_settings()
+
+
+def test_tracker_store_uses_database_url(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    reset_settings()
+    try:
+        store = UrlSQLTrackerStore()
+        assert str(store.engine.url) == f"sqlite:///{tmp_path / 'tracker.db'}"
+        assert (tmp_path / "tracker.db").exists()
+    finally:
+        reset_settings()
