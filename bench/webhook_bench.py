@@ -3,7 +3,7 @@
 Ours: a signed Twilio webhook posted to `collectbot run` (child process) until the Twilio
 stand-in (in this process) receives the reply send, so the measure includes signature
 check, idempotency claim, contact recording, NLU + dialogue, the gate and the queued send.
-Vanilla: Rasa's own REST channel on a trivial bot (greet -> utter_greet, trained once into
+Vanilla: Rasa's own REST channel on a trivial bot (greet -> utter_greet, goodbye, trained once into
 var/bench/vanilla/), request to response. Both at 1, 20 and 200 concurrent conversations,
 loopback only, bounded request counts. Errors are counted, never hidden.
 """
@@ -30,10 +30,12 @@ REPLY_TIMEOUT = 120.0
 
 VANILLA_FILES = {
     "domain.yml": """version: "3.1"
-intents: [greet]
+intents: [greet, goodbye]
 responses:
   utter_greet:
   - text: "Hello!"
+  utter_goodbye:
+  - text: "Bye!"
 session_config:
   session_expiration_time: 60
   carry_over_slots_to_new_session: true
@@ -47,6 +49,13 @@ nlu:
     - hey
     - good morning
     - hello there
+- intent: goodbye
+  examples: |
+    - bye
+    - goodbye
+    - see you
+    - good night
+    - bye bye
 """,
     "data/rules.yml": """version: "3.1"
 rules:
@@ -54,6 +63,10 @@ rules:
   steps:
   - intent: greet
   - action: utter_greet
+- rule: goodbye
+  steps:
+  - intent: goodbye
+  - action: utter_goodbye
 """,
     "config.yml": """recipe: default.v1
 language: en
