@@ -17,6 +17,8 @@ from typing import Any, Dict, List, Optional, TextIO
 
 from bot.config import get_settings, reset_settings
 
+_ENV_KEYS = ("DATABASE_URL", "COLLECTBOT_URL", "PUBLIC_URL", "TWILIO_API_BASE")
+
 
 class DemoError(Exception):
     """A step of the demo failed; the message says which."""
@@ -76,7 +78,7 @@ def run_demo(*, port: Optional[int] = None, accounts: int = 50, out: Optional[Te
     from bot.training import ensure_model
 
     out = out or sys.stdout
-    saved_db = os.environ.get("DATABASE_URL")
+    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
     try:
         demo_dir = _prepare(get_settings().var_dir, accounts)
         account = DEMO_ACCOUNTS[0]
@@ -88,6 +90,9 @@ def run_demo(*, port: Optional[int] = None, accounts: int = 50, out: Optional[Te
         with RunningAssistant(model, port=port, log_file=demo_dir / "server.log") as bot:
             from bot.channels.outbound import start_sms
 
+            # this process starts the reminder, so it must reach the child server too
+            os.environ.update({key: bot.env[key] for key in _ENV_KEYS if key != "DATABASE_URL"})
+            reset_settings()
             result = asyncio.run(start_sms(account["account_id"]))
             print(f"-- outbound reminder: {result.status}"
                   + (f" until {result.next_allowed_at.isoformat()}" if result.next_allowed_at else "")
@@ -116,8 +121,9 @@ def run_demo(*, port: Optional[int] = None, accounts: int = 50, out: Optional[Te
     except (RuntimeError, TimeoutError, OSError) as exc:
         raise DemoError(str(exc)) from exc
     finally:
-        if saved_db is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = saved_db
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         reset_settings()
