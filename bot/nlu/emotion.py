@@ -15,13 +15,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.language import detect_language
 from bot.nlu.textnorm import normalize_text
 
 THRESHOLD = 0.5
+NEGATIVE_INTENTS = ("express_anger", "express_distress")
 
 EN_LEXICON: dict[str, float] = {
     "harassment": 0.8, "harassing": 0.8, "harass": 0.8, "scam": 0.7, "scammers": 0.8,
@@ -101,7 +102,21 @@ def score_text(text: str) -> Emotion:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class EmotionAnnotator(GraphComponent):
     """Sets `emotion` {"negative", "score"} and `language` ("en"|"zh") on every message,
-    as output properties so they reach tracker.latest_message."""
+    as output properties so they reach tracker.latest_message.
+
+    Placed after the intent classifier, it also counts an angry/distressed intent
+    (confidence >= `intent_threshold`) as negative: the classifier knows phrasings such
+    as "you're the worst" that no lexicon lists.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"negative_intents": list(NEGATIVE_INTENTS), "intent_threshold": 0.6}
+
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        config = {**self.get_default_config(), **(config or {})}
+        self._negative_intents = frozenset(config["negative_intents"])
+        self._intent_threshold = float(config["intent_threshold"])
 
     @classmethod
     def create(
@@ -111,11 +126,20 @@ class EmotionAnnotator(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> EmotionAnnotator:
-        return cls()
+        return cls(config)
+
+    def _intent_score(self, message: Message) -> float:
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) in self._negative_intents:
+            confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            return round(confidence, 2) if confidence >= self._intent_threshold else 0.0
+        return 0.0
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            message.set("emotion", score_text(text).as_dict(), add_to_output=True)
+            score = max(score_text(text).score, self._intent_score(message))
+            emotion = {"negative": score >= THRESHOLD, "score": score}
+            message.set("emotion", emotion, add_to_output=True)
             message.set("language", detect_language(text), add_to_output=True)
         return messages

@@ -71,3 +71,13 @@ def test_emotion_and_language_are_output_properties():
     output = message.as_dict(only_output_properties=True)
     assert output["emotion"] == {"negative": True, "score": 0.9}
     assert output["language"] == "zh"
+
+
+def test_angry_intent_counts_as_negative_only_when_confident():
+    confident = Message(data={"text": "you're the worst", "intent": {"name": "express_anger", "confidence": 0.93}})
+    unsure = Message(data={"text": "you're the worst", "intent": {"name": "express_anger", "confidence": 0.4}})
+    other = Message(data={"text": "ok", "intent": {"name": "affirm", "confidence": 0.99}})
+    EmotionAnnotator().process([confident, unsure, other])
+    assert confident.get("emotion") == {"negative": True, "score": 0.93}
+    assert unsure.get("emotion") == {"negative": False, "score": 0.0}
+    assert other.get("emotion") == {"negative": False, "score": 0.0}
