@@ -14,7 +14,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_VALUE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -42,6 +42,11 @@ class TextNormalizer(GraphComponent):
             normalized = normalize_text(text)
             if normalized != text:
                 message.set(TEXT, normalized)
+                # Annotated values that were just the span ("[後天](date)") follow the text,
+                # else EntitySynonymMapper would learn a 后天 -> 後天 "synonym".
+                for entity in message.get(ENTITIES) or []:
+                    if entity.get(ENTITY_ATTRIBUTE_VALUE) == text[entity["start"]:entity["end"]]:
+                        entity[ENTITY_ATTRIBUTE_VALUE] = normalized[entity["start"]:entity["end"]]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -30,6 +30,19 @@ def test_normalizer_component_rewrites_text_in_training_and_inference():
     assert message.get("text") == "我已经还了500"
 
 
+def test_normalizer_rewrites_annotated_entity_values_with_the_text():
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    example = Message(data={
+        "text": "後天還五百塊", "intent": "promise_to_pay",
+        "entities": [{"entity": "date", "start": 0, "end": 2, "value": "後天"},
+                     {"entity": "amount", "start": 3, "end": 6, "value": "500"}],
+    })
+    TextNormalizer().process_training_data(TrainingData([example]))
+    assert example.get("text") == "后天还五百块"
+    assert [e["value"] for e in example.get("entities")] == ["后天", "500"]
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("hello", "en"), ("您好", "zh"), ("我想pay一半", "zh"), ("ok", "en"), ("", "en"),
