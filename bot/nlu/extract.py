@@ -215,7 +215,7 @@ def extract(
         for match in regex.finditer(text):
             if not _overlaps(match.start("v"), match.end("v"), taken):
                 add(entity, match.start("v"), match.end("v"), match.group("v"))
-    if language == "en" and not re.search(r"[$]|dollars?|bucks|pay", text, re.IGNORECASE):
+    if language == "en" and not re.search(r"[$]|dollars?|bucks|pa(?:y|id)|owe|balance", text, re.IGNORECASE):
         for match in BARE_ZIP_RE.finditer(text):
             if not _overlaps(match.start("v"), match.end("v"), taken):
                 add("zip", match.start("v"), match.end("v"), match.group("v"))

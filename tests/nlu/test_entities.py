@@ -105,6 +105,11 @@ def test_combined_chinese_promise():
     ]
 
 
+def test_five_digit_money_is_not_a_zip():
+    assert values("i paid 10000 last month") == []
+    assert [e for e, _, _ in values("i owe 25000?")] == []
+
+
 def test_no_entities_in_plain_text():
     assert values("我想pay一半") == []
     assert values("who is this?") == []
