@@ -184,6 +184,8 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             answered_by = form.get("AnsweredBy", "")
             if answered_by.startswith("machine") or answered_by == "fax":
                 return self._voicemail(s, party, form)
+            if first and party.outbound and form.get("CallSid"):
+                repo.update_contact_status(s, form["CallSid"], "answered")
             heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
             if heard:
                 record_contact(s, party.account_id, channel="voice", direction="inbound",
@@ -257,9 +259,12 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         screened = outbox.screen(s, phone=party.phone, text=message, channel="voicemail")
         if screened.send:
             vr.say(screened.text, voice=party.voice, language=party.speech_language)
-            record_contact(s, party.account_id, channel="voice", direction="outbound",
-                           to=party.phone, from_=get_settings().twilio_number,
-                           status="voicemail", text=screened.text,
-                           provider_sid=form.get("CallSid"), debt_id=party.debt_id)
+            call_sid = form.get("CallSid")
+            # the call placed by start_call already has a row: it becomes the voicemail
+            if not call_sid or repo.update_contact_status(s, call_sid, "voicemail") is None:
+                record_contact(s, party.account_id, channel="voice", direction="outbound",
+                               to=party.phone, from_=get_settings().twilio_number,
+                               status="voicemail", text=screened.text,
+                               provider_sid=call_sid, debt_id=party.debt_id)
         vr.hangup()
         return vr
