@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -286,7 +286,10 @@ def extract(
     return found
 
 
-def _add_amount(add, start: int, end: int, value: Decimal, currency: str | None) -> None:
+def _add_amount(
+    add: Callable[[str, int, int, str], None], start: int, end: int, value: Decimal, currency: str | None
+) -> None:
+    """Record an amount and, when the text states one, its currency on the same span."""
     add("amount", start, end, money_string(value))
     if currency:
         add("currency", start, end, currency)
