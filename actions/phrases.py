@@ -1,0 +1,46 @@
+"""Short bilingual fragments that actions assemble into a response variable.
+
+These are built by code (a list of plans, a summary), not reviewed templates, so every
+assembled string goes through `common.safe_text` before it is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any, Iterable
+
+from actions.common import money, show_date
+
+
+def plan_option(offer: Any, lang: str) -> str:
+    monthly = money(offer.installments[0][1], offer.currency)
+    return f"{offer.months}期，每期{monthly}" if lang == "zh" else f"{offer.months} x {monthly}"
+
+
+def option(offer: Any, lang: str) -> str:
+    """One hardship or plan option in a list."""
+    if offer.kind == "pause":
+        until = show_date(offer.resume_on, lang)
+        return f"暂停还款至{until}" if lang == "zh" else f"a pause until {until}"
+    return plan_option(offer, lang)
+
+
+def join(items: Iterable[str], lang: str) -> str:
+    return ("；" if lang == "zh" else "; ").join(items)
+
+
+def summary(offer: Any, lang: str) -> str:
+    """What the debtor agreed to, in one line."""
+    total = money(offer.total, offer.currency)
+    first = show_date(offer.first_due, lang)
+    if offer.months <= 1:
+        return f"{first}还款{total}" if lang == "zh" else f"{total} on {first}"
+    monthly = money(offer.installments[0][1], offer.currency)
+    if lang == "zh":
+        return f"自{first}起分{offer.months}期，每期{monthly}，共{total}"
+    return f"{offer.months} payments of {monthly} from {first}, {total} in total"
+
+
+def window(start: time, end: time, lang: str) -> str:
+    a, b = start.strftime("%H:%M"), end.strftime("%H:%M")
+    return f"{a}至{b}之间" if lang == "zh" else f"between {a} and {b}"

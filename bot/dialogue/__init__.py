@@ -1,0 +1,1 @@
+"""Dialogue helpers shared by the Rasa policies and the custom actions."""

@@ -1,0 +1,97 @@
+"""`EscalationPolicy`: a rule-free Rasa policy that hands a conversation to a person.
+
+Written as a policy (not a story) because "three negative messages in a row" or "two
+fallbacks in a row" cuts across every flow: no set of stories could enumerate it. The
+policy predicts `action_handoff` with full confidence and a priority above the
+RulePolicy, so it wins over whatever the rules would have said, and right after
+`action_handoff` it predicts `action_listen` so the turn ends cleanly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.dialogue.streaks import (
+    FALLBACK_LIMIT,
+    HANDOFF_ACTION,
+    NEGATIVE_LIMIT,
+    Turn,
+    escalation_reason,
+    is_negative,
+)
+
+# RulePolicy has priority 6; ties on confidence go to the higher priority.
+ESCALATION_PRIORITY = 7
+
+
+def turns_since_handoff(tracker: DialogueStateTracker) -> List[Turn]:
+    """The debtor's messages since the last handoff (or session start)."""
+    turns: List[Turn] = []
+    for event in tracker.events:
+        if isinstance(event, ActionExecuted) and event.action_name == HANDOFF_ACTION:
+            turns = []
+        elif isinstance(event, SessionStarted):
+            turns = []
+        elif isinstance(event, UserUttered):
+            turns.append(Turn(intent=event.intent_name, negative=is_negative(event.parse_data)))
+    return turns
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.POLICY_WITH_END_TO_END_SUPPORT], is_trainable=False
+)
+class EscalationPolicy(Policy):
+    """Predicts `action_handoff` when the negative or fallback streak reaches its limit."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "priority": ESCALATION_PRIORITY,
+            "negative_limit": NEGATIVE_LIMIT,
+            "fallback_limit": FALLBACK_LIMIT,
+        }
+
+    def train(
+        self,
+        training_trackers: List[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        """Nothing to learn: the rule is fixed by configuration."""
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Handoff after a streak; listen right after a handoff; otherwise abstain."""
+        probabilities = self._default_predictions(domain)
+        latest_action = tracker.latest_action_name
+        if latest_action == HANDOFF_ACTION:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+            return self._prediction(probabilities)
+        if latest_action != ACTION_LISTEN_NAME or HANDOFF_ACTION not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        reason = escalation_reason(
+            turns_since_handoff(tracker),
+            negative_limit=int(self.config.get("negative_limit", NEGATIVE_LIMIT)),
+            fallback_limit=int(self.config.get("fallback_limit", FALLBACK_LIMIT)),
+        )
+        if reason is None:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(HANDOFF_ACTION)] = 1.0
+        return self._prediction(
+            probabilities, optional_events=[SlotSet("handoff_reason", reason)]
+        )
