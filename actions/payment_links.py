@@ -35,7 +35,7 @@ class PaymentLinks:
         self.template = template
 
     @classmethod
-    def from_settings(cls) -> "PaymentLinks":
+    def from_settings(cls) -> PaymentLinks:
         return cls(get_settings().payment_link_template)
 
     def link_for(

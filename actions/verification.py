@@ -6,8 +6,9 @@ check only offers the call-back number.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
+from bot.store.db import session_scope
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,7 +17,6 @@ from rasa_sdk.types import DomainDict
 from actions.accounts import load_account
 from actions.common import latest_intent, utter
 from bot.store import repo
-from bot.store.db import session_scope
 
 MAX_ATTEMPTS = 3
 IDENTITY_FIELDS = ("dob", "id_last4", "zip")
@@ -43,11 +43,11 @@ def attempts_of(tracker: Tracker) -> int:
 class ActionGreetOutbound(Action):
     """First message of an outbound SMS (`start_reminder`) or call (`start_call`)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_greet_outbound"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         if not tracker.get_slot("debtor_name"):
             utter(dispatcher, tracker, "say_greet_outbound_unknown")
@@ -60,11 +60,11 @@ class ActionGreetOutbound(Action):
 class ActionStartVerification(Action):
     """A debt question before verification: remember it, then ask who we are talking to."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_verification"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         if not tracker.get_slot("account_id") or not tracker.get_slot("debtor_name"):
             utter(dispatcher, tracker, "say_cannot_identify")
@@ -77,11 +77,11 @@ class ActionStartVerification(Action):
 
 
 class ActionConfirmName(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_name"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         return [SlotSet("name_confirmed", True), SlotSet("awaiting", None)]
 
@@ -89,11 +89,11 @@ class ActionConfirmName(Action):
 class ActionNameDenied(Action):
     """Not the person we are looking for: apologise and disclose nothing."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_name_denied"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         utter(dispatcher, tracker, "say_name_denied")
         return [
@@ -110,12 +110,12 @@ class ValidateVerificationForm(FormValidationAction):
     (`passed`, `mismatch`, `unreadable`), never the date of birth or ID digits.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_verification_form"
 
     async def extract_identity_value(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if tracker.get_slot("requested_slot") != "identity_value":
             return {}
         if latest_intent(tracker) in FORM_INTERRUPTIONS:
@@ -144,7 +144,7 @@ class ValidateVerificationForm(FormValidationAction):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if slot_value == PASSED:
             return {"identity_value": PASSED, "verified": True}
         attempts = attempts_of(tracker) + 1
@@ -165,11 +165,11 @@ class ActionVerificationResult(Action):
     """After the form: greet the verified debtor (mini-Miranda for us) and answer the
     question that started verification; otherwise offer the call-back number only."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_verification_result"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         events: List[EventType] = [SlotSet("identity_value", None), SlotSet("pending_intent", None)]
         if not tracker.get_slot("verified"):
@@ -191,11 +191,11 @@ class ActionVerificationResult(Action):
 
 
 class ActionVerificationRefused(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_verification_refused"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         utter(dispatcher, tracker, "say_verification_refused")
         return [

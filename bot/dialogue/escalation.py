@@ -9,7 +9,7 @@ RulePolicy, so it wins over whatever the rules would have said, and right after
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -53,7 +53,7 @@ class EscalationPolicy(Policy):
     """Predicts `action_handoff` when the negative or fallback streak reaches its limit."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "priority": ESCALATION_PRIORITY,
             "negative_limit": NEGATIVE_LIMIT,
@@ -73,7 +73,7 @@ class EscalationPolicy(Policy):
         self,
         tracker: DialogueStateTracker,
         domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
+        rule_only_data: Optional[Dict[str, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         """Handoff after a streak; listen right after a handoff; otherwise abstain."""

@@ -1,0 +1,58 @@
+"""`action_handoff`: a person takes over (store row, a short text, a payload for voice)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from bot.store.db import session_scope
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_intent, utter
+from bot.dialogue.streaks import escalation_reason, turns_from_event_dicts
+from bot.store import repo
+
+# Latest intent -> the reason an agent sees in the queue.
+INTENT_REASONS = {
+    "request_human": "requested_human",
+    "express_distress": "distress",
+    "already_paid": "paid_claim",
+    "dispute_debt": "dispute",
+    "debtor_deceased": "deceased",
+    "attorney_represented": "attorney",
+    "bankruptcy": "bankruptcy",
+    "file_complaint": "complaint",
+}
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """Slot (set by the escalation policy or an action) > streak > latest intent."""
+    reason: Optional[str] = tracker.get_slot("handoff_reason")
+    if reason:
+        return reason
+    streak = escalation_reason(turns_from_event_dicts(tracker.events))
+    if streak:
+        return streak
+    return INTENT_REASONS.get(latest_intent(tracker) or "", "requested_human")
+
+
+def perform_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
+    """Queue the conversation for an agent and tell the debtor (and the voice channel)."""
+    account_id = tracker.get_slot("account_id")
+    if account_id:
+        with session_scope() as s:
+            repo.create_handoff(s, account_id=account_id, reason=reason, conversation_id=str(tracker.sender_id))
+    utter(dispatcher, tracker, "say_handoff")
+    dispatcher.utter_message(json_message={"handoff": True, "reason": reason})
+    return [SlotSet("handoff_reason", None), SlotSet("awaiting", None), SlotSet("current_offer", None)]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        return perform_handoff(dispatcher, tracker, handoff_reason(tracker))

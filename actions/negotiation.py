@@ -1,0 +1,295 @@
+"""Negotiation actions: they ask `bot.negotiation` for offers and keep the one on the
+table in the `current_offer` slot until the debtor says yes or no."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Dict, List, Optional
+
+from bot.store.db import session_scope
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import phrases
+from actions.accounts import AccountView, load_account
+from actions.common import (
+    language_of,
+    local_now,
+    money,
+    offer_from_slot,
+    offer_to_slot,
+    parse_decimal,
+    parse_int,
+    safe_text,
+    show_date,
+    utter,
+)
+from actions.handoff import perform_handoff
+from actions.payment_links import PaymentLinks
+from bot import negotiation
+from bot.store import repo
+
+
+def _today(account: AccountView, tracker: Tracker) -> date:
+    return local_now(account.timezone, language_of(tracker)).date()
+
+
+def _open_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[AccountView]:
+    account = load_account(tracker)
+    if account is None or not account.has_debt:
+        utter(dispatcher, tracker, "say_no_open_balance")
+        return None
+    return account
+
+
+def _on_table(offer: Any) -> List[EventType]:
+    return [SlotSet("current_offer", offer_to_slot(offer)), SlotSet("awaiting", "offer")]
+
+
+def _cleared() -> List[EventType]:
+    return [SlotSet("amount", None), SlotSet("currency", None), SlotSet("date", None), SlotSet("months", None)]
+
+
+def _slot_or_entity(tracker: Tracker, name: str) -> Optional[str]:
+    from actions.common import entity_value
+
+    return entity_value(tracker, name) or tracker.get_slot(name)
+
+
+class _SettlementAction(Action):
+    response = "say_offer_settlement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = _open_account(dispatcher, tracker)
+        if account is None:
+            return []
+        policy = negotiation.load_policy(account.creditor)
+        offer = negotiation.pay_in_full_offer(policy, account.terms(), _today(account, tracker))
+        lang = language_of(tracker)
+        utter(
+            dispatcher,
+            tracker,
+            self.response,
+            pay_by=show_date(offer.first_due, lang),
+            waived=money(offer.waived_interest, offer.currency),
+            total=money(offer.total, offer.currency),
+            balance=money(account.balance, account.currency),
+        )
+        return _on_table(offer)
+
+
+class ActionOfferSettlement(_SettlementAction):
+    """Pay in full: the policy's interest waiver for paying by a date."""
+
+    def name(self) -> str:
+        return "action_offer_settlement"
+
+
+class ActionExplainDiscount(_SettlementAction):
+    """A discount request: the amount stays, the pay-in-full waiver is the discount."""
+
+    response = "say_explain_discount"
+
+    def name(self) -> str:
+        return "action_explain_discount"
+
+
+class ActionOfferPlans(Action):
+    def name(self) -> str:
+        return "action_offer_plans"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = _open_account(dispatcher, tracker)
+        if account is None:
+            return []
+        lang = language_of(tracker)
+        policy = negotiation.load_policy(account.creditor)
+        offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
+        plans = safe_text(phrases.join((phrases.plan_option(o, lang) for o in offers), lang), tracker)
+        if not offers or plans is None:
+            return perform_handoff(dispatcher, tracker, "no_plan_possible")
+        utter(dispatcher, tracker, "say_offer_plans", plans=plans)
+        return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+
+
+class ActionEvaluateInstallment(Action):
+    """The debtor's own plan: accept inside the bounds, else counter; too many rounds -> a person."""
+
+    def name(self) -> str:
+        return "action_evaluate_installment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = _open_account(dispatcher, tracker)
+        if account is None:
+            return []
+        months = parse_int(_slot_or_entity(tracker, "months"))
+        amount = parse_decimal(_slot_or_entity(tracker, "amount"))
+        if months is None and amount is None:
+            utter(dispatcher, tracker, "say_ask_installment")
+            return []
+        policy = negotiation.load_policy(account.creditor)
+        evaluation = negotiation.evaluate_installment(
+            policy, account.terms(), monthly_amount=amount, months=months, start=_today(account, tracker)
+        )
+        offer = evaluation.offer
+        if evaluation.accepted and offer is not None:
+            self._say(dispatcher, tracker, "say_plan_accept_proposal", offer)
+            return _cleared() + _on_table(offer)
+        rounds = int(tracker.get_slot("negotiation_rounds") or 0) + 1
+        if offer is None or rounds > policy.max_rounds:
+            return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
+        self._say(dispatcher, tracker, "say_plan_counter", offer)
+        return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
+
+    @staticmethod
+    def _say(dispatcher: CollectingDispatcher, tracker: Tracker, response: str, offer: Any) -> None:
+        lang = language_of(tracker)
+        utter(
+            dispatcher,
+            tracker,
+            response,
+            months=offer.months,
+            monthly=money(offer.installments[0][1], offer.currency),
+            first_due=show_date(offer.first_due, lang),
+            total=money(offer.total, offer.currency),
+        )
+
+
+class ActionEvaluatePromise(Action):
+    """A promise to pay an amount on a date: stored when acceptable, else a counter."""
+
+    def name(self) -> str:
+        return "action_evaluate_promise"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = _open_account(dispatcher, tracker)
+        if account is None:
+            return []
+        amount = parse_decimal(_slot_or_entity(tracker, "amount"))
+        on_text = _slot_or_entity(tracker, "date")
+        try:
+            on = date.fromisoformat(on_text[:10]) if on_text else None
+        except ValueError:
+            on = None
+        if amount is None or on is None:
+            utter(dispatcher, tracker, "say_ask_promise_details")
+            return []
+        lang = language_of(tracker)
+        policy = negotiation.load_policy(account.creditor)
+        evaluation = negotiation.evaluate_promise(
+            policy, account.terms(), amount=amount, on=on, today=_today(account, tracker)
+        )
+        offer = evaluation.offer
+        if evaluation.accepted and offer is not None:
+            store_arrangement(account, offer)
+            link = PaymentLinks.from_settings().link_for(account.account_id, offer.total, offer.currency)
+            utter(
+                dispatcher,
+                tracker,
+                "say_promise_accepted",
+                total=money(offer.total, offer.currency),
+                date=show_date(offer.first_due, lang),
+                link=link,
+            )
+            return _cleared() + [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+        if offer is None:
+            utter(dispatcher, tracker, "say_ask_promise_details")
+            return _cleared()
+        utter(
+            dispatcher,
+            tracker,
+            "say_promise_counter",
+            total=money(offer.total, offer.currency),
+            date=show_date(offer.first_due, lang),
+        )
+        return _cleared() + _on_table(offer)
+
+
+class ActionOfferHardship(Action):
+    """Hardship: record it and offer the policy's options (a pause, a smaller plan)."""
+
+    def name(self) -> str:
+        return "action_offer_hardship"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = _open_account(dispatcher, tracker)
+        if account is None:
+            return []
+        lang = language_of(tracker)
+        with session_scope() as s:
+            repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
+        policy = negotiation.load_policy(account.creditor)
+        options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
+        text = safe_text(phrases.join((phrases.option(o, lang) for o in options), lang), tracker)
+        if not options or text is None:
+            return perform_handoff(dispatcher, tracker, "hardship")
+        utter(dispatcher, tracker, "say_offer_hardship", options=text)
+        return _on_table(options[0])
+
+
+def store_arrangement(account: AccountView, offer: Any) -> None:
+    with session_scope() as s:
+        repo.create_arrangement(
+            s,
+            account_id=account.account_id,
+            debt_id=account.debt_id,
+            kind=offer.kind,
+            total=offer.total,
+            currency=offer.currency,
+            installments=list(offer.installments),
+            status="accepted",
+        )
+
+
+class ActionAcceptOffer(Action):
+    """Yes to the offer on the table: store it with its schedule (or the pause)."""
+
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        offer = offer_from_slot(tracker.get_slot("current_offer"))
+        account = load_account(tracker)
+        done = [SlotSet("current_offer", None), SlotSet("awaiting", None), SlotSet("negotiation_rounds", 0.0)]
+        if offer is None or account is None or not account.has_debt:
+            utter(dispatcher, tracker, "say_no_offer")
+            return done
+        lang = language_of(tracker)
+        if offer.kind == "pause":
+            with session_scope() as s:
+                repo.set_status(s, account.account_id, "hardship", note=f"paused until {offer.resume_on}")
+            utter(dispatcher, tracker, "say_pause_confirmed", first_due=show_date(offer.resume_on, lang))
+            return done
+        store_arrangement(account, offer)
+        summary = safe_text(phrases.summary(offer, lang), tracker)
+        if summary is None:
+            return done + perform_handoff(dispatcher, tracker, "arrangement_review")
+        link = PaymentLinks.from_settings().link_for(
+            account.account_id, offer.installments[0][1], offer.currency
+        )
+        utter(dispatcher, tracker, "say_arrangement_confirmed", summary=summary, link=link)
+        return done
+
+
+class ActionDeclineOffer(Action):
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        utter(dispatcher, tracker, "say_offer_declined")
+        return [SlotSet("current_offer", None), SlotSet("awaiting", None)]

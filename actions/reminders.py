@@ -1,0 +1,60 @@
+"""The reminder conversation after verification: balance, due date, how to pay."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.accounts import load_account
+from actions.common import language_of, money, show_date, utter
+from actions.payment_links import PaymentLinks
+
+
+class ActionTellBalance(Action):
+    def name(self) -> str:
+        return "action_tell_balance"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = load_account(tracker)
+        if account is None or not account.has_debt:
+            utter(dispatcher, tracker, "say_no_open_balance")
+            return []
+        lang = language_of(tracker)
+        link = PaymentLinks.from_settings().link_for(account.account_id, account.balance, account.currency)
+        utter(
+            dispatcher,
+            tracker,
+            "say_balance",
+            creditor=account.creditor or common_company(),
+            balance=money(account.balance, account.currency),
+            due_date=show_date(account.due_date, lang) if account.due_date else "-",
+            link=link,
+        )
+        return []
+
+
+class ActionPaymentMethods(Action):
+    def name(self) -> str:
+        return "action_payment_methods"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = load_account(tracker)
+        if account is None or not account.has_debt:
+            utter(dispatcher, tracker, "say_no_open_balance")
+            return []
+        link = PaymentLinks.from_settings().link_for(account.account_id, account.balance, account.currency)
+        utter(dispatcher, tracker, "say_payment_methods", link=link)
+        return []
+
+
+def common_company() -> str:
+    from bot.config import get_settings
+
+    return get_settings().company_name

@@ -1,0 +1,127 @@
+"""What the debtor tells us about their situation: recorded in the store, answered once."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Any, Dict, List, Optional, Tuple
+
+from bot.store.db import session_scope
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import phrases
+from actions.accounts import load_account
+from actions.common import entity_value, language_of, latest_intent, local_now, safe_text, utter
+from bot.store import evidence, repo
+
+# intent -> (account status recorded, response, reason kept for the handoff)
+STATUSES: Dict[str, Tuple[Optional[str], str]] = {
+    "already_paid": ("paid_claim", "say_already_paid"),
+    "dispute_debt": ("dispute", "say_dispute"),
+    "debtor_deceased": ("deceased", "say_deceased"),
+    "attorney_represented": ("attorney", "say_attorney"),
+    "bankruptcy": ("bankruptcy", "say_bankruptcy"),
+    "cease_contact": ("cease", "say_cease_contact"),
+    "file_complaint": (None, "say_complaint"),
+}
+
+
+class ActionRecordStatus(Action):
+    """Record the status behind the latest intent and give its one answer.
+
+    A complaint is not an account status: it goes to the evidence log instead.
+    """
+
+    def name(self) -> str:
+        return "action_record_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        intent = latest_intent(tracker) or ""
+        if intent not in STATUSES:
+            utter(dispatcher, tracker, "say_handoff")
+            return []
+        status, response = STATUSES[intent]
+        account_id = tracker.get_slot("account_id")
+        if account_id:
+            with session_scope() as s:
+                if status is not None:
+                    repo.set_status(s, account_id, status, note=f"debtor said so ({intent})")
+                else:
+                    evidence.append(
+                        s, "complaint", account_id, {"channel": "conversation", "conversation": str(tracker.sender_id)}
+                    )
+        utter(dispatcher, tracker, response)
+        return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+
+
+class ActionWrongNumber(Action):
+    """Apologise, disclose nothing, and never contact this number about the account again."""
+
+    def name(self) -> str:
+        return "action_wrong_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        with session_scope() as s:
+            repo.mark_wrong_number(s, str(tracker.sender_id))
+        utter(dispatcher, tracker, "say_wrong_number")
+        return [SlotSet("awaiting", None), SlotSet("verified", False), SlotSet("pending_intent", None)]
+
+
+class ActionOptOut(Action):
+    """Stop texting this number; the one confirmation is this reply."""
+
+    def name(self) -> str:
+        return "action_opt_out"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account_id = tracker.get_slot("account_id")
+        with session_scope() as s:
+            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel="sms", source="nlu")
+        utter(dispatcher, tracker, "say_opted_out")
+        return [SlotSet("awaiting", None)]
+
+
+DEFAULT_SPAN = timedelta(hours=2)
+
+
+def _parse_time(value: Optional[str]) -> Optional[time]:
+    if not value:
+        return None
+    try:
+        return time.fromisoformat(value[-8:] if "T" in value else value)
+    except ValueError:
+        return None
+
+
+class ActionRecordInconvenientTime(Action):
+    """Record when not to contact: the time the debtor named, else the two hours from now."""
+
+    def name(self) -> str:
+        return "action_record_inconvenient_time"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        lang = language_of(tracker)
+        account = load_account(tracker)
+        start = _parse_time(entity_value(tracker, "time"))
+        if start is None:
+            now = local_now(account.timezone if account else None, lang)
+            start = now.replace(minute=0, second=0, microsecond=0).time()
+        end = (
+            (local_now(None, lang).replace(hour=start.hour, minute=start.minute) + DEFAULT_SPAN).time()
+        )
+        if account is not None:
+            text = (tracker.latest_message or {}).get("text") or ""
+            with session_scope() as s:
+                repo.add_inconvenient_time(s, account.account_id, start, end, note=text[:200])
+        window = safe_text(phrases.window(start, end, lang), tracker)
+        utter(dispatcher, tracker, "say_inconvenient_time", window=window or "")
+        return []
