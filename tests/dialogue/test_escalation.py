@@ -1,0 +1,93 @@
+"""The escalation rule: 3 negative messages or 2 fallbacks in a row hand off."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bot.dialogue.streaks import Turn, escalation_reason, turns_from_event_dicts
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+def turns(*spec: tuple[str, bool]) -> list[Turn]:
+    return [Turn(intent=i, negative=n) for i, n in spec]
+
+
+def test_three_negative_in_a_row_escalates() -> None:
+    assert escalation_reason(turns(("express_anger", True), ("deny", True), ("ask_balance", True))) == "negative_emotion"
+
+
+def test_negative_streak_broken_by_a_calm_message() -> None:
+    assert escalation_reason(turns(("express_anger", True), ("affirm", False), ("deny", True), ("deny", True))) is None
+
+
+def test_two_fallbacks_in_a_row_escalate() -> None:
+    assert escalation_reason(turns(("greet", False), ("nlu_fallback", False), ("nlu_fallback", False))) == "nlu_fallback"
+
+
+def test_one_fallback_does_not() -> None:
+    assert escalation_reason(turns(("nlu_fallback", False), ("greet", False), ("nlu_fallback", False))) is None
+
+
+def test_event_dicts_reset_after_a_handoff() -> None:
+    neg = {"event": "user", "parse_data": {"intent": {"name": "deny"}, "emotion": {"negative": True, "score": 0.9}}}
+    events = [neg, neg, neg, {"event": "action", "name": "action_handoff"}, neg]
+    assert turns_from_event_dicts(events) == [Turn("deny", True)]
+
+
+@pytest.fixture(scope="module")
+def domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load("bot/domain")
+
+
+def _policy():
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.dialogue.escalation import EscalationPolicy
+
+    return EscalationPolicy.create(
+        EscalationPolicy.get_default_config(),
+        LocalModelStorage.create("var/escalation-test-storage"),
+        Resource("escalation"),
+        ExecutionContext(GraphSchema({})),
+    )
+
+
+def _tracker(domain, messages):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [ActionExecuted("action_listen")]
+    for intent, negative in messages:
+        events.append(UserUttered("text", {"name": intent}, parse_data={"emotion": {"negative": negative, "score": 0.9}}))
+        events += [ActionExecuted("utter_calm"), ActionExecuted("action_listen")]
+    return DialogueStateTracker.from_events("+15555550100", events[:-2], slots=domain.slots)
+
+
+def test_policy_predicts_handoff_on_the_third_negative_message(domain) -> None:
+    prediction = _policy().predict_action_probabilities(
+        _tracker(domain, [("express_anger", True)] * 3), domain
+    )
+    best = domain.action_names_or_texts[prediction.max_confidence_index]
+    assert (best, prediction.max_confidence, prediction.policy_priority) == ("action_handoff", 1.0, 7)
+    assert [(e.key, e.value) for e in prediction.optional_events] == [("handoff_reason", "negative_emotion")]
+
+
+def test_policy_abstains_on_two_negative_messages(domain) -> None:
+    prediction = _policy().predict_action_probabilities(_tracker(domain, [("express_anger", True)] * 2), domain)
+    assert prediction.max_confidence == 0.0
+
+
+def test_policy_listens_after_a_handoff(domain) -> None:
+    from rasa.shared.core.events import ActionExecuted
+
+    tracker = _tracker(domain, [("request_human", False)])
+    tracker.update(ActionExecuted("action_handoff"))
+    prediction = _policy().predict_action_probabilities(tracker, domain)
+    assert domain.action_names_or_texts[prediction.max_confidence_index] == "action_listen"
