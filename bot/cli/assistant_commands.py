@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,9 +56,11 @@ def _test_stories(args: argparse.Namespace) -> int:
     failures = 0
     if failed.is_file():
         failures = failed.read_text(encoding="utf-8").count("- story:")
+    counts = re.findall(r"Correct:\s+(\d+) / (\d+)", done.stdout + done.stderr)
+    tally = f"{counts[-1][0]}/{counts[-1][1]} actions correct, " if counts else ""
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        print(f"test stories: FAILED ({failures} failing stories; see {out})")
+        print(f"test stories: FAILED ({tally}{failures} failing stories; see {out})")
         return 1
-    print(f"test stories: passed ({stories.relative_to(home) if stories.is_relative_to(home) else stories})")
+    print(f"test stories: passed ({tally}{stories})")
     return 0
