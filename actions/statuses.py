@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.store.db import session_scope
@@ -115,9 +115,7 @@ class ActionRecordInconvenientTime(Action):
         if start is None:
             now = local_now(account.timezone if account else None, lang)
             start = now.replace(minute=0, second=0, microsecond=0).time()
-        end = (
-            (local_now(None, lang).replace(hour=start.hour, minute=start.minute) + DEFAULT_SPAN).time()
-        )
+        end = (datetime.combine(date(2000, 1, 1), start) + DEFAULT_SPAN).time()
         if account is not None:
             text = (tracker.latest_message or {}).get("text") or ""
             with session_scope() as s:
