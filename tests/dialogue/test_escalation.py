@@ -44,7 +44,7 @@ def domain():
     return Domain.load("bot/domain")
 
 
-def _policy():
+def _policy(storage):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -53,7 +53,7 @@ def _policy():
 
     return EscalationPolicy.create(
         EscalationPolicy.get_default_config(),
-        LocalModelStorage.create("var/escalation-test-storage"),
+        LocalModelStorage.create(storage),
         Resource("escalation"),
         ExecutionContext(GraphSchema({})),
     )
@@ -70,8 +70,8 @@ def _tracker(domain, messages):
     return DialogueStateTracker.from_events("+15555550100", events[:-2], slots=domain.slots)
 
 
-def test_policy_predicts_handoff_on_the_third_negative_message(domain) -> None:
-    prediction = _policy().predict_action_probabilities(
+def test_policy_predicts_handoff_on_the_third_negative_message(domain, tmp_path) -> None:
+    prediction = _policy(tmp_path).predict_action_probabilities(
         _tracker(domain, [("express_anger", True)] * 3), domain
     )
     best = domain.action_names_or_texts[prediction.max_confidence_index]
@@ -79,15 +79,15 @@ def test_policy_predicts_handoff_on_the_third_negative_message(domain) -> None:
     assert [(e.key, e.value) for e in prediction.optional_events] == [("handoff_reason", "negative_emotion")]
 
 
-def test_policy_abstains_on_two_negative_messages(domain) -> None:
-    prediction = _policy().predict_action_probabilities(_tracker(domain, [("express_anger", True)] * 2), domain)
+def test_policy_abstains_on_two_negative_messages(domain, tmp_path) -> None:
+    prediction = _policy(tmp_path).predict_action_probabilities(_tracker(domain, [("express_anger", True)] * 2), domain)
     assert prediction.max_confidence == 0.0
 
 
-def test_policy_listens_after_a_handoff(domain) -> None:
+def test_policy_listens_after_a_handoff(domain, tmp_path) -> None:
     from rasa.shared.core.events import ActionExecuted
 
     tracker = _tracker(domain, [("request_human", False)])
     tracker.update(ActionExecuted("action_handoff"))
-    prediction = _policy().predict_action_probabilities(tracker, domain)
+    prediction = _policy(tmp_path).predict_action_probabilities(tracker, domain)
     assert domain.action_names_or_texts[prediction.max_confidence_index] == "action_listen"
