@@ -1,0 +1,34 @@
+"""compliance_filters: the gate every outgoing word passes.
+
+A pure library (no Rasa, Twilio or database imports): rule packs as data, contact
+windows over every possible time zone, frequency caps over a history passed in, consent
+and status gates, the third-party disclosure guard, a spaCy phrase filter for banned
+content, required content, and redaction for logs. `gate` combines them into one Decision.
+"""
+
+from compliance_filters.caps import check_caps
+from compliance_filters.disclosure import check_disclosure, check_voicemail
+from compliance_filters.gate import gate
+from compliance_filters.model import (
+    ContactRecord,
+    Decision,
+    InconvenientTime,
+    OutgoingMessage,
+    Reason,
+    Recipient,
+    WindowResult,
+)
+from compliance_filters.packs import Pack, PackError, load_pack
+from compliance_filters.phrases import check_text
+from compliance_filters.redaction import redact
+from compliance_filters.required import add_required_content, check_required_content
+from compliance_filters.status import check_status
+from compliance_filters.windows import check_window
+from compliance_filters.zones import ZoneError, zones_for_phone
+
+__all__ = [
+    "ContactRecord", "Decision", "InconvenientTime", "OutgoingMessage", "Pack", "PackError",
+    "Reason", "Recipient", "WindowResult", "ZoneError", "add_required_content", "check_caps",
+    "check_disclosure", "check_required_content", "check_status", "check_text", "check_voicemail",
+    "check_window", "gate", "load_pack", "redact", "zones_for_phone",
+]

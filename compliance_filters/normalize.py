@@ -1,0 +1,138 @@
+"""Text normalisation shared by the phrase filter and the NLU.
+
+Two length-preserving folds make different spellings of the same words look alike:
+full-width ASCII becomes half-width and Traditional Chinese becomes Simplified. Keeping
+the length means offsets found in the normalised text are valid in the original.
+`canonical` goes further for matching only (lower case, digit-for-letter swaps, letters
+spaced or punctuated apart joined up) and keeps a map back to the original offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = 0x20  # ideographic space
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII (Ａ-Ｚ, ０-９, ＄, ...) and the ideographic space -> half-width."""
+    return text.translate(_FULL_WIDTH)
+
+
+@lru_cache(maxsize=1)
+def _opencc():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified Chinese (OpenCC t2s); other scripts pass through.
+
+    Phrase conversions that would change the length are undone (character table only),
+    so offsets stay valid.
+    """
+    if not text or not _CJK.search(text):
+        return text
+    converted = _opencc().convert(text)
+    return converted if len(converted) == len(text) else text.translate(_t2s_table())
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> Dict[int, str]:
+    """OpenCC's one-to-one Traditional -> Simplified character table, for str.translate.
+
+    Much faster than the phrase-aware converter and enough for matching keywords.
+    """
+    import opencc
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: Dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            target = parts[1].split(" ")[0]
+            if len(target) == 1 and target != parts[0]:
+                table[ord(parts[0])] = target
+    return table
+
+
+def fast_simplified(text: str) -> str:
+    """Character-by-character Traditional -> Simplified (no phrase rules)."""
+    return text.translate(_t2s_table())
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# Digit and symbol look-alikes, applied only inside words that also hold letters, so
+# "p0lice" reads "police" but "$500" stays an amount. "l", "1", "|" and "!" all fold to
+# "i" (a "1" can stand for either letter); patterns are folded the same way.
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                       "8": "b", "$": "s", "@": "a", "!": "i", "|": "i", "l": "i"})
+_WORD = re.compile(r"[a-z0-9$@!|]+")
+_HAS_LETTER = re.compile(r"[a-z]")
+# letters held apart by separators: a-r-r-e-s-t, p.o.l.i.c.e, a r r e s t
+_SPACED = re.compile(r"(?<![a-z])[a-z](?:[\s\-_.*·/\\,~+]{1,3}[a-z](?![a-z])){2,}")
+# separators inside a word: arr-est, arr.est, arr*est
+_INNER = re.compile(r"(?<=[a-z])[\-_.*·~+]+(?=[a-z])")
+# anything between two Chinese characters that is not a clause mark: 公 检 法, 公-检-法
+_CJK_GAP = re.compile(
+    r"(?<=[\u3400-\u9fff])[\s\-_.*·/\\、|~+\"'“”‘’()（）\[\]【】<>《》]+(?=[\u3400-\u9fff])"
+)
+
+
+def canonical(text: str) -> Tuple[str, List[int]]:
+    """The matching form of `text` and, for each of its characters, the original offset."""
+    folded = fast_simplified(fold_width(text)).lower()
+    chars = list(folded)
+    for m in _WORD.finditer(folded):
+        word = m.group()
+        if not _HAS_LETTER.search(word):
+            continue
+        start, end = m.start(), m.end()
+        # keep "!" and "|" at the edges as punctuation
+        while start < end and folded[start] in "!|":
+            start += 1
+        while end > start and folded[end - 1] in "!|":
+            end -= 1
+        chars[start:end] = list(folded[start:end].translate(_LEET))
+    mapped = "".join(chars)
+    index = list(range(len(mapped)))
+    mapped, index = _drop(mapped, index, _SPACED, keep_letters=True)
+    mapped, index = _drop(mapped, index, _INNER, keep_letters=False)
+    mapped, index = _drop(mapped, index, _CJK_GAP, keep_letters=False)
+    return mapped, index
+
+
+def canonical_text(text: str) -> str:
+    """`canonical` without the offset map (for patterns and keyword lists)."""
+    return canonical(text)[0]
+
+
+def _drop(text: str, index: List[int], pattern: re.Pattern, keep_letters: bool) -> Tuple[str, List[int]]:
+    """Remove what `pattern` matches (or, with keep_letters, the non-letters inside it)."""
+    if not pattern.search(text):
+        return text, index
+    out: List[str] = []
+    out_index: List[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        out.append(text[pos:m.start()])
+        out_index.extend(index[pos:m.start()])
+        if keep_letters:
+            for i in range(m.start(), m.end()):
+                if "a" <= text[i] <= "z":
+                    out.append(text[i])
+                    out_index.append(index[i])
+        pos = m.end()
+    out.append(text[pos:])
+    out_index.extend(index[pos:])
+    return "".join(out), out_index
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
