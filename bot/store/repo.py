@@ -1,0 +1,420 @@
+"""Repository functions: the store's vocabulary for the rest of collectbot.
+
+Every function takes the caller's session (from `bot.store.db.session_scope()`), so a
+webhook or an action decides where its transaction begins and ends. Functions that change
+something a regulator may ask about (contacts, opt-outs, statuses, arrangements, handoffs,
+compliance decisions) also append to the evidence log in the same transaction: the fact
+and its evidence commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.store import evidence, identity
+from bot.store.models import (
+    ACCOUNT_STATUSES,
+    ARRANGEMENT_KINDS,
+    ARRANGEMENT_STATUSES,
+    CONTACT_STATUSES,
+    OPTOUT_CHANNELS,
+    OPTOUT_SOURCES,
+    Account,
+    AccountStatus,
+    Arrangement,
+    ContactAttempt,
+    Debt,
+    Handoff,
+    InconvenientTime,
+    Installment,
+    OptOut,
+    Phone,
+    ProcessedMessage,
+    Verification,
+)
+
+if TYPE_CHECKING:  # compliance_filters is imported lazily: the store must load without it
+    from compliance_filters import ContactRecord, Decision, Recipient
+
+# Statuses the compliance gate understands (Recipient.statuses); paid_claim and hardship
+# are kept for the agents and the negotiation, not for the gate.
+GATE_STATUSES = frozenset({"cease", "attorney", "bankruptcy", "deceased", "dispute"})
+# Contact statuses that were real attempts, mapped to ContactRecord outcomes.
+_OUTCOMES = {"sent": "sent", "delivered": "delivered", "failed": "failed", "answered": "answered",
+             "voicemail": "voicemail", "no_answer": "no_answer", "received": "conversation"}
+
+
+def _check(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _debt_id(value: Union[int, str, None]) -> Optional[int]:
+    if value in (None, ""):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+def _redact(text: str) -> str:
+    from compliance_filters import redact
+
+    return redact(text)
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- accounts and phones
+def get_account(s: Session, account_id: str) -> Optional[Account]:
+    return s.get(Account, account_id)
+
+
+def find_account_by_phone(s: Session, e164: str) -> Optional[Account]:
+    """The account whose primary (preferred) or alternate phone is `e164`."""
+    row = s.execute(
+        select(Phone.account_id).where(Phone.e164 == e164)
+        .order_by(Phone.kind.desc(), Phone.id).limit(1)  # "primary" sorts before "alt" desc
+    ).first()
+    return s.get(Account, row.account_id) if row else None
+
+
+def primary_debt(s: Session, account: Account) -> Optional[Debt]:
+    """The open debt conversations are about: the open one with the largest balance."""
+    return s.execute(
+        select(Debt).where(Debt.account_id == account.account_id)
+        .order_by((Debt.status == "open").desc(), Debt.balance.desc(), Debt.id).limit(1)
+    ).scalars().first()
+
+
+def _phones(s: Session, account_id: str) -> List[Phone]:
+    return list(s.execute(
+        select(Phone).where(Phone.account_id == account_id).order_by(Phone.kind.desc(), Phone.id)
+    ).scalars())
+
+
+def recipient_for(s: Session, account: Account, number: Optional[str] = None,
+                  verified: Optional[bool] = None) -> Recipient:
+    """Everything the gate needs about `account`, contacted on `number` (default: primary).
+
+    The contacted number comes first; other numbers follow unless flagged wrong numbers
+    (a wrong number is never contacted about the account again, so it is not offered).
+    """
+    from compliance_filters import InconvenientTime as GateInconvenient
+    from compliance_filters import Recipient
+
+    phones = _phones(s, account.account_id)
+    usable = [p.e164 for p in phones if not p.wrong_number]
+    if number is None:
+        number = usable[0] if usable else (phones[0].e164 if phones else "")
+    ordered = tuple([number] + [p for p in usable if p != number]) if number else tuple(usable)
+    statuses = set(account.statuses & GATE_STATUSES)
+    if any(p.e164 == number and p.wrong_number for p in phones):
+        statuses.add("wrong_number")
+    opted = frozenset(
+        ch for (ch,) in s.execute(
+            select(OptOut.channel).where(OptOut.phone == number, OptOut.active.is_(True))
+        )
+    ) if number else frozenset()
+    if verified is None:
+        verified = bool(number) and is_verified(s, account.account_id, number)
+    inconvenient = tuple(
+        GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
+                         note=r.note)
+        for r in s.execute(select(InconvenientTime).where(
+            InconvenientTime.account_id == account.account_id).order_by(InconvenientTime.id)
+        ).scalars()
+    )
+    debt = primary_debt(s, account)
+    return Recipient(
+        account_id=account.account_id,
+        debt_id=str(debt.id) if debt is not None else "",
+        phones=ordered,
+        address_zones=(account.timezone,) if account.timezone else (),
+        language=account.language or "en",
+        verified=verified,
+        opted_out=opted,
+        statuses=frozenset(statuses),
+        inconvenient=inconvenient,
+        mini_miranda_given=account.mini_miranda_at is not None,
+        display_name=account.name or "",
+    )
+
+
+def contact_history(s: Session, account_id: str) -> List[ContactRecord]:
+    """Past contact attempts as the caps count them (blocked/deferred ones never happened)."""
+    from compliance_filters import ContactRecord
+
+    rows = s.execute(
+        select(ContactAttempt).where(ContactAttempt.account_id == account_id,
+                                     ContactAttempt.status.in_(tuple(_OUTCOMES)))
+        .order_by(ContactAttempt.at, ContactAttempt.id)
+    ).scalars()
+    history = []
+    for c in rows:
+        inbound = c.direction == "inbound"
+        history.append(ContactRecord(
+            at=c.at, channel=c.channel, debt_id=str(c.debt_id) if c.debt_id is not None else "",
+            number=c.from_number if inbound else c.to_number, outcome=_OUTCOMES[c.status],
+            initiated_by="debtor" if inbound else "collector"))
+    return history
+
+
+# ---------------------------------------------------------------- contacts
+def _reason_text(reason: Any) -> str:
+    if isinstance(reason, str):
+        return reason
+    rule, match = getattr(reason, "rule", str(reason)), getattr(reason, "match", "")
+    return f"{rule}: {match}" if match else rule
+
+
+def record_contact(s: Session, *, account_id: str, channel: str, direction: str, to: str,
+                   from_: str, status: str, text: str, reasons: Iterable[Any] = (),
+                   provider_sid: Optional[str] = None, debt_id: Union[int, str, None] = None,
+                   at: Optional[datetime] = None) -> ContactAttempt:
+    """Record one contact attempt (or inbound message) and its evidence.
+
+    A provider id seen before updates that row instead (webhook retries, a call whose
+    placed row later becomes a voicemail).
+    """
+    _check(channel, ("sms", "voice"), "channel")
+    _check(direction, ("outbound", "inbound"), "direction")
+    _check(status, CONTACT_STATUSES, "status")
+    at = at or clock.now()
+    reason_list = [_reason_text(r) for r in reasons]
+    contact = None
+    if provider_sid:
+        contact = s.execute(select(ContactAttempt).where(
+            ContactAttempt.provider_sid == provider_sid)).scalars().first()
+    if contact is None:
+        contact = ContactAttempt(account_id=account_id, channel=channel, direction=direction, at=at,
+                                 to_number=to or "", from_number=from_ or "", status=status,
+                                 reasons=reason_list, text=text or "", provider_sid=provider_sid,
+                                 debt_id=_debt_id(debt_id))
+        s.add(contact)
+    else:
+        contact.status, contact.reasons, contact.updated_at = status, reason_list, at
+        if text:
+            contact.text = text
+    s.flush()
+    evidence.append(s, f"message.{direction}", account_id, {
+        "contact_id": contact.id, "channel": channel, "to": to or "", "from": from_ or "",
+        "status": status, "reasons": reason_list, "provider_sid": provider_sid,
+        "text": _redact(text or ""), "text_sha256": _text_digest(text or ""),
+    }, at=at)
+    return contact
+
+
+def update_contact_status(s: Session, provider_sid: str, status: str,
+                          error_code: Optional[str] = None) -> Optional[ContactAttempt]:
+    """Apply a provider status callback; None when no contact carries `provider_sid`."""
+    _check(status, CONTACT_STATUSES, "status")
+    contact = s.execute(select(ContactAttempt).where(
+        ContactAttempt.provider_sid == provider_sid)).scalars().first()
+    if contact is None:
+        return None
+    contact.status = status
+    contact.updated_at = clock.now()
+    if error_code:
+        contact.error_code = str(error_code)
+        contact.reasons = list(contact.reasons or []) + [f"provider error {error_code}"]
+    s.flush()
+    evidence.append(s, "message.status", contact.account_id, {
+        "contact_id": contact.id, "provider_sid": provider_sid, "status": status,
+        "error_code": error_code})
+    return contact
+
+
+# ---------------------------------------------------------------- opt-outs and statuses
+def record_optout(s: Session, *, account_id: Optional[str], phone: str, channel: str, source: str,
+                  at: Optional[datetime] = None) -> OptOut:
+    """Stop `channel` (sms, voice or all) to `phone`; repeated opt-outs keep one active row."""
+    _check(channel, OPTOUT_CHANNELS, "channel")
+    _check(source, OPTOUT_SOURCES, "source")
+    at = at or clock.now()
+    existing = s.execute(select(OptOut).where(
+        OptOut.phone == phone, OptOut.channel == channel, OptOut.active.is_(True))).scalars().first()
+    if existing is not None:
+        return existing
+    row = OptOut(account_id=account_id, phone=phone, channel=channel, source=source, at=at,
+                 active=True)
+    s.add(row)
+    s.flush()
+    evidence.append(s, "optout", account_id, {"phone": phone, "channel": channel,
+                                              "source": source}, at=at)
+    return row
+
+
+def remove_optout(s: Session, *, phone: str, channel: str, source: str) -> int:
+    """Opt back in (START/UNSTOP/YES); returns how many opt-outs were lifted."""
+    _check(channel, OPTOUT_CHANNELS, "channel")
+    at = clock.now()
+    rows = list(s.execute(select(OptOut).where(
+        OptOut.phone == phone, OptOut.channel == channel, OptOut.active.is_(True))).scalars())
+    for row in rows:
+        row.active, row.removed_at, row.removed_source = False, at, source
+    if rows:
+        s.flush()
+        evidence.append(s, "optin", rows[0].account_id, {"phone": phone, "channel": channel,
+                                                         "source": source}, at=at)
+    return len(rows)
+
+
+def is_opted_out(s: Session, phone: str, channel: str) -> bool:
+    """True when `phone` opted out of `channel` or of everything ("all")."""
+    channels = ("all",) if channel == "all" else (channel, "all")
+    return s.execute(select(OptOut.id).where(
+        OptOut.phone == phone, OptOut.channel.in_(channels), OptOut.active.is_(True)).limit(1)
+    ).first() is not None
+
+
+def set_status(s: Session, account_id: str, status: str, note: str = "") -> AccountStatus:
+    """Put a status (cease, attorney, dispute ...) in force on an account."""
+    _check(status, ACCOUNT_STATUSES, "status")
+    account = s.get(Account, account_id)
+    if account is None:
+        raise LookupError(f"no account {account_id!r}")
+    at = clock.now()
+    row = AccountStatus(account_id=account_id, status=status, note=note, at=at, active=True)
+    account.status_records.append(row)
+    s.flush()
+    evidence.append(s, "status", account_id, {"status": status, "note": note}, at=at)
+    return row
+
+
+def mark_wrong_number(s: Session, phone: str) -> int:
+    """Flag `phone` as a wrong number on every account; returns how many phones changed."""
+    result = s.execute(update(Phone).where(Phone.e164 == phone, Phone.wrong_number.is_(False))
+                       .values(wrong_number=True).execution_options(synchronize_session="fetch"))
+    accounts = sorted({a for (a,) in s.execute(select(Phone.account_id).where(Phone.e164 == phone))})
+    for account_id in accounts or [None]:
+        evidence.append(s, "wrong_number", account_id, {"phone": phone})
+    return result.rowcount or 0
+
+
+def add_inconvenient_time(s: Session, account_id: str, start: time, end: time,
+                          weekdays: Optional[Iterable[int]] = None, note: str = "") -> InconvenientTime:
+    """Record a local time span the debtor said is inconvenient (end < start wraps midnight)."""
+    days = sorted(set(range(7) if weekdays is None else weekdays))
+    if not days or any(d not in range(7) for d in days):
+        raise ValueError("weekdays must be numbers 0 (Monday) to 6")
+    at = clock.now()
+    row = InconvenientTime(account_id=account_id, start=start, end=end,
+                           weekdays="".join(str(d) for d in days), note=note, at=at)
+    s.add(row)
+    s.flush()
+    evidence.append(s, "inconvenient_time", account_id, {
+        "start": start, "end": end, "weekdays": days, "note": _redact(note)}, at=at)
+    return row
+
+
+# ---------------------------------------------------------------- verification
+def verify_identity(s: Session, account_id: str, field: str, value: str) -> bool:
+    """Does `value` match the stored keyed hash of the account's `field`? (never logged)"""
+    if field not in identity.FIELDS:
+        raise ValueError(f"field must be one of {', '.join(identity.FIELDS)}, not {field!r}")
+    account = s.get(Account, account_id)
+    if account is None:
+        return False
+    stored = getattr(account, f"{field}_hash")
+    return identity.matches(stored, field, account_id, value)
+
+
+def mark_verified(s: Session, account_id: str, phone: str, at: Optional[datetime] = None) -> Verification:
+    at = at or clock.now()
+    row = Verification(account_id=account_id, phone=phone, at=at)
+    s.add(row)
+    s.flush()
+    evidence.append(s, "verified", account_id, {"phone": phone}, at=at)
+    return row
+
+
+def is_verified(s: Session, account_id: str, phone: str,
+                within: timedelta = timedelta(hours=1)) -> bool:
+    """Was the right party verified on `phone` within the last `within`?"""
+    since = clock.now() - within
+    return s.execute(select(Verification.id).where(
+        Verification.account_id == account_id, Verification.phone == phone,
+        Verification.at >= since).limit(1)).first() is not None
+
+
+def mark_mini_miranda_given(s: Session, account_id: str) -> None:
+    account = s.get(Account, account_id)
+    if account is not None and account.mini_miranda_at is None:
+        account.mini_miranda_at = clock.now()
+        s.flush()
+        evidence.append(s, "mini_miranda", account_id, {}, at=account.mini_miranda_at)
+
+
+# ---------------------------------------------------------------- arrangements and handoffs
+def create_arrangement(s: Session, *, account_id: str, debt_id: Union[int, str, None], kind: str,
+                       total: Decimal, currency: str,
+                       installments: List[Tuple[date, Decimal]],
+                       status: str = "accepted") -> Arrangement:
+    """Store an agreed promise, plan or settlement with its dated installments."""
+    _check(kind, ARRANGEMENT_KINDS, "kind")
+    _check(status, ARRANGEMENT_STATUSES, "status")
+    total = Decimal(str(total))
+    if total < 0:
+        raise ValueError("total must not be negative")
+    at = clock.now()
+    arrangement = Arrangement(account_id=account_id, debt_id=_debt_id(debt_id), kind=kind,
+                              total=total, currency=currency, status=status, created_at=at)
+    for seq, (due, amount) in enumerate(installments, start=1):
+        arrangement.installments.append(Installment(seq=seq, due_date=due,
+                                                     amount=Decimal(str(amount))))
+    s.add(arrangement)
+    s.flush()
+    evidence.append(s, "arrangement", account_id, {
+        "arrangement_id": arrangement.id, "debt_id": arrangement.debt_id, "kind": kind,
+        "total": total, "currency": currency, "status": status,
+        "installments": [{"due_date": i.due_date, "amount": i.amount}
+                         for i in arrangement.installments]}, at=at)
+    return arrangement
+
+
+def create_handoff(s: Session, *, account_id: str, reason: str,
+                   conversation_id: Optional[str] = None) -> Handoff:
+    """Queue the conversation for a human agent."""
+    at = clock.now()
+    handoff = Handoff(account_id=account_id, reason=reason, conversation_id=conversation_id,
+                      status="queued", created_at=at)
+    s.add(handoff)
+    s.flush()
+    evidence.append(s, "handoff", account_id, {"handoff_id": handoff.id, "reason": reason,
+                                               "conversation_id": conversation_id}, at=at)
+    return handoff
+
+
+def record_decision(s: Session, *, account_id: Optional[str], channel: str, text: str,
+                    decision: Decision) -> None:
+    """Evidence of one compliance decision (the text is redacted, its hash kept)."""
+    evidence.append(s, "decision", account_id, {
+        "channel": channel, "status": decision.status,
+        "reasons": [{"rule": r.rule, "match": r.match} for r in decision.reasons],
+        "next_allowed_at": decision.next_allowed_at, "missing": list(decision.missing),
+        "text": _redact(text), "text_sha256": _text_digest(text),
+    })
+
+
+# ---------------------------------------------------------------- webhook idempotency
+def claim_message_sid(s: Session, sid: str) -> bool:
+    """True the first time `sid` is seen (any process); False for a retry of it."""
+    if s.get(ProcessedMessage, sid) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(ProcessedMessage(sid=sid, at=clock.now()))
+            s.flush()
+    except IntegrityError:
+        return False
+    return True
