@@ -24,6 +24,7 @@ from compliance_filters.packs import Pack
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
+_LOOK_AHEAD = 2
 _lock = threading.Lock()
 _pipelines: Dict[str, Any] = {}
 _jieba_tokenizer: Any = None
@@ -195,6 +196,12 @@ def compiled_for(pack: Pack) -> _Compiled:
 
 
 def _negated(lm: _LangMatcher, doc: Any, start: int, end: int, interior: bool) -> bool:
+    """Is the hit doc[start:end] negated within its clause?
+
+    Looks back to the clause boundary (at most a few tokens), inside a combined hit, and
+    a few tokens ahead ("the court has NOT been involved"); a cancelling word ("we will not
+    HESITATE to ...", "不还钱就...") anywhere there means the negation is not about the hit.
+    """
     words: List[str] = []
     i = start - 1
     while i >= 0 and len(words) < _NEGATION_WINDOW:
@@ -206,10 +213,20 @@ def _negated(lm: _LangMatcher, doc: Any, start: int, end: int, interior: bool) -
         i -= 1
     if interior:
         words.extend(doc[j].text for j in range(start, end))
+    ahead: List[str] = []
+    j = end
+    while j < len(doc) and len(ahead) < _LOOK_AHEAD:
+        tok = doc[j].text
+        if tok in lm.boundaries or tok in ".,;:!?。，；！？":
+            break
+        if not tok.isspace():
+            ahead.append(tok)
+        j += 1
     if lm.lang == "zh":
-        joined = "".join(words)
+        joined = "".join(words + ahead)
         return any(n in joined for n in lm.negators) and not any(c in joined for c in lm.cancel)
-    return any(w in lm.negators for w in words) and not any(w in lm.cancel for w in words)
+    both = words + ahead
+    return any(w in lm.negators for w in both) and not any(w in lm.cancel for w in both)
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -228,7 +245,10 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
             groups.setdefault((rule.category, rule.combo), {}).setdefault(rule.group, []).append((start, end))
 
     def excepted(category: str, start: int, end: int) -> bool:
-        return any(a <= start and end <= b for a, b in allow.get(category, ()))
+        # an exception counts when it overlaps the hit without lying inside it: "police
+        # report" excuses "police", but "an attorney" does not excuse "i am an attorney"
+        return any(a < end and start < b and not (start <= a and b <= end)
+                   for a, b in allow.get(category, ()))
 
     hits: List[Tuple[str, int, int]] = []
     for category, start, end in terms:
