@@ -1,0 +1,105 @@
+"""Audit exports: contacts, arrangements, handoffs and opt-outs as JSON lines or CSV.
+
+Fields are exactly those of interfaces.md ("Export fields"); instants are ISO 8601 UTC
+(`+00:00`), money is a decimal string, and lists (reasons, installments) are JSON in both
+formats. Rows are streamed from the database in id order, so an export of any size runs in
+flat memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from typing import Any, Callable, Dict, Iterator, List, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import Arrangement, ContactAttempt, Handoff, Installment, OptOut
+
+FIELDS: Dict[str, List[str]] = {
+    "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",
+                 "reasons", "text", "provider_sid"],
+    "arrangements": ["id", "account_id", "kind", "total", "currency", "installments", "status",
+                     "created_at"],
+    "handoffs": ["id", "account_id", "reason", "created_at", "status", "agent"],
+    "optouts": ["account_id", "phone", "channel", "at", "source"],
+}
+KINDS = tuple(FIELDS)
+FORMATS = ("jsonl", "csv")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _contacts(s: Session) -> Iterator[Dict[str, Any]]:
+    for c in s.execute(select(ContactAttempt).order_by(ContactAttempt.id)
+                       .execution_options(yield_per=500)).scalars():
+        yield {"id": c.id, "account_id": c.account_id, "channel": c.channel,
+               "direction": c.direction, "at": _iso(c.at), "to": c.to_number,
+               "from": c.from_number, "status": c.status, "reasons": list(c.reasons or []),
+               "text": c.text, "provider_sid": c.provider_sid}
+
+
+def _arrangements(s: Session) -> Iterator[Dict[str, Any]]:
+    for a in s.execute(select(Arrangement).order_by(Arrangement.id)).scalars():
+        installments = s.execute(select(Installment).where(Installment.arrangement_id == a.id)
+                                 .order_by(Installment.seq)).scalars()
+        yield {"id": a.id, "account_id": a.account_id, "kind": a.kind, "total": str(a.total),
+               "currency": a.currency,
+               "installments": [{"due_date": i.due_date.isoformat(), "amount": str(i.amount)}
+                                for i in installments],
+               "status": a.status, "created_at": _iso(a.created_at)}
+
+
+def _handoffs(s: Session) -> Iterator[Dict[str, Any]]:
+    for h in s.execute(select(Handoff).order_by(Handoff.id)).scalars():
+        yield {"id": h.id, "account_id": h.account_id, "reason": h.reason,
+               "created_at": _iso(h.created_at), "status": h.status, "agent": h.agent}
+
+
+def _optouts(s: Session) -> Iterator[Dict[str, Any]]:
+    """Opt-outs in force (a lifted opt-out is history, kept in the evidence log)."""
+    for o in s.execute(select(OptOut).where(OptOut.active.is_(True)).order_by(OptOut.id)).scalars():
+        yield {"account_id": o.account_id, "phone": o.phone, "channel": o.channel,
+               "at": _iso(o.at), "source": o.source}
+
+
+ROWS: Dict[str, Callable[[Session], Iterator[Dict[str, Any]]]] = {
+    "contacts": _contacts, "arrangements": _arrangements, "handoffs": _handoffs,
+    "optouts": _optouts,
+}
+
+
+def rows(s: Session, kind: str) -> Iterator[Dict[str, Any]]:
+    if kind not in ROWS:
+        raise ValueError(f"unknown export {kind!r}; choose one of {', '.join(KINDS)}")
+    return ROWS[kind](s)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def write(s: Session, kind: str, fmt: str, out: TextIO) -> int:
+    """Write the `kind` export in `fmt` to `out`; returns the number of rows."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    count = 0
+    writer = None
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(FIELDS[kind])
+    for row in rows(s, kind):
+        if writer is not None:
+            writer.writerow([_cell(row[f]) for f in FIELDS[kind]])
+        else:
+            out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    return count
