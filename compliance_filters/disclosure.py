@@ -31,7 +31,7 @@ _AMOUNT = re.compile(
     r"|\d[\d,]*(?:\.\d+)?\s?(?:usd|dollars?|bucks|rmb|cny|yuan|元|块|美元|人民币)"
     r"|\b(?:usd|rmb|cny)\s?\d|人民币\s?\d"
 )
-_URL = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|cn|io|co|pay|link)\b")
+_URL = re.compile(r"https?://\S+|www\.\S+|\b[a-z0-9-]+\.(?:com|net|org|cn|io|co|pay|link)\b")
 _DIGITS = re.compile(r"\d(?:[\s.-]?\d){3,}")
 
 
