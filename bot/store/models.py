@@ -19,7 +19,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Numeric,
     String,
     Text,
     Time,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-from bot.store.types import JSONText, UTCDateTime
+from bot.store.types import JSONText, Money, UTCDateTime
 
 # Stable constraint names, so Alembic migrations work the same on SQLite and PostgreSQL.
 NAMING = {
@@ -39,8 +38,6 @@ NAMING = {
 }
 
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
-
-Money = Numeric(14, 2, asdecimal=True)
 
 ACCOUNT_STATUSES = ("cease", "attorney", "bankruptcy", "deceased", "dispute", "paid_claim", "hardship")
 CONTACT_STATUSES = ("sent", "delivered", "failed", "blocked", "deferred", "received", "answered",
@@ -106,10 +103,10 @@ class Debt(Base):
     account_id: str = Column(String(64), ForeignKey("accounts.account_id", ondelete="CASCADE"),
                              nullable=False)
     ref: str = Column(String(64), nullable=False, default="portfolio")
-    principal: Decimal = Column(Money, nullable=False)
-    interest: Decimal = Column(Money, nullable=False, default=Decimal("0"))
-    fees: Decimal = Column(Money, nullable=False, default=Decimal("0"))
-    balance: Decimal = Column(Money, nullable=False)
+    principal: Decimal = Column(Money(), nullable=False)
+    interest: Decimal = Column(Money(), nullable=False, default=Decimal("0"))
+    fees: Decimal = Column(Money(), nullable=False, default=Decimal("0"))
+    balance: Decimal = Column(Money(), nullable=False)
     currency: str = Column(String(3), nullable=False)
     due_date: Optional[date] = Column(Date)
     days_past_due: int = Column(Integer, nullable=False, default=0)
@@ -218,7 +215,7 @@ class Arrangement(Base):
                              nullable=False, index=True)
     debt_id: Optional[int] = Column(Integer, ForeignKey("debts.id", ondelete="SET NULL"))
     kind: str = Column(String(16), nullable=False)
-    total: Decimal = Column(Money, nullable=False)
+    total: Decimal = Column(Money(), nullable=False)
     currency: str = Column(String(3), nullable=False)
     status: str = Column(String(16), nullable=False, default="accepted")
     created_at: datetime = Column(UTCDateTime, nullable=False)
@@ -237,7 +234,7 @@ class Installment(Base):
                                  nullable=False)
     seq: int = Column(Integer, nullable=False)
     due_date: date = Column(Date, nullable=False)
-    amount: Decimal = Column(Money, nullable=False)
+    amount: Decimal = Column(Money(), nullable=False)
     status: str = Column(String(8), nullable=False, default="due")  # due | paid | missed
 
     arrangement: Arrangement = relationship("Arrangement", back_populates="installments")

@@ -164,11 +164,24 @@ def iter_records(path: Path) -> Iterator[Tuple[int, List[str], Any]]:
                                                 f"the header has {len(header)}")
                     continue
                 yield line, header, dict(zip(header, fields))
-        except UnicodeDecodeError as exc:
-            raise PortfolioError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
-                                 f"after line {reader.line_num}); save it as UTF-8") from None
+        except UnicodeDecodeError:
+            line, byte = _first_non_utf8(path)
+            raise PortfolioError(f"{path}: not UTF-8 text (line {line} has byte 0x{byte:02x}); "
+                                 f"save it as UTF-8") from None
         except csv.Error as exc:
             raise PortfolioError(f"{path}: line {reader.line_num}: not valid CSV ({exc})") from None
+
+
+def _first_non_utf8(path: Path) -> Tuple[int, int]:
+    """(line number, offending byte) of the first line that is not UTF-8 (text IO decodes
+    in blocks, so the decoder's own position does not say which line it was)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, raw[exc.start]
+    return 0, 0
 
 
 # ---------------------------------------------------------------- validating

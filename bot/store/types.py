@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy.types import DateTime, Text, TypeDecorator
+from sqlalchemy.types import DateTime, Integer, Numeric, Text, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator):
@@ -53,3 +54,35 @@ class JSONText(TypeDecorator):
         if value is None:
             return None
         return json.loads(value)
+
+
+class Money(TypeDecorator):
+    """A Decimal amount with 2 places: NUMERIC(14,2) on PostgreSQL, integer cents on SQLite.
+
+    SQLite has no decimal type (it would go through float); cents keep every amount exact
+    and still sort and compare as numbers.
+    """
+
+    impl = Numeric(14, 2, asdecimal=True)
+    cache_ok = True
+    _CENT = Decimal("0.01")
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Integer())
+        return dialect.type_descriptor(Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(str(value)).quantize(self._CENT)
+        if dialect.name == "sqlite":
+            return int(amount * 100)
+        return amount
+
+    def process_result_value(self, value: Any, dialect: Any) -> Optional[Decimal]:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / 100).quantize(self._CENT)
+        return Decimal(value).quantize(self._CENT)

@@ -1,0 +1,38 @@
+"""Small helpers shared by the store tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+from sqlalchemy import func, select
+
+HEADER = "account_id,name,phone,balance,language,timezone,pack,currency,principal,interest,fees,due_date,dob,id_last4,zip"
+GOOD_ROWS = [
+    "A1,Ada Lovelace,+12025550143,1200.00,en,America/New_York,us,USD,1000.00,150.00,50.00,2026-10-01,1980-01-31,4821,20500",
+    "Z1,王芳,13912345678,6000.00,zh,Asia/Shanghai,cn,CNY,5000.00,800.00,200.00,2026-09-01,1985-06-15,9067,200000",
+]
+
+
+def write(tmp_path: Path, text: str, name: str = "portfolio.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def good_csv(tmp_path: Path) -> Path:
+    return write(tmp_path, "\n".join([HEADER, *GOOD_ROWS]) + "\n")
+
+
+def table_counts() -> Dict[str, int]:
+    """Rows per table, to prove a failed import changed nothing."""
+    from bot.store.db import session_scope
+    from bot.store.models import Base
+
+    with session_scope() as s:
+        return {t.name: s.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in Base.metadata.sorted_tables}
+
+
+def stderr_lines(captured) -> List[str]:
+    return [line for line in captured.err.splitlines() if line.strip()]
