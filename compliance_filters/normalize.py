@@ -75,10 +75,10 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "8": "b", "$": "s", "@": "a", "!": "i", "|": "i", "l": "i"})
 _WORD = re.compile(r"[a-z0-9$@!|]+")
 _HAS_LETTER = re.compile(r"[a-z]")
-# letters held apart by separators: a-r-r-e-s-t, p.o.l.i.c.e, a r r e s t
-_SPACED = re.compile(r"(?<![a-z])[a-z](?:[\s\-_.*·/\\,~+]{1,3}[a-z](?![a-z])){2,}")
-# separators inside a word: arr-est, arr.est, arr*est
-_INNER = re.compile(r"(?<=[a-z])[\-_.*·~+]+(?=[a-z])")
+# letters (or look-alike digits) held apart by separators: a-r-r-e-s-t, p.0.l.i.c.e, a r r e s t
+_SPACED = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@](?:[\s\-_.*·/\\,~+]{1,3}[a-z0-9$@](?![a-z0-9$@])){2,}")
+# separators inside a word: arr-est, arr.est, p*lice
+_INNER = re.compile(r"(?<=[a-z0-9$@])[\-_.*·~+]+(?=[a-z0-9$@])")
 # anything between two Chinese characters that is not a clause mark: 公 检 法, 公-检-法
 _CJK_GAP = re.compile(
     r"(?<=[\u3400-\u9fff])[\s\-_.*·/\\、|~+\"'“”‘’()（）\[\]【】<>《》]+(?=[\u3400-\u9fff])"
@@ -88,6 +88,9 @@ _CJK_GAP = re.compile(
 def canonical(text: str) -> Tuple[str, List[int]]:
     """The matching form of `text` and, for each of its characters, the original offset."""
     folded = fast_simplified(fold_width(text)).lower()
+    index = list(range(len(folded)))
+    folded, index = _drop(folded, index, _SPACED, keep_units=True)
+    folded, index = _drop(folded, index, _INNER, keep_units=False)
     chars = list(folded)
     for m in _WORD.finditer(folded):
         word = m.group()
@@ -101,11 +104,7 @@ def canonical(text: str) -> Tuple[str, List[int]]:
             end -= 1
         chars[start:end] = list(folded[start:end].translate(_LEET))
     mapped = "".join(chars)
-    index = list(range(len(mapped)))
-    mapped, index = _drop(mapped, index, _SPACED, keep_letters=True)
-    mapped, index = _drop(mapped, index, _INNER, keep_letters=False)
-    mapped, index = _drop(mapped, index, _CJK_GAP, keep_letters=False)
-    return mapped, index
+    return _drop(mapped, index, _CJK_GAP, keep_units=False)
 
 
 def canonical_text(text: str) -> str:
@@ -113,19 +112,29 @@ def canonical_text(text: str) -> str:
     return canonical(text)[0]
 
 
-def _drop(text: str, index: List[int], pattern: re.Pattern, keep_letters: bool) -> Tuple[str, List[int]]:
-    """Remove what `pattern` matches (or, with keep_letters, the non-letters inside it)."""
+def _drop(text: str, index: List[int], pattern: re.Pattern, keep_units: bool
+          ) -> Tuple[str, List[int]]:
+    """Remove separators found by `pattern` (keep_units: keep the letters/digits inside it).
+
+    Runs of Latin characters are only joined when they hold a letter, so dates and
+    amounts ("2026-03-10", "1 2 3") stay as they are.
+    """
     if not pattern.search(text):
         return text, index
     out: List[str] = []
     out_index: List[int] = []
     pos = 0
     for m in pattern.finditer(text):
+        if keep_units and not _HAS_LETTER.search(m.group()):
+            continue
+        if not keep_units and pattern is _INNER and not (
+                _HAS_LETTER.search(text[max(0, m.start() - 1)]) or _HAS_LETTER.search(text[m.end()])):
+            continue
         out.append(text[pos:m.start()])
         out_index.extend(index[pos:m.start()])
-        if keep_letters:
+        if keep_units:
             for i in range(m.start(), m.end()):
-                if "a" <= text[i] <= "z":
+                if text[i].isalnum() or text[i] in "$@":
                     out.append(text[i])
                     out_index.append(index[i])
         pos = m.end()
