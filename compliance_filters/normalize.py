@@ -73,7 +73,10 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # "i" (a "1" can stand for either letter); patterns are folded the same way.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "8": "b", "$": "s", "@": "a", "!": "i", "|": "i", "l": "i"})
-_WORD = re.compile(r"[a-z0-9$@!|]+")
+_L_TO_I = str.maketrans({"l": "i"})
+_LEET_CHAR = re.compile(r"[0-9$@!|]")
+# a word holding at least one look-alike character
+_LEET_WORD = re.compile(r"[a-z0-9$@!|]*[0-9$@!|][a-z0-9$@!|]*")
 _HAS_LETTER = re.compile(r"[a-z]")
 # letters (or look-alike digits) held apart by separators: a-r-r-e-s-t, p.0.l.i.c.e, a r r e s t
 _SPACED = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@](?:[\s\-_.*·/\\,~+]{1,3}[a-z0-9$@](?![a-z0-9$@])){2,}")
@@ -87,24 +90,34 @@ _CJK_GAP = re.compile(
 
 def canonical(text: str) -> Tuple[str, List[int]]:
     """The matching form of `text` and, for each of its characters, the original offset."""
-    folded = fast_simplified(fold_width(text)).lower()
+    ascii_only = text.isascii()
+    folded = (text if ascii_only else fast_simplified(fold_width(text))).lower()
     index = list(range(len(folded)))
-    folded, index = _drop(folded, index, _SPACED, keep_units=True)
-    folded, index = _drop(folded, index, _INNER, keep_units=False)
-    chars = list(folded)
-    for m in _WORD.finditer(folded):
-        word = m.group()
-        if not _HAS_LETTER.search(word):
-            continue
-        start, end = m.start(), m.end()
-        # keep "!" and "|" at the edges as punctuation
-        while start < end and folded[start] in "!|":
-            start += 1
-        while end > start and folded[end - 1] in "!|":
-            end -= 1
-        chars[start:end] = list(folded[start:end].translate(_LEET))
-    mapped = "".join(chars)
-    return _drop(mapped, index, _CJK_GAP, keep_units=False)
+    if _SPACED.search(folded):
+        folded, index = _drop(folded, index, _SPACED, keep_units=True)
+    if _INNER.search(folded):
+        folded, index = _drop(folded, index, _INNER, keep_units=False)
+    folded = folded.translate(_L_TO_I)
+    if _LEET_CHAR.search(folded):
+        chars = None
+        for m in _LEET_WORD.finditer(folded):
+            word = m.group()
+            if not _HAS_LETTER.search(word):
+                continue
+            start, end = m.start(), m.end()
+            # keep "!" and "|" at the edges as punctuation
+            while start < end and folded[start] in "!|":
+                start += 1
+            while end > start and folded[end - 1] in "!|":
+                end -= 1
+            if chars is None:
+                chars = list(folded)
+            chars[start:end] = list(folded[start:end].translate(_LEET))
+        if chars is not None:
+            folded = "".join(chars)
+    if ascii_only:
+        return folded, index
+    return _drop(folded, index, _CJK_GAP, keep_units=False)
 
 
 def canonical_text(text: str) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.model import Decision, Reason
-from compliance_filters.normalize import canonical, canonical_text
+from compliance_filters.normalize import canonical, canonical_text, has_cjk
 from compliance_filters.packs import Pack
 
 LANGS = ("en", "zh")
@@ -29,6 +29,7 @@ _lock = threading.Lock()
 _pipelines: Dict[str, Any] = {}
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
+_Doc: Any = None  # spacy.tokens.Doc, imported with the first pipeline
 
 
 class _JiebaSegmenter:
@@ -56,9 +57,48 @@ class _JiebaSegmenter:
         return self.tokenizer.cut(text, cut_all=cut_all, HMM=False)
 
 
+# English tokens of the canonical text: words, the "n't" of contractions, any other mark
+_EN_TOKEN = re.compile(r"[a-z0-9$@]+(?=n't)|n't|'[a-z]+|[a-z0-9$@/]+|[^\sa-z0-9$@]")
+
+
+def tokens(lang: str, text: str) -> Tuple[List[str], List[int]]:
+    """Tokens of canonical `text` and their character offsets (spaces dropped).
+
+    English uses one regex (the same for patterns and texts, so they always line up);
+    Chinese uses the private jieba dictionary that holds every pack phrase.
+    """
+    words: List[str] = []
+    offsets: List[int] = []
+    if lang == "en":
+        for m in _EN_TOKEN.finditer(text):
+            words.append(m.group())
+            offsets.append(m.start())
+        return words, offsets
+    pipeline("zh")
+    pos = 0
+    for piece in _jieba_tokenizer.cut(text):
+        if piece and not piece.isspace():
+            words.append(piece)
+            offsets.append(pos)
+        pos += len(piece)
+    return words, offsets
+
+
+class _RegexTokenizer:
+    """spaCy tokenizer for the `en` pipeline built on `tokens` (fast, no exceptions table)."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Any:
+        from spacy.tokens import Doc
+
+        return Doc(self.vocab, words=tokens("en", text)[0])
+
+
 def pipeline(lang: str) -> Any:
     """The blank spaCy pipeline for `lang` (built on first use, then shared)."""
-    global _jieba_tokenizer
+    global _jieba_tokenizer, _Doc
     nlp = _pipelines.get(lang)
     if nlp is not None:
         return nlp
@@ -66,6 +106,9 @@ def pipeline(lang: str) -> Any:
         nlp = _pipelines.get(lang)
         if nlp is None:
             import spacy
+            from spacy.tokens import Doc
+
+            _Doc = Doc
 
             if lang == "zh":
                 nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
@@ -73,6 +116,7 @@ def pipeline(lang: str) -> Any:
                 nlp.tokenizer.jieba_seg = _jieba_tokenizer
             else:
                 nlp = spacy.blank("en")
+                nlp.tokenizer = _RegexTokenizer(nlp.vocab)
             _pipelines[lang] = nlp
     return nlp
 
@@ -96,6 +140,9 @@ class _LangMatcher:
     negators: FrozenSet[str]
     cancel: FrozenSet[str]
     boundaries: FrozenSet[str]
+    vocab: Any = None
+    negator_re: Any = None
+    cancel_re: Any = None
 
 
 @dataclass
@@ -124,8 +171,15 @@ def _trie_regex(words: Sequence[str], word_start: bool) -> Optional[re.Pattern]:
     return re.compile((r"(?<![a-z0-9])" if word_start else "") + build(trie))
 
 
+def _alternation(words: Sequence[str]) -> re.Pattern:
+    """One regex for "any of these words as a substring" (Chinese has no word gaps)."""
+    canon = sorted({canonical_text(w) for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in canon) or r"(?!x)x")
+
+
 def _compile(pack: Pack) -> _Compiled:
     from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 
     compiled = _Compiled()
     negation = pack.banned.get("negation") or {}
@@ -170,7 +224,7 @@ def _compile(pack: Pack) -> _Compiled:
                         _jieba_tokenizer.add_word(canonical_text(word))
         matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for label, texts in phrases.items():
-            matcher.add(label, [nlp.make_doc(t) for t in dict.fromkeys(texts)])
+            matcher.add(label, [Doc(nlp.vocab, words=tokens(lang, t)[0]) for t in dict.fromkeys(texts)])
         conf = negation.get(lang) or {}
         compiled.langs[lang] = _LangMatcher(
             lang=lang,
@@ -178,7 +232,11 @@ def _compile(pack: Pack) -> _Compiled:
             matcher=matcher, rules=rules, combos=combos, negatable=negatable,
             negators=frozenset(canonical_text(w) for w in conf.get("negators") or []),
             cancel=frozenset(canonical_text(w) for w in conf.get("cancel") or []),
-            boundaries=frozenset(canonical_text(w) for w in conf.get("boundaries") or []),
+            boundaries=frozenset([canonical_text(w) for w in conf.get("boundaries") or []]
+                                 + list(".,;:!?。，；！？：")),
+            vocab=nlp.vocab,
+            negator_re=_alternation(conf.get("negators") or []),
+            cancel_re=_alternation(conf.get("cancel") or []),
         )
     return compiled
 
@@ -195,43 +253,33 @@ def compiled_for(pack: Pack) -> _Compiled:
     return got
 
 
-def _negated(lm: _LangMatcher, doc: Any, start: int, end: int, interior: bool) -> bool:
-    """Is the hit doc[start:end] negated within its clause?
+def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior: bool) -> bool:
+    """Is the hit words[start:end] negated within its clause?
 
     Looks back to the clause boundary (at most a few tokens), inside a combined hit, and
     a few tokens ahead ("the court has NOT been involved"); a cancelling word ("we will not
     HESITATE to ...", "不还钱就...") anywhere there means the negation is not about the hit.
     """
-    words: List[str] = []
-    i = start - 1
-    while i >= 0 and len(words) < _NEGATION_WINDOW:
-        tok = doc[i].text
-        if tok in lm.boundaries or (lm.lang == "en" and tok in ".,;:!?"):
-            break
-        if not tok.isspace():
-            words.append(tok)
-        i -= 1
-    if interior:
-        words.extend(doc[j].text for j in range(start, end))
-    ahead: List[str] = []
-    j = end
-    while j < len(doc) and len(ahead) < _LOOK_AHEAD:
-        tok = doc[j].text
-        if tok in lm.boundaries or tok in ".,;:!?。，；！？":
-            break
-        if not tok.isspace():
-            ahead.append(tok)
-        j += 1
+    stops = lm.boundaries
+    lo = start
+    while lo > 0 and start - lo < _NEGATION_WINDOW and words[lo - 1] not in stops:
+        lo -= 1
+    hi = end
+    while hi < len(words) and hi - end < _LOOK_AHEAD and words[hi] not in stops:
+        hi += 1
+    window = words[lo:start] + (words[start:end] if interior else []) + words[end:hi]
     if lm.lang == "zh":
-        joined = "".join(words + ahead)
-        return any(n in joined for n in lm.negators) and not any(c in joined for c in lm.cancel)
-    both = words + ahead
-    return any(w in lm.negators for w in both) and not any(w in lm.cancel for w in both)
+        joined = "".join(window)
+        return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
+    return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window)
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
     """(category, first char, end char) of each banned hit in canonical text `canon`."""
-    doc = pipeline(lm.lang).make_doc(canon)
+    words, offsets = tokens(lm.lang, canon)
+    if not words:
+        return []
+    doc = _Doc(lm.vocab, words=words)
     allow: Dict[str, List[Tuple[int, int]]] = {}
     terms: List[Tuple[str, int, int]] = []
     groups: Dict[Tuple[str, int], Dict[int, List[Tuple[int, int]]]] = {}
@@ -254,7 +302,7 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
     for category, start, end in terms:
         if excepted(category, start, end):
             continue
-        if lm.negatable.get(category, True) and _negated(lm, doc, start, end, interior=False):
+        if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=False):
             continue
         hits.append((category, start, end))
     for (category, index), found in groups.items():
@@ -265,11 +313,11 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
             start, end = span
             if excepted(category, start, end):
                 continue
-            if lm.negatable.get(category, True) and _negated(lm, doc, start, end, interior=True):
+            if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=True):
                 continue
             hits.append((category, start, end))
             break
-    return [(c, doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)) for c, s, e in hits]
+    return [(c, offsets[s], offsets[e - 1] + len(words[e - 1])) for c, s, e in hits]
 
 
 def _chains(found: Dict[int, List[Tuple[int, int]]], n_groups: int, within: int
@@ -290,6 +338,27 @@ def _chains(found: Dict[int, List[Tuple[int, int]]], n_groups: int, within: int
     return spans
 
 
+_SENTENCE_END = re.compile(r"[.!?。！？;；\n]+")
+
+
+def _sentences(canon: str, starts: List[int]) -> List[Tuple[int, int]]:
+    """The sentences of `canon` that contain one of the trigger offsets `starts`.
+
+    Phrases, combinations and negation never cross a sentence end, so only sentences with
+    a trigger need spaCy: the clean greeting and the opt-out line of an SMS are skipped.
+    """
+    spans: List[Tuple[int, int]] = []
+    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(canon)] + [len(canon)]
+    i = 0
+    for pos in sorted(starts):
+        while i + 1 < len(bounds) and bounds[i + 1] <= pos:
+            i += 1
+        span = (bounds[i], bounds[min(i + 1, len(bounds) - 1)])
+        if not spans or spans[-1] != span:
+            spans.append(span)
+    return spans
+
+
 def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
     """(category, original matched text) for every banned phrase in `text`."""
     if not text or not text.strip():
@@ -299,10 +368,16 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
     found: List[Tuple[str, str]] = []
     for lang in LANGS:
         lm = compiled.langs[lang]
-        if lm.trigger is None or not lm.trigger.search(canon):
+        if lm.trigger is None:
             continue
-        for category, a, b in _match_language(lm, canon):
-            found.append((category, text[index[a]:index[b - 1] + 1]))
+        if lang == "zh" and not has_cjk(canon):
+            continue
+        starts = [m.start() for m in lm.trigger.finditer(canon)]
+        if not starts:
+            continue
+        for begin, end in _sentences(canon, starts):
+            for category, a, b in _match_language(lm, canon[begin:end]):
+                found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
     return found
 
 
