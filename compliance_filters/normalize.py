@@ -61,6 +61,14 @@ def _t2s_table() -> Dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _fold_table() -> Dict[int, object]:
+    """fold_width and the Traditional -> Simplified table as one str.translate table."""
+    table: Dict[int, object] = dict(_FULL_WIDTH)
+    table.update(_t2s_table())
+    return table
+
+
 def fast_simplified(text: str) -> str:
     """Character-by-character Traditional -> Simplified (no phrase rules)."""
     return text.translate(_t2s_table())
@@ -73,15 +81,19 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # "i" (a "1" can stand for either letter); patterns are folded the same way.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "8": "b", "$": "s", "@": "a", "!": "i", "|": "i", "l": "i"})
-_L_TO_I = str.maketrans({"l": "i"})
-_LEET_CHAR = re.compile(r"[0-9$@!|]")
-# a word holding at least one look-alike character
-_LEET_WORD = re.compile(r"[a-z0-9$@!|]*[0-9$@!|][a-z0-9$@!|]*")
+# a look-alike character next to a letter: only then is there a word to translate
+_LEET_NEAR = re.compile(r"[0-9$@!|](?:(?<=[a-z][0-9$@!|])|(?=[a-z]))")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@!|")
 _HAS_LETTER = re.compile(r"[a-z]")
 # letters (or look-alike digits) held apart by separators: a-r-r-e-s-t, p.0.l.i.c.e, a r r e s t
+# cheap first look for _SPACED (starts at the rarer separator; the text gets a leading space)
+_SPACED_HINT = re.compile(r"[\s\-_.*·/\\,~+][a-z0-9$@][\s\-_.*·/\\,~+]{1,3}[a-z0-9$@](?![a-z0-9$@])")
 _SPACED = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@](?:[\s\-_.*·/\\,~+]{1,3}[a-z0-9$@](?![a-z0-9$@])){2,}")
 # separators inside a word: arr-est, arr.est, p*lice
-_INNER = re.compile(r"(?<=[a-z0-9$@])[\-_.*·~+]+(?=[a-z0-9$@])")
+# (at least one side a letter, so "800-555-0100" and "75.00" stay as they are)
+_INNER_SEP = re.compile(r"[\-_.*·~+]+")
+_UNIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@")
+_LETTER = frozenset("abcdefghijklmnopqrstuvwxyz")
 # anything between two Chinese characters that is not a clause mark: 公 检 法, 公-检-法
 _CJK_GAP = re.compile(
     r"(?<=[\u3400-\u9fff])[\s\-_.*·/\\、|~+\"'“”‘’()（）\[\]【】<>《》]+(?=[\u3400-\u9fff])"
@@ -91,30 +103,32 @@ _CJK_GAP = re.compile(
 def canonical(text: str) -> Tuple[str, List[int]]:
     """The matching form of `text` and, for each of its characters, the original offset."""
     ascii_only = text.isascii()
-    folded = (text if ascii_only else fast_simplified(fold_width(text))).lower()
+    folded = (text if ascii_only else text.translate(_fold_table())).lower()
     index = list(range(len(folded)))
-    if _SPACED.search(folded):
+    if _SPACED_HINT.search(" " + folded):
         folded, index = _drop(folded, index, _SPACED, keep_units=True)
-    if _INNER.search(folded):
-        folded, index = _drop(folded, index, _INNER, keep_units=False)
-    folded = folded.translate(_L_TO_I)
-    if _LEET_CHAR.search(folded):
-        chars = None
-        for m in _LEET_WORD.finditer(folded):
-            word = m.group()
-            if not _HAS_LETTER.search(word):
-                continue
-            start, end = m.start(), m.end()
-            # keep "!" and "|" at the edges as punctuation
-            while start < end and folded[start] in "!|":
-                start += 1
-            while end > start and folded[end - 1] in "!|":
-                end -= 1
-            if chars is None:
-                chars = list(folded)
-            chars[start:end] = list(folded[start:end].translate(_LEET))
-        if chars is not None:
-            folded = "".join(chars)
+    folded, index = _join_inner(folded, index)
+    folded = folded.replace("l", "i")
+    near = _LEET_NEAR.search(folded)
+    if near:
+        chars = list(folded)
+        done_until = -1
+        while near:
+            start = end = near.start()
+            if start >= done_until:
+                while start > 0 and folded[start - 1] in _WORD_CHARS:
+                    start -= 1
+                while end < len(folded) and folded[end] in _WORD_CHARS:
+                    end += 1
+                # keep "!" and "|" at the edges as punctuation
+                while start < end and folded[start] in "!|":
+                    start += 1
+                while end > start and folded[end - 1] in "!|":
+                    end -= 1
+                chars[start:end] = list(folded[start:end].translate(_LEET))
+                done_until = end
+            near = _LEET_NEAR.search(folded, max(near.start() + 1, done_until))
+        folded = "".join(chars)
     if ascii_only:
         return folded, index
     return _drop(folded, index, _CJK_GAP, keep_units=False)
@@ -123,6 +137,31 @@ def canonical(text: str) -> Tuple[str, List[int]]:
 def canonical_text(text: str) -> str:
     """`canonical` without the offset map (for patterns and keyword lists)."""
     return canonical(text)[0]
+
+
+def _join_inner(text: str, index: List[int]) -> Tuple[str, List[int]]:
+    """Remove separators inside a word (arr-est, p*lice); one side must be a letter, so
+    "800-555-0100" and "75.00" stay as they are."""
+    cuts = []
+    for m in _INNER_SEP.finditer(text):
+        a, b = m.start(), m.end()
+        if a == 0 or b >= len(text):
+            continue
+        left, right = text[a - 1], text[b]
+        if left in _UNIT and right in _UNIT and (left in _LETTER or right in _LETTER):
+            cuts.append((a, b))
+    if not cuts:
+        return text, index
+    out: List[str] = []
+    out_index: List[int] = []
+    pos = 0
+    for a, b in cuts:
+        out.append(text[pos:a])
+        out_index.extend(index[pos:a])
+        pos = b
+    out.append(text[pos:])
+    out_index.extend(index[pos:])
+    return "".join(out), out_index
 
 
 def _drop(text: str, index: List[int], pattern: re.Pattern, keep_units: bool
@@ -139,9 +178,6 @@ def _drop(text: str, index: List[int], pattern: re.Pattern, keep_units: bool
     pos = 0
     for m in pattern.finditer(text):
         if keep_units and not _HAS_LETTER.search(m.group()):
-            continue
-        if not keep_units and pattern is _INNER and not (
-                _HAS_LETTER.search(text[max(0, m.start() - 1)]) or _HAS_LETTER.search(text[m.end()])):
             continue
         out.append(text[pos:m.start()])
         out_index.extend(index[pos:m.start()])
