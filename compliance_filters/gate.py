@@ -21,6 +21,7 @@ from compliance_filters.phrases import check_text
 from compliance_filters.required import check_required_content
 from compliance_filters.status import check_status
 from compliance_filters.windows import check_window
+from compliance_filters.zones import ZoneError
 
 #: how many window/cap hand-offs to try before giving up on a common allowed time
 _MAX_ROUNDS = 32
@@ -37,7 +38,10 @@ def timing(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     history = tuple(history)
     at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
     channel = cap_channel(message.channel)
-    window = check_window(pack, recipient.phones, recipient.address_zones, at, recipient.inconvenient)
+    try:
+        window = check_window(pack, recipient.phones, recipient.address_zones, at, recipient.inconvenient)
+    except ZoneError as exc:  # no zone can be known: never guess a time for an attempt
+        return Decision.block(Reason("window.zone", str(exc)))
     caps = check_caps(pack, channel, recipient, history, at)
     if window.allowed and caps.allowed:
         return Decision.allow()

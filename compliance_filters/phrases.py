@@ -26,7 +26,7 @@ from compliance_filters.packs import Pack
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
 _LOOK_AHEAD = 2
-_lock = threading.Lock()
+_lock = threading.RLock()
 _pipelines: Dict[str, Any] = {}
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
@@ -292,11 +292,12 @@ def compiled_for(pack: Pack) -> _Compiled:
     """The matchers for `pack` (built once per distinct pack content)."""
     got = _compiled.get(pack.fingerprint)
     if got is None:
+        pipeline("en")
+        pipeline("zh")
         with _lock:
             got = _compiled.get(pack.fingerprint)
-        if got is None:
-            got = _compile(pack)
-            _compiled[pack.fingerprint] = got
+            if got is None:
+                got = _compiled[pack.fingerprint] = _compile(pack)
     return got
 
 

@@ -120,3 +120,11 @@ def test_deferred_answers_never_go_back_in_time(us) -> None:
     # the oldest call (08:00 UTC) leaves the week at 04:00 EDT on the 17th: night, so 08:00 EDT
     assert decision.next_allowed_at == utc(2026, 3, 17, 12)
     assert rules(decision) == ["cap.voice_7_in_7"]
+
+
+def test_an_unreadable_number_blocks_an_attempt_instead_of_guessing(us) -> None:
+    who = replace(DEBTOR, phones=("+1212",))
+    decision = gate(us, OutgoingMessage(CLEAN, "sms", "outbound"), who, [], INSIDE)
+    assert decision.status == "blocked"
+    assert [(r.rule, r.match) for r in decision.reasons] == [
+        ("window.zone", "not a possible phone number: '+1212'")]

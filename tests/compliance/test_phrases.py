@@ -102,3 +102,27 @@ def test_normalisation_keeps_offsets() -> None:
     canon, index = canonical("P-0-L-I-C-E!")
     assert canon == "poiice!"
     assert [index[i] for i in range(len(canon))] == [0, 2, 4, 6, 8, 10, 11]
+
+
+def test_private_jieba_cut_matches_jieba_without_hmm(us) -> None:
+    """The filter's segmentation is jieba's (same dictionary, same route), only faster."""
+    from compliance_filters import phrases
+
+    phrases.compiled_for(us)
+    segmenter = phrases._jieba_tokenizer
+    texts = [canonical(r[-1])[0] for r in BLOCKED + ALLOWED]
+    texts += ["公检法 arrest 2026年 abc123 你好！", "  空格  和\t标点，。", "a"]
+    mismatched = [t for t in texts if segmenter.cut(t) != list(segmenter.tokenizer.cut(t, HMM=False))]
+    assert mismatched == []
+
+
+def test_gate_phrases_live_in_a_private_jieba_dictionary(us) -> None:
+    """Loading the gate must not change how the NLU's (global) jieba segments text."""
+    import jieba
+
+    from compliance_filters import phrases
+
+    phrases.compiled_for(us)
+    assert "爆通讯录" in phrases._jieba_tokenizer.tokenizer.FREQ
+    jieba.initialize()
+    assert jieba.dt.FREQ.get("爆通讯录") is None
