@@ -58,6 +58,7 @@ PACK_CURRENCY = {"us": "USD", "cn": "CNY"}
 LARGE_BALANCE = {"USD": Decimal("5000"), "CNY": Decimal("35000")}
 MAX_MONEY = Decimal("999999999999.99")
 BATCH_SIZE = 1000
+ZONE_CACHE_SIZE = 2048  # distinct exchanges remembered (bounded: memory stays flat)
 DEBT_REF = "portfolio"
 
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
@@ -279,7 +280,7 @@ def _zones_of(number: Any) -> List[str]:
     if zones is None:
         zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z in iana_zones())
         if key:
-            if len(_ZONE_CACHE) > 65536:
+            if len(_ZONE_CACHE) >= ZONE_CACHE_SIZE:
                 _ZONE_CACHE.clear()
             _ZONE_CACHE[key] = zones
     return list(zones)
@@ -381,29 +382,54 @@ def validate_row(line: int, raw: Dict[str, str], *, today: date, key: str,
     return Row(account, phones, debt), []
 
 
+class _SeenIds:
+    """Account ids already met in this file, with their line, kept in a temporary on-disk
+    SQLite table rather than a Python dict so memory does not grow with the file."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self._db = sqlite3.connect("", isolation_level=None)  # "" = private temporary file
+        self._db.execute("PRAGMA cache_size=-2048")
+        self._db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+
+    def first_line(self, account_id: str, line: int) -> Optional[int]:
+        """The earlier line of `account_id`, or None (and remember this one)."""
+        row = self._db.execute("SELECT line FROM seen WHERE id = ?", (account_id,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        self._db.execute("INSERT INTO seen VALUES (?, ?)", (account_id, line))
+        return None
+
+    def close(self) -> None:
+        self._db.close()
+
+
 def validated_rows(path: Path, *, key: str, now: datetime,
                    on_problem: Optional[Callable[[Problem], None]] = None
                    ) -> Iterator[Tuple[Optional[Row], List[Problem]]]:
     """Stream (row, problems) for each record, including duplicate-id problems."""
     today = now.date()
-    seen: Dict[str, int] = {}  # account id -> first line (the only per-row state kept)
-    for line, _header, record in iter_records(path):
-        if isinstance(record, Problem):
-            problems: List[Problem] = [record]
-            row = None
-        else:
-            row, problems = validate_row(line, record, today=today, key=key, now=now)
-            account_id = record.get("account_id", "").strip()
-            if account_id in seen:
-                problems.append(Problem(line, "account_id",
-                                        f"{account_id!r} repeats line {seen[account_id]}"))
+    seen = _SeenIds()
+    try:
+        for line, _header, record in iter_records(path):
+            if isinstance(record, Problem):
+                problems: List[Problem] = [record]
                 row = None
-            elif account_id:
-                seen[account_id] = line
-        if on_problem is not None:
-            for p in problems:
-                on_problem(p)
-        yield row, problems
+            else:
+                row, problems = validate_row(line, record, today=today, key=key, now=now)
+                account_id = record.get("account_id", "").strip()
+                first = seen.first_line(account_id, line) if account_id else None
+                if first is not None:
+                    problems.append(Problem(line, "account_id", f"{account_id!r} repeats line {first}"))
+                    row = None
+            if on_problem is not None:
+                for p in problems:
+                    on_problem(p)
+            yield row, problems
+    finally:
+        seen.close()
 
 
 # ---------------------------------------------------------------- writing
