@@ -10,10 +10,18 @@ before each test. In CI (CI=true) an unreachable PostgreSQL fails instead of ski
 from __future__ import annotations
 
 import os
+import sys
 import uuid
+from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+# `tests.*` imports need the project root on sys.path also when pytest is started as
+# `.venv/bin/pytest` rather than `python -m pytest` (which adds the working directory).
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 pytest_plugins = ["tests.model_fixture"]
 

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from bot.cli import CliError
+
+
+@contextmanager
+def _database(what: str) -> Iterator[None]:
+    """Turn a database failure into one line (exit 2) that says what to do."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CliError(f"{what}: database error: {detail} "
+                       f"(is DATABASE_URL right, and did 'collectbot db upgrade' run?)") from None
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -27,24 +42,19 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bot.store.portfolio import PortfolioError, PortfolioInvalid, import_portfolio
 
     def show(problem) -> None:
         print(problem, file=sys.stderr)
 
     try:
-        result = import_portfolio(Path(args.file), dry_run=args.dry_run, on_problem=show)
+        with _database(f"{args.file}: nothing imported"):
+            result = import_portfolio(Path(args.file), dry_run=args.dry_run, on_problem=show)
     except PortfolioError as exc:
         raise CliError(str(exc)) from None
     except PortfolioInvalid as exc:
         raise CliError(f"{args.file}: {len(exc.problems)} problem(s) listed above; "
                        f"nothing imported") from None
-    except SQLAlchemyError as exc:
-        raise CliError(f"database error, nothing imported: "
-                       f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]} "
-                       f"(did you run 'collectbot db upgrade'?)") from None
     if result.dry_run:
         print(f"ok: {result.rows} rows valid; dry run, nothing written")
     else:
@@ -69,7 +79,7 @@ def _evidence_verify(args: argparse.Namespace) -> int:
     from bot.store import evidence
     from bot.store.db import session_scope
 
-    with session_scope() as s:
+    with _database("evidence verify"), session_scope() as s:
         result = evidence.verify(s)
     if result.ok:
         print(f"ok: {result.checked} records")
@@ -82,7 +92,7 @@ def _export(args: argparse.Namespace) -> int:
     from bot.store import export
     from bot.store.db import session_scope
 
-    with session_scope() as s:
+    with _database(f"export {args.kind}"), session_scope() as s:
         export.write(s, args.kind, args.format, sys.stdout)
     sys.stdout.flush()
     return 0

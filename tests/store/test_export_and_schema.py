@@ -143,3 +143,17 @@ def test_db_upgrade_reports_an_unreachable_server(monkeypatch, capsys):
     reset_engine()
     assert main(["db", "upgrade"]) == 2
     assert capsys.readouterr().err.startswith("collectbot: error: cannot migrate the database: ")
+
+
+@pytest.mark.parametrize("argv", [["evidence", "verify"], ["export", "contacts"]])
+def test_commands_on_a_database_without_schema_say_so(tmp_path, monkeypatch, capsys, argv):
+    from bot.config import reset_settings
+    from bot.store.db import reset_engine
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    reset_settings()
+    reset_engine()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"collectbot: error: {' '.join(argv)}: database error: no such table")
+    assert err.endswith("did 'collectbot db upgrade' run?)\n")
