@@ -15,7 +15,15 @@ from typing import Iterable, List, Optional
 
 from compliance_filters.caps import cap_channel, check_caps
 from compliance_filters.disclosure import check_disclosure, check_voicemail
-from compliance_filters.model import ContactRecord, Decision, OutgoingMessage, Reason, Recipient
+from compliance_filters.model import (
+    CHANNELS,
+    KINDS,
+    ContactRecord,
+    Decision,
+    OutgoingMessage,
+    Reason,
+    Recipient,
+)
 from compliance_filters.packs import Pack
 from compliance_filters.phrases import check_text
 from compliance_filters.required import check_required_content
@@ -69,7 +77,15 @@ def timing(pack: Pack, message: OutgoingMessage, recipient: Recipient,
 
 def gate(pack: Pack, message: OutgoingMessage, recipient: Recipient,
          history: Iterable[ContactRecord], at: datetime) -> Decision:
-    """May `message` go to `recipient` at `at`? One Decision naming every rule that objects."""
+    """May `message` go to `recipient` at `at`? One Decision naming every rule that objects.
+
+    Raises ValueError for a channel or kind the gate does not know (a caller bug that must
+    not be mistaken for "allowed").
+    """
+    if message.channel not in CHANNELS:
+        raise ValueError(f"unknown channel {message.channel!r}: expected one of {', '.join(CHANNELS)}")
+    if message.kind not in KINDS:
+        raise ValueError(f"unknown message kind {message.kind!r}: expected one of {', '.join(KINDS)}")
     blocked: List[Reason] = []
     missing: tuple = ()
     blocked += check_status(pack, message, recipient).reasons

@@ -128,3 +128,12 @@ def test_an_unreadable_number_blocks_an_attempt_instead_of_guessing(us) -> None:
     assert decision.status == "blocked"
     assert [(r.rule, r.match) for r in decision.reasons] == [
         ("window.zone", "not a possible phone number: '+1212'")]
+
+
+def test_unknown_channel_or_kind_is_an_error_not_an_allowance(us) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown channel 'email': expected one of sms, voice, voicemail"):
+        gate(us, OutgoingMessage(CLEAN, "email", "outbound"), DEBTOR, [], INSIDE)
+    with pytest.raises(ValueError, match="unknown message kind 'blast'"):
+        gate(us, OutgoingMessage(CLEAN, "sms", "blast"), DEBTOR, [], INSIDE)
