@@ -188,6 +188,7 @@ class _LangMatcher:
     cancel: FrozenSet[str]
     boundaries: FrozenSet[str]
     vocab: Any = None
+    excuse_re: Any = None
     negator_re: Any = None
     cancel_re: Any = None
 
@@ -219,9 +220,13 @@ def _trie_regex(words: Sequence[str], word_start: bool) -> Optional[re.Pattern]:
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern:
-    """One regex for "any of these words as a substring" (Chinese has no word gaps)."""
+    """One regex for "any of these phrases as a substring" (Chinese has no word gaps;
+    English phrases are matched on the space-joined tokens, at word starts)."""
     canon = sorted({canonical_text(w) for w in words if w}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in canon) or r"(?!x)x")
+    body = "|".join(re.escape(w) for w in canon)
+    if not body:
+        return re.compile(r"(?!x)x")
+    return re.compile(body if all(has_cjk(w) for w in canon) else r"(?<![a-z])(?:" + body + ")")
 
 
 def _compile(pack: Pack) -> _Compiled:
@@ -283,6 +288,7 @@ def _compile(pack: Pack) -> _Compiled:
                                  + list(".,;:!?。，；！？：")),
             vocab=nlp.vocab,
             negator_re=_alternation(conf.get("negators") or []),
+            excuse_re=_alternation(conf.get("excuses") or []),
             cancel_re=_alternation(conf.get("cancel") or []),
         )
     return compiled
@@ -316,6 +322,9 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     while hi < len(words) and hi - end < _LOOK_AHEAD and words[hi] not in stops:
         hi += 1
     window = words[lo:start] + (words[start:end] if interior else []) + words[end:hi]
+    if interior:  # a combination: "you can talk to your family first" is permission, not a threat
+        if lm.excuse_re.search(("" if lm.lang == "zh" else " ").join(words[lo:start])):
+            return True
     if lm.lang == "zh":
         joined = "".join(window)
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
