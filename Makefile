@@ -7,8 +7,9 @@ CB := $(VENV)/bin/collectbot
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-# Python 3.10 (Rasa 3.6 runs on 3.8-3.10): python3.10 on PATH, else pyenv's 3.10.x.
-PYTHON310 := $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -n1)
+# Python 3.10 (Rasa 3.6 runs on 3.8-3.10): the first python3.10 that really runs (a pyenv shim
+# on PATH may not), else pyenv's newest 3.10.x.
+PYTHON310 := $(shell for p in $$(command -v python3.10 2>/dev/null) $$(ls -d $$(pyenv root 2>/dev/null || echo $${PYENV_ROOT:-$$HOME/.pyenv})/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && echo "$$p" && break; done)
 
 .PHONY: help setup venv deps spacy-models db train demo test test-fast bench lint run
 

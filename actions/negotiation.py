@@ -57,7 +57,10 @@ def _slot_or_entity(tracker: Tracker, name: str) -> Optional[str]:
     return entity_value(tracker, name) or tracker.get_slot(name)
 
 
-class _SettlementAction(Action):
+class _SettlementRun:
+    """Shared run() for the two pay-in-full actions; a mixin, not an Action, so the
+    action server's subclass scan does not try to register it without a name."""
+
     response = "say_offer_settlement"
 
     async def run(
@@ -81,14 +84,14 @@ class _SettlementAction(Action):
         return _on_table(offer)
 
 
-class ActionOfferSettlement(_SettlementAction):
+class ActionOfferSettlement(_SettlementRun, Action):
     """Pay in full: the policy's interest waiver for paying by a date."""
 
     def name(self) -> str:
         return "action_offer_settlement"
 
 
-class ActionExplainDiscount(_SettlementAction):
+class ActionExplainDiscount(_SettlementRun, Action):
     """A discount request: the amount stays, the pay-in-full waiver is the discount."""
 
     response = "say_explain_discount"
