@@ -84,7 +84,9 @@ async def start_sms(
             next_allowed_at=screened.decision.next_allowed_at,
         )
     settings = get_settings()
-    url = (f"{settings.collectbot_url}/conversations/{quote(phone, safe='')}/trigger_intent"
+    # Rasa does not unquote the conversation id in this route: "%2B1..." would be a
+    # different conversation from the "+1..." the SMS webhook uses, so "+" stays literal.
+    url = (f"{settings.collectbot_url}/conversations/{quote(phone, safe='+')}/trigger_intent"
            f"?output_channel=twilio&token={quote(settings.api_token, safe='')}")
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:

@@ -14,6 +14,8 @@ import sys
 from typing import List, Optional
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# TensorFlow's start-up banner (CUDA, oneDNN) says nothing a collections team can act on.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # Modules that contribute sub-commands; a module that is missing is skipped so that a
 # partial checkout still gives a working CLI for the rest.
@@ -54,7 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_third_party_warnings() -> None:
+    """Rasa's dependencies print dozens of deprecation warnings on import; on the command
+    line they bury the one line the user needs. Tests keep them (they call main(argv))."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*deprecated.*")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    if argv is None:
+        _quiet_third_party_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

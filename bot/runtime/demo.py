@@ -25,15 +25,17 @@ class DemoError(Exception):
 
 
 def demo_script(account: Dict[str, Any]) -> List[str]:
-    """The debtor's lines: greet, verify, ask the balance, negotiate (one counter), accept."""
+    """The debtor's lines after the outbound reminder: confirm the name, verify, ask the
+    (the reminder tells the balance), ask for a plan, propose one below the policy's floor (the bot counters),
+    accept the counter-offer."""
     verify = (f"my date of birth is {account['dob']}" if account.get("dob")
               else f"the last 4 of my ID are {account['id_last4']}")
     return [
-        "hi",
+        "yes, that's me",
         verify,
-        "how much do I owe?",
-        "can I pay $20 a month?",
-        "ok, I accept that plan",
+        "can I pay monthly?",
+        "I can do $20 a month",
+        "ok, deal",
     ]
 
 

@@ -25,7 +25,9 @@ async def rasa_api(monkeypatch, channel_env):
     calls = []
 
     async def trigger(request: web.Request) -> web.Response:
-        calls.append((request.match_info["conv"], dict(request.query), await request.json()))
+        # the raw path: Rasa keys the conversation on the segment exactly as sent
+        conversation = request.raw_path.split("/")[2]
+        calls.append((conversation, dict(request.query), await request.json()))
         return web.json_response({"tracker": {}})
 
     app = web.Application()
