@@ -11,10 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
-from bot.store.db import session_scope
 from rasa_sdk import Tracker
 
 from bot.store import repo
+from bot.store.db import session_scope
 
 
 @dataclass(frozen=True)

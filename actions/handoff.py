@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from bot.store.db import session_scope
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_intent, utter
 from bot.dialogue.streaks import escalation_reason, turns_from_event_dicts
 from bot.store import repo
+from bot.store.db import session_scope
 
 # Latest intent -> the reason an agent sees in the queue.
 INTENT_REASONS = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Dict, List, Optional
 
-from bot.store.db import session_scope
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -29,6 +28,7 @@ from actions.handoff import perform_handoff
 from actions.payment_links import PaymentLinks
 from bot import negotiation
 from bot.store import repo
+from bot.store.db import session_scope
 
 
 def _today(account: AccountView, tracker: Tracker) -> date:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
-from bot.store.db import session_scope
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,6 +13,7 @@ from actions import phrases
 from actions.accounts import load_account
 from actions.common import entity_value, language_of, latest_intent, local_now, safe_text, utter
 from bot.store import evidence, repo
+from bot.store.db import session_scope
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {

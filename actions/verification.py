@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from bot.store.db import session_scope
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.accounts import load_account
 from actions.common import latest_intent, utter
 from bot.store import repo
+from bot.store.db import session_scope
 
 MAX_ATTEMPTS = 3
 IDENTITY_FIELDS = ("dob", "id_last4", "zip")

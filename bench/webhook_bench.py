@@ -172,9 +172,10 @@ def bench_vanilla(var_dir: Path) -> Dict[str, Any]:
 # ---------------------------------------------------------------- collectbot
 def _bench_phones(count: int) -> List[str]:
     """Phones of imported accounts (the realistic path: account, recipient, history)."""
+    from sqlalchemy import select
+
     from bot.store.db import session_scope
     from bot.store.models import Phone
-    from sqlalchemy import select
 
     with session_scope() as s:
         phones = [p for (p,) in s.execute(select(Phone.e164).order_by(Phone.e164)).all()]
@@ -228,10 +229,9 @@ async def _ours_conversation(assistant: Any, http: aiohttp.ClientSession, phone:
 
 
 def bench_ours(var_dir: Path) -> Dict[str, Any]:
-    from bot.training import ensure_model
-
     from bot.config import get_settings, reset_settings
     from bot.runtime.harness import RunningAssistant
+    from bot.training import ensure_model
 
     bench_dir = var_dir / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)

@@ -84,9 +84,8 @@ async def test_settlement_offer_waives_interest(portfolio) -> None:
 
 
 async def test_opt_out_is_recorded(portfolio) -> None:
-    from bot.store.db import session_scope
-
     from bot.store import repo
+    from bot.store.db import session_scope
 
     dispatcher = CollectingDispatcher()
     assert await ActionOptOut().run(dispatcher, make_tracker(intent="opt_out", slots={"verified": False}), {}) == [SlotSet("awaiting", None)]
@@ -96,9 +95,10 @@ async def test_opt_out_is_recorded(portfolio) -> None:
 
 
 async def test_wrong_number_flags_the_phone_and_says_nothing_about_the_account(portfolio) -> None:
+    from sqlalchemy import select
+
     from bot.store.db import session_scope
     from bot.store.models import Phone
-    from sqlalchemy import select
 
     dispatcher = CollectingDispatcher()
     await ActionWrongNumber().run(dispatcher, make_tracker(intent="wrong_number", slots={"verified": False}), {})

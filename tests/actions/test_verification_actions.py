@@ -89,9 +89,8 @@ async def test_three_wrong_answers_fail_and_disclose_nothing(portfolio) -> None:
 
 
 async def test_right_answer_verifies_and_records_it(portfolio) -> None:
-    from bot.store.db import session_scope
-
     from bot.store import repo
+    from bot.store.db import session_scope
 
     events = await ValidateVerificationForm().run(
         CollectingDispatcher(), _form_tracker([{"entity": "dob", "value": "1980-01-31"}], 1.0), DOMAIN

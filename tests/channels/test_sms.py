@@ -7,9 +7,9 @@ import json
 import uuid
 
 import pytest
-from bot.store.db import session_scope
 
 from bot.store import repo
+from bot.store.db import session_scope
 from tests.channels.conftest import OUR_NUMBER, PUBLIC_URL, UNKNOWN_PHONE, US_PHONE
 
 pytestmark = pytest.mark.usefixtures("debtors")
