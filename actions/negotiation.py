@@ -4,7 +4,7 @@ table in the `current_offer` slot until the debtor says yes or no."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -49,6 +49,18 @@ def _on_table(offer: Any) -> List[EventType]:
 
 def _cleared() -> List[EventType]:
     return [SlotSet("amount", None), SlotSet("currency", None), SlotSet("date", None), SlotSet("months", None)]
+
+
+def _say_options(dispatcher: CollectingDispatcher, tracker: Tracker, options: List[Any],
+                 render: Callable[[Any, str], str], response: str, field: str) -> bool:
+    """Say a list of offers in one message; False (nothing said) when there are none or the
+    list, being text built by code, does not pass the phrase filter: the caller hands off."""
+    lang = language_of(tracker)
+    text = safe_text(phrases.join((render(o, lang) for o in options), lang), tracker)
+    if not options or text is None:
+        return False
+    utter(dispatcher, tracker, response, **{field: text})
+    return True
 
 
 def _slot_or_entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -110,13 +122,10 @@ class ActionOfferPlans(Action):
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
-        lang = language_of(tracker)
         policy = negotiation.load_policy(account.creditor)
         offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
-        plans = safe_text(phrases.join((phrases.plan_option(o, lang) for o in offers), lang), tracker)
-        if not offers or plans is None:
+        if not _say_options(dispatcher, tracker, offers, phrases.plan_option, "say_offer_plans", "plans"):
             return perform_handoff(dispatcher, tracker, "no_plan_possible")
-        utter(dispatcher, tracker, "say_offer_plans", plans=plans)
         return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
 
 
@@ -229,15 +238,12 @@ class ActionOfferHardship(Action):
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
-        lang = language_of(tracker)
         with session_scope() as s:
             repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
         policy = negotiation.load_policy(account.creditor)
         options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
-        text = safe_text(phrases.join((phrases.option(o, lang) for o in options), lang), tracker)
-        if not options or text is None:
+        if not _say_options(dispatcher, tracker, options, phrases.option, "say_offer_hardship", "options"):
             return perform_handoff(dispatcher, tracker, "hardship")
-        utter(dispatcher, tracker, "say_offer_hardship", options=text)
         return _on_table(options[0])
 
 

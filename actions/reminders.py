@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.accounts import load_account
+from actions.accounts import AccountView, load_account
 from actions.common import language_of, money, show_date, utter
 from actions.payment_links import PaymentLinks
+
+
+def _open_debt_and_link(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[Tuple[AccountView, str]]:
+    """The account and a link for its whole balance, or None after saying there is nothing
+    open (both balance and payment-method answers need the same two things)."""
+    account = load_account(tracker)
+    if account is None or not account.has_debt:
+        utter(dispatcher, tracker, "say_no_open_balance")
+        return None
+    link = PaymentLinks.from_settings().link_for(account.account_id, account.balance, account.currency)
+    return account, link
 
 
 class ActionTellBalance(Action):
@@ -20,12 +33,11 @@ class ActionTellBalance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        account = load_account(tracker)
-        if account is None or not account.has_debt:
-            utter(dispatcher, tracker, "say_no_open_balance")
+        found = _open_debt_and_link(dispatcher, tracker)
+        if found is None:
             return []
+        account, link = found
         lang = language_of(tracker)
-        link = PaymentLinks.from_settings().link_for(account.account_id, account.balance, account.currency)
         utter(
             dispatcher,
             tracker,
@@ -45,12 +57,10 @@ class ActionPaymentMethods(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        account = load_account(tracker)
-        if account is None or not account.has_debt:
-            utter(dispatcher, tracker, "say_no_open_balance")
+        found = _open_debt_and_link(dispatcher, tracker)
+        if found is None:
             return []
-        link = PaymentLinks.from_settings().link_for(account.account_id, account.balance, account.currency)
-        utter(dispatcher, tracker, "say_payment_methods", link=link)
+        utter(dispatcher, tracker, "say_payment_methods", link=found[1])
         return []
 
 

@@ -72,17 +72,22 @@ def _gate(account_id: str, channel: str, at: Optional[datetime]):
     return phone, screened
 
 
+def _held(account_id: str, phone: str, screened) -> OutboundResult:
+    """The gate's deferral or block as a result, with its reasons and next allowed time."""
+    return OutboundResult(
+        status=screened.decision.status, account_id=account_id, phone=phone,
+        reasons=outbox.reasons_of(screened.decision),
+        next_allowed_at=screened.decision.next_allowed_at,
+    )
+
+
 async def start_sms(
     account_id: str, intent: str = "start_reminder", *, at: Optional[datetime] = None
 ) -> OutboundResult:
     """Start an SMS conversation with `account_id` if the gate allows it now."""
     phone, screened = _gate(account_id, "sms", at)
     if not screened.send:
-        return OutboundResult(
-            status=screened.decision.status, account_id=account_id, phone=phone,
-            reasons=outbox.reasons_of(screened.decision),
-            next_allowed_at=screened.decision.next_allowed_at,
-        )
+        return _held(account_id, phone, screened)
     settings = get_settings()
     # Rasa does not unquote the conversation id in this route: "%2B1..." would be a
     # different conversation from the "+1..." the SMS webhook uses, so "+" stays literal.
@@ -105,11 +110,7 @@ async def start_call(account_id: str, *, at: Optional[datetime] = None) -> Outbo
     """Place a call to `account_id` if the gate allows it now (AMD on, status callbacks)."""
     phone, screened = _gate(account_id, "voice", at)
     if not screened.send:
-        return OutboundResult(
-            status=screened.decision.status, account_id=account_id, phone=phone,
-            reasons=outbox.reasons_of(screened.decision),
-            next_allowed_at=screened.decision.next_allowed_at,
-        )
+        return _held(account_id, phone, screened)
     settings = get_settings()
     client = make_client(settings)
     base = f"{settings.public_url}/webhooks/twilio_voice"
