@@ -30,6 +30,15 @@ PG_BASE_URL = os.environ.get("COLLECTBOT_BENCH_PG", "postgresql+psycopg2://postg
 
 # ---------------------------------------------------------------- child jobs
 def _peak_rss_mb() -> float:
+    """This process's own high-water RSS. Not ru_maxrss: Linux carries the parent's peak
+    across fork+exec into it, so a child of a big parent would report the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes

@@ -9,6 +9,7 @@ before it is printed. Reads lines until EOF or `/quit`, so a pipe works as well 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from typing import Optional, TextIO
 
@@ -43,6 +44,9 @@ async def chat(account_id: str, stdin: Optional[TextIO] = None, stdout: Optional
     from rasa.utils.endpoints import EndpointConfig
 
     from bot.runtime.action_server import free_port, start_action_server, stop_process
+    from bot.runtime.logs import configure_logs
+
+    configure_logs(logging.WARNING)
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

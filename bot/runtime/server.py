@@ -85,6 +85,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--model", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from bot.runtime.logs import configure_logs
+
+    configure_logs(logging.INFO)
     serve(args.port, args.action_port, args.model)
     return 0
 

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.config import get_settings
 
@@ -54,9 +55,17 @@ def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
+        on_disk = bool(database) and database != ":memory:"
+        if on_disk:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # SQLAlchemy 1.4 gives file databases a NullPool: a new connection (and the pragmas
+        # above) for every session, which was a measurable share of each webhook. A small
+        # pool keeps connections; each is used by one thread at a time.
+        pool = {"poolclass": QueuePool, "pool_size": 5, "max_overflow": 10} if on_disk else {}
+        engine = create_engine(
+            url, future=True, **pool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
         _prepare_sqlite(engine)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
