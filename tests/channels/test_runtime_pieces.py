@@ -62,3 +62,41 @@ def test_tracker_store_uses_database_url(monkeypatch, tmp_path):
         assert (tmp_path / "tracker.db").exists()
     finally:
         reset_settings()
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+async def test_two_replicas_take_turns_on_a_conversation_through_redis():
+    """Two processes' lock stores on one Redis: a conversation is handled by one at a time.
+
+    Separate in-memory stores would interleave (a-in, b-in, ...); only a shared lock orders them.
+    """
+    import asyncio
+    import os
+    import uuid
+
+    url = "redis://127.0.0.1:6379/6"
+    if not _redis_reachable(url):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis on 127.0.0.1:6379 is required in CI")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    replica_a, replica_b = lock_store_for(url), lock_store_for(url)
+    conversation = f"+1555{uuid.uuid4().int % 10_000_000:07d}"
+    order = []
+
+    async def turn(store: LockStore, name: str, delay: float, hold: float) -> None:
+        await asyncio.sleep(delay)
+        async with store.lock(conversation, lock_lifetime=10, wait_time_in_seconds=0.01):
+            order.append(f"{name}-in")
+            await asyncio.sleep(hold)
+            order.append(f"{name}-out")
+
+    await asyncio.gather(turn(replica_a, "a", 0, 0.3), turn(replica_b, "b", 0.05, 0))
+    assert order == ["a-in", "a-out", "b-in", "b-out"]
