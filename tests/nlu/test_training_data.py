@@ -11,7 +11,9 @@ from bot.nlu.language import detect_language
 from bot.nlu.textnorm import normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
-INTENTS_MD = ROOT.parent / "shared" / "spec" / "intents.md"
+# The contract is kept in the repository (a clean clone has no ../shared);
+# tests/test_spec_copy.py checks the copy against the design folder when it is present.
+INTENTS_MD = ROOT / "docs" / "spec" / "intents.md"
 ENTITIES = {"amount", "currency", "date", "months", "dob", "id_last4", "zip"}
 
 
