@@ -168,7 +168,7 @@ class ActionEvaluateInstallment(Action):
             tracker,
             response,
             months=offer.months,
-            monthly=money(offer.installments[0][1], offer.currency),
+            monthly=phrases.installment_amount(offer, lang),
             first_due=show_date(offer.first_due, lang),
             total=money(offer.total, offer.currency),
         )

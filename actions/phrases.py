@@ -12,8 +12,19 @@ from typing import Any, Iterable
 from actions.common import money, show_date
 
 
+def installment_amount(offer: Any, lang: str) -> str:
+    """The installment amount; when cents do not divide evenly the last one differs, and
+    a debtor (and an auditor reading the transcript) must see the amount actually due."""
+    first, last = offer.installments[0][1], offer.installments[-1][1]
+    amount = money(first, offer.currency)
+    if last == first:
+        return amount
+    last_text = money(last, offer.currency)
+    return f"{amount}（末期{last_text}）" if lang == "zh" else f"{amount} (last {last_text})"
+
+
 def plan_option(offer: Any, lang: str) -> str:
-    monthly = money(offer.installments[0][1], offer.currency)
+    monthly = installment_amount(offer, lang)
     return f"{offer.months}期，每期{monthly}" if lang == "zh" else f"{offer.months} x {monthly}"
 
 
@@ -35,7 +46,7 @@ def summary(offer: Any, lang: str) -> str:
     first = show_date(offer.first_due, lang)
     if offer.months <= 1:
         return f"{first}还款{total}" if lang == "zh" else f"{total} on {first}"
-    monthly = money(offer.installments[0][1], offer.currency)
+    monthly = installment_amount(offer, lang)
     if lang == "zh":
         return f"自{first}起分{offer.months}期，每期{monthly}，共{total}"
     return f"{offer.months} payments of {monthly} from {first}, {total} in total"

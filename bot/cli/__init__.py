@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from typing import List, Optional
@@ -58,13 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _quiet_third_party_warnings() -> None:
     """Rasa's dependencies print dozens of deprecation warnings on import; on the command
-    line they bury the one line the user needs. Tests keep them (they call main(argv))."""
+    line they bury the one line the user needs. Tests keep them (they call main(argv)).
+
+    Filters alone do not hold: an import inside Rasa's stack puts ('once',
+    DeprecationWarning) in front of them, so the display hook drops them too."""
     import warnings
 
+    quiet = (DeprecationWarning, PendingDeprecationWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
     warnings.filterwarnings("ignore", message=".*deprecated.*")
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    shown = warnings.showwarning
+
+    def show(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if issubclass(category, quiet) or "deprecat" in str(message).lower():
+            return
+        shown(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+    # jieba sets its logger to DEBUG when imported, later; a filter survives that.
+    logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
