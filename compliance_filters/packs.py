@@ -12,7 +12,7 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
@@ -71,6 +71,13 @@ class Pack:
     banned: Mapping[str, Any]  # {"negation": {...}, "categories": {...}} as in banned_common.yml
     fingerprint: str
     creditor: str = ""
+
+    @property
+    def history_horizon(self) -> timedelta:
+        """How far back a contact can still count against a cap: callers may pass only the
+        history since `at - history_horizon` (older contacts never change a decision for
+        `at` or later), so the history a gate reads does not grow with an account's age."""
+        return timedelta(hours=max((rule.period_hours for rule in self.caps), default=0))
 
     def cap(self, name: str) -> CapRule:
         for rule in self.caps:

@@ -102,7 +102,7 @@ def screen(
     else:
         pack = load_pack(account.pack or pack_for_phone(phone))
         recipient = repo.recipient_for(s, account, phone)
-        history = repo.contact_history(s, account.account_id)
+        history = repo.contact_history(s, account.account_id, since=at - pack.history_horizon)
     message = OutgoingMessage(text=text, channel=channel, kind=kind, sender=sender)
     full_text = add_required_content(pack, message, recipient)
     message = replace(message, text=full_text)

@@ -150,15 +150,17 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
     )
 
 
-def contact_history(s: Session, account_id: str) -> List[ContactRecord]:
-    """Past contact attempts as the caps count them (blocked/deferred ones never happened)."""
+def contact_history(s: Session, account_id: str,
+                    since: Optional[datetime] = None) -> List[ContactRecord]:
+    """Past contact attempts as the caps count them (blocked/deferred ones never happened),
+    from `since` on when given (the gate needs only its pack's `history_horizon`)."""
     from compliance_filters import ContactRecord
 
-    rows = s.execute(
-        select(ContactAttempt).where(ContactAttempt.account_id == account_id,
-                                     ContactAttempt.status.in_(tuple(_OUTCOMES)))
-        .order_by(ContactAttempt.at, ContactAttempt.id)
-    ).scalars()
+    query = select(ContactAttempt).where(ContactAttempt.account_id == account_id,
+                                         ContactAttempt.status.in_(tuple(_OUTCOMES)))
+    if since is not None:
+        query = query.where(ContactAttempt.at >= since)
+    rows = s.execute(query.order_by(ContactAttempt.at, ContactAttempt.id)).scalars()
     history = []
     for c in rows:
         inbound = c.direction == "inbound"

@@ -130,3 +130,23 @@ def test_gate_never_allows_outside_a_window_or_over_a_cap(data, pack_name, chann
     assert nxt > at and nxt.second == 0
     assert ok(nxt)
     assert not ok(nxt - timedelta(minutes=1))
+
+
+@FAST
+@given(data=st.data(), pack_name=st.sampled_from(["us", "cn"]),
+       channel=st.sampled_from(["sms", "voice", "voicemail"]), at=instants)
+def test_history_older_than_the_horizon_never_changes_a_decision(data, pack_name, channel, at):
+    # Callers pass only the history since at - history_horizon (the store's query); the
+    # decision, reasons and next_allowed_at must be exactly those of the whole history.
+    pack = PACKS[pack_name]
+    history = data.draw(_records(at))
+    phone = "+12125550101" if pack_name == "us" else "+8613800138000"
+    who = Recipient("A1", "D1", (phone,), (), verified=True, mini_miranda_given=True)
+    message = OutgoingMessage("Hello from Acme Services. Reply STOP to opt out. 回复TD退订", channel, "outbound")
+    recent = [r for r in history if r.at >= at - pack.history_horizon]
+    assert gate(pack, message, who, recent, at) == gate(pack, message, who, history, at)
+
+
+def test_history_horizon_is_the_longest_cap_period():
+    assert PACKS["us"].history_horizon == timedelta(days=7)
+    assert PACKS["cn"].history_horizon == timedelta(hours=max(r.period_hours for r in PACKS["cn"].caps))

@@ -144,6 +144,10 @@ def test_contacts_history_and_status_updates(store):
         ContactRecord(at=NOW, channel="sms", debt_id="", number=EN, outcome="conversation",
                       initiated_by="debtor"),
     ]
+    with session_scope() as s:  # the gate's horizon: only contacts at or after `since`
+        assert [r.at for r in repo.contact_history(s, "A1", since=NOW)] == [NOW]
+        assert [r.at for r in repo.contact_history(s, "A1", since=at)] == [at, NOW]
+        assert repo.contact_history(s, "A1", since=NOW + timedelta(seconds=1)) == []
     assert _kinds() == ["import", "message.outbound", "message.outbound", "message.inbound",
                         "message.status", "message.inbound"]
 
