@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,11 +83,11 @@ def get_account(s: Session, account_id: str) -> Optional[Account]:
 
 def find_account_by_phone(s: Session, e164: str) -> Optional[Account]:
     """The account whose primary (preferred) or alternate phone is `e164`."""
-    row = s.execute(
-        select(Phone.account_id).where(Phone.e164 == e164)
+    return s.execute(
+        select(Account).join(Phone, Phone.account_id == Account.account_id)
+        .where(Phone.e164 == e164)
         .order_by(Phone.kind.desc(), Phone.id).limit(1)  # "primary" sorts before "alt" desc
-    ).first()
-    return s.get(Account, row.account_id) if row else None
+    ).scalars().first()
 
 
 def primary_debt(s: Session, account: Account) -> Optional[Debt]:
@@ -410,12 +412,22 @@ def record_decision(s: Session, *, account_id: Optional[str], channel: str, text
 
 # ---------------------------------------------------------------- webhook idempotency
 def claim_message_sid(s: Session, sid: str) -> bool:
-    """True the first time `sid` is seen (any process); False for a retry of it."""
+    """True the first time `sid` is seen (any process); False for a retry of it.
+
+    One `INSERT ... ON CONFLICT DO NOTHING` on SQLite and PostgreSQL: a concurrent claim
+    of the same id waits for the first to commit and then inserts nothing."""
+    values = {"sid": sid, "at": clock.now()}
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        result = s.execute(insert(ProcessedMessage.__table__).values(**values)
+                           .on_conflict_do_nothing(index_elements=["sid"]))
+        return result.rowcount == 1
     if s.get(ProcessedMessage, sid) is not None:
         return False
     try:
         with s.begin_nested():
-            s.add(ProcessedMessage(sid=sid, at=clock.now()))
+            s.add(ProcessedMessage(**values))
             s.flush()
     except IntegrityError:
         return False
