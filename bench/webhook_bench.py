@@ -4,7 +4,9 @@ Ours: a signed Twilio webhook posted to `collectbot run` (child process) until t
 stand-in (in this process) receives the reply send, so the measure includes signature
 check, idempotency claim, contact recording, NLU + dialogue, the gate and the queued send.
 Vanilla: Rasa's own REST channel on a trivial bot (greet -> utter_greet, goodbye, trained once into
-var/bench/vanilla/), request to response. Both at 1, 20 and 200 concurrent conversations,
+var/bench/vanilla/), request to response, with the in-memory tracker store and again with
+Rasa's SQLTrackerStore (which several replicas need); our channel is measured on the same
+trivial bot too, so the channel's own cost is visible apart from the assistant's. Both at 1, 20 and 200 concurrent conversations,
 loopback only, bounded request counts. Errors are counted, never hidden.
 """
 
@@ -140,15 +142,26 @@ async def _vanilla_conversation(http: aiohttp.ClientSession, url: str, sender: s
     return errors
 
 
-def bench_vanilla(var_dir: Path) -> Dict[str, Any]:
+def bench_vanilla(var_dir: Path, sql_tracker_store: bool = False) -> Dict[str, Any]:
+    """Rasa's REST channel on the trivial bot; with `sql_tracker_store`, Rasa's own
+    SQLTrackerStore on a fresh SQLite file (what any deployment with replicas needs), so
+    the channel's own cost can be told apart from the tracker store's."""
     from bot.runtime.action_server import free_port, stop_process, wait_http
 
     model = vanilla_model(var_dir)
     root = model.parent.parent
     port = free_port()
+    extra: List[str] = []
+    if sql_tracker_store:
+        db_file = root / "tracker.db"
+        db_file.unlink(missing_ok=True)
+        endpoints = root / "endpoints-sql.yml"
+        endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db_file}\n",
+                             encoding="utf-8")
+        extra = ["--endpoints", str(endpoints)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "rasa", "run", "--port", str(port), "--model", str(model),
-         "--credentials", "credentials.yml", "--enable-api"],
+         "--credentials", "credentials.yml", "--enable-api", *extra],
         cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
@@ -286,19 +299,23 @@ def run() -> Dict[str, Any]:
 
     var_dir = get_settings().var_dir
     vanilla = bench_vanilla(var_dir)
+    vanilla_sql = bench_vanilla(var_dir, sql_tracker_store=True)
     channel = bench_ours(var_dir, vanilla_model(var_dir))
     ours = bench_ours(var_dir)
     result: Dict[str, Any] = {"collectbot_sms_webhook_to_send": ours,
                               "collectbot_channel_on_trivial_bot": channel,
-                              "vanilla_rasa_rest": vanilla}
-    van20 = vanilla.get("20", {}).get("p95_ms")
-    for key, measured in (("p95_ratio_at_20", ours), ("channel_p95_ratio_at_20", channel)):
-        p95 = measured.get("20", {}).get("p95_ms")
-        if p95 and van20:
-            result[key] = round(p95 / van20, 2)
+                              "vanilla_rasa_rest": vanilla,
+                              "vanilla_rasa_rest_sql_tracker_store": vanilla_sql}
+    for key, measured, base in (("p95_ratio_at_20", ours, vanilla),
+                                ("channel_p95_ratio_at_20", channel, vanilla),
+                                ("channel_p95_ratio_at_20_vs_sql_vanilla", channel, vanilla_sql)):
+        p95, base20 = measured.get("20", {}).get("p95_ms"), base.get("20", {}).get("p95_ms")
+        if p95 and base20:
+            result[key] = round(p95 / base20, 2)
     result["errors_at_200"] = ours.get("200", {}).get("errors")
     result["channel_errors_at_200"] = channel.get("200", {}).get("errors")
     for name, measured in (("vanilla REST, trivial bot", vanilla),
+                           ("vanilla REST + SQL trackers", vanilla_sql),
                            ("collectbot SMS, trivial bot", channel),
                            ("collectbot SMS, assistant", ours)):
         cells = "  ".join(f"{c:>3} conc p50 {measured[c]['p50_ms']} / p95 {measured[c]['p95_ms']} ms"
