@@ -15,6 +15,8 @@ import time
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Rasa hides its training progress bars at WARNING; the numbers are what this prints.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 BENCHMARKS = {
     "compliance": "bench.compliance_bench",
@@ -25,6 +27,9 @@ BENCHMARKS = {
 
 
 def main(argv: list[str]) -> int:
+    from bot.cli import quiet_third_party_warnings
+
+    quiet_third_party_warnings()
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:

@@ -175,7 +175,22 @@ def run(cv_folds: int = 3) -> dict[str, Any]:
                 os.environ.pop("RASA_CACHE_DIRECTORY", None)
             else:
                 os.environ["RASA_CACHE_DIRECTORY"] = previous_cache
+    _print_summary(results)
     return results
+
+
+def _print_summary(results: dict[str, Any]) -> None:
+    print(f"   trained on {results['train_examples']} examples in {results['train_seconds']} s", flush=True)
+    for lang in HELDOUT:
+        held = results[f"heldout_{lang}"]
+        print(f"   held-out {lang}: intent macro-F1 {held['rasa_macro_f1']:.3f} (n {held['n']}; "
+              f"baseline tf-idf + logistic regression {held['baseline']['tfidf_logreg']:.3f}, "
+              f"majority {held['baseline']['majority']:.3f}), {len(held['errors'])} errors", flush=True)
+    cv = results.get("cv_macro_f1")
+    if cv:
+        base = cv["baseline_tfidf_logreg"]
+        print(f"   {cv['folds']}-fold cross-validation macro-F1: en {cv['en']:.3f}, zh {cv['zh']:.3f} "
+              f"(baseline en {base['en']:.3f}, zh {base['zh']:.3f})", flush=True)
 
 
 def _measure(tmp: Path, train_pairs: list[tuple[str, str]], cv_folds: int) -> dict[str, Any]:

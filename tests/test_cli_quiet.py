@@ -5,8 +5,8 @@ import sys
 
 SCRIPT = """
 import logging, warnings
-from bot.cli import _quiet_third_party_warnings
-_quiet_third_party_warnings()
+from bot.cli import quiet_third_party_warnings
+quiet_third_party_warnings()
 warnings.simplefilter("always")  # what a library import did to our filters
 warnings.warn("old api", DeprecationWarning)
 warnings.warn("this call is deprecated", FutureWarning)

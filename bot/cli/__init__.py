@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_third_party_warnings() -> None:
+def quiet_third_party_warnings() -> None:
     """Rasa's dependencies print dozens of deprecation warnings on import; on the command
     line they bury the one line the user needs. Tests keep them (they call main(argv)).
 
@@ -85,7 +85,7 @@ def _quiet_third_party_warnings() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     if argv is None:
-        _quiet_third_party_warnings()
+        quiet_third_party_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
