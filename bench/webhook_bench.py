@@ -3,11 +3,12 @@
 Ours: a signed Twilio webhook posted to `collectbot run` (child process) until the Twilio
 stand-in (in this process) receives the reply send, so the measure includes signature
 check, idempotency claim, contact recording, NLU + dialogue, the gate and the queued send.
-Vanilla: Rasa's own REST channel on a trivial bot (greet -> utter_greet, goodbye, trained once into
-var/bench/vanilla/), request to response, with the in-memory tracker store and again with
-Rasa's SQLTrackerStore (which several replicas need); our channel is measured on the same
-trivial bot too, so the channel's own cost is visible apart from the assistant's. Both at 1, 20 and 200 concurrent conversations,
-loopback only, bounded request counts. Errors are counted, never hidden.
+Vanilla: Rasa's own REST channel on a trivial bot (greet -> utter_greet, goodbye, trained
+once into var/bench/vanilla/), request to response, with the in-memory tracker store and
+again with Rasa's SQLTrackerStore (which several replicas need). Our channel is measured on
+the same trivial bot too, so its own cost shows apart from the assistant's. All at 1, 20
+and 200 concurrent conversations, loopback only, bounded request counts. Errors are
+counted, never hidden.
 """
 
 from __future__ import annotations

@@ -61,20 +61,18 @@ def quiet_third_party_warnings() -> None:
     """Rasa's dependencies print dozens of deprecation warnings on import; on the command
     line they bury the one line the user needs. Tests keep them (they call main(argv)).
 
-    Filters alone do not hold: an import inside Rasa's stack puts ('once',
-    DeprecationWarning) in front of them, so the display hook drops them too."""
+    Warning filters do not hold: an import inside Rasa's stack puts ('once',
+    DeprecationWarning) in front of them. The display hook sees every warning whatever
+    the filters say, so it is the one place that drops them."""
     import warnings
 
-    quiet = (DeprecationWarning, PendingDeprecationWarning)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-    warnings.filterwarnings("ignore", message=".*deprecated.*")
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")  # child processes
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     shown = warnings.showwarning
 
     def show(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if issubclass(category, quiet) or "deprecat" in str(message).lower():
+        if issubclass(category, (DeprecationWarning, PendingDeprecationWarning)) \
+                or "deprecat" in str(message).lower():
             return
         shown(message, category, *args, **kwargs)
 
