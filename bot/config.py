@@ -51,6 +51,12 @@ class Settings:
     payment_link_template: str
     enable_rest_channel: bool
     console_password: Optional[str]
+    # --- message pipeline ---
+    inbox_workers: int = 4
+    inbox_max_attempts: int = 4
+    pipeline_lease_seconds: float = 120.0
+    pipeline_retry_base_seconds: float = 1.0
+    outbox_max_attempts: int = 6
 
     @property
     def models_dir(self) -> Path:
@@ -90,6 +96,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         ),
         enable_rest_channel=env.get("COLLECTBOT_ENABLE_REST", "0") in ("1", "true", "yes"),
         console_password=env.get("COLLECTBOT_CONSOLE_PASSWORD") or None,
+        inbox_workers=int(env.get("COLLECTBOT_INBOX_WORKERS", "4")),
+        inbox_max_attempts=int(env.get("COLLECTBOT_INBOX_MAX_ATTEMPTS", "4")),
+        pipeline_lease_seconds=float(env.get("COLLECTBOT_PIPELINE_LEASE_SECONDS", "120")),
+        pipeline_retry_base_seconds=float(env.get("COLLECTBOT_PIPELINE_RETRY_SECONDS", "1")),
+        outbox_max_attempts=int(env.get("COLLECTBOT_OUTBOX_MAX_ATTEMPTS", "6")),
     )
 
 

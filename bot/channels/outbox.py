@@ -1,6 +1,8 @@
-"""The one door out: every text any sender wants to deliver is screened here first.
+"""The one door out: every text any sender wants to deliver goes through `send`.
 
-`screen` finds the debtor behind a phone number, adds what the rule pack requires
+`send` is the one send path: screen -> allowed fallback -> record the decision -> deliver
+(an SMS is appended to the conversation's outbox table, which `OutboxSender` drains in
+order; a voice line is recorded as spoken; a chat/REST line is only shown). `screen` finds the debtor behind a phone number, adds what the rule pack requires
 (opt-out line, disclosures), runs the combined compliance gate and records the decision
 in the store and the evidence log. A blocked or deferred message is also recorded as a
 contact row with its reasons, so an audit sees what was *not* said as well as what was.
@@ -15,8 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any, Optional, Tuple
 
 from bot import clock
+from bot.channels.texts import text as fixed_text
 from bot.config import get_settings
-from bot.store import repo
+from bot.store import queue, repo
+from bot.store.models import Account
 from compliance_filters import (
     ContactRecord,
     Decision,
@@ -44,6 +48,66 @@ class Screened:
     account_id: Optional[str] = None
     debt_id: Optional[str] = None
     language: str = "en"
+    #: True when `text` is the safe fallback that replaced a blocked text
+    fallback: bool = False
+    #: the outbox row id when the text was queued for sending
+    queued: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Who one turn talks to: found once per turn (or per contact attempt) and handed to
+    every send of that turn, so the phone -> account lookup is not repeated per message."""
+
+    phone: str
+    account_id: Optional[str]
+    language: str
+    timezone: str
+    pack: str
+    debt_id: Optional[str] = None
+    inbox_id: Optional[int] = None
+
+
+def turn_for(s: Any, phone: str, *, inbox_id: Optional[int] = None) -> Turn:
+    """The turn's party for `phone` (a number with no account gets the country defaults)."""
+    account = repo.find_account_by_phone(s, phone)
+    if account is None:
+        return Turn(phone, None, pack_language(phone), "UTC", pack_for_phone(phone),
+                    inbox_id=inbox_id)
+    debt = repo.primary_debt(s, account)
+    return Turn(
+        phone=phone, account_id=account.account_id,
+        language=account.language or pack_language(phone), timezone=account.timezone or "UTC",
+        pack=account.pack or pack_for_phone(phone),
+        debt_id=str(debt.id) if debt is not None else None, inbox_id=inbox_id,
+    )
+
+
+def record_contact(s: Any, account_id: Optional[str], **fields: Any) -> None:
+    """Record a contact row; numbers with no account on file have no row to attach to."""
+    if account_id is None:
+        logger.info("contact with unknown number %s not stored", redact(fields.get("to", "")))
+        return
+    repo.record_contact(s, account_id=account_id, **fields)
+
+
+def mark_opted_out(s: Any, phone: str, channel: str, source: str) -> bool:
+    """Record an opt-out; True when the number was not opted out before."""
+    was = repo.is_opted_out(s, phone, channel)
+    account = repo.find_account_by_phone(s, phone)
+    repo.record_optout(
+        s, account_id=account.account_id if account else None, phone=phone,
+        channel=channel, source=source,
+    )
+    return not was
+
+
+def fallback_may_help(screened: Screened) -> bool:
+    """A fallback can replace a blocked *text*; it cannot help with a blocked *contact*."""
+    if screened.decision.status != "blocked":
+        return False
+    return not any(r.rule.split(".")[0] in ("optout", "status", "window", "cap")
+                   for r in screened.decision.reasons)
 
 
 def contact_channel(channel: str) -> str:
@@ -91,10 +155,18 @@ def screen(
     kind: str = "reply",
     sender: str = "bot",
     at: Optional[datetime] = None,
+    turn: Optional[Turn] = None,
+    record: bool = True,
 ) -> Screened:
-    """Decide whether `text` may go to `phone` on `channel` now, and record the decision."""
+    """Decide whether `text` may go to `phone` on `channel` now, and record the decision.
+
+    With `turn` the account found for the turn is used (no phone lookup); `record=False`
+    is a preflight check (is a contact attempt allowed at all?) that leaves no trace."""
     at = at or clock.now()
-    account = repo.find_account_by_phone(s, phone)
+    if turn is not None and turn.phone == phone:
+        account = s.get(Account, turn.account_id) if turn.account_id else None
+    else:
+        account = repo.find_account_by_phone(s, phone)
     if account is None:
         pack = load_pack(pack_for_phone(phone))
         recipient = _unknown_recipient(s, phone)
@@ -109,7 +181,7 @@ def screen(
     decision = gate(pack, message, recipient, history, at)
     account_id = account.account_id if account is not None else None
     debt_id = recipient.debt_id or None
-    if account_id is not None:
+    if account_id is not None and record:
         repo.record_decision(
             s, account_id=account_id, channel=contact_channel(channel), text=full_text,
             decision=decision,
@@ -144,3 +216,52 @@ def screen(
         debt_id=debt_id,
         language=recipient.language,
     )
+
+
+#: how a screened text leaves: queued for Twilio, spoken in TwiML, or only shown (chat/REST)
+DELIVERIES = ("queue", "say", "show")
+
+
+def send(
+    s: Any,
+    turn: Turn,
+    text: str,
+    *,
+    channel: str = "sms",
+    kind: str = "reply",
+    sender: str = "bot",
+    deliver: str = "queue",
+    fallback: bool = True,
+    from_number: Optional[str] = None,
+    at: Optional[datetime] = None,
+) -> Screened:
+    """The one send path: screen -> allowed fallback -> record -> deliver.
+
+    A blocked text is replaced by the fixed fallback when `fallback` is on and the block is
+    about the words (not the contact itself). `deliver="queue"` appends the text to the
+    conversation's outbox in the same transaction as its decision; `"say"` records a
+    spoken voice line as a contact; `"show"` delivers nothing (the caller displays it)."""
+    if deliver not in DELIVERIES:
+        raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
+    at = at or clock.now()
+    screened = screen(s, phone=turn.phone, text=text, channel=channel, kind=kind,
+                      sender=sender, at=at, turn=turn)
+    if not screened.send and fallback and fallback_may_help(screened):
+        screened = replace(
+            screen(s, phone=turn.phone, text=fixed_text("fallback", screened.language),
+                   channel=channel, kind=kind, sender=sender, at=at, turn=turn),
+            fallback=True)
+    if not screened.send:
+        return screened
+    from_number = from_number or get_settings().twilio_number
+    if deliver == "queue":
+        row = queue.enqueue_outbound(
+            s, conversation_id=turn.phone, channel=contact_channel(channel), to_number=turn.phone,
+            from_number=from_number, body=screened.text, account_id=screened.account_id,
+            debt_id=screened.debt_id, inbox_id=turn.inbox_id, at=at)
+        return replace(screened, queued=row.id)
+    if deliver == "say":
+        record_contact(s, screened.account_id, channel=contact_channel(channel),
+                       direction="outbound", to=turn.phone, from_=from_number,
+                       status="answered", text=screened.text, debt_id=screened.debt_id, at=at)
+    return screened

@@ -37,6 +37,10 @@ _TEXTS = {
         "en": "Thank you for your time. Goodbye.",
         "zh": "感谢您的时间，再见。",
     },
+    "holding": {
+        "en": "{company}: thanks, we have your message. A member of our team will get back to you shortly.",
+        "zh": "{company}：已收到您的消息，我们的工作人员会尽快回复您。",
+    },
     "recording_notice": {
         "en": "This call will be recorded.",
         "zh": "本通话将被录音。",

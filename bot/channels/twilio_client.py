@@ -67,9 +67,9 @@ class SendResult:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """5xx answers and connection problems are worth retrying; 4xx never are."""
+    """5xx, 429 (rate limited) and connection problems are worth retrying; other 4xx never are."""
     if isinstance(exc, TwilioRestException):
-        return exc.status is None or exc.status >= 500
+        return exc.status is None or exc.status >= 500 or exc.status == 429
     return isinstance(exc, (requests.ConnectionError, requests.Timeout, ConnectionError))
 
 

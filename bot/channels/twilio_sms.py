@@ -1,32 +1,41 @@
 """The compliant Twilio SMS channel (`twilio` in credentials.yml, by dotted path).
 
-Fixes Rasa's `TwilioInput`: signature check, clean 4xx on bad input, idempotency on
-MessageSid, opt-out / opt-in / help keywords answered before NLU, every outgoing text
-screened by the gate, non-blocking ordered sends with retries, a delivery-status route,
-and carrier error 21610 recorded as an opt-out. Every message in and out is a contact row.
+Fixes Rasa's `TwilioInput`: signature check, clean 4xx on bad input, and a durable
+pipeline: the webhook only stores the message in the inbox (a repeated MessageSid is a
+no-op) and answers empty TwiML at once; inbox workers run the turn later, in order per
+conversation. Opt-out / opt-in / help keywords are answered before NLU; every outgoing
+text takes the one send path (`outbox.send`) and leaves through the ordered, retrying
+outbox sender; carrier error 21610 is recorded as an opt-out; `/health` reports the
+database, Redis, the model and the backlog. Every message in and out is a contact row.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from rasa.core.channels.twilio import TwilioInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy import select
 
-from bot import clock
-from bot.channels import outbox
+from bot.channels import health, inbox, outbox
+from bot.channels.outbox import Turn, fallback_may_help, mark_opted_out, record_contact
+from bot.channels.outbox_sender import OutboxSender
 from bot.channels.texts import text as fixed_text
-from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, SendResult, SmsSender
+from bot.channels.twilio_client import ERROR_UNSUBSCRIBED
 from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
 from bot.store import repo
 from bot.store.db import session_scope
-from compliance_filters import redact
+from bot.store.models import ContactAttempt, InboxMessage
+
+__all__ = ["CompliantTwilioInput", "CompliantTwilioOutput", "fallback_may_help",
+           "keyword_of", "mark_opted_out", "record_contact"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +50,10 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 _EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$", re.UNICODE)
 
 
+class TurnNotRun(Exception):
+    """A dependency the turn needs is down; the inbox row is retried later."""
+
+
 def keyword_of(body: str) -> str:
     """The message as a keyword: trimmed of spaces and edge punctuation, upper-cased."""
     return _EDGE_PUNCT.sub("", body).upper()
@@ -50,39 +63,24 @@ def twiml(status: int = 200) -> HTTPResponse:
     return response.text(EMPTY_TWIML, status=status, content_type="text/xml")
 
 
-def record_contact(s: Any, account_id: Optional[str], **fields: Any) -> None:
-    """Record a contact row; numbers with no account on file have no row to attach to."""
-    if account_id is None:
-        logger.info("contact with unknown number %s not stored", redact(fields.get("to", "")))
-        return
-    repo.record_contact(s, account_id=account_id, **fields)
+class CompliantTwilioOutput(OutputChannel):
+    """The assistant's SMS output: every text takes `outbox.send`, never Twilio directly.
 
-
-def mark_opted_out(s: Any, phone: str, channel: str, source: str) -> bool:
-    """Record an opt-out; True when the number was not opted out before."""
-    was = repo.is_opted_out(s, phone, channel)
-    account = repo.find_account_by_phone(s, phone)
-    repo.record_optout(
-        s, account_id=account.account_id if account else None, phone=phone,
-        channel=channel, source=source,
-    )
-    return not was
-
-
-class CompliantTwilioOutput(TwilioOutput):
-    """Sends through the gate and the per-conversation queue, never directly."""
+    Derives from Rasa's plain `OutputChannel` (Rasa's `TwilioOutput` is a Twilio client whose
+    `_send_message` would bypass the gate). The turn's party travels with the channel."""
 
     @classmethod
     def name(cls) -> str:
         return "twilio"
 
-    def __init__(self, sender: SmsSender, twilio_number: str, *, kind: str = "outbound") -> None:
-        settings = get_settings()
-        super().__init__(settings.twilio_account_sid, settings.twilio_auth_token, twilio_number)
+    def __init__(self, sender: Optional[OutboxSender], twilio_number: str, *,
+                 kind: str = "outbound", turn: Optional[Turn] = None) -> None:
         self.sender = sender
+        self.twilio_number = twilio_number
         # The first text of a new contact attempt is "outbound" (window + caps); the
         # rest of the same turn, and every answer to the debtor, are replies.
         self.kind = kind
+        self.turn = turn
         self._fallback_used = False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -98,53 +96,28 @@ class CompliantTwilioOutput(TwilioOutput):
         logger.debug("ignoring custom payload on sms: keys %s", sorted(json_message))
 
     async def deliver(self, phone: str, text: str, *, kind: Optional[str] = None) -> bool:
-        """Screen `text` and queue it if allowed; a blocked reply gets a safe fallback."""
+        """Send `text` down the one send path; a blocked reply gets the fallback once."""
         kind = kind or self.kind
         with session_scope() as s:
-            screened = outbox.screen(s, phone=phone, text=text, channel="sms", kind=kind)
-            if not screened.send and fallback_may_help(screened) \
-                    and kind == "reply" and not self._fallback_used:
-                self._fallback_used = True
-                screened = outbox.screen(
-                    s, phone=phone, text=fixed_text("fallback", screened.language),
-                    channel="sms", kind=kind,
-                )
+            if self.turn is None or self.turn.phone != phone:
+                self.turn = outbox.turn_for(s, phone)
+            screened = outbox.send(
+                s, self.turn, text, channel="sms", kind=kind, from_number=self.twilio_number,
+                fallback=kind == "reply" and not self._fallback_used,
+            )
+        self._fallback_used = self._fallback_used or screened.fallback
         if not screened.send:
             return False
         if self.kind == "outbound":
             self.kind = "reply"
-        self.sender.enqueue(phone, phone, screened.text,
-                            on_done=_recorder(screened.account_id, screened.debt_id, phone,
-                                              screened.text, self.sender.from_number))
+        if self.sender is not None:
+            self.sender.wake()
         return True
 
 
-def fallback_may_help(screened: outbox.Screened) -> bool:
-    """A fallback can replace a blocked *text*; it cannot help with a blocked *contact*."""
-    if screened.decision.status != "blocked":
-        return False
-    return not any(r.rule.split(".")[0] in ("optout", "status", "window", "cap")
-                   for r in screened.decision.reasons)
-
-
-def _recorder(
-    account_id: Optional[str], debt_id: Optional[str], phone: str, body: str, from_: str
-) -> Callable[[SendResult], Awaitable[None]]:
-    async def record(result: SendResult) -> None:
-        with session_scope() as s:
-            reasons = () if result.ok else (f"twilio {result.code or result.status}: {result.error}",)
-            record_contact(
-                s, account_id, channel="sms", direction="outbound", to=phone, from_=from_,
-                status="sent" if result.ok else "failed", text=body, reasons=reasons,
-                provider_sid=result.sid, debt_id=debt_id,
-            )
-            if not result.ok and result.code == ERROR_UNSUBSCRIBED:
-                mark_opted_out(s, phone, "sms", "keyword")
-    return record
-
-
 class CompliantTwilioInput(TwilioInput):
-    """Inbound SMS webhook (`/webhooks/twilio/webhook`) and status callbacks."""
+    """Inbound SMS webhook (`/webhooks/twilio/webhook`), status callbacks, `/health`,
+    and the pipeline's workers (started and stopped with the server)."""
 
     @classmethod
     def name(cls) -> str:
@@ -164,16 +137,19 @@ class CompliantTwilioInput(TwilioInput):
 
     def __init__(self, account_sid: Optional[str], auth_token: Optional[str],
                  twilio_number: Optional[str], debug_mode: bool = False,
-                 sender: Optional[SmsSender] = None) -> None:
+                 sender: Optional[OutboxSender] = None) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode)
         self._sender = sender
+        self.worker: Optional[inbox.InboxWorker] = None
+        #: the action server's webhook; None: taken from Rasa's agent when the server starts
+        self.action_webhook_url: Optional[str] = None
+        self._app: Any = None
 
     @property
-    def sender(self) -> SmsSender:
+    def sender(self) -> OutboxSender:
         if self._sender is None:
             settings = get_settings()
-            self._sender = SmsSender(
-                from_number=self.twilio_number,
+            self._sender = OutboxSender(
                 status_callback=f"{settings.public_url}/webhooks/{self.name()}/status",
             )
         return self._sender
@@ -182,18 +158,62 @@ class CompliantTwilioInput(TwilioInput):
         """Used by trigger_intent: a new contact attempt, screened as outbound."""
         return CompliantTwilioOutput(self.sender, self.twilio_number, kind="outbound")
 
+    # ---------------------------------------------------------------- pipeline
+    def start_pipeline(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       app: Any = None) -> None:
+        """Start the inbox workers and the outbox sender in the running event loop."""
+        self._app = app
+        if self.action_webhook_url is None:
+            endpoint = getattr(self._agent(), "action_endpoint", None)
+            self.action_webhook_url = getattr(endpoint, "url", None)
+
+        async def handle(row: InboxMessage) -> None:
+            await self.process_inbound(row, on_new_message)
+
+        self.worker = inbox.InboxWorker(handle, self.give_up, ready=health.redis_problem)
+        self.worker.start()
+        self.sender.start()
+
+    async def stop_pipeline(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+        await self.sender.close()
+
+    def _agent(self) -> Any:
+        return getattr(getattr(self._app, "ctx", None), "agent", None)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every stored message is answered and every reply sent (tests, bench)."""
+        assert self.worker is not None, "pipeline not started"
+        await self.worker.drain(timeout)
+        await self.sender.drain(timeout)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("twilio_webhook", __name__)
 
+        @bp.listener("after_server_start")
+        async def start(app: Any, _loop: Any) -> None:
+            self.start_pipeline(on_new_message, app)
+
+        @bp.listener("before_server_stop")
+        async def stop(_app: Any, _loop: Any) -> None:
+            await self.stop_pipeline()
+
         @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def root(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @bp.route("/health", methods=["GET"])
+        async def health_route(request: Request) -> HTTPResponse:
+            self._app = self._app or request.app
+            ok, details = await _in_thread(health.report, self._agent())
+            return response.json(details, status=200 if ok else 503)
 
         @bp.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             try:
                 form = verified_form(request)
-                return await self.handle_inbound(form, on_new_message)
+                return await self.handle_inbound(form)
             except WebhookError as exc:
                 logger.warning("rejected sms webhook: %s", exc.reason)
                 return response.text(exc.reason, status=exc.status)
@@ -224,51 +244,78 @@ class CompliantTwilioInput(TwilioInput):
                 mark_opted_out(s, form["To"], "sms", "keyword")
         return response.text("", status=204)
 
-    async def handle_inbound(
-        self, form: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> HTTPResponse:
+    async def handle_inbound(self, form: Dict[str, str]) -> HTTPResponse:
+        """Validate, store in the inbox (one INSERT), answer at once: the turn runs later."""
         phone, body, sid = form.get("From"), form.get("Body"), form.get("MessageSid")
         if not phone or body is None or not sid:
             raise WebhookError(400, "From, Body and MessageSid are required")
         if len(body) > MAX_SMS_CHARS:
             raise WebhookError(400, f"Body longer than {MAX_SMS_CHARS} characters")
-        at = clock.now()
+        if not await _in_thread(inbox.accept, sid=sid, channel="sms", from_number=phone,
+                                to_number=form.get("To") or self.twilio_number, body=body):
+            logger.info("duplicate MessageSid %s ignored", sid)
+        elif self.worker is not None:
+            self.worker.wake()
+        return twiml()
+
+    async def process_inbound(
+        self, row: InboxMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """One turn for an inbox row: keywords first, else the assistant; replies queued."""
+        phone, body = row.from_number, row.body
         with session_scope() as s:
-            if not repo.claim_message_sid(s, sid):
-                logger.info("duplicate MessageSid %s ignored", sid)
-                return twiml()
-            account = repo.find_account_by_phone(s, phone)
-            account_id = account.account_id if account else None
-            language = (account.language if account else None) or outbox.pack_language(phone)
-            timezone = (account.timezone if account else None) or "UTC"
-            record_contact(
-                s, account_id, channel="sms", direction="inbound", to=form.get("To") or self.twilio_number,
-                from_=phone, status="received", text=body, provider_sid=sid, at=at,
-            )
-            keyword = keyword_of(body)
-            opted_out = repo.is_opted_out(s, phone, "sms")
-            reply: Optional[tuple[str, str]] = None
-            if keyword in OPTOUT_KEYWORDS:
-                if mark_opted_out(s, phone, "sms", "keyword"):
-                    reply = (fixed_text("optout_confirm", language), "confirmation")
-            elif keyword in OPTIN_KEYWORDS or (keyword == "YES" and opted_out):
-                if opted_out:
-                    repo.remove_optout(s, phone=phone, channel="sms", source="keyword")
-                reply = (fixed_text("optin_confirm", language), "reply")
-            elif keyword in HELP_KEYWORDS:
-                reply = (fixed_text("help", language), "reply")
-            handled = keyword in OPTOUT_KEYWORDS or reply is not None
-        out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply")
+            turn = outbox.turn_for(s, phone, inbox_id=row.id)
+            if s.execute(select(ContactAttempt.id).where(
+                    ContactAttempt.provider_sid == row.sid)).first() is None:
+                record_contact(
+                    s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
+                    from_=phone, status="received", text=body, provider_sid=row.sid,
+                    at=row.received_at,
+                )
+            reply, handled = self._keyword_reply(s, phone, body, turn.language)
+        out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply", turn=turn)
         if handled:
             if reply is not None:
                 await out.deliver(phone, reply[0], kind=reply[1])
-            return twiml()
-        metadata = {"at": at.isoformat(), "timezone": timezone, "message_sid": sid}
-        try:
-            await on_new_message(UserMessage(
-                body, out, phone, input_channel=self.name(), message_id=sid, metadata=metadata,
-            ))
-        except Exception:
-            logger.exception("assistant failed on an inbound sms")
-            return twiml(500)
-        return twiml()
+            return
+        problem = await health.action_server_problem(self.action_webhook_url)
+        if problem is not None:
+            raise TurnNotRun(problem)
+        metadata = {"at": row.received_at.isoformat(), "timezone": turn.timezone,
+                    "message_sid": row.sid}
+        await on_new_message(UserMessage(
+            body, out, phone, input_channel=self.name(), message_id=row.sid, metadata=metadata,
+        ))
+
+    @staticmethod
+    def _keyword_reply(s: Any, phone: str, body: str,
+                       language: str) -> tuple[Optional[tuple[str, str]], bool]:
+        """STOP / START / HELP answered without the model: (reply and its kind, handled)."""
+        keyword = keyword_of(body)
+        opted_out = repo.is_opted_out(s, phone, "sms")
+        reply: Optional[tuple[str, str]] = None
+        if keyword in OPTOUT_KEYWORDS:
+            if mark_opted_out(s, phone, "sms", "keyword"):
+                reply = (fixed_text("optout_confirm", language), "confirmation")
+        elif keyword in OPTIN_KEYWORDS or (keyword == "YES" and opted_out):
+            if opted_out:
+                repo.remove_optout(s, phone=phone, channel="sms", source="keyword")
+            reply = (fixed_text("optin_confirm", language), "reply")
+        elif keyword in HELP_KEYWORDS:
+            reply = (fixed_text("help", language), "reply")
+        return reply, keyword in OPTOUT_KEYWORDS or reply is not None
+
+    async def give_up(self, row: InboxMessage, error: str) -> None:
+        """The turn failed too often: a person takes over; the debtor gets a holding reply."""
+        with session_scope() as s:
+            turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
+            if turn.account_id is not None:
+                repo.create_handoff(s, account_id=turn.account_id, reason="pipeline_failure",
+                                    conversation_id=row.from_number)
+        out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply", turn=turn)
+        await out.deliver(row.from_number, fixed_text("holding", turn.language))
+
+
+async def _in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Blocking store work off the event loop, so acknowledgements never queue behind it."""
+    return await asyncio.to_thread(func, *args, **kwargs)

@@ -278,3 +278,62 @@ class ProcessedMessage(Base):
 
     sid: str = Column(String(64), primary_key=True)
     at: datetime = Column(UTCDateTime, nullable=False)
+
+
+# --- message pipeline (inbox / outbox) ---
+INBOX_STATUSES = ("pending", "claimed", "done", "failed")
+OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed")
+
+
+class InboxMessage(Base):
+    """An inbound message accepted by a webhook and not yet (or already) answered.
+
+    The webhook's only write: processing happens later, in per-conversation order, by
+    whichever worker claims the row (`lease_until` lets a restart resume a claimed row)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index(None, "conversation_id", "id"), Index(None, "status", "next_attempt_at"))
+
+    id: int = Column(Integer, primary_key=True)
+    sid: str = Column(String(64), nullable=False, unique=True)
+    channel: str = Column(String(16), nullable=False, default="sms")
+    conversation_id: str = Column(String(64), nullable=False)
+    from_number: str = Column(String(32), nullable=False)
+    to_number: str = Column(String(32), nullable=False)
+    body: str = Column(Text, nullable=False)
+    received_at: datetime = Column(UTCDateTime, nullable=False)
+    status: str = Column(String(16), nullable=False, default="pending")
+    attempts: int = Column(Integer, nullable=False, default=0)
+    next_attempt_at: datetime = Column(UTCDateTime, nullable=False)
+    lease_until: Optional[datetime] = Column(UTCDateTime)
+    claimed_by: Optional[str] = Column(String(64))
+    last_error: Optional[str] = Column(Text)
+    done_at: Optional[datetime] = Column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A screened text waiting for (or done with) its send, in per-conversation `seq` order."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),
+                      Index(None, "status", "next_attempt_at"))
+
+    id: int = Column(Integer, primary_key=True)
+    conversation_id: str = Column(String(64), nullable=False)
+    seq: int = Column(Integer, nullable=False)
+    channel: str = Column(String(16), nullable=False, default="sms")
+    to_number: str = Column(String(32), nullable=False)
+    from_number: str = Column(String(32), nullable=False)
+    body: str = Column(Text, nullable=False)
+    account_id: Optional[str] = Column(String(64))
+    debt_id: Optional[str] = Column(String(64))
+    inbox_id: Optional[int] = Column(Integer)
+    status: str = Column(String(16), nullable=False, default="pending")
+    attempts: int = Column(Integer, nullable=False, default=0)
+    next_attempt_at: datetime = Column(UTCDateTime, nullable=False)
+    lease_until: Optional[datetime] = Column(UTCDateTime)
+    claimed_by: Optional[str] = Column(String(64))
+    last_error: Optional[str] = Column(Text)
+    provider_sid: Optional[str] = Column(String(64))
+    created_at: datetime = Column(UTCDateTime, nullable=False)
+    sent_at: Optional[datetime] = Column(UTCDateTime)

@@ -16,7 +16,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot.channels.twilio_client import SmsSender
+from bot.channels.outbox_sender import OutboxSender
 from bot.channels.twilio_sms import CompliantTwilioInput
 from bot.channels.twilio_voice import CompliantTwilioVoiceInput
 from bot.channels.webhook import sign
@@ -53,6 +53,7 @@ def channel_env(monkeypatch, standin):
     monkeypatch.setenv("TWILIO_NUMBER", OUR_NUMBER)
     monkeypatch.setenv("TWILIO_API_BASE", standin.url)
     monkeypatch.setenv("COLLECTBOT_AGENT_NUMBER", AGENT_NUMBER)
+    monkeypatch.setenv("COLLECTBOT_PIPELINE_RETRY_SECONDS", "0.01")
     reset_settings()
     yield get_settings()
     reset_settings()
@@ -111,11 +112,11 @@ class ChannelServer:
         status = await self.post("/webhooks/twilio/webhook", {
             "From": phone, "To": OUR_NUMBER, "Body": text, "MessageSid": sid,
             "AccountSid": "AC" + "0" * 32})
-        await self.sms_sender.drain()
+        await self.sms_channel.drain()
         return status
 
     @property
-    def sms_sender(self) -> SmsSender:
+    def sms_sender(self) -> OutboxSender:
         return self.sms_channel.sender
 
 
@@ -124,8 +125,8 @@ async def server(channel_env, standin):
     Sanic.test_mode = True
     assistant = ScriptedAssistant()
     sms = CompliantTwilioInput.from_credentials({})
-    sms._sender = SmsSender(from_number=OUR_NUMBER, base_delay=0.001,
-                            status_callback=f"{PUBLIC_URL}/webhooks/twilio/status")
+    sms._sender = OutboxSender(status_callback=f"{PUBLIC_URL}/webhooks/twilio/status",
+                               poll=0.05)
     voice = CompliantTwilioVoiceInput.from_credentials({})
     app = Sanic(f"channels_{uuid.uuid4().hex}")
     app.blueprint(sms.blueprint(assistant), url_prefix="/webhooks/twilio")
@@ -134,8 +135,9 @@ async def server(channel_env, standin):
     srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
                                   access_log=False)
     await srv.startup()
+    await srv.after_start()  # starts the inbox workers and the outbox sender
     async with aiohttp.ClientSession() as http:
         yield ChannelServer(f"http://127.0.0.1:{port}", assistant, sms, voice, standin, http)
-    await sms.sender.close()
+    await srv.before_stop()
     srv.close()
     await srv.wait_closed()

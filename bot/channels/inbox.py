@@ -1,0 +1,69 @@
+"""The durable inbox: webhooks store inbound messages, workers answer them later.
+
+A webhook's whole job is `accept` (one INSERT; a repeated MessageSid is a no-op) and an
+empty TwiML answer, so Twilio's 15 s timeout is never at risk however busy the assistant
+is. `InboxWorker`s (started with `collectbot run`, any number of replicas) take rows in
+per-conversation order, run the turn, and mark a row done only after the turn's replies
+are in the outbox. A failed turn is retried with backoff; after `inbox_max_attempts` the
+channel's `give_up` hands the conversation to a person with a safe holding reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable, Optional
+
+from bot import clock
+from bot.channels.runner import QueueRunner
+from bot.config import get_settings
+from bot.store import queue
+from bot.store.db import session_scope
+from bot.store.models import InboxMessage
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[InboxMessage], Awaitable[None]]
+GiveUp = Callable[[InboxMessage, str], Awaitable[None]]
+Ready = Callable[[], Awaitable[Optional[str]]]
+
+
+def accept(*, sid: str, channel: str, from_number: str, to_number: str, body: str) -> bool:
+    """Store one inbound message; False when `sid` was already stored (a webhook retry)."""
+    with session_scope() as s:
+        return queue.accept_inbound(s, sid=sid, channel=channel, from_number=from_number,
+                                    to_number=to_number, body=body, at=clock.now())
+
+
+class InboxWorker(QueueRunner):
+    """Runs `handle` for each inbox row, in order per conversation, one at a time each."""
+
+    model = InboxMessage
+    name = "inbox"
+
+    def __init__(self, handle: Handler, on_give_up: GiveUp, *, ready: Optional[Ready] = None,
+                 tasks: Optional[int] = None, **kwargs: object) -> None:
+        settings = get_settings()
+        kwargs.setdefault("lease", settings.pipeline_lease_seconds)
+        kwargs.setdefault("retry_base", settings.pipeline_retry_base_seconds)
+        kwargs.setdefault("max_attempts", settings.inbox_max_attempts)
+        super().__init__(tasks=tasks or settings.inbox_workers, **kwargs)  # type: ignore[arg-type]
+        self.handle = handle
+        self.on_give_up = on_give_up
+        self.ready = ready
+
+    async def blocked_reason(self) -> Optional[str]:
+        return await self.ready() if self.ready is not None else None
+
+    async def process(self, row: InboxMessage) -> None:
+        await self.handle(row)
+        if not await asyncio.to_thread(self._finish, row.id, "done", done_at=clock.now(),
+                                       last_error=None):
+            logger.warning("inbox row %s finished after its lease ran out", row.id)
+
+    async def give_up(self, row: InboxMessage, error: str) -> None:
+        try:
+            await self.on_give_up(row, error)
+        finally:
+            await asyncio.to_thread(self._finish, row.id, "failed", last_error=error[:2000],
+                                    done_at=clock.now())

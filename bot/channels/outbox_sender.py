@@ -1,0 +1,99 @@
+"""Draining the outbox to Twilio: in order per conversation, retried, results recorded.
+
+Each row is one attempt per claim: success records the `sent` contact with Twilio's sid;
+429, 5xx, timeouts and connection errors put the row back with backoff and jitter (the
+row stays, and later texts of the same conversation wait behind it, so order holds); any
+other error, or too many attempts, records a `failed` contact. Twilio error 21610 (the
+number replied STOP to the carrier) also records the opt-out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Optional
+
+from twilio.rest import Client
+
+from bot import clock
+from bot.channels.outbox import mark_opted_out, record_contact
+from bot.channels.runner import QueueRunner
+from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, is_retryable, make_client
+from bot.config import get_settings
+from bot.store import queue
+from bot.store.db import session_scope
+from bot.store.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+class RetryableSendError(Exception):
+    """Twilio (or the network) said "not now": the row is retried later."""
+
+
+class OutboxSender(QueueRunner):
+    """Sends queued SMS through the Twilio REST API (TWILIO_API_BASE honoured)."""
+
+    model = OutboxMessage
+    name = "outbox"
+
+    def __init__(self, client: Optional[Client] = None, *, status_callback: Optional[str] = None,
+                 tasks: int = 8, **kwargs: Any) -> None:
+        settings = get_settings()
+        kwargs.setdefault("lease", settings.pipeline_lease_seconds)
+        kwargs.setdefault("retry_base", settings.pipeline_retry_base_seconds)
+        kwargs.setdefault("max_attempts", settings.outbox_max_attempts)
+        super().__init__(tasks=tasks, **kwargs)
+        self.client = client or make_client(settings)
+        self.status_callback = status_callback
+        self._executor = ThreadPoolExecutor(max_workers=tasks, thread_name_prefix="twilio")
+
+    async def process(self, row: OutboxMessage) -> None:
+        kwargs: Dict[str, Any] = {"to": row.to_number, "from_": row.from_number, "body": row.body}
+        if self.status_callback:
+            kwargs["status_callback"] = self.status_callback
+        loop = asyncio.get_running_loop()
+        try:
+            message = await loop.run_in_executor(
+                self._executor, lambda: self.client.messages.create(**kwargs))
+        except Exception as exc:  # classified: retry later, or record the failure now
+            if is_retryable(exc):
+                raise RetryableSendError(_describe(exc)) from exc
+            await asyncio.to_thread(self._record_failure, row, _describe(exc),
+                                    getattr(exc, "code", None))
+            return
+        await asyncio.to_thread(self._record_sent, row, message.sid)
+
+    async def give_up(self, row: OutboxMessage, error: str) -> None:
+        await asyncio.to_thread(self._record_failure, row, error, None)
+
+    def _record_sent(self, row: OutboxMessage, sid: str) -> None:
+        at = clock.now()
+        with session_scope() as s:
+            if not queue.finish(s, OutboxMessage, row.id, self.worker_id, "sent",
+                                provider_sid=sid, sent_at=at):
+                logger.warning("outbox row %s was sent after its lease ran out", row.id)
+            record_contact(s, row.account_id, channel="sms", direction="outbound",
+                           to=row.to_number, from_=row.from_number, status="sent",
+                           text=row.body, provider_sid=sid, debt_id=row.debt_id, at=at)
+
+    def _record_failure(self, row: OutboxMessage, error: str, code: Optional[int]) -> None:
+        logger.error("outbox row %s not sent: %s", row.id, error)
+        with session_scope() as s:
+            queue.finish(s, OutboxMessage, row.id, self.worker_id, "failed",
+                         last_error=error[:2000])
+            record_contact(s, row.account_id, channel="sms", direction="outbound",
+                           to=row.to_number, from_=row.from_number, status="failed",
+                           text=row.body, reasons=(error,), debt_id=row.debt_id)
+            if code == ERROR_UNSUBSCRIBED:
+                mark_opted_out(s, row.to_number, "sms", "keyword")
+
+    async def close(self) -> None:
+        await self.stop()
+        self._executor.shutdown(wait=False)
+
+
+def _describe(exc: BaseException) -> str:
+    status, code = getattr(exc, "status", None), getattr(exc, "code", None)
+    return f"twilio {code or status or type(exc).__name__}: {getattr(exc, 'msg', exc)}"

@@ -1,0 +1,171 @@
+"""Background workers over a durable queue table (the inbox and the outbox).
+
+A `QueueRunner` keeps a few asyncio tasks that claim one row at a time (see
+`bot.store.queue.claim`: the oldest unfinished row of a conversation, never two of one
+conversation at once, in any number of processes), process it, and close it. A failure
+puts the row back with exponential backoff and jitter; after `max_attempts` claims the
+subclass decides what giving up means. Database calls run in a thread so a slow claim
+never holds up the webhook acknowledgements served by the same event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from datetime import timedelta
+from typing import List, Optional, Type
+
+from bot.store import queue
+from bot.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+def backoff(attempt: int, base: float, cap: float = 300.0) -> timedelta:
+    """Exponential backoff with full-range jitter (0.5x to 1.5x): retries do not stampede."""
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return timedelta(seconds=delay * random.uniform(0.5, 1.5))
+
+
+class QueueRunner:
+    """Claim -> process -> finish loop over `model`; subclasses implement `process`."""
+
+    model: Type = None  # type: ignore[assignment]
+    name = "queue"
+
+    def __init__(self, *, tasks: int = 4, poll: float = 0.5, lease: float = 120.0,
+                 retry_base: float = 1.0, max_attempts: int = 4) -> None:
+        self.tasks = tasks
+        self.poll = poll
+        self.lease = timedelta(seconds=lease)
+        self.retry_base = retry_base
+        self.max_attempts = max_attempts
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{self.name}:{uuid.uuid4().hex[:6]}"
+        self._wake: Optional[asyncio.Event] = None
+        self._tasks: List[asyncio.Task] = []
+        self._stopping = False
+        self._blocked_logged_at = 0.0
+
+    # ---------------------------------------------------------------- subclass hooks
+    async def process(self, row) -> None:  # pragma: no cover - abstract
+        """Do the row's work; raise to have it retried. Must close the row itself."""
+        raise NotImplementedError
+
+    async def give_up(self, row, error: str) -> None:
+        """Called once when a row failed `max_attempts` times (default: mark it failed)."""
+        await asyncio.to_thread(self._finish, row.id, "failed", last_error=error[:2000])
+
+    async def blocked_reason(self) -> Optional[str]:
+        """Why no row may be claimed right now (e.g. Redis down), or None."""
+        return None
+
+    # ---------------------------------------------------------------- the loop
+    def wake(self) -> None:
+        """New work was queued in this process: stop sleeping now."""
+        if self._wake is not None:
+            self._wake.set()
+
+    def start(self) -> None:
+        self._stopping = False
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._loop(), name=f"{self.name}-{i}")
+                       for i in range(self.tasks)]
+        logger.info("%s: %d workers started (%s)", self.name, self.tasks, self.worker_id)
+
+    async def stop(self) -> None:
+        """Stop claiming; a row in progress finishes (or its lease lets another take it)."""
+        self._stopping = True
+        self.wake()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=self.lease.total_seconds())
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
+
+    async def run_once(self) -> bool:
+        """Claim and process one row; False when nothing was claimable."""
+        row = await asyncio.to_thread(self._claim)
+        if row is None:
+            return False
+        try:
+            await self.process(row)
+        except Exception as exc:  # any failure of one message: retry it, keep the worker
+            error = f"{type(exc).__name__}: {exc}"
+            if row.attempts >= self.max_attempts:
+                logger.error("%s: row %s failed %d times, giving up: %s",
+                             self.name, row.id, row.attempts, error)
+                await self.give_up(row, error)
+            else:
+                delay = backoff(row.attempts, self.retry_base)
+                logger.warning("%s: row %s attempt %d failed (%s); retrying in %.1f s",
+                               self.name, row.id, row.attempts, error, delay.total_seconds())
+                await asyncio.to_thread(self._retry, row.id, error, delay)
+                self._schedule_wake(delay.total_seconds())
+        return True
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            reason = await self.blocked_reason()
+            if reason is not None:
+                now = time.monotonic()
+                if now - self._blocked_logged_at > 30:
+                    logger.error("%s: not processing: %s", self.name, reason)
+                    self._blocked_logged_at = now
+                await self._sleep()
+                continue
+            try:
+                worked = await self.run_once()
+            except Exception:  # the database itself is unreachable: wait and try again
+                logger.exception("%s: cannot claim work", self.name)
+                worked = False
+            if not worked:
+                await self._sleep()
+
+    async def _sleep(self) -> None:
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), self.poll)
+        except asyncio.TimeoutError:
+            pass
+        self._wake.clear()
+
+    def _schedule_wake(self, after: float) -> None:
+        if after < self.poll:
+            asyncio.get_running_loop().call_later(after, self.wake)
+
+    # ---------------------------------------------------------------- store calls
+    def _claim(self):
+        with session_scope() as s:
+            return queue.claim(s, self.model, self.worker_id, self.lease)
+
+    def _finish(self, row_id: int, status: str, **values: object) -> bool:
+        with session_scope() as s:
+            return queue.finish(s, self.model, row_id, self.worker_id, status, **values)
+
+    def _retry(self, row_id: int, error: str, delay: timedelta) -> None:
+        with session_scope() as s:
+            queue.retry_later(s, self.model, row_id, self.worker_id, error, delay)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until this queue has no unfinished rows (tests, shutdown, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = await asyncio.to_thread(self._unfinished)
+            if left == 0:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name}: {left} rows still unfinished")
+            await asyncio.sleep(0.02)
+
+    def _unfinished(self) -> int:
+        from sqlalchemy import func, select
+
+        t = self.model.__table__
+        with session_scope() as s:
+            return s.execute(select(func.count()).where(t.c.status.in_(queue.UNFINISHED))).scalar()

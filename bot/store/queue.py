@@ -1,0 +1,134 @@
+"""The inbox and outbox tables as durable, per-conversation ordered work queues.
+
+Both tables share one shape (conversation_id, status, attempts, next_attempt_at,
+lease_until, claimed_by, last_error), so one claim rule serves both: a worker may take
+the *oldest unfinished* row of a conversation, and only when no other worker holds an
+unexpired lease on it. That gives at most one row in flight per conversation, in order,
+across any number of processes. PostgreSQL claims with `FOR UPDATE SKIP LOCKED` (workers
+never wait on each other); SQLite's `BEGIN IMMEDIATE` serialises writers, so there a
+conditional UPDATE is enough. A crashed worker's lease expires and the row is taken again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Dict, Optional, Type, TypeVar, Union
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.store.models import InboxMessage, OutboxMessage
+
+Row = TypeVar("Row", InboxMessage, OutboxMessage)
+UNFINISHED = ("pending", "claimed")
+
+
+def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_number: str,
+                   body: str, at: Optional[datetime] = None) -> bool:
+    """Store an inbound message once: True when new, False for a repeated `sid`.
+
+    One `INSERT ... ON CONFLICT DO NOTHING`: a webhook retried by Twilio (or delivered to
+    two replicas at once) leaves exactly one row."""
+    at = at or clock.now()
+    values = {"sid": sid, "channel": channel, "conversation_id": from_number,
+              "from_number": from_number, "to_number": to_number, "body": body,
+              "received_at": at, "status": "pending", "attempts": 0, "next_attempt_at": at}
+    dialect = s.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = s.execute(insert(InboxMessage.__table__).values(**values)
+                       .on_conflict_do_nothing(index_elements=["sid"]))
+    return result.rowcount == 1
+
+
+def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
+          now: Optional[datetime] = None) -> Optional[Row]:
+    """Take the next row some conversation is waiting on, or None when there is none.
+
+    The row's `attempts` grows by one per claim, so a message that crashes its worker
+    every time still reaches the give-up limit."""
+    now = now or clock.now()
+    t = model.__table__
+    other = t.alias("earlier")
+    ready = or_(and_(t.c.status == "pending", t.c.next_attempt_at <= now),
+                and_(t.c.status == "claimed", t.c.lease_until < now))
+    is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
+                              other.c.id < t.c.id, other.c.status.in_(UNFINISHED))
+    query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
+    if s.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=t)
+    found = s.execute(query).first()
+    if found is None:
+        return None
+    taken = s.execute(
+        update(t).where(t.c.id == found.id, t.c.status == found.status)
+        .values(status="claimed", claimed_by=worker, lease_until=now + lease,
+                attempts=t.c.attempts + 1)
+    )
+    if taken.rowcount != 1:
+        return None
+    row = s.get(model, found.id, populate_existing=True)
+    return row
+
+
+def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
+           **values: object) -> bool:
+    """Close a claimed row with `status` (done / sent / failed); False if the lease was lost."""
+    t = model.__table__
+    result = s.execute(
+        update(t).where(t.c.id == row_id, t.c.claimed_by == worker, t.c.status == "claimed")
+        .values(status=status, lease_until=None, **values)
+    )
+    return result.rowcount == 1
+
+
+def retry_later(s: Session, model: Type[Row], row_id: int, worker: str, error: str,
+                delay: timedelta) -> bool:
+    """Put a claimed row back, due again after `delay`, with the error that stopped it."""
+    return finish(s, model, row_id, worker, "pending", last_error=error[:2000],
+                  next_attempt_at=clock.now() + delay, claimed_by=None)
+
+
+def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_number: str,
+                     from_number: str, body: str, account_id: Optional[str] = None,
+                     debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
+                     at: Optional[datetime] = None) -> OutboxMessage:
+    """Append a text to the conversation's outbox, after everything already queued for it."""
+    at = at or clock.now()
+    t = OutboxMessage.__table__
+    for _ in range(5):  # two writers racing for the same seq: the loser takes the next one
+        seq = (s.execute(select(func.max(t.c.seq)).where(t.c.conversation_id == conversation_id))
+               .scalar() or 0) + 1
+        row = OutboxMessage(conversation_id=conversation_id, seq=seq, channel=channel,
+                            to_number=to_number, from_number=from_number, body=body,
+                            account_id=account_id, debt_id=debt_id, inbox_id=inbox_id,
+                            status="pending", attempts=0, next_attempt_at=at, created_at=at)
+        try:
+            with s.begin_nested():
+                s.add(row)
+                s.flush()
+            return row
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not queue a message for {conversation_id}: sequence contention")
+
+
+def backlog(s: Session) -> Dict[str, Union[int, float, None]]:
+    """Unfinished inbox and outbox rows, and the age in seconds of the oldest inbox one."""
+    now = clock.now()
+    inbox = InboxMessage.__table__
+    outbox = OutboxMessage.__table__
+    pending_in, oldest = s.execute(
+        select(func.count(), func.min(inbox.c.received_at)).where(inbox.c.status.in_(UNFINISHED))
+    ).one()
+    pending_out = s.execute(
+        select(func.count()).where(outbox.c.status.in_(UNFINISHED))).scalar()
+    failed_in = s.execute(select(func.count()).where(inbox.c.status == "failed")).scalar()
+    if oldest is not None and oldest.tzinfo is None:  # pragma: no cover - UTCDateTime guards
+        oldest = clock.as_utc(oldest)
+    return {"inbox_unfinished": pending_in, "inbox_failed": failed_in,
+            "outbox_unfinished": pending_out,
+            "oldest_inbox_seconds": round((now - oldest).total_seconds(), 3) if oldest else None}
