@@ -3,7 +3,7 @@
 Both functions gate the contact attempt first (window, caps, consent, status) as an
 `outbound` message, so a blocked or deferred attempt never reaches Rasa or Twilio. An
 allowed SMS attempt is started with Rasa's `trigger_intent` (`output_channel=twilio`), whose
-texts the SMS output channel screens again; an allowed call is placed through Twilio's REST
+texts take the one send path (the SMS preflight itself records nothing); an allowed call is placed through Twilio's REST
 API with answering-machine detection.
 """
 
@@ -20,9 +20,9 @@ import aiohttp
 
 from bot import clock
 from bot.channels import outbox
+from bot.channels.outbox import record_contact
 from bot.channels.texts import text as fixed_text
 from bot.channels.twilio_client import make_client
-from bot.channels.twilio_sms import record_contact
 from bot.config import get_settings
 from bot.store import repo
 from bot.store.db import session_scope
@@ -62,13 +62,17 @@ def _primary_phone(s, account_id: str) -> Tuple[object, str]:
     return account, recipient.phones[0]
 
 
-def _gate(account_id: str, channel: str, at: Optional[datetime]):
-    """Screen a neutral opening line as an outbound attempt on `channel`."""
+def _gate(account_id: str, channel: str, at: Optional[datetime], *, record: bool = True):
+    """Screen a neutral opening line as an outbound attempt on `channel`.
+
+    `record=False` for SMS: the line is never sent (the assistant's real greeting is,
+    screened and recorded once by the send path), so it must leave no decision behind;
+    a call's attempt *is* this check, so calls record it."""
     with session_scope() as s:
         account, phone = _primary_phone(s, account_id)
         opening = fixed_text("help", account.language or "en")
         screened = outbox.screen(s, phone=phone, text=opening, channel=channel,
-                                 kind="outbound", at=at or clock.now())
+                                 kind="outbound", at=at or clock.now(), record=record)
     return phone, screened
 
 
@@ -85,8 +89,9 @@ async def start_sms(
     account_id: str, intent: str = "start_reminder", *, at: Optional[datetime] = None
 ) -> OutboundResult:
     """Start an SMS conversation with `account_id` if the gate allows it now."""
-    phone, screened = _gate(account_id, "sms", at)
-    if not screened.send:
+    phone, screened = _gate(account_id, "sms", at, record=False)
+    if not screened.send:  # nothing will be sent: now the decision is the record
+        phone, screened = _gate(account_id, "sms", at)
         return _held(account_id, phone, screened)
     settings = get_settings()
     # Rasa does not unquote the conversation id in this route: "%2B1..." would be a

@@ -248,7 +248,9 @@ def send(
                       sender=sender, at=at, turn=turn)
     if not screened.send and fallback and fallback_may_help(screened):
         screened = replace(
-            screen(s, phone=turn.phone, text=fixed_text("fallback", screened.language),
+            screen(s, phone=turn.phone, text=fixed_text(
+                       "voice_fallback" if contact_channel(channel) == "voice" else "fallback",
+                       screened.language),
                    channel=channel, kind=kind, sender=sender, at=at, turn=turn),
             fallback=True)
     if not screened.send:

@@ -1,8 +1,9 @@
 """The development REST channel and the terminal chat, with the same gate as Twilio.
 
 `ScreeningCollector` collects the assistant's messages like Rasa's
-`CollectingOutputChannel` but passes each text through `outbox.screen` first (as an
-SMS reply): what a developer sees is exactly what a debtor could have received.
+`CollectingOutputChannel` but passes each text through the one send path (`outbox.send`,
+as an SMS reply, shown rather than queued): what a developer sees is exactly what a
+debtor could have received.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from sanic.response import HTTPResponse
 
 from bot import clock
 from bot.channels import outbox
-from bot.channels.texts import text as fixed_text
-from bot.channels.twilio_sms import fallback_may_help
 from bot.store.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -32,6 +31,7 @@ class ScreeningCollector(CollectingOutputChannel):
         super().__init__()
         self.channel = channel
         self.blocked: List[outbox.Screened] = []
+        self.turn: Optional[outbox.Turn] = None
 
     @classmethod
     def name(cls) -> str:
@@ -43,16 +43,14 @@ class ScreeningCollector(CollectingOutputChannel):
             return  # custom payloads (handoff signal) and images are not shown
         phone = message.get("recipient_id") or ""
         with session_scope() as s:
-            screened = outbox.screen(s, phone=phone, text=text, channel=self.channel)
-            if not screened.send:
-                self.blocked.append(screened)
-                if not fallback_may_help(screened) or len(self.blocked) > 1:
-                    return
-                screened = outbox.screen(s, phone=phone, channel=self.channel,
-                                         text=fixed_text("fallback", screened.language))
-                if not screened.send:
-                    return
-        self.messages.append({**message, "text": screened.text})
+            if self.turn is None or self.turn.phone != phone:
+                self.turn = outbox.turn_for(s, phone)
+            screened = outbox.send(s, self.turn, text, channel=self.channel, deliver="show",
+                                   fallback=not self.blocked)
+        if screened.fallback or not screened.send:
+            self.blocked.append(screened)
+        if screened.send:
+            self.messages.append({**message, "text": screened.text})
 
 
 class ScreenedRestInput(RestInput):

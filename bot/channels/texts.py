@@ -25,6 +25,10 @@ _TEXTS = {
         "en": "Sorry, I can't answer that by text. Please call {company} at {callback}.",
         "zh": "抱歉，短信无法回复此问题。请致电{company}：{callback}。",
     },
+    "voice_fallback": {
+        "en": "Sorry, I can't help with that on this call. Please call {company} at {callback}.",
+        "zh": "抱歉，本次通话无法处理此问题。请致电{company}：{callback}。",
+    },
     "voicemail": {
         "en": "Hello, this message is for {name}. This is {company}. Please call us back at {callback}. Thank you.",
         "zh": "您好，这是给{name}的留言。这里是{company}。请回电{callback}。谢谢。",

@@ -52,6 +52,12 @@ class CallParty:
     name: str
 
     @property
+    def turn(self) -> outbox.Turn:
+        """The party as the send path's turn (the account found once for this call turn)."""
+        return outbox.Turn(self.phone, self.account_id, self.language, "UTC", self.pack,
+                           self.debt_id)
+
+    @property
     def voice(self) -> str:
         return VOICES.get(self.language, VOICES["en"])[0]
 
@@ -209,28 +215,31 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         texts = [m["text"] for m in collector.messages if m.get("text")]
         return self._respond(party, texts, handoff=collector.handoff, first=first)
 
-    def _screen_all(self, party: CallParty, texts: List[str]) -> List[str]:
+    def _screen_all(self, party: CallParty, texts: List[str], *,
+                    fallback: bool = True) -> List[str]:
+        """The lines that may be spoken, each through the one send path (screened,
+        decision recorded, spoken line recorded); a blocked line gets the fallback once."""
         allowed: List[str] = []
+        turn = party.turn
         with session_scope() as s:
             for text in texts:
-                screened = outbox.screen(s, phone=party.phone, text=text, channel="voice")
+                screened = outbox.send(s, turn, text, channel="voice", deliver="say",
+                                       fallback=fallback)
+                fallback = fallback and not screened.fallback
                 if screened.send:
                     allowed.append(screened.text)
-                    record_contact(s, party.account_id, channel="voice", direction="outbound",
-                                   to=party.phone, from_=get_settings().twilio_number,
-                                   status="answered", text=screened.text,
-                                   debt_id=party.debt_id)
         return allowed
 
     def _respond(self, party: CallParty, texts: List[str], *, handoff: bool,
                  first: bool) -> VoiceResponse:
         """TwiML for a turn: Say what passed the gate, then always a next step."""
-        said = self._screen_all(party, texts)
         vr = VoiceResponse()
+        if first and party.pack == "cn" and not any(RECORDING_NOTICE_ZH in t for t in texts):
+            for notice in self._screen_all(party, [fixed_text("recording_notice", "zh")],
+                                           fallback=False):
+                vr.say(notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
+        said = self._screen_all(party, texts)
         say = {"voice": party.voice, "language": party.speech_language}
-        if first and party.pack == "cn" and not any(RECORDING_NOTICE_ZH in t for t in said):
-            vr.say(fixed_text("recording_notice", "zh"), voice=VOICES["zh"][0],
-                   language=VOICES["zh"][1])
         if handoff:
             for text in said:
                 vr.say(text, **say)
@@ -256,7 +265,8 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         vr = VoiceResponse()
         first_name = party.name.split()[0] if party.name else ""
         message = fixed_text("voicemail", party.language, name=first_name or party.name)
-        screened = outbox.screen(s, phone=party.phone, text=message, channel="voicemail")
+        screened = outbox.send(s, party.turn, message, channel="voicemail", deliver="show",
+                               fallback=False)
         if screened.send:
             vr.say(screened.text, voice=party.voice, language=party.speech_language)
             call_sid = form.get("CallSid")

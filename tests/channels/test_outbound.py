@@ -50,6 +50,18 @@ async def test_start_sms_triggers_the_reminder_intent(rasa_api):
     assert conversation == US_PHONE
     assert query == {"output_channel": "twilio", "token": "api-token"}
     assert body == {"name": "start_reminder"}
+    # the preflight line is never sent, so it leaves no decision: the greeting's is the one
+    assert decisions() == 0
+
+
+def decisions() -> int:
+    from sqlalchemy import func, select
+
+    from bot.store.db import session_scope
+    from bot.store.models import EvidenceRecord
+
+    with session_scope() as s:
+        return s.execute(select(func.count()).where(EvidenceRecord.kind == "decision")).scalar()
 
 
 async def test_start_sms_outside_the_window_is_deferred(rasa_api):
@@ -58,6 +70,7 @@ async def test_start_sms_outside_the_window_is_deferred(rasa_api):
     assert result.next_allowed_at is not None and result.next_allowed_at > OUTSIDE
     assert any(r.startswith("window") for r in result.reasons)
     assert rasa_api == []
+    assert decisions() == 1  # why nothing was sent is on record, once
 
 
 async def test_start_call_places_a_call_with_answering_machine_detection(channel_env, standin):

@@ -1,4 +1,4 @@
-"""The Twilio stand-in and the retrying, ordered SMS sender (no database involved)."""
+"""The Twilio stand-in and the outbox sender: ordered per conversation, retried, durable."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from bot.channels.twilio_client import BaseUrlHttpClient, SmsSender
+from bot.channels.outbox_sender import OutboxSender
+from bot.channels.twilio_client import BaseUrlHttpClient
 from bot.runtime.twilio_standin import TwilioStandIn
+from bot.store import queue
+from bot.store.db import session_scope
+from bot.store.models import OutboxMessage
 
 SID = "AC" + "1" * 32
 
@@ -50,34 +54,84 @@ def test_standin_fails_with_a_twilio_error_code(standin, client):
     assert standin.messages() == []
 
 
-async def test_retries_on_500_then_succeeds_in_order(standin, client):
-    sender = SmsSender(client=client, from_number="+15005550006", base_delay=0.001)
-    results = []
+def queue_texts(*texts, to="+15551230004"):
+    """Put texts in the outbox as the send path would (a number with no account)."""
+    with session_scope() as s:
+        return [queue.enqueue_outbound(s, conversation_id=to, channel="sms", to_number=to,
+                                       from_number="+15005550006", body=text).id
+                for text in texts]
 
-    async def done(result):
-        results.append(result)
 
-    standin.fail_next(2, status=500)
-    for i in range(3):
-        sender.enqueue("+15551230004", "+15551230004", f"part {i}", on_done=done)
+def rows(*ids):
+    with session_scope() as s:
+        return [s.get(OutboxMessage, i) for i in ids]
+
+
+@pytest.fixture
+async def sender(db, client):
+    runner = OutboxSender(client, tasks=3, poll=0.02, retry_base=0.01, max_attempts=3)
+    runner.start()
+    yield runner
+    await runner.close()
+
+
+async def test_429_and_500_are_retried_the_row_stays_and_is_sent_once_in_order(standin, sender):
+    standin.fail_next(1, code=20429)
+    standin.fail_next(1, status=500)
+    ids = queue_texts("part 0", "part 1", "part 2")
+    sender.wake()
     await sender.drain()
     assert [r.body for r in standin.messages("+15551230004")] == ["part 0", "part 1", "part 2"]
-    assert [r.status for r in standin.requests] == [500, 500, 201, 201, 201]
-    assert [(r.ok, r.attempts) for r in results] == [(True, 3), (True, 1), (True, 1)]
-    assert all(r.sid.startswith("SM") for r in results)
+    assert [r.status for r in standin.requests] == [429, 500, 201, 201, 201]
+    first, *rest = rows(*ids)
+    assert (first.status, first.attempts) == ("sent", 3)
+    assert "500" in first.last_error or "stand-in" in first.last_error
+    assert [(r.status, r.attempts) for r in rest] == [("sent", 1), ("sent", 1)]
+    assert [r.provider_sid for r in rows(*ids)] == [m.sid for m in standin.messages()]
 
 
-async def test_4xx_is_not_retried(standin, client):
-    sender = SmsSender(client=client, from_number="+15005550006", base_delay=0.001)
-    standin.fail_next(1, code=21610)
-    result = await sender.send_now("+15551230005", "hello")
-    assert (result.ok, result.code, result.status, result.attempts) == (False, 21610, 400, 1)
+async def test_a_stuck_conversation_does_not_hold_up_another(standin, sender):
+    standin.fail_next(1, status=503)
+    queue_texts("a0", "a1", to="+15551230010")
+    queue_texts("b0", to="+15551230011")
+    sender.wake()
+    await sender.drain()
+    assert [r.body for r in standin.messages("+15551230010")] == ["a0", "a1"]
+    assert [r.body for r in standin.messages("+15551230011")] == ["b0"]
+
+
+async def test_4xx_is_not_retried(standin, sender):
+    standin.fail_next(1, code=21211)
+    [row_id] = queue_texts("hello")
+    sender.wake()
+    await sender.drain()
+    [row] = rows(row_id)
+    assert (row.status, row.attempts) == ("failed", 1)
     assert len(standin.requests) == 1
 
 
-async def test_gives_up_after_max_attempts(standin, client):
-    sender = SmsSender(client=client, from_number="+15005550006", base_delay=0.001, max_attempts=3)
+async def test_gives_up_after_max_attempts(standin, sender):
     standin.fail_next(5, status=503)
-    result = await sender.send_now("+15551230006", "hello")
-    assert (result.ok, result.status, result.attempts) == (False, 503, 3)
+    [row_id] = queue_texts("hello")
+    sender.wake()
+    await sender.drain()
+    [row] = rows(row_id)
+    assert (row.status, row.attempts) == ("failed", 3)
     assert len(standin.requests) == 3
+
+
+async def test_connection_errors_are_retried(db):
+    from bot.runtime.action_server import free_port
+
+    dead = Client(SID, "token", http_client=BaseUrlHttpClient(
+        f"http://127.0.0.1:{free_port()}", timeout=1))
+    runner = OutboxSender(dead, tasks=1, poll=0.02, retry_base=0.01, max_attempts=2)
+    [row_id] = queue_texts("hello")
+    runner.start()
+    try:
+        await runner.drain()
+    finally:
+        await runner.close()
+    [row] = rows(row_id)
+    assert (row.status, row.attempts) == ("failed", 2)
+    assert "ConnectionError" in row.last_error

@@ -97,11 +97,31 @@ async def test_handoff_dials_the_agents(server):
     assert root.find("Dial").text == AGENT_NUMBER
 
 
-async def test_blocked_voice_text_is_not_spoken(server):
-    server.assistant.script["threat"] = [{"text": "We will send the police to arrest you."}]
+async def test_blocked_voice_text_is_replaced_by_the_spoken_fallback(server):
+    server.assistant.script["threat"] = [{"text": "We will send the police to arrest you."},
+                                         {"text": "You will go to jail."}]
     root = await turn(server, call(SpeechResult="threat"), gather=True)
-    assert "police" not in ET.tostring(root, encoding="unicode")
-    assert [v.tag for v in root] == ["Hangup"]
+    spoken = ET.tostring(root, encoding="unicode")
+    assert "police" not in spoken and "jail" not in spoken
+    assert [v.tag for v in root] == ["Gather"]  # one fallback (not two), then listen
+    assert "on this call" in root.find("Gather/Say").text
+
+
+async def test_cn_recording_notice_is_screened_and_recorded(server):
+    from sqlalchemy import select
+
+    from bot.store.db import session_scope
+    from bot.store.models import ContactAttempt, EvidenceRecord
+
+    await turn(server, call(CN_PHONE))
+    with session_scope() as s:
+        spoken = s.execute(select(ContactAttempt.text).where(
+            ContactAttempt.direction == "outbound", ContactAttempt.channel == "voice")
+            .order_by(ContactAttempt.id)).scalars().all()
+        decisions = s.execute(select(EvidenceRecord.payload).where(
+            EvidenceRecord.kind == "decision")).scalars().all()
+    assert "本通话将被录音" in spoken[0]  # recorded first, as it was said first
+    assert len(decisions) == len(spoken)  # every spoken line has its decision
 
 
 async def test_forged_voice_webhook_is_refused(server):
