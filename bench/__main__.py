@@ -22,6 +22,7 @@ BENCHMARKS = {
     "compliance": "bench.compliance_bench",
     "import": "bench.import_bench",
     "nlu": "bench.nlu_bench",
+    "pipeline": "bench.pipeline_bench",
     "webhook": "bench.webhook_bench",
 }
 

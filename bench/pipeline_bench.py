@@ -1,0 +1,269 @@
+"""The durable pipeline: webhook acknowledgement latency, and our own per-message cost.
+
+ack: the real SMS channel (signature check + one inbox INSERT + empty TwiML) served by
+Sanic in a child process, with its inbox workers and outbox sender running (an echo
+assistant stands in for Rasa, so workers compete with the webhook for the database the way
+they do in production), driven by signed webhooks at 1, 20 and 200 concurrent debtors;
+p50/p99 of request -> acknowledgement. Every reply is then awaited at the Twilio stand-in
+and lost/duplicate replies are counted.
+
+overhead: in this process, one message at a time, everything of ours a message costs
+without Rasa and without Twilio's network: inbox INSERT, claim, account lookup, inbound
+contact row, the gate and its decision record, the outbox row, closing the inbox row,
+the outbox claim and the `sent` contact row (the Twilio client is a no-op stand-in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+#: concurrent debtors -> messages each
+LEVELS = {1: 50, 20: 10, 200: 3}
+OVERHEAD_MESSAGES = 200
+WARM_UP = 5
+AUTH_TOKEN = "bench-auth-token"
+OUR_NUMBER = "+15005550006"
+REPLY = re.compile(r"Got it: (msg \d+)")
+
+
+def _pct(values: List[float], q: float) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000, 2)
+
+
+# ---------------------------------------------------------------- the served channel
+class EchoAssistant:
+    """Answers each message with one text, as a one-line bot turn would."""
+
+    async def __call__(self, message: Any) -> None:
+        await message.output_channel.send_response(message.sender_id,
+                                                   {"text": f"Got it: {message.text}"})
+
+
+def serve(port: int) -> None:
+    """Child process: the real SMS channel blueprint with its pipeline, on `port`."""
+    from sanic import Sanic
+
+    from bot.channels.twilio_sms import CompliantTwilioInput
+    from bot.runtime.logs import configure_logs
+
+    configure_logs(30)
+    app = Sanic("pipeline_bench")
+    channel = CompliantTwilioInput.from_credentials({})
+    app.blueprint(channel.blueprint(EchoAssistant()), url_prefix="/webhooks/twilio")
+    app.run(host="127.0.0.1", port=port, access_log=False, motd=False, workers=1)
+
+
+# ---------------------------------------------------------------- helpers
+def _private_store(var_dir: Path) -> str:
+    """DATABASE_URL if set (e.g. PostgreSQL), else a fresh SQLite file under var/bench."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    db_file = var_dir / "bench" / "pipeline.db"
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_file) + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{db_file}"
+
+
+def _import_debtors(count: int) -> List[str]:
+    """Import `count` demo debtors (the realistic path: account, recipient, history)."""
+    from sqlalchemy import select
+
+    from bot.cli import main as cli
+    from bot.config import get_settings
+    from bot.store.db import session_scope
+    from bot.store.models import Phone
+
+    csv_path = get_settings().var_dir / "bench" / "pipeline_portfolio.csv"
+    for argv in (["db", "upgrade"],
+                 ["demo-data", "--accounts", str(count), "--seed", "13", "--out", str(csv_path)],
+                 ["import", str(csv_path)]):
+        if cli(argv) != 0:
+            raise RuntimeError(f"collectbot {' '.join(argv)} failed")
+    with session_scope() as s:
+        return [p for (p,) in s.execute(select(Phone.e164).order_by(Phone.e164)).all()][:count]
+
+
+# ---------------------------------------------------------------- ack latency
+async def _debtor(http: aiohttp.ClientSession, url: str, public: str, phone: str, count: int,
+                  acks: List[float], sids: List[str]) -> int:
+    from bot.channels.webhook import sign
+
+    errors = 0
+    for i in range(count):
+        sid = "SM" + uuid.uuid4().hex
+        params = {"From": phone, "To": OUR_NUMBER, "Body": f"msg {i}", "MessageSid": sid,
+                  "AccountSid": "AC" + "0" * 32}
+        headers = {"X-Twilio-Signature": sign(public, params, AUTH_TOKEN),
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        started = time.perf_counter()
+        try:
+            async with http.post(url, data=urllib.parse.urlencode(params), headers=headers) as r:
+                await r.read()
+                ok = r.status == 200
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            ok = False
+        if ok:
+            acks.append(time.perf_counter() - started)
+            sids.append(sid)
+        else:
+            errors += 1
+    return errors
+
+
+async def _level(public: str, group: List[str], count: int, acks: List[float],
+                 sids: List[str]) -> int:
+    """All of `group` posting `count` messages each at once; returns the error count."""
+    url = f"{public}/webhooks/twilio/webhook"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
+                                     connector=aiohttp.TCPConnector(limit=0)) as http:
+        results = await asyncio.gather(*(_debtor(http, url, url, p, count, acks, sids)
+                                         for p in group))
+    return sum(results)
+
+
+def bench_ack(phones: List[str], env: Dict[str, str]) -> Dict[str, Any]:
+    from bot.runtime.action_server import free_port, stop_process, wait_http
+    from bot.runtime.twilio_standin import TwilioStandIn
+
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    out: Dict[str, Any] = {}
+    with TwilioStandIn() as standin:
+        child_env = {**os.environ, **env, "TWILIO_API_BASE": standin.url, "PUBLIC_URL": public,
+                     "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": OUR_NUMBER}
+        proc = subprocess.Popen([sys.executable, "-m", "bench.pipeline_bench", "--serve",
+                                 str(port)], env=child_env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            wait_http(f"{public}/webhooks/twilio/", 60, proc)
+            # unmeasured warm-up on a debtor of its own (first-use imports, pools, caches)
+            asyncio.run(_level(public, phones[-1:], WARM_UP, [], []))
+            offset = 0
+            for concurrency, count in LEVELS.items():
+                group = phones[offset:offset + concurrency]
+                offset += concurrency
+                acks: List[float] = []
+                sids: List[str] = []
+
+                started = time.perf_counter()
+                errors = asyncio.run(_level(public, group, count, acks, sids))
+                expected = len(sids)
+                deadline = time.monotonic() + 300
+                while time.monotonic() < deadline and \
+                        sum(len(standin.messages(p)) for p in group) < expected:
+                    time.sleep(0.05)
+                time.sleep(0.5)  # a duplicate would arrive after the last expected reply
+                drained = time.perf_counter() - started
+                replies = [m for p in group for m in standin.messages(p)]
+                answered = {(m.to, REPLY.search(m.body).group(1)) for m in replies
+                            if REPLY.search(m.body)}
+                out[str(concurrency)] = {
+                    "requests": len(acks) + errors, "errors": errors,
+                    "ack_p50_ms": _pct(acks, 0.50), "ack_p99_ms": _pct(acks, 0.99),
+                    "replies": len(replies), "lost": expected - len(answered),
+                    "duplicates": len(replies) - len(answered),
+                    "all_answered_s": round(drained, 2),
+                }
+        finally:
+            stop_process(proc)
+    return out
+
+
+# ---------------------------------------------------------------- our own overhead
+class _NoNetworkMessages:
+    def create(self, **_: Any) -> Any:
+        return type("Message", (), {"sid": "SM" + uuid.uuid4().hex})()
+
+
+class _NoNetworkClient:
+    messages = _NoNetworkMessages()
+
+
+async def _overhead(phones: List[str]) -> Dict[str, Any]:
+    from bot.channels import inbox
+    from bot.channels.twilio_sms import CompliantTwilioInput
+
+    channel = CompliantTwilioInput.from_credentials({})
+    from bot.channels.outbox_sender import OutboxSender
+
+    channel._sender = OutboxSender(_NoNetworkClient(), tasks=1)  # type: ignore[arg-type]
+    assistant = EchoAssistant()
+    worker = inbox.InboxWorker(lambda row: channel.process_inbound(row, assistant),
+                               channel.give_up, tasks=1)
+    costs: List[float] = []
+    for i in range(OVERHEAD_MESSAGES + 10):
+        phone = phones[i % len(phones)]
+        started = time.perf_counter()
+        inbox.accept(sid="SM" + uuid.uuid4().hex, channel="sms", from_number=phone,
+                     to_number=OUR_NUMBER, body="hello")
+        assert await worker.run_once()
+        await channel.sender.run_once()
+        if i >= 10:  # the first messages warm caches and the connection pool
+            costs.append(time.perf_counter() - started)
+    await channel.sender.close()
+    return {"messages": len(costs), "mean_ms": round(statistics.fmean(costs) * 1000, 2),
+            "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95)}
+
+
+def run() -> Dict[str, Any]:
+    from bot.config import get_settings, reset_settings
+    from bot.store.db import reset_engine
+
+    var_dir = get_settings().var_dir
+    saved = os.environ.get("DATABASE_URL")
+    url = _private_store(var_dir)
+    os.environ["DATABASE_URL"] = url
+    reset_settings()
+    reset_engine()
+    try:
+        phones = _import_debtors(sum(LEVELS) + 1)
+        result: Dict[str, Any] = {"database": url.split(":", 1)[0]}
+        result["overhead_per_message"] = asyncio.run(_overhead(phones[:20]))
+        result["webhook_ack"] = bench_ack(phones, {"DATABASE_URL": url})
+    finally:
+        if saved is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = saved
+        reset_settings()
+        reset_engine()
+    o = result["overhead_per_message"]
+    print(f"   our overhead per message (no Rasa, no network): mean {o['mean_ms']} ms, "
+          f"p50 {o['p50_ms']} / p95 {o['p95_ms']} ms over {o['messages']}", flush=True)
+    for c, r in result["webhook_ack"].items():
+        print(f"   ack at {c:>3} concurrent: p50 {r['ack_p50_ms']} / p99 {r['ack_p99_ms']} ms, "
+              f"{r['errors']} err, {r['lost']} lost, {r['duplicates']} dup, all answered in "
+              f"{r['all_answered_s']} s", flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--serve", type=int, default=None)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+    else:
+        import json
+
+        print(json.dumps(run(), indent=2))
