@@ -11,7 +11,9 @@ channel's `give_up` hands the conversation to a person with a safe holding reply
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Awaitable, Callable, Optional
 
 from bot import clock
@@ -33,6 +35,16 @@ def accept(*, sid: str, channel: str, from_number: str, to_number: str, body: st
     with session_scope() as s:
         return queue.accept_inbound(s, sid=sid, channel=channel, from_number=from_number,
                                     to_number=to_number, body=body, at=clock.now())
+
+
+#: threads of their own for acknowledgements, so they never queue behind worker store calls
+_ACCEPT_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="inbox-accept")
+
+
+async def accept_async(**fields: str) -> bool:
+    """`accept` off the event loop (the webhook's only store call)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_ACCEPT_POOL, functools.partial(accept, **fields))
 
 
 class InboxWorker(QueueRunner):

@@ -98,13 +98,7 @@ class CompliantTwilioOutput(OutputChannel):
     async def deliver(self, phone: str, text: str, *, kind: Optional[str] = None) -> bool:
         """Send `text` down the one send path; a blocked reply gets the fallback once."""
         kind = kind or self.kind
-        with session_scope() as s:
-            if self.turn is None or self.turn.phone != phone:
-                self.turn = outbox.turn_for(s, phone)
-            screened = outbox.send(
-                s, self.turn, text, channel="sms", kind=kind, from_number=self.twilio_number,
-                fallback=kind == "reply" and not self._fallback_used,
-            )
+        screened = await asyncio.to_thread(self._send, phone, text, kind)
         self._fallback_used = self._fallback_used or screened.fallback
         if not screened.send:
             return False
@@ -113,6 +107,16 @@ class CompliantTwilioOutput(OutputChannel):
         if self.sender is not None:
             self.sender.wake()
         return True
+
+    def _send(self, phone: str, text: str, kind: str) -> outbox.Screened:
+        """The store work of one send, run off the event loop."""
+        with session_scope() as s:
+            if self.turn is None or self.turn.phone != phone:
+                self.turn = outbox.turn_for(s, phone)
+            return outbox.send(
+                s, self.turn, text, channel="sms", kind=kind, from_number=self.twilio_number,
+                fallback=kind == "reply" and not self._fallback_used,
+            )
 
 
 class CompliantTwilioInput(TwilioInput):
@@ -206,7 +210,7 @@ class CompliantTwilioInput(TwilioInput):
         @bp.route("/health", methods=["GET"])
         async def health_route(request: Request) -> HTTPResponse:
             self._app = self._app or request.app
-            ok, details = await _in_thread(health.report, self._agent())
+            ok, details = await asyncio.to_thread(health.report, self._agent())
             return response.json(details, status=200 if ok else 503)
 
         @bp.route("/webhook", methods=["POST"])
@@ -251,8 +255,9 @@ class CompliantTwilioInput(TwilioInput):
             raise WebhookError(400, "From, Body and MessageSid are required")
         if len(body) > MAX_SMS_CHARS:
             raise WebhookError(400, f"Body longer than {MAX_SMS_CHARS} characters")
-        if not await _in_thread(inbox.accept, sid=sid, channel="sms", from_number=phone,
-                                to_number=form.get("To") or self.twilio_number, body=body):
+        if not await inbox.accept_async(sid=sid, channel="sms", from_number=phone,
+                                        to_number=form.get("To") or self.twilio_number,
+                                        body=body):
             logger.info("duplicate MessageSid %s ignored", sid)
         elif self.worker is not None:
             self.worker.wake()
@@ -263,16 +268,7 @@ class CompliantTwilioInput(TwilioInput):
     ) -> None:
         """One turn for an inbox row: keywords first, else the assistant; replies queued."""
         phone, body = row.from_number, row.body
-        with session_scope() as s:
-            turn = outbox.turn_for(s, phone, inbox_id=row.id)
-            if s.execute(select(ContactAttempt.id).where(
-                    ContactAttempt.provider_sid == row.sid)).first() is None:
-                record_contact(
-                    s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
-                    from_=phone, status="received", text=body, provider_sid=row.sid,
-                    at=row.received_at,
-                )
-            reply, handled = self._keyword_reply(s, phone, body, turn.language)
+        turn, reply, handled = await asyncio.to_thread(self._receive, row)
         out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply", turn=turn)
         if handled:
             if reply is not None:
@@ -286,6 +282,20 @@ class CompliantTwilioInput(TwilioInput):
         await on_new_message(UserMessage(
             body, out, phone, input_channel=self.name(), message_id=row.sid, metadata=metadata,
         ))
+
+    def _receive(self, row: InboxMessage) -> tuple[Turn, Optional[tuple[str, str]], bool]:
+        """The turn's party, the inbound contact row (once) and the keyword answer, if any."""
+        with session_scope() as s:
+            turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
+            if s.execute(select(ContactAttempt.id).where(
+                    ContactAttempt.provider_sid == row.sid)).first() is None:
+                record_contact(
+                    s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
+                    from_=row.from_number, status="received", text=row.body,
+                    provider_sid=row.sid, at=row.received_at,
+                )
+            reply, handled = self._keyword_reply(s, row.from_number, row.body, turn.language)
+        return turn, reply, handled
 
     @staticmethod
     def _keyword_reply(s: Any, phone: str, body: str,
@@ -307,15 +317,17 @@ class CompliantTwilioInput(TwilioInput):
 
     async def give_up(self, row: InboxMessage, error: str) -> None:
         """The turn failed too often: a person takes over; the debtor gets a holding reply."""
-        with session_scope() as s:
-            turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
-            if turn.account_id is not None:
-                repo.create_handoff(s, account_id=turn.account_id, reason="pipeline_failure",
-                                    conversation_id=row.from_number)
+        turn = await asyncio.to_thread(_hand_off, row)
         out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply", turn=turn)
         await out.deliver(row.from_number, fixed_text("holding", turn.language))
 
 
-async def _in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Blocking store work off the event loop, so acknowledgements never queue behind it."""
-    return await asyncio.to_thread(func, *args, **kwargs)
+
+def _hand_off(row: InboxMessage) -> Turn:
+    """Queue the conversation for a person (numbers with no account have no queue entry)."""
+    with session_scope() as s:
+        turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
+        if turn.account_id is not None:
+            repo.create_handoff(s, account_id=turn.account_id, reason="pipeline_failure",
+                                conversation_id=row.from_number)
+    return turn

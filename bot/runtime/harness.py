@@ -7,6 +7,7 @@ server, then post Twilio-signed form requests exactly as Twilio would.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -115,9 +116,29 @@ class RunningAssistant:
         except urllib.error.HTTPError as exc:
             return exc.code
 
+    def backlog(self) -> Dict[str, object]:
+        """The running server's unfinished inbox/outbox rows (from its health route)."""
+        request = urllib.request.Request(f"{self.url}/webhooks/twilio/health")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return json.loads(resp.read())["backlog"]
+        except urllib.error.HTTPError as exc:  # 503 (degraded) still carries the report
+            return json.loads(exc.read()).get("backlog", {})
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Wait until every stored message is answered and every reply handed to Twilio:
+        the webhook acknowledges before the turn runs, so its answer proves nothing yet."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            backlog = self.backlog()
+            if backlog.get("inbox_unfinished") == 0 and backlog.get("outbox_unfinished") == 0:
+                return
+            time.sleep(0.05)
+
     def replies_after(self, phone: str, seen: int, *, settle: float = 0.6,
                       timeout: float = 30.0) -> list[str]:
         """Texts sent to `phone` beyond the first `seen`, once sending has settled."""
+        self.wait_idle(timeout)
         deadline = time.monotonic() + timeout
         count, stable_since = len(self.standin.messages(phone)), time.monotonic()
         while time.monotonic() < deadline:

@@ -55,8 +55,10 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     other = t.alias("earlier")
     ready = or_(and_(t.c.status == "pending", t.c.next_attempt_at <= now),
                 and_(t.c.status == "claimed", t.c.lease_until < now))
+    # the outbox keeps its own per-conversation sequence; the inbox is in arrival order
+    order = "seq" if "seq" in t.c else "id"
     is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
-                              other.c.id < t.c.id, other.c.status.in_(UNFINISHED))
+                              other.c[order] < t.c[order], other.c.status.in_(UNFINISHED))
     query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
     if s.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=t)
