@@ -102,11 +102,16 @@ def _load_cached(name: str, overlay_json: str) -> Pack:
     unknown = set(raw) - _PACK_KEYS
     if unknown:
         raise PackError(f"pack {name}: unknown keys {sorted(unknown)}")
-    include = raw.get("banned_include")
+    include = raw.get("banned_include") or []
     banned: Dict[str, Any] = {"negation": {}, "categories": {}}
-    if include:
-        common = _read_yaml(PACK_DIR / include)
-        banned = {"negation": common.get("negation") or {}, "categories": common.get("categories") or {}}
+    # one shared file or a list of them (banned_common.yml, then the families added for issue 13)
+    for i, part in enumerate([include] if isinstance(include, str) else include):
+        shared = _read_yaml(PACK_DIR / part)
+        if i == 0:
+            banned = {"negation": shared.get("negation") or {}, "categories": shared.get("categories") or {}}
+        else:
+            _merge_banned(banned["categories"], shared.get("categories") or {}, source=str(part),
+                          allow_allow=True)
     _merge_banned(banned["categories"], raw.get("banned") or {}, source=f"pack {name}", allow_allow=True)
     raw["banned"] = banned
     creditor = ""
