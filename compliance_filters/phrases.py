@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.model import Decision, Reason
-from compliance_filters.normalize import canonical, canonical_text, has_cjk
+from compliance_filters.normalize import canonical, canonical_text, fold_width, has_cjk
 from compliance_filters.packs import Pack
+from compliance_filters.phrase_index import PhraseIndex, trie_regex
+from compliance_filters.pinyin import PinyinRestorer
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
@@ -33,6 +35,7 @@ _LOOK_AHEAD = 2
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
+_restorers: Dict[str, PinyinRestorer] = {}
 
 
 class _JiebaSegmenter:
@@ -142,35 +145,6 @@ def _segmenter() -> _JiebaSegmenter:
     return _jieba_tokenizer
 
 
-class PhraseIndex:
-    """Exact token-sequence matching of many phrases: every (label, start, end) where a
-    phrase's tokens occur in a token list, overlapping hits included, in text order."""
-
-    def __init__(self) -> None:
-        self._by_first: Dict[str, List[Tuple[Tuple[str, ...], int]]] = {}
-
-    def add(self, label: int, words: Sequence[str]) -> None:
-        if words:
-            entries = self._by_first.setdefault(words[0], [])
-            if (tuple(words), label) not in entries:
-                entries.append((tuple(words), label))
-
-    def __call__(self, words: Sequence[str]) -> List[Tuple[int, int, int]]:
-        found: List[Tuple[int, int, int]] = []
-        by_first = self._by_first
-        n = len(words)
-        for i, word in enumerate(words):
-            entries = by_first.get(word)
-            if entries is None:
-                continue
-            for phrase, label in entries:
-                end = i + len(phrase)
-                if end <= n and (len(phrase) == 1 or tuple(words[i:end]) == phrase):
-                    found.append((label, i, end))
-        found.sort(key=lambda hit: (hit[1], hit[2]))
-        return found
-
-
 @dataclass
 class _Rule:
     category: str
@@ -198,27 +172,6 @@ class _LangMatcher:
 @dataclass
 class _Compiled:
     langs: Dict[str, _LangMatcher] = field(default_factory=dict)
-
-
-def _trie_regex(words: Sequence[str], word_start: bool) -> Optional[re.Pattern]:
-    """One regex matching any of `words`, as a prefix trie (fast with Python's re)."""
-    trie: Dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def build(node: Dict[str, Any]) -> str:
-        if "" in node and len(node) == 1:
-            return ""
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    if not trie:
-        return None
-    return re.compile((r"(?<![a-z0-9])" if word_start else "") + build(trie))
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern:
@@ -279,7 +232,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
             matcher.add(label, tokens(lang, text)[0])
     return _LangMatcher(
         lang=lang,
-        trigger=_trie_regex(sorted(set(triggers)), word_start=lang == "en"),
+        trigger=trie_regex(sorted(set(triggers)), word_start=lang == "en"),
         matcher=matcher, rules=rules, combos=combos, negatable=negatable,
         negators=frozenset(canonical_text(w) for w in conf.get("negators") or []),
         cancel=frozenset(canonical_text(w) for w in conf.get("cancel") or []),
@@ -423,11 +376,41 @@ def _sentences(canon: str, starts: List[int], lang: str = "en") -> List[Tuple[in
     return spans
 
 
+def restorer_for(pack: Pack) -> PinyinRestorer:
+    """The pinyin / homophone restorer for `pack`'s Chinese phrases (built on first use)."""
+    got = _restorers.get(pack.fingerprint)
+    if got is None:
+        phrases: List[str] = []
+        for spec in (pack.banned.get("categories") or {}).values():
+            entry = spec.get("zh") or {}
+            phrases.extend(canonical_text(t) for t in entry.get("terms") or [])
+            for combo in entry.get("combos") or []:
+                for group in combo.get("groups") or []:
+                    phrases.extend(canonical_text(t) for t in group)
+        with _lock:
+            got = _restorers.setdefault(pack.fingerprint, PinyinRestorer(phrases))
+    return got
+
+
+def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
+    """`canonical` of `text` after pinyin and homophone spellings of the pack's Chinese
+    phrases are written back as the phrases (compliance_filters.pinyin); offsets map to
+    `text`. Restoring runs first because canonical's look-alike folds (l -> i) would
+    garble pinyin."""
+    lowered = fold_width(text).lower()
+    if len(lowered) == len(text):
+        restored, rmap = restorer_for(pack).restore(lowered, list(range(len(text))))
+        if restored is not lowered:
+            canon, index = canonical(restored)
+            return canon, [rmap[i] for i in index]
+    return canonical(text)
+
+
 def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
     """(category, original matched text) for every banned phrase in `text`."""
     if not text or not text.strip():
         return []
-    canon, index = canonical(text)
+    canon, index = _canonical_restored(pack, text)
     found: List[Tuple[str, str]] = []
     for lang in LANGS:
         if lang == "zh" and not has_cjk(canon):
