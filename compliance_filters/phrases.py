@@ -31,6 +31,9 @@ from compliance_filters.pinyin import PinyinRestorer
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
+_COORDINATION = frozenset(["or", "nor", "and"])
+# "no one can SAVE you from jail" keeps the threat
+_RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
@@ -275,6 +278,15 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     """
     stops = lm.boundaries
     lo = start
+    if lm.lang == "en":
+        # coordination carries the negation: "we will never threaten you with arrest OR jail"
+        if lo > 1 and words[lo - 1] in _COORDINATION:
+            lo -= 1
+        # a negative subject opens the sentence: "No one from our company will visit your home"
+        subject = 2 if words[:2] == ["no", "one"] else 1 if words[:1] in (["nobody"], ["none"]) else 0
+        if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \
+                and _RESCUE.isdisjoint(words[:end]):
+            return True
     while lo > 0 and start - lo < _NEGATION_WINDOW and words[lo - 1] not in stops:
         lo -= 1
     hi = end
@@ -287,7 +299,8 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     if lm.lang == "zh":
         joined = "".join(window)
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
-    return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window)
+    return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) \
+        and _RESCUE.isdisjoint(window)
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -392,11 +405,58 @@ def restorer_for(pack: Pack) -> PinyinRestorer:
     return got
 
 
+_MASKED = re.compile(r"(?<![a-z*#%])[a-z]*[*#%]+[a-z][a-z*#%]*(?![a-z])|(?<![a-z*#%])[a-z]{1,}[*#%]+(?![a-z*#%])")
+_masked_vocab: Dict[str, Dict[int, List[str]]] = {}
+
+
+def _vocabulary(pack: Pack) -> Dict[int, List[str]]:
+    """The pack's English banned words by length (insults first), for unmasking."""
+    got = _masked_vocab.get(pack.fingerprint)
+    if got is None:
+        words: Dict[str, None] = {}
+        categories = pack.banned.get("categories") or {}
+        order = sorted(categories, key=lambda c: c != "obscenity")
+        for category in order:
+            for term in (categories[category].get("en") or {}).get("terms") or []:
+                for word in term.lower().split():
+                    if len(word) >= 3 and word.isalpha():
+                        words[word] = None
+        got = {}
+        for word in words:
+            got.setdefault(len(word), []).append(word)
+        _masked_vocab[pack.fingerprint] = got
+    return got
+
+
+def unmask(pack: Pack, text: str) -> str:
+    """Masked letters resolved from the pack's English words ("a**hole", "f*ck", "sh#t"):
+    each mask character stands for one letter, so the text keeps its length (offsets
+    stay valid). A masked word that fits no banned word is left as it is."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return text
+    vocab = None
+    out = list(text)
+    for m in _MASKED.finditer(lowered):
+        word = m.group()
+        if sum(c.isalpha() for c in word) < 2:
+            continue
+        if vocab is None:
+            vocab = _vocabulary(pack)
+        for candidate in vocab.get(len(word), ()):
+            if all(w in "*#%" or w == c for w, c in zip(word, candidate)):
+                out[m.start():m.end()] = candidate
+                break
+    return "".join(out)
+
+
 def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
     """`canonical` of `text` after pinyin and homophone spellings of the pack's Chinese
     phrases are written back as the phrases (compliance_filters.pinyin); offsets map to
     `text`. Restoring runs first because canonical's look-alike folds (l -> i) would
-    garble pinyin."""
+    garble pinyin. Masked English words are filled in before either (`unmask`)."""
+    if "*" in text or "#" in text or "%" in text:
+        text = unmask(pack, text)
     lowered = fold_width(text).lower()
     if len(lowered) == len(text):
         restored, rmap = restorer_for(pack).restore(lowered, list(range(len(text))))
