@@ -24,7 +24,8 @@ PACK_NAMES = ("us", "cn")
 _PACK_KEYS = {"name", "window", "default_zones", "replies_outside_window", "caps", "keywords",
               "required", "banned_include", "banned"}
 _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window", "caps",
-                 "keywords", "required", "banned"}
+                 "keywords", "required", "banned", "strict"}
+STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
 _CAP_SCOPES = ("debt", "debtor", "number")
 
 
@@ -205,6 +206,12 @@ def _apply_overlay(base: Dict[str, Any], overlay: Mapping[str, Any]) -> Dict[str
     if "banned" in overlay:
         _merge_banned(merged["banned"]["categories"], overlay["banned"] or {}, source=who,
                       allow_allow=False)
+    if "strict" in overlay:
+        if not isinstance(overlay["strict"], bool):
+            raise PackError(f"{who}: strict must be true or false")
+        if overlay["strict"]:
+            strict = _read_yaml(PACK_DIR / STRICT_FILE).get("categories") or {}
+            _merge_banned(merged["banned"]["categories"], strict, source=STRICT_FILE, allow_allow=False)
     return merged
 
 
