@@ -396,10 +396,8 @@ def restorer_for(pack: Pack) -> PinyinRestorer:
         phrases: List[str] = []
         for spec in (pack.banned.get("categories") or {}).values():
             entry = spec.get("zh") or {}
+            # terms only: combination words (联系, 家人 ...) are everyday words on their own
             phrases.extend(canonical_text(t) for t in entry.get("terms") or [])
-            for combo in entry.get("combos") or []:
-                for group in combo.get("groups") or []:
-                    phrases.extend(canonical_text(t) for t in group)
         with _lock:
             got = _restorers.setdefault(pack.fingerprint, PinyinRestorer(phrases))
     return got
@@ -457,10 +455,10 @@ def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
     garble pinyin. Masked English words are filled in before either (`unmask`)."""
     if "*" in text or "#" in text or "%" in text:
         text = unmask(pack, text)
-    lowered = fold_width(text).lower()
+    lowered = text.lower() if text.isascii() else fold_width(text).lower()
     if len(lowered) == len(text):
-        restored, rmap = restorer_for(pack).restore(lowered, list(range(len(text))))
-        if restored is not lowered:
+        restored, rmap = restorer_for(pack).restore(lowered)
+        if rmap is not None:
             canon, index = canonical(restored)
             return canon, [rmap[i] for i in index]
     return canonical(text)

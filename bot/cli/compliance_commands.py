@@ -87,15 +87,16 @@ def _text(args: argparse.Namespace) -> int:
         texts = [line.rstrip("\r\n") for line in sys.stdin]
         texts = [t for t in texts if t.strip()]
     any_blocked = False
-    out = []
+    out: List[str] = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
     for text in texts:
         decision = check_text(pack, text, lang=args.lang)
         any_blocked = any_blocked or not decision.allowed
-        out.append(json.dumps({
+        out.append(encode({
             "text": text,
             "allowed": decision.allowed,
             "reasons": [{"rule": r.rule, "match": r.match} for r in decision.reasons],
-        }, ensure_ascii=False))
+        }))
         if len(out) >= 1000:  # one write per thousand lines, not per line
             _write_lines(out)
     _write_lines(out)
