@@ -10,6 +10,7 @@ spaced or punctuated apart joined up) and keeps a map back to the original offse
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -100,11 +101,79 @@ _CJK_GAP = re.compile(
 )
 
 
+# characters other than ASCII, CJK and full-width forms: these get the per-character fold
+_UNUSUAL = re.compile(r"[^\x00-\x7f\u3000-\u9fff\uff00-\uffef]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+
+
+@lru_cache(maxsize=1)
+def _latin_confusables() -> Dict[str, str]:
+    """Cyrillic and Greek letters that look like one Latin letter (Unicode's confusables
+    data as kept by the `confusable_homoglyphs` package): "рolice" with a Cyrillic "р"."""
+    import json
+
+    import confusable_homoglyphs
+
+    data = json.loads((Path(confusable_homoglyphs.__file__).parent / "confusables.json")
+                      .read_text(encoding="utf-8"))
+    table: Dict[str, str] = {}
+    for char, glyphs in data.items():
+        if len(char) != 1 or not _CYRILLIC_GREEK.match(char):
+            continue
+        for glyph in glyphs:
+            target = glyph.get("c", "")
+            if len(target) == 1 and target.isascii() and target.isalpha():
+                table[char] = target
+                break
+    return table
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """One unusual character as plain text: format characters (zero-width space/joiner,
+    soft hyphen, BOM) vanish; NFKC turns styled letters (𝐚, ⓐ, ﬁ) into plain ones; accents
+    on Latin letters are dropped."""
+    if unicodedata.category(char) == "Cf":
+        return ""
+    plain = unicodedata.normalize("NFKC", char)
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
+    return stripped if stripped.isascii() else plain
+
+
+def _fold_unusual(text: str) -> Tuple[str, List[int]]:
+    """`_fold_char` over `text`, plus Cyrillic/Greek look-alikes -> Latin when the text is
+    mostly Latin (a Russian or Greek message keeps its letters); with the offset map."""
+    lookalikes: Dict[str, str] = {}
+    if _CYRILLIC_GREEK.search(text) and \
+            len(_LATIN_LETTER.findall(text)) >= len(_CYRILLIC_GREEK.findall(text)):
+        lookalikes = _latin_confusables()
+    out: List[str] = []
+    index: List[int] = []
+    for i, char in enumerate(text):
+        if char.isascii() or not _UNUSUAL.match(char):
+            out.append(char)
+            index.append(i)
+            continue
+        folded = lookalikes.get(char) or _fold_char(char)
+        out.append(folded)
+        index.extend([i] * len(folded))
+    return "".join(out), index
+
+
 def canonical(text: str) -> Tuple[str, List[int]]:
     """The matching form of `text` and, for each of its characters, the original offset."""
     ascii_only = text.isascii()
-    folded = (text if ascii_only else text.translate(_fold_table())).lower()
-    index = list(range(len(folded)))
+    folded = text if ascii_only else text.translate(_fold_table())
+    if not ascii_only and _UNUSUAL.search(folded):
+        folded, index = _fold_unusual(folded)
+        lowered = folded.lower()
+        if len(lowered) != len(index):  # lower() changed a length (rare: "İ"): keep those
+            lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+        folded = lowered
+    else:
+        folded = folded.lower()
+        index = list(range(len(folded)))
     if _SPACED_HINT.search(" " + folded):
         folded, index = _drop(folded, index, _SPACED, keep_units=True)
     folded, index = _join_inner(folded, index)

@@ -24,7 +24,8 @@ PACK_NAMES = ("us", "cn")
 _PACK_KEYS = {"name", "window", "default_zones", "replies_outside_window", "caps", "keywords",
               "required", "banned_include", "banned"}
 _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window", "caps",
-                 "keywords", "required", "banned"}
+                 "keywords", "required", "banned", "strict"}
+STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
 _CAP_SCOPES = ("debt", "debtor", "number")
 
 
@@ -102,11 +103,16 @@ def _load_cached(name: str, overlay_json: str) -> Pack:
     unknown = set(raw) - _PACK_KEYS
     if unknown:
         raise PackError(f"pack {name}: unknown keys {sorted(unknown)}")
-    include = raw.get("banned_include")
+    include = raw.get("banned_include") or []
     banned: Dict[str, Any] = {"negation": {}, "categories": {}}
-    if include:
-        common = _read_yaml(PACK_DIR / include)
-        banned = {"negation": common.get("negation") or {}, "categories": common.get("categories") or {}}
+    # one shared file or a list of them (banned_common.yml, then the families added for issue 13)
+    for i, part in enumerate([include] if isinstance(include, str) else include):
+        shared = _read_yaml(PACK_DIR / part)
+        if i == 0:
+            banned = {"negation": shared.get("negation") or {}, "categories": shared.get("categories") or {}}
+        else:
+            _merge_banned(banned["categories"], shared.get("categories") or {}, source=str(part),
+                          allow_allow=True)
     _merge_banned(banned["categories"], raw.get("banned") or {}, source=f"pack {name}", allow_allow=True)
     raw["banned"] = banned
     creditor = ""
@@ -200,6 +206,12 @@ def _apply_overlay(base: Dict[str, Any], overlay: Mapping[str, Any]) -> Dict[str
     if "banned" in overlay:
         _merge_banned(merged["banned"]["categories"], overlay["banned"] or {}, source=who,
                       allow_allow=False)
+    if "strict" in overlay:
+        if not isinstance(overlay["strict"], bool):
+            raise PackError(f"{who}: strict must be true or false")
+        if overlay["strict"]:
+            strict = _read_yaml(PACK_DIR / STRICT_FILE).get("categories") or {}
+            _merge_banned(merged["banned"]["categories"], strict, source=STRICT_FILE, allow_allow=False)
     return merged
 
 

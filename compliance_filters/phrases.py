@@ -1,4 +1,4 @@
-"""The banned-phrase filter: spaCy PhraseMatchers over blank `en` and `zh` pipelines.
+"""The banned-phrase filter: token-sequence phrase matching for `en` and `zh`.
 
 Text is first brought to a canonical form (compliance_filters.normalize.canonical: case,
 full-width, Traditional Chinese, digit-for-letter swaps, letters spaced apart) so the
@@ -8,7 +8,11 @@ When a phrase is found, the clause before it is searched for a negation ("we wil
 contact your employer") and the pack's exception phrases ("police report") are honoured,
 so compliant messages that mention a banned word are not blocked.
 
-The pipelines are built once per process; the matchers once per pack.
+Phrases are matched as exact token sequences (what spaCy's PhraseMatcher did here, in a
+dict keyed by first token): no spaCy/thinc import, so `collectbot compliance text` starts
+without TensorFlow. English tokens come from one regex; Chinese from a private jieba
+dictionary, loaded only when a text holds Chinese. Matchers are built once per pack and
+language, on first use.
 """
 
 from __future__ import annotations
@@ -20,21 +24,25 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.model import Decision, Reason
-from compliance_filters.normalize import canonical, canonical_text, has_cjk
+from compliance_filters.normalize import canonical, canonical_text, fold_width, has_cjk
 from compliance_filters.packs import Pack
+from compliance_filters.phrase_index import PhraseIndex, trie_regex
+from compliance_filters.pinyin import PinyinRestorer
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
+_COORDINATION = frozenset(["or", "nor", "and"])
+# "no one can SAVE you from jail" keeps the threat
+_RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
 _lock = threading.RLock()
-_pipelines: Dict[str, Any] = {}
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
-_Doc: Any = None  # spacy.tokens.Doc, imported with the first pipeline
+_restorers: Dict[str, PinyinRestorer] = {}
 
 
 class _JiebaSegmenter:
-    """A private jieba dictionary for the filter's spaCy pipeline.
+    """A private jieba dictionary for the filter's Chinese tokens.
 
     The pack's phrases are added as words here, not to jieba's global dictionary, so the
     NLU's tokenisation (trained elsewhere) is not changed by loading the gate. `cut` is
@@ -121,9 +129,8 @@ def tokens(lang: str, text: str) -> Tuple[List[str], List[int]]:
             words.append(m.group())
             offsets.append(m.start())
         return words, offsets
-    pipeline("zh")
     pos = 0
-    for piece in _jieba_tokenizer.cut(text):
+    for piece in _segmenter().cut(text):
         if piece and not piece.isspace():
             words.append(piece)
             offsets.append(pos)
@@ -131,41 +138,14 @@ def tokens(lang: str, text: str) -> Tuple[List[str], List[int]]:
     return words, offsets
 
 
-class _RegexTokenizer:
-    """spaCy tokenizer for the `en` pipeline built on `tokens` (fast, no exceptions table)."""
-
-    def __init__(self, vocab: Any) -> None:
-        self.vocab = vocab
-
-    def __call__(self, text: str) -> Any:
-        from spacy.tokens import Doc
-
-        return Doc(self.vocab, words=tokens("en", text)[0])
-
-
-def pipeline(lang: str) -> Any:
-    """The blank spaCy pipeline for `lang` (built on first use, then shared)."""
-    global _jieba_tokenizer, _Doc
-    nlp = _pipelines.get(lang)
-    if nlp is not None:
-        return nlp
-    with _lock:
-        nlp = _pipelines.get(lang)
-        if nlp is None:
-            import spacy
-            from spacy.tokens import Doc
-
-            _Doc = Doc
-
-            if lang == "zh":
-                nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+def _segmenter() -> _JiebaSegmenter:
+    """The private jieba segmenter (built on first Chinese text, then shared)."""
+    global _jieba_tokenizer
+    if _jieba_tokenizer is None:
+        with _lock:
+            if _jieba_tokenizer is None:
                 _jieba_tokenizer = _JiebaSegmenter()
-                nlp.tokenizer.jieba_seg = _jieba_tokenizer
-            else:
-                nlp = spacy.blank("en")
-                nlp.tokenizer = _RegexTokenizer(nlp.vocab)
-            _pipelines[lang] = nlp
-    return nlp
+    return _jieba_tokenizer
 
 
 @dataclass
@@ -187,7 +167,6 @@ class _LangMatcher:
     negators: FrozenSet[str]
     cancel: FrozenSet[str]
     boundaries: FrozenSet[str]
-    vocab: Any = None
     excuse_re: Any = None
     negator_re: Any = None
     cancel_re: Any = None
@@ -196,27 +175,6 @@ class _LangMatcher:
 @dataclass
 class _Compiled:
     langs: Dict[str, _LangMatcher] = field(default_factory=dict)
-
-
-def _trie_regex(words: Sequence[str], word_start: bool) -> Optional[re.Pattern]:
-    """One regex matching any of `words`, as a prefix trie (fast with Python's re)."""
-    trie: Dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def build(node: Dict[str, Any]) -> str:
-        if "" in node and len(node) == 1:
-            return ""
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    if not trie:
-        return None
-    return re.compile((r"(?<![a-z0-9])" if word_start else "") + build(trie))
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern:
@@ -229,82 +187,86 @@ def _alternation(words: Sequence[str]) -> re.Pattern:
     return re.compile(body if all(has_cjk(w) for w in canon) else r"(?<![a-z])(?:" + body + ")")
 
 
-def _compile(pack: Pack) -> _Compiled:
-    from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Doc
-
-    compiled = _Compiled()
+def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
+    """The matcher for one language of `pack` (Chinese phrases join the private jieba
+    dictionary first, so they come out of segmentation as whole tokens)."""
     negation = pack.banned.get("negation") or {}
     categories = pack.banned.get("categories") or {}
-    for lang in LANGS:
-        nlp = pipeline(lang)
-        phrases: Dict[str, List[str]] = {}
-        triggers: List[str] = []
-        rules: Dict[int, _Rule] = {}
-        combos: Dict[Tuple[str, int], Tuple[int, int]] = {}
-        negatable: Dict[str, bool] = {}
+    phrases: Dict[int, List[str]] = {}
+    triggers: List[str] = []
+    rules: Dict[int, _Rule] = {}
+    combos: Dict[Tuple[str, int], Tuple[int, int]] = {}
+    negatable: Dict[str, bool] = {}
 
-        def add(label: str, rule: _Rule, texts: Sequence[str], trigger: bool,
-                _phrases: Dict[str, List[str]] = phrases, _rules: Dict[int, _Rule] = rules,
-                _triggers: List[str] = triggers, _nlp: Any = nlp) -> None:
-            canon = [c for c in (canonical_text(t).strip() for t in texts) if c]
-            if not canon:
-                return
-            _rules[_nlp.vocab.strings.add(label)] = rule
-            _phrases.setdefault(label, []).extend(canon)
-            if trigger:
-                _triggers.extend(canon)
+    def add(rule: _Rule, texts: Sequence[str], trigger: bool) -> None:
+        canon = [c for c in (canonical_text(t).strip() for t in texts) if c]
+        if not canon:
+            return
+        label = len(rules)
+        rules[label] = rule
+        phrases[label] = canon
+        if trigger:
+            triggers.extend(canon)
 
-        for category, spec in categories.items():
-            negatable[category] = bool(spec.get("negatable", True))
-            entry = spec.get(lang) or {}
-            add(f"{category}|term", _Rule(category, "term"), entry.get("terms") or [], True)
-            add(f"{category}|allow", _Rule(category, "allow"), entry.get("allow") or [], False)
-            for i, combo in enumerate(entry.get("combos") or []):
-                groups = combo.get("groups") or []
-                combos[(category, i)] = (len(groups), int(combo.get("within", 4)))
-                for g, group in enumerate(groups):
-                    add(f"{category}|combo|{i}|{g}", _Rule(category, "combo", i, g), group,
-                        g == len(groups) - 1)
-        if lang == "zh":
+    for category, spec in categories.items():
+        negatable[category] = bool(spec.get("negatable", True))
+        entry = spec.get(lang) or {}
+        add(_Rule(category, "term"), entry.get("terms") or [], True)
+        add(_Rule(category, "allow"), entry.get("allow") or [], False)
+        for i, combo in enumerate(entry.get("combos") or []):
+            groups = combo.get("groups") or []
+            combos[(category, i)] = (len(groups), int(combo.get("within", 4)))
+            for g, group in enumerate(groups):
+                add(_Rule(category, "combo", i, g), group, g == len(groups) - 1)
+    conf = negation.get(lang) or {}
+    if lang == "zh":
+        segmenter = _segmenter()
+        with _lock:
             for texts in phrases.values():
                 for text in texts:
-                    _jieba_tokenizer.add_word(text)
+                    segmenter.add_word(text)
             for key in ("negators", "cancel", "boundaries"):
-                for word in (negation.get("zh") or {}).get(key) or []:
+                for word in conf.get(key) or []:
                     if len(word) > 1:
-                        _jieba_tokenizer.add_word(canonical_text(word))
-        matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        for label, texts in phrases.items():
-            matcher.add(label, [Doc(nlp.vocab, words=tokens(lang, t)[0]) for t in dict.fromkeys(texts)])
-        conf = negation.get(lang) or {}
-        compiled.langs[lang] = _LangMatcher(
-            lang=lang,
-            trigger=_trie_regex(sorted(set(triggers)), word_start=lang == "en"),
-            matcher=matcher, rules=rules, combos=combos, negatable=negatable,
-            negators=frozenset(canonical_text(w) for w in conf.get("negators") or []),
-            cancel=frozenset(canonical_text(w) for w in conf.get("cancel") or []),
-            boundaries=frozenset([canonical_text(w) for w in conf.get("boundaries") or []]
-                                 + list(".,;:!?。，；！？：")),
-            vocab=nlp.vocab,
-            negator_re=_alternation(conf.get("negators") or []),
-            excuse_re=_alternation(conf.get("excuses") or []),
-            cancel_re=_alternation(conf.get("cancel") or []),
-        )
-    return compiled
+                        segmenter.add_word(canonical_text(word))
+    matcher = PhraseIndex()
+    for label, texts in phrases.items():
+        for text in dict.fromkeys(texts):
+            matcher.add(label, tokens(lang, text)[0])
+    return _LangMatcher(
+        lang=lang,
+        trigger=trie_regex(sorted(set(triggers)), word_start=lang == "en"),
+        matcher=matcher, rules=rules, combos=combos, negatable=negatable,
+        negators=frozenset(canonical_text(w) for w in conf.get("negators") or []),
+        cancel=frozenset(canonical_text(w) for w in conf.get("cancel") or []),
+        boundaries=frozenset([canonical_text(w) for w in conf.get("boundaries") or []]
+                             + list(".,;:!?。，；！？：")),
+        negator_re=_alternation(conf.get("negators") or []),
+        excuse_re=_alternation(conf.get("excuses") or []),
+        cancel_re=_alternation(conf.get("cancel") or []),
+    )
+
+
+def lang_matcher(pack: Pack, lang: str) -> _LangMatcher:
+    """The matcher for `lang` of `pack` (built on first use per distinct pack content)."""
+    compiled = _compiled.get(pack.fingerprint)
+    if compiled is None:
+        with _lock:
+            compiled = _compiled.setdefault(pack.fingerprint, _Compiled())
+    got = compiled.langs.get(lang)
+    if got is None:
+        with _lock:
+            got = compiled.langs.get(lang)
+            if got is None:
+                got = compiled.langs[lang] = _compile_language(pack, lang)
+    return got
 
 
 def compiled_for(pack: Pack) -> _Compiled:
-    """The matchers for `pack` (built once per distinct pack content)."""
-    got = _compiled.get(pack.fingerprint)
-    if got is None:
-        pipeline("en")
-        pipeline("zh")
-        with _lock:
-            got = _compiled.get(pack.fingerprint)
-            if got is None:
-                got = _compiled[pack.fingerprint] = _compile(pack)
-    return got
+    """The matchers for every language of `pack` (built now if not yet)."""
+    for lang in LANGS:
+        lang_matcher(pack, lang)
+    return _compiled[pack.fingerprint]
 
 
 def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior: bool) -> bool:
@@ -316,6 +278,15 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     """
     stops = lm.boundaries
     lo = start
+    if lm.lang == "en":
+        # coordination carries the negation: "we will never threaten you with arrest OR jail"
+        if lo > 1 and words[lo - 1] in _COORDINATION:
+            lo -= 1
+        # a negative subject opens the sentence: "No one from our company will visit your home"
+        subject = 2 if words[:2] == ["no", "one"] else 1 if words[:1] in (["nobody"], ["none"]) else 0
+        if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \
+                and _RESCUE.isdisjoint(words[:end]):
+            return True
     while lo > 0 and start - lo < _NEGATION_WINDOW and words[lo - 1] not in stops:
         lo -= 1
     hi = end
@@ -328,7 +299,8 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     if lm.lang == "zh":
         joined = "".join(window)
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
-    return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window)
+    return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) \
+        and _RESCUE.isdisjoint(window)
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -336,11 +308,10 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
     words, offsets = tokens(lm.lang, canon)
     if not words:
         return []
-    doc = _Doc(lm.vocab, words=words)
     allow: Dict[str, List[Tuple[int, int]]] = {}
     terms: List[Tuple[str, int, int]] = []
     groups: Dict[Tuple[str, int], Dict[int, List[Tuple[int, int]]]] = {}
-    for match_id, start, end in lm.matcher(doc):
+    for match_id, start, end in lm.matcher(words):
         rule = lm.rules[match_id]
         if rule.kind == "allow":
             allow.setdefault(rule.category, []).append((start, end))
@@ -418,18 +389,92 @@ def _sentences(canon: str, starts: List[int], lang: str = "en") -> List[Tuple[in
     return spans
 
 
+def restorer_for(pack: Pack) -> PinyinRestorer:
+    """The pinyin / homophone restorer for `pack`'s Chinese phrases (built on first use)."""
+    got = _restorers.get(pack.fingerprint)
+    if got is None:
+        phrases: List[str] = []
+        for spec in (pack.banned.get("categories") or {}).values():
+            entry = spec.get("zh") or {}
+            # terms only: combination words (联系, 家人 ...) are everyday words on their own
+            phrases.extend(canonical_text(t) for t in entry.get("terms") or [])
+        with _lock:
+            got = _restorers.setdefault(pack.fingerprint, PinyinRestorer(phrases))
+    return got
+
+
+_MASKED = re.compile(r"(?<![a-z*#%])[a-z]*[*#%]+[a-z][a-z*#%]*(?![a-z])|(?<![a-z*#%])[a-z]{1,}[*#%]+(?![a-z*#%])")
+_masked_vocab: Dict[str, Dict[int, List[str]]] = {}
+
+
+def _vocabulary(pack: Pack) -> Dict[int, List[str]]:
+    """The pack's English banned words by length (insults first), for unmasking."""
+    got = _masked_vocab.get(pack.fingerprint)
+    if got is None:
+        words: Dict[str, None] = {}
+        categories = pack.banned.get("categories") or {}
+        order = sorted(categories, key=lambda c: c != "obscenity")
+        for category in order:
+            for term in (categories[category].get("en") or {}).get("terms") or []:
+                for word in term.lower().split():
+                    if len(word) >= 3 and word.isalpha():
+                        words[word] = None
+        got = {}
+        for word in words:
+            got.setdefault(len(word), []).append(word)
+        _masked_vocab[pack.fingerprint] = got
+    return got
+
+
+def unmask(pack: Pack, text: str) -> str:
+    """Masked letters resolved from the pack's English words ("a**hole", "f*ck", "sh#t"):
+    each mask character stands for one letter, so the text keeps its length (offsets
+    stay valid). A masked word that fits no banned word is left as it is."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return text
+    vocab = None
+    out = list(text)
+    for m in _MASKED.finditer(lowered):
+        word = m.group()
+        if sum(c.isalpha() for c in word) < 2:
+            continue
+        if vocab is None:
+            vocab = _vocabulary(pack)
+        for candidate in vocab.get(len(word), ()):
+            if all(w in "*#%" or w == c for w, c in zip(word, candidate)):
+                out[m.start():m.end()] = candidate
+                break
+    return "".join(out)
+
+
+def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
+    """`canonical` of `text` after pinyin and homophone spellings of the pack's Chinese
+    phrases are written back as the phrases (compliance_filters.pinyin); offsets map to
+    `text`. Restoring runs first because canonical's look-alike folds (l -> i) would
+    garble pinyin. Masked English words are filled in before either (`unmask`)."""
+    if "*" in text or "#" in text or "%" in text:
+        text = unmask(pack, text)
+    lowered = text.lower() if text.isascii() else fold_width(text).lower()
+    if len(lowered) == len(text):
+        restored, rmap = restorer_for(pack).restore(lowered)
+        if rmap is not None:
+            canon, index = canonical(restored)
+            return canon, [rmap[i] for i in index]
+    return canonical(text)
+
+
 def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
     """(category, original matched text) for every banned phrase in `text`."""
     if not text or not text.strip():
         return []
-    canon, index = canonical(text)
-    compiled = compiled_for(pack)
+    canon, index = _canonical_restored(pack, text)
     found: List[Tuple[str, str]] = []
     for lang in LANGS:
-        lm = compiled.langs[lang]
-        if lm.trigger is None:
-            continue
         if lang == "zh" and not has_cjk(canon):
+            continue
+        lm = lang_matcher(pack, lang)
+        if lm.trigger is None:
             continue
         starts = [m.start() for m in lm.trigger.finditer(canon)]
         if not starts:

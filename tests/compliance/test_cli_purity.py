@@ -109,3 +109,24 @@ def test_importing_and_using_the_library_loads_nothing_forbidden() -> None:
                           cwd=PACKAGE.parent, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+HEAVY = ("spacy", "thinc", "tensorflow", "torch", "rasa")
+
+
+@pytest.mark.parametrize("pack, text", [("us", "you will be arrested"), ("cn", "你这个老赖")])
+def test_text_command_loads_no_heavy_ml_library(pack: str, text: str) -> None:
+    """Issue 13 item 10: `collectbot compliance text` must start fast; thinc pulling in
+    TensorFlow took ~6 s. The phrase filter needs no spaCy, so none of these may load
+    (time itself is measured by `python -m bench compliance`, not asserted here)."""
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"rc = main(['compliance', 'text', '--pack', {pack!r}, {text!r}])\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print(rc, heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PACKAGE.parent, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip().splitlines()[-1] == "3 []"

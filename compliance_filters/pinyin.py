@@ -1,0 +1,183 @@
+"""Pinyin and homophone evasions of Chinese banned phrases, turned back into the phrase.
+
+Writers dodge a Chinese keyword filter by spelling the word in pinyin ("gong jian fa",
+"laolai"), by mixing pinyin and characters ("报jing"), or by writing characters that
+sound the same (公减法 for 公检法, 坐劳 for 坐牢). All three read the same aloud, so the
+rule compares sounds: the text becomes a sequence of toneless syllables (a character's
+common reading from pypinyin's table, spaces dropped, Latin letters kept) and every run
+that spells a pack phrase, starting and ending on syllable or word edges, is rewritten to
+the phrase's characters. The normal phrase filter then judges the rewritten text, so
+negation ("我们不会上门"), exceptions and combinations apply as usual.
+
+Guards against false alarms: a Latin run must be whole words and, without any Chinese
+character in the run, at least 5 letters (so an English "Dani" is not 打你); a run made
+only of characters must share at least one character with the phrase and differ in at
+least one (a homophone swap, not a different word that happens to sound alike), the
+swapped characters must not be grammar characters (是, 的, 了 ...: "不是政府" stays), and
+must match the tones too: toneless, 出生 (birth) reads as 畜生 and 不要联系 as 不要脸.
+Swaps that change the tone (傻比 for 傻逼, 拘溜 for 拘留) therefore pass: a known gap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from compliance_filters.normalize import fast_simplified
+from compliance_filters.phrase_index import trie_regex
+
+_MIN_LATIN_LETTERS = 5
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+# grammar characters are not swapped in for a homophone: "不是政府" is not "不市政府"
+_FUNCTION_CHARS = frozenset("是的了不在有我你他她它们这那就都也和与会要到说对把被给让吗呢吧啊")
+
+
+@lru_cache(maxsize=1)
+def _table() -> Dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
+@lru_cache(maxsize=65536)
+def reading(char: str) -> Tuple[str, str]:
+    """(toneless, toned) common reading of one Chinese character ('' if unknown)."""
+    raw = _table().get(ord(char), "")
+    toned = raw.split(",")[0] if raw else ""
+    toneless = "".join(c for c in unicodedata.normalize("NFKD", toned) if not unicodedata.combining(c))
+    return toneless.replace("ü", "v"), toned
+
+
+@lru_cache(maxsize=1)
+def _sound_table() -> Dict[int, Optional[str]]:
+    """str.translate table: a Chinese character -> its toneless syllable, whitespace -> ''
+    (so "gong jian fa" reads as one run); everything else stays (and is a barrier)."""
+    table: Dict[int, Optional[str]] = {}
+    for code in _table():
+        if 0x3400 <= code <= 0x9FFF:
+            syllable = reading(chr(code))[0]
+            if syllable:
+                table[code] = syllable
+    for char in " \t\n\r\f\v\u3000":
+        table[ord(char)] = None
+    return table
+
+
+@lru_cache(maxsize=1)
+def _single_syllables() -> FrozenSet[str]:
+    """Every toneless syllable a character reads as."""
+    return frozenset(value for value in _sound_table().values() if value)
+
+
+class PinyinRestorer:
+    """Rewrites pinyin / homophone spellings of `phrases` back to the phrases."""
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self.by_letters: Dict[str, List[Tuple[str, Tuple[str, ...]]]] = {}
+        for phrase in dict.fromkeys(phrases):
+            if len(phrase) < 2 or not all(_CJK_CHAR.match(c) for c in phrase):
+                continue
+            readings = [reading(c) for c in phrase]
+            if not all(r[0] for r in readings):
+                continue
+            self.by_letters.setdefault("".join(r[0] for r in readings), []).append(
+                (phrase, tuple(r[1] for r in readings)))
+        self._letters = trie_regex(sorted(self.by_letters), word_start=False)
+        # Latin-only text: the syllables as whole words, any spacing between them
+        spelled = sorted({"\x00".join(r[0] for r in (reading(c) for c in phrase))
+                          for entries in self.by_letters.values() for phrase, _ in entries})
+        latin = trie_regex(spelled, word_start=True)
+        self._latin = None if latin is None else re.compile(
+            latin.pattern.replace("\x00", r"\s*") + "(?![a-z])")
+
+    def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
+        """`text` (lower case) with every accepted sound-alike run replaced by its phrase,
+        and the offset map back to `text` (None when nothing changed)."""
+        if self._letters is None:
+            return text, None
+        if text.isascii():
+            return self._restore_latin(text)
+        compact = text.translate(_sound_table())
+        one_syllable = _single_syllables()
+        found = [m for m in self._letters.finditer(compact)
+                 # "lian" is one syllable (联) before it is 立案 (li an); and a phrase written
+                 # as itself is the phrase filter's business, not an evasion
+                 if m.group() not in one_syllable
+                 and not any(p in text for p, _ in self.by_letters[m.group()])]
+        if not found:
+            return text, None
+        # compact offset -> (text offset of that character, is the character Chinese)
+        where: List[int] = []
+        for i, char in enumerate(text):
+            if char.isspace():
+                continue
+            if _CJK_CHAR.match(char) and ord(char) in _sound_table():
+                where.extend([i] * len(_sound_table()[ord(char)]))
+            else:
+                where.append(i)
+        edits: List[Tuple[int, int, str]] = []
+        for m in found:
+            start, end = where[m.start()], where[m.end() - 1] + 1
+            if m.start() > 0 and where[m.start() - 1] == start:
+                continue  # starts inside a Chinese syllable
+            if m.end() < len(where) and where[m.end()] == end - 1:
+                continue  # ends inside a Chinese syllable
+            phrase = self._accept(text, start, end, m.group())
+            if phrase:
+                edits.append((start, end, phrase))
+        if not edits:
+            return text, None
+        return _apply(text, edits)
+
+    def _restore_latin(self, text: str) -> Tuple[str, Optional[List[int]]]:
+        """Pinyin in a text without Chinese characters ("ni jiu shi ge laolai")."""
+        if self._latin is None:
+            return text, None
+        edits = []
+        for m in self._latin.finditer(text):
+            letters = "".join(m.group().split())
+            if len(letters) >= _MIN_LATIN_LETTERS:
+                edits.append((m.start(), m.end(), self.by_letters[letters][0][0]))
+        if not edits:
+            return text, None
+        return _apply(text, edits)
+
+    def _accept(self, text: str, start: int, end: int, letters: str) -> Optional[str]:
+        """The phrase the run text[start:end] spells, if it is an evasion (see module doc)."""
+        span = text[start:end]
+        latin = sum(1 for c in span if "a" <= c <= "z")
+        if latin:
+            if (start > 0 and "a" <= text[start - 1] <= "z") or (end < len(text) and "a" <= text[end] <= "z"):
+                return None  # not whole Latin words
+            if latin == sum(1 for c in span if not c.isspace()) and latin < _MIN_LATIN_LETTERS:
+                return None
+            return self.by_letters[letters][0][0]
+        chars = fast_simplified("".join(c for c in span if not c.isspace()))
+        toned = tuple(reading(c)[1] for c in chars)
+        for phrase, phrase_toned in self.by_letters[letters]:
+            same = sum(1 for a, b in zip(chars, phrase) if a == b)
+            swapped = [a for a, b in zip(chars, phrase) if a != b]
+            if len(chars) == len(phrase) and swapped and same and toned == phrase_toned \
+                    and _FUNCTION_CHARS.isdisjoint(swapped):
+                return phrase
+        return None
+
+
+def _apply(text: str, edits: Sequence[Tuple[int, int, str]]) -> Tuple[str, List[int]]:
+    """`text` with each (start, end, phrase) edit made, and the map back to `text`."""
+    out: List[str] = []
+    out_index: List[int] = []
+    pos = 0
+    for start, end, phrase in edits:
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        out_index.extend(range(pos, start))
+        out.append(phrase)
+        out_index.extend([start] * (len(phrase) - 1) + [end - 1])
+        pos = end
+    out.append(text[pos:])
+    out_index.extend(range(pos, len(text)))
+    return "".join(out), out_index
