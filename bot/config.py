@@ -51,6 +51,10 @@ class Settings:
     payment_link_template: str
     enable_rest_channel: bool
     console_password: Optional[str]
+    # campaigns, payments and risk tiers (issue 11)
+    promise_grace_days: int = 2
+    sends_per_second: float = 1.0
+    worker_tick_seconds: float = 60.0
 
     @property
     def models_dir(self) -> Path:
@@ -90,6 +94,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         ),
         enable_rest_channel=env.get("COLLECTBOT_ENABLE_REST", "0") in ("1", "true", "yes"),
         console_password=env.get("COLLECTBOT_CONSOLE_PASSWORD") or None,
+        promise_grace_days=int(env.get("COLLECTBOT_PROMISE_GRACE_DAYS", "2")),
+        sends_per_second=float(env.get("COLLECTBOT_SENDS_PER_SECOND", "1")),
+        worker_tick_seconds=float(env.get("COLLECTBOT_WORKER_TICK_SECONDS", "60")),
     )
 
 
