@@ -82,7 +82,114 @@ def _payments_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_summary(summary, console) -> None:
+    """The run's summary: sent / deferred / blocked by reason, and anything unknown."""
+    from rich.table import Table
+
+    table = Table(title=f"campaign run: {summary.planned} newly planned", show_header=True)
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for status in ("sent", "deferred", "blocked", "failed", "expired", "handoff"):
+        table.add_row(status, str(summary.outcomes.get(status, 0)))
+    for reason, n in sorted(summary.blocked_reasons.items()):
+        table.add_row(f"  blocked: {reason}", str(n))
+    table.add_row("unknown (not resent)", str(len(summary.unknown)))
+    console.print(table)
+    for line in summary.unknown:
+        console.print(f"UNKNOWN: {line}: left 'sending' by a stopped dispatcher; check it by hand")
+
+
+def _print_plan(summary, console) -> None:
+    from bot.campaigns.definitions import render
+    from bot.config import get_settings
+
+    settings = get_settings()
+    values = {"company": settings.company_name, "callback": settings.callback_number}
+    for p in summary.plan:
+        text = render(p.step, p.language, {**values, "name": p.name}) if p.step else \
+            "(handoff to a person: high risk tier)"
+        console.print(f"{p.local_day} {p.account_id} {p.step_key} {p.channel}: {text}",
+                      markup=False, highlight=False)
+    console.print(f"dry run: {summary.planned} message(s)/handoff(s) due; nothing written",
+                  markup=False)
+
+
+def _campaign_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from bot.campaigns.definitions import CampaignError, load_campaigns
+    from bot.campaigns.dispatcher import run_once
+
+    if args.limit is not None and args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    now = parse_now(args.now)
+    try:
+        campaigns = load_campaigns()
+    except CampaignError as exc:
+        raise CliError(str(exc)) from None
+    console = Console(highlight=False)
+    with Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        def progress(total: int):
+            task = bar.add_task("send", total=total)
+            return lambda: bar.advance(task)
+
+        with _clock_at(now), _database("campaign run"):
+            summary = asyncio.run(run_once(now=now, dry_run=args.dry_run, limit=args.limit,
+                                           campaigns=campaigns, progress=progress))
+    if args.dry_run:
+        _print_plan(summary, console)
+    else:
+        _print_summary(summary, console)
+    return 0
+
+
+def _campaign_worker(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from rich.console import Console
+
+    from bot.campaigns.definitions import CampaignError, load_campaigns
+    from bot.campaigns.dispatcher import worker
+
+    try:
+        load_campaigns()  # a bad file stops the worker at start, not on every tick
+    except CampaignError as exc:
+        raise CliError(str(exc)) from None
+    console = Console(highlight=False)
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await worker(stop=stop, tick_seconds=args.tick,
+                            on_summary=lambda summary: _print_summary(summary, console))
+
+    with _database("campaign worker"):
+        passes = asyncio.run(main())
+    console.print(f"worker stopped after {passes} pass(es)")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
+    camp = subparsers.add_parser("campaign", help="outbound campaigns")
+    camp_sub = camp.add_subparsers(dest="campaign_command")
+    camp_sub.required = True
+    run = camp_sub.add_parser("run", help="plan and send due outreach once")
+    run.add_argument("--now", help="plan and send as of this ISO instant (replays)")
+    run.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    run.add_argument("--limit", type=int, help="send at most N messages this run")
+    run.set_defaults(func=_campaign_run)
+    work = camp_sub.add_parser("worker", help="long-running dispatcher (ticks every minute)")
+    work.add_argument("--tick", type=float, default=None,
+                      help="seconds between passes (default COLLECTBOT_WORKER_TICK_SECONDS, 60)")
+    work.set_defaults(func=_campaign_worker)
+
     tiers = subparsers.add_parser("tiers", help="risk tiers")
     tiers_sub = tiers.add_subparsers(dest="tiers_command")
     tiers_sub.required = True
