@@ -109,7 +109,7 @@ def _print_plan(summary, console) -> None:
         text = render(p.step, p.language, {**values, "name": p.name}) if p.step else \
             "(handoff to a person: high risk tier)"
         console.print(f"{p.local_day} {p.account_id} {p.step_key} {p.channel}: {text}",
-                      markup=False, highlight=False)
+                      markup=False, highlight=False, soft_wrap=True)
     console.print(f"dry run: {summary.planned} message(s)/handoff(s) due; nothing written",
                   markup=False)
 
