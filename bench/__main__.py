@@ -23,6 +23,7 @@ BENCHMARKS = {
     "import": "bench.import_bench",
     "nlu": "bench.nlu_bench",
     "webhook": "bench.webhook_bench",
+    "campaign": "bench.campaign_bench",
 }
 
 

@@ -25,8 +25,13 @@ class RateLimiter:
         """Wait for `number`'s next slot and take it (a rate of 0 or less means no limit)."""
         if self.interval <= 0:
             return
-        now = self._monotonic()
-        slot = max(now, self._next.get(number, now))
-        self._next[number] = slot + self.interval
-        if slot > now:
+        while True:
+            # The next slot counts from when the previous send really went (a late wake-up
+            # must not be made up by sending the next one sooner), and a sleep that ends a
+            # little early is simply slept again.
+            now = self._monotonic()
+            slot = self._next.get(number, now)
+            if now >= slot:
+                self._next[number] = now + self.interval
+                return
             await self._sleep(slot - now)
