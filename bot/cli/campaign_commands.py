@@ -106,8 +106,11 @@ def _print_plan(summary, console) -> None:
     settings = get_settings()
     values = {"company": settings.company_name, "callback": settings.callback_number}
     for p in summary.plan:
-        text = render(p.step, p.language, {**values, "name": p.name}) if p.step else \
-            "(handoff to a person: high risk tier)"
+        if p.step is None:
+            text = "(handoff to a person: high risk tier)"
+        else:
+            text = render(p.step, p.language, {**values, "name": p.name}) or \
+                "(call: the assistant's opening, answering-machine detection on)"
         console.print(f"{p.local_day} {p.account_id} {p.step_key} {p.channel}: {text}",
                       markup=False, highlight=False, soft_wrap=True)
     console.print(f"dry run: {summary.planned} message(s)/handoff(s) due; nothing written",
