@@ -36,7 +36,7 @@ from bot.campaigns.definitions import Campaign, load_campaigns, render
 from bot.campaigns.planner import HANDOFF_REASON, Planned, plan
 from bot.campaigns.ratelimit import RateLimiter
 from bot.config import get_settings
-from bot.store import evidence, repo
+from bot.store import evidence, repo, tiers
 from bot.store.db import session_scope
 from bot.store.models import CampaignSend, ContactAttempt
 from bot.store.payments import reconcile
@@ -227,14 +227,6 @@ def _text_for(row: CampaignSend, campaigns: Sequence[Campaign], language: str, n
     return ""
 
 
-def _queue_handoff(row_id: int, now: datetime) -> str:
-    with session_scope() as s:
-        row = s.get(CampaignSend, row_id)
-        repo.create_handoff(s, account_id=row.account_id, reason=HANDOFF_REASON)
-        row.status, row.updated_at = "handoff", now
-    return "handoff"
-
-
 async def run_once(*, now: Optional[datetime] = None, dry_run: bool = False,
                    limit: Optional[int] = None, sender: Optional[Sender] = None,
                    campaigns: Optional[Sequence[Campaign]] = None,
@@ -273,12 +265,18 @@ async def run_once(*, now: Optional[datetime] = None, dry_run: bool = False,
             row = claim(s, at, who)
             if row is None:
                 break
-            account = repo.get_account(s, row.account_id)
-            item = Claim(row.id, row.account_id, row.step_key, row.channel,
-                         _text_for(row, campaigns, account.language if account else "en",
-                                   account.name if account else ""))
-        if item.channel == "handoff":
-            summary.add(_queue_handoff(item.id, at))
+            if row.channel == "handoff":
+                # nothing leaves the building: the handoff and the ledger commit together
+                repo.create_handoff(s, account_id=row.account_id, reason=HANDOFF_REASON)
+                row.status, row.updated_at = "handoff", at
+                item = None
+            else:
+                account = repo.get_account(s, row.account_id)
+                item = Claim(row.id, row.account_id, row.step_key, row.channel,
+                             _text_for(row, campaigns, account.language if account else "en",
+                                       account.name if account else ""))
+        if item is None:
+            summary.add("handoff")
         else:
             await limiter.wait(settings.twilio_number)
             try:
@@ -304,11 +302,14 @@ class _Failed:
 async def worker(*, stop: asyncio.Event, tick_seconds: Optional[float] = None,
                  sender: Optional[Sender] = None,
                  on_summary: Optional[Callable[[Summary], None]] = None) -> int:
-    """Run `run_once` every tick until `stop` is set; returns how many passes ran."""
+    """Run `run_once` every tick until `stop` is set; returns how many passes ran.
+    Risk tiers are re-scored first whenever the last full re-score is a week old."""
     tick = tick_seconds if tick_seconds is not None else get_settings().worker_tick_seconds
     limiter = RateLimiter(get_settings().sends_per_second)
     passes = 0
     while not stop.is_set():
+        with session_scope() as s:
+            tiers.recompute_if_due(s, clock.now())
         summary = await run_once(sender=sender, limiter=limiter)
         passes += 1
         if on_summary:

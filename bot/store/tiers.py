@@ -15,7 +15,8 @@ account is where it is; every tier change is written to the evidence log with th
 | the debtor wrote or answered in the last 30 days | -10 |
 | a kept promise or plan | -10 |
 
-Tier: score < 30 low, 30-59 medium, >= 60 high. Without history this is exactly the rule the
+Tier: score < 30 low, 30-59 medium, >= 60 high. `tiers recompute` re-scores on demand; the
+campaign worker re-scores every account once a week (`recompute_if_due`). Without history this is exactly the rule the
 portfolio importer applies (days past due and a large balance), so an import followed by a
 recompute moves nobody.
 """
@@ -32,12 +33,22 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.store import evidence
-from bot.store.models import Account, AccountStatus, Arrangement, ContactAttempt, Debt, Phone
+from bot.store.models import (
+    Account,
+    AccountStatus,
+    Arrangement,
+    ContactAttempt,
+    Debt,
+    EvidenceRecord,
+    Phone,
+)
 from bot.store.portfolio import LARGE_BALANCE
 
 TIERS = ("low", "medium", "high")
 MEDIUM_AT, HIGH_AT = 30, 60
 BATCH = 2000
+RESCORE_EVERY = timedelta(days=7)
+RUN_KIND = "risk_tier.recompute"
 
 
 @dataclass(frozen=True)
@@ -177,4 +188,18 @@ def recompute(s: Session, now: Optional[datetime] = None, *,
                             {"from": old, "to": new, "score": total, "points": points}, at=now)
             changes.append(Change(account_id, old, new, total, points))
         s.flush()
+    if account_ids is None:
+        evidence.append(s, RUN_KIND, None, {"accounts": len(current), "changes": len(changes)},
+                        at=now)
     return changes
+
+
+def recompute_if_due(s: Session, now: Optional[datetime] = None) -> Optional[List[Change]]:
+    """Re-score everyone when the last full re-score is `RESCORE_EVERY` old (or never ran);
+    None when it was not due. The worker calls this on every tick."""
+    now = now or clock.now()
+    last = s.execute(select(func.max(EvidenceRecord.at)).where(
+        EvidenceRecord.kind == RUN_KIND)).scalar_one()
+    if last is not None and now - last < RESCORE_EVERY:
+        return None
+    return recompute(s, now)

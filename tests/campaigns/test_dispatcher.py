@@ -16,7 +16,7 @@ from bot.campaigns.ratelimit import RateLimiter
 from bot.cli import main
 from bot.store import repo
 from bot.store.db import session_scope
-from bot.store.models import CampaignSend, ContactAttempt, Handoff
+from bot.store.models import Account, CampaignSend, ContactAttempt, EvidenceRecord, Handoff
 from bot.store.portfolio import import_portfolio
 from tests.campaigns.helpers import PORTFOLIO_HEADER, GatedSender
 from tests.store.helpers import table_counts, write
@@ -157,3 +157,33 @@ def test_rate_limiter_spaces_sends_per_number() -> None:
     for times in starts.values():
         assert all(b - a >= 0.5 - 1e-9 for a, b in zip(times, times[1:]))
     assert starts["+1"] == [0.0, 0.5, 1.0]
+
+
+def test_worker_ticks_until_stopped(portfolio) -> None:
+    from bot.campaigns.dispatcher import worker
+
+    sender = GatedSender()
+    summaries = []
+
+    async def go() -> int:
+        stop = asyncio.Event()
+
+        def seen(summary) -> None:
+            summaries.append(summary)
+            if len(summaries) == 3:
+                stop.set()
+
+        return await worker(stop=stop, tick_seconds=0.01, sender=sender, on_summary=seen)
+
+    assert asyncio.run(go()) == 3
+    # the worker re-scored the tiers first (H1, 7 days late with 100 USD, scores low and
+    # so gets a reminder instead of a handoff; M1 likewise), then sent what was due once;
+    # the next two passes found nothing new
+    with session_scope() as s:
+        tiers = dict(s.execute(select(Account.account_id, Account.risk_tier)).all())
+        runs = s.execute(select(EvidenceRecord).where(
+            EvidenceRecord.kind == "risk_tier.recompute")).scalars().all()
+    assert tiers["H1"] == "low" and len(runs) == 1
+    assert summaries[0].outcomes == {"sent": 3, "deferred": 1, "blocked": 1}
+    assert sorted(a for a, _, _ in sender.sent) == ["H1", "L1", "L2"]
+    assert [sum(x.outcomes.values()) for x in summaries[1:]] == [0, 0]

@@ -60,3 +60,18 @@ def test_bad_now_is_one_line_exit_2(db, capsys) -> None:
     assert main(["tiers", "recompute", "--now", "yesterday"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--now" in err[0]
+
+
+def test_weekly_rescore_runs_once_a_week(db, tmp_path) -> None:
+    from datetime import timedelta
+
+    from bot.store.tiers import recompute_if_due
+
+    import_portfolio(good_csv(tmp_path))
+    with session_scope() as s:
+        assert recompute_if_due(s, NOW) is not None          # never ran: due
+        assert recompute_if_due(s, NOW + timedelta(days=6)) is None
+        assert recompute_if_due(s, NOW + timedelta(days=7)) is not None
+        runs = s.execute(select(EvidenceRecord.payload).where(
+            EvidenceRecord.kind == "risk_tier.recompute")).scalars().all()
+    assert [json.loads(r)["accounts"] for r in runs] == [2, 2]
