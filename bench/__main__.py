@@ -24,6 +24,7 @@ BENCHMARKS = {
     "nlu": "bench.nlu_bench",
     "pipeline": "bench.pipeline_bench",
     "webhook": "bench.webhook_bench",
+    "campaign": "bench.campaign_bench",
 }
 
 

@@ -57,6 +57,10 @@ class Settings:
     pipeline_lease_seconds: float = 120.0
     pipeline_retry_base_seconds: float = 1.0
     outbox_max_attempts: int = 6
+    # campaigns, payments and risk tiers (issue 11)
+    promise_grace_days: int = 2
+    sends_per_second: float = 1.0
+    worker_tick_seconds: float = 60.0
 
     @property
     def models_dir(self) -> Path:
@@ -101,6 +105,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         pipeline_lease_seconds=float(env.get("COLLECTBOT_PIPELINE_LEASE_SECONDS", "120")),
         pipeline_retry_base_seconds=float(env.get("COLLECTBOT_PIPELINE_RETRY_SECONDS", "1")),
         outbox_max_attempts=int(env.get("COLLECTBOT_OUTBOX_MAX_ATTEMPTS", "6")),
+        promise_grace_days=int(env.get("COLLECTBOT_PROMISE_GRACE_DAYS", "2")),
+        sends_per_second=float(env.get("COLLECTBOT_SENDS_PER_SECOND", "1")),
+        worker_tick_seconds=float(env.get("COLLECTBOT_WORKER_TICK_SECONDS", "60")),
     )
 
 

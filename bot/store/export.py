@@ -1,4 +1,4 @@
-"""Audit exports: contacts, arrangements, handoffs and opt-outs as JSON lines or CSV.
+"""Audit exports: contacts, arrangements, handoffs, opt-outs and payments as JSON lines or CSV.
 
 Fields are exactly those of interfaces.md ("Export fields"); instants are ISO 8601 UTC
 (`+00:00`), money is a decimal string, and lists (reasons, installments) are JSON in both
@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterator, List, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Arrangement, ContactAttempt, Handoff, Installment, OptOut
+from bot.store.models import Arrangement, ContactAttempt, Handoff, Installment, OptOut, Payment
 
 FIELDS: Dict[str, List[str]] = {
     "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",
@@ -25,6 +25,8 @@ FIELDS: Dict[str, List[str]] = {
                      "created_at"],
     "handoffs": ["id", "account_id", "reason", "created_at", "status", "agent"],
     "optouts": ["account_id", "phone", "channel", "at", "source"],
+    "payments": ["id", "account_id", "amount", "currency", "paid_at", "reference",
+                 "arrangement_id"],
 }
 KINDS = tuple(FIELDS)
 FORMATS = ("jsonl", "csv")
@@ -67,9 +69,16 @@ def _optouts(s: Session) -> Iterator[Dict[str, Any]]:
                "at": _iso(o.at), "source": o.source}
 
 
+def _payments(s: Session) -> Iterator[Dict[str, Any]]:
+    for p in s.execute(select(Payment).order_by(Payment.id).execution_options(yield_per=500)).scalars():
+        yield {"id": p.id, "account_id": p.account_id, "amount": str(p.amount),
+               "currency": p.currency, "paid_at": _iso(p.paid_at), "reference": p.reference,
+               "arrangement_id": p.arrangement_id}
+
+
 ROWS: Dict[str, Callable[[Session], Iterator[Dict[str, Any]]]] = {
     "contacts": _contacts, "arrangements": _arrangements, "handoffs": _handoffs,
-    "optouts": _optouts,
+    "optouts": _optouts, "payments": _payments,
 }
 
 

@@ -337,3 +337,52 @@ class OutboxMessage(Base):
     provider_sid: Optional[str] = Column(String(64))
     created_at: datetime = Column(UTCDateTime, nullable=False)
     sent_at: Optional[datetime] = Column(UTCDateTime)
+# --- campaigns, payments and risk tiers (issue 11) ---
+class Payment(Base):
+    """One payment received (imported from the creditor's file); `reference` is unique."""
+
+    __tablename__ = "payments"
+
+    id: int = Column(Integer, primary_key=True)
+    account_id: str = Column(String(64), ForeignKey("accounts.account_id", ondelete="CASCADE"),
+                             nullable=False, index=True)
+    amount: Decimal = Column(Money(), nullable=False)
+    currency: str = Column(String(3), nullable=False)
+    paid_at: datetime = Column(UTCDateTime, nullable=False)
+    reference: str = Column(String(128), nullable=False, unique=True)
+    arrangement_id: Optional[int] = Column(Integer, ForeignKey("arrangements.id",
+                                                               ondelete="SET NULL"))
+    imported_at: datetime = Column(UTCDateTime, nullable=False)
+
+
+CAMPAIGN_SEND_STATUSES = ("pending", "sending", "sent", "failed", "deferred", "blocked",
+                          "unknown", "handoff", "expired")
+
+
+class CampaignSend(Base):
+    """The campaign ledger: one row per (account, step, local day), written before the send.
+
+    The unique key makes a second dispatcher (or a rerun after a crash) unable to plan the
+    same message again; a row left in `sending` after a crash is reported, never resent.
+    """
+
+    __tablename__ = "campaign_sends"
+    __table_args__ = (UniqueConstraint("account_id", "step_key", "local_day"),
+                      Index(None, "status", "next_attempt_at"))
+
+    id: int = Column(Integer, primary_key=True)
+    account_id: str = Column(String(64), ForeignKey("accounts.account_id", ondelete="CASCADE"),
+                             nullable=False)
+    campaign: str = Column(String(64), nullable=False)
+    step_key: str = Column(String(128), nullable=False)   # campaign/step[/arrangement]
+    local_day: date = Column(Date, nullable=False)
+    channel: str = Column(String(8), nullable=False)      # sms | voice | handoff
+    status: str = Column(String(16), nullable=False, default="pending")
+    reasons: list = Column(JSONText, nullable=False, default=list)
+    next_attempt_at: datetime = Column(UTCDateTime, nullable=False)
+    expires_at: datetime = Column(UTCDateTime, nullable=False)
+    attempts: int = Column(Integer, nullable=False, default=0)
+    claimed_by: Optional[str] = Column(String(64))
+    claimed_at: Optional[datetime] = Column(UTCDateTime)
+    created_at: datetime = Column(UTCDateTime, nullable=False)
+    updated_at: datetime = Column(UTCDateTime, nullable=False)

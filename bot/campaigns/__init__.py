@@ -1,0 +1,1 @@
+"""Outbound campaigns: definitions as data (*.yml here), planning, and the dispatcher."""
