@@ -51,6 +51,9 @@ class Settings:
     payment_link_template: str
     enable_rest_channel: bool
     console_password: Optional[str]
+    # console: idle minutes before a login expires; per-reason SLA ("complaint=2h,distress=15m")
+    console_session_minutes: int = 30
+    handoff_sla: str = ""
 
     @property
     def models_dir(self) -> Path:
@@ -90,6 +93,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         ),
         enable_rest_channel=env.get("COLLECTBOT_ENABLE_REST", "0") in ("1", "true", "yes"),
         console_password=env.get("COLLECTBOT_CONSOLE_PASSWORD") or None,
+        console_session_minutes=int(env.get("COLLECTBOT_CONSOLE_SESSION_MINUTES") or 30),
+        handoff_sla=env.get("COLLECTBOT_HANDOFF_SLA", ""),
     )
 
 
