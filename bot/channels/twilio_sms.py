@@ -24,6 +24,7 @@ from bot.channels.texts import text as fixed_text
 from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, SendResult, SmsSender
 from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
+from bot.console.takeover import agent_owns
 from bot.store import repo
 from bot.store.db import session_scope
 from compliance_filters import redact
@@ -258,6 +259,8 @@ class CompliantTwilioInput(TwilioInput):
             elif keyword in HELP_KEYWORDS:
                 reply = (fixed_text("help", language), "reply")
             handled = keyword in OPTOUT_KEYWORDS or reply is not None
+            # A person owns this conversation (bot.console.takeover): the bot stays silent.
+            handled = handled or agent_owns(s, phone)
         out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply")
         if handled:
             if reply is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import func, select
