@@ -52,13 +52,22 @@ def render(request: Request, template: str, *, status: int = 200,
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Frame-Options"] = "DENY"
     if request.args.get("lang") in ("en", "zh"):
-        resp.cookies[LANG_COOKIE] = request.args["lang"]
-        resp.cookies[LANG_COOKIE]["path"] = PREFIX
+        set_cookie(resp, request, LANG_COOKIE, request.args.get("lang"))
     return resp
 
 
-def _secure(request: Request) -> bool:
-    return request.scheme == "https"
+def set_cookie(resp: HTTPResponse, request: Request, name: str, value: str,
+               max_age: Optional[int] = None) -> None:
+    """A console cookie: path /console, HttpOnly, SameSite=Strict, Secure over https."""
+    resp.cookies[name] = value
+    cookie = resp.cookies[name]
+    cookie["path"] = PREFIX
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    if request.scheme == "https":
+        cookie["secure"] = True
+    if max_age is not None:
+        cookie["max-age"] = max_age
 
 
 def login_required(*, supervisor: bool = False) -> Callable[[Handler], Handler]:
@@ -122,9 +131,7 @@ def console_blueprint(sender: Optional[SmsSender] = None) -> Blueprint:
     async def login_form(request: Request) -> HTTPResponse:
         token = secrets.token_urlsafe(24)
         resp = render(request, "login.html", csrf=token, error=False)
-        resp.cookies[LOGIN_CSRF_COOKIE] = token
-        resp.cookies[LOGIN_CSRF_COOKIE].update({"path": PREFIX, "httponly": True,
-                                                "samesite": "Strict"})
+        set_cookie(resp, request, LOGIN_CSRF_COOKIE, token)
         return resp
 
     @bp.route("/login", methods=["POST"])
@@ -141,10 +148,8 @@ def console_blueprint(sender: Optional[SmsSender] = None) -> Blueprint:
             return render(request, "login.html", status=401,
                           csrf=request.cookies.get(LOGIN_CSRF_COOKIE), error=True)
         resp = response.redirect(f"{PREFIX}/queue", status=303)
-        resp.cookies[sessions.COOKIE] = token
-        resp.cookies[sessions.COOKIE].update({"path": PREFIX, "httponly": True,
-                                              "samesite": "Strict", "secure": _secure(request)})
-        del resp.cookies[LOGIN_CSRF_COOKIE]
+        set_cookie(resp, request, sessions.COOKIE, token)
+        set_cookie(resp, request, LOGIN_CSRF_COOKIE, "", max_age=0)
         return resp
 
     @bp.route("/logout", methods=["POST"])
@@ -153,7 +158,7 @@ def console_blueprint(sender: Optional[SmsSender] = None) -> Blueprint:
         with session_scope() as s:
             sessions.end(s, request.cookies.get(sessions.COOKIE), agent)
         resp = response.redirect(f"{PREFIX}/login", status=303)
-        del resp.cookies[sessions.COOKIE]
+        set_cookie(resp, request, sessions.COOKIE, "", max_age=0)
         return resp
 
     @bp.route("/queue", methods=["GET"])

@@ -94,8 +94,8 @@ def _owned(s: Session, agent: AgentView, handoff_id: int) -> Opened:
     return opened
 
 
-def _note(s: Session, kind: str, opened: Opened, agent: AgentView, **payload: Any) -> None:
-    evidence.append(s, f"console.{kind}", opened.handoff.account_id,
+def _note(s: Session, action: str, opened: Opened, agent: AgentView, **payload: Any) -> None:
+    evidence.append(s, f"console.{action}", opened.handoff.account_id,
                     {"handoff_id": opened.handoff.id, "agent": agent.name, **payload})
 
 
