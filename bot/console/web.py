@@ -109,7 +109,8 @@ def _detail(request: Request, agent: agents.AgentView, csrf: str, handoff_id: in
             if agent.supervisor else []
         page = render(request, "handoff.html", status=status, agent=agent, csrf=csrf,
                       item=item, summary=summary, transcript=transcript, others=others,
-                      poll=f"{PREFIX}/poll?h={handoff_id}", **extra)
+                      poll=f"{PREFIX}/poll?h={handoff_id}", page=f"{PREFIX}/handoffs/{handoff_id}",
+                      **extra)
     return page
 
 
@@ -167,7 +168,7 @@ def console_blueprint(sender: Optional[SmsSender] = None) -> Blueprint:
         with session_scope() as s:
             items = routing.visible_queue(s, agent)
             return render(request, "queue.html", agent=agent, csrf=csrf, items=items,
-                          poll=f"{PREFIX}/poll")
+                          poll=f"{PREFIX}/poll", page=f"{PREFIX}/queue")
 
     @bp.route("/poll", methods=["GET"])
     @login_required()
