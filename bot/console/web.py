@@ -3,7 +3,7 @@
 Every route but the login page needs a live session; every POST needs the session's CSRF
 token (the login form uses a double-submit cookie, as there is no session yet); routes
 that act on a handoff check that it is in the agent's queues (supervisors: all queues).
-Pages are plain server-rendered HTML; a ten-line script polls `/console/poll` once a
+Pages are plain server-rendered HTML; a ten-line script polls `/console/poll` twice a
 second and swaps the live part of the page when something changed.
 """
 
