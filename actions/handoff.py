@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, utter
+from bot.console.routing import queue_handoff
 from bot.dialogue.streaks import escalation_reason, turns_from_event_dicts
-from bot.store import repo
 from bot.store.db import session_scope
 
 # Latest intent -> the reason an agent sees in the queue.
@@ -41,8 +41,11 @@ def perform_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
     """Queue the conversation for an agent and tell the debtor (and the voice channel)."""
     account_id = tracker.get_slot("account_id")
     if account_id:
+        intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events
+                   if e.get("event") == "user"]
         with session_scope() as s:
-            repo.create_handoff(s, account_id=account_id, reason=reason, conversation_id=str(tracker.sender_id))
+            queue_handoff(s, account_id=account_id, reason=reason, conversation_id=str(tracker.sender_id),
+                          intents=[i for i in intents if i][-20:])
     utter(dispatcher, tracker, "say_handoff")
     dispatcher.utter_message(json_message={"handoff": True, "reason": reason})
     return [SlotSet("handoff_reason", None), SlotSet("awaiting", None), SlotSet("current_offer", None)]

@@ -20,6 +20,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 BENCHMARKS = {
     "compliance": "bench.compliance_bench",
+    "console": "bench.console_bench",
     "import": "bench.import_bench",
     "nlu": "bench.nlu_bench",
     "pipeline": "bench.pipeline_bench",

@@ -61,6 +61,9 @@ class Settings:
     promise_grace_days: int = 2
     sends_per_second: float = 1.0
     worker_tick_seconds: float = 60.0
+    # console: idle minutes before a login expires; per-reason SLA ("complaint=2h,distress=15m")
+    console_session_minutes: int = 30
+    handoff_sla: str = ""
 
     @property
     def models_dir(self) -> Path:
@@ -108,6 +111,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         promise_grace_days=int(env.get("COLLECTBOT_PROMISE_GRACE_DAYS", "2")),
         sends_per_second=float(env.get("COLLECTBOT_SENDS_PER_SECOND", "1")),
         worker_tick_seconds=float(env.get("COLLECTBOT_WORKER_TICK_SECONDS", "60")),
+        console_session_minutes=int(env.get("COLLECTBOT_CONSOLE_SESSION_MINUTES") or 30),
+        handoff_sla=env.get("COLLECTBOT_HANDOFF_SLA", ""),
     )
 
 

@@ -30,6 +30,7 @@ from bot.channels.texts import text as fixed_text
 from bot.channels.twilio_client import ERROR_UNSUBSCRIBED
 from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
+from bot.console.takeover import agent_owns
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import ContactAttempt, InboxMessage
@@ -295,6 +296,8 @@ class CompliantTwilioInput(TwilioInput):
                     provider_sid=row.sid, at=row.received_at,
                 )
             reply, handled = self._keyword_reply(s, row.from_number, row.body, turn.language)
+            # A person owns this conversation (bot.console.takeover): the bot stays silent.
+            handled = handled or agent_owns(s, row.from_number)
         return turn, reply, handled
 
     @staticmethod

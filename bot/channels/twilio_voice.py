@@ -28,6 +28,7 @@ from bot.channels.texts import text as fixed_text
 from bot.channels.twilio_sms import record_contact
 from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
+from bot.console.calls import link_call
 from bot.store import repo
 from bot.store.db import session_scope
 
@@ -213,6 +214,9 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             metadata={"at": at.isoformat(), "timezone": timezone, "call_sid": form.get("CallSid")},
         ))
         texts = [m["text"] for m in collector.messages if m.get("text")]
+        if collector.handoff:  # the <Dial> transfer: the console shows the call on its handoff
+            with session_scope() as s:
+                link_call(s, party.account_id, form.get("CallSid"))
         return self._respond(party, texts, handoff=collector.handoff, first=first)
 
     def _screen_all(self, party: CallParty, texts: List[str], *,

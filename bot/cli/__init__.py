@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "bot.cli.assistant_commands",
     "bot.cli.runtime_commands",
     "bot.cli.campaign_commands",
+    "bot.cli.console_commands",
 )
 
 

@@ -386,3 +386,55 @@ class CampaignSend(Base):
     claimed_at: Optional[datetime] = Column(UTCDateTime)
     created_at: datetime = Column(UTCDateTime, nullable=False)
     updated_at: datetime = Column(UTCDateTime, nullable=False)
+# --- console (agents, their sessions, handoff routing) ---
+AGENT_ROLES = ("agent", "supervisor")
+HANDOFF_OUTCOMES = ("resolved", "handed_back")
+
+
+class Agent(Base):
+    """A person who works handoffs in the console (password stored only as an argon2 hash)."""
+
+    __tablename__ = "agents"
+
+    id: int = Column(Integer, primary_key=True)
+    name: str = Column(String(64), nullable=False, unique=True)
+    role: str = Column(String(16), nullable=False, default="agent")
+    languages: list = Column(JSONText, nullable=False, default=list)
+    packs: list = Column(JSONText, nullable=False, default=list)
+    skills: list = Column(JSONText, nullable=False, default=list)
+    capacity: int = Column(Integer, nullable=False, default=3)
+    password_hash: str = Column(String(255), nullable=False)
+    active: bool = Column(Boolean, nullable=False, default=True)
+    created_at: datetime = Column(UTCDateTime, nullable=False)
+
+
+class ConsoleSession(Base):
+    """A logged-in browser: only the SHA-256 of its cookie token is stored."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: str = Column(String(64), primary_key=True)
+    agent_id: int = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False,
+                           index=True)
+    csrf: str = Column(String(64), nullable=False)
+    created_at: datetime = Column(UTCDateTime, nullable=False)
+    last_seen: datetime = Column(UTCDateTime, nullable=False)
+    expires_at: datetime = Column(UTCDateTime, nullable=False)
+
+
+class HandoffRouting(Base):
+    """What the console needs to route a handoff: priority, the queue it matches, its SLA."""
+
+    __tablename__ = "handoff_routing"
+
+    handoff_id: int = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"),
+                             primary_key=True)
+    priority: int = Column(Integer, nullable=False)
+    language: str = Column(String(2), nullable=False)
+    pack: str = Column(String(8), nullable=False)
+    skill: Optional[str] = Column(String(32))
+    due_at: datetime = Column(UTCDateTime, nullable=False)
+    assigned_at: Optional[datetime] = Column(UTCDateTime)
+    intents: list = Column(JSONText, nullable=False, default=list)
+    outcome: Optional[str] = Column(String(16))
+    call_sid: Optional[str] = Column(String(64))

@@ -1,0 +1,27 @@
+"""Whether a person owns a conversation right now, so the bot must not answer it.
+
+The SMS channel asks `agent_owns(s, phone)` after recording an inbound message and after the
+STOP/START/HELP keywords (those are always honoured), and before handing the text to Rasa.
+While an agent holds a claimed handoff for the account behind `phone`, the message only
+shows up in the agent's transcript; resolving or handing back lets the bot answer again,
+with Rasa's tracker as it was (the messages in between never reached it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.store import repo
+from bot.store.models import Handoff
+
+
+def agent_owns(s: Any, phone: str) -> bool:
+    """True while a claimed handoff exists for `phone`'s account (or conversation id)."""
+    account = repo.find_account_by_phone(s, phone)
+    owner = Handoff.conversation_id == phone
+    if account is not None:
+        owner = owner | (Handoff.account_id == account.account_id)
+    return s.execute(select(Handoff.id).where(Handoff.status == "claimed", owner).limit(1)
+                     ).first() is not None
