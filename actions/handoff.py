@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, utter
 from bot.dialogue.streaks import escalation_reason, turns_from_event_dicts
-from bot.store import repo
+from bot.store import outcomes
 from bot.store.db import session_scope
 
 # Latest intent -> the reason an agent sees in the queue.
@@ -38,11 +38,13 @@ def handoff_reason(tracker: Tracker) -> str:
 
 
 def perform_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
-    """Queue the conversation for an agent and tell the debtor (and the voice channel)."""
+    """Queue the conversation for an agent (once: a further reason joins the open handoff)
+    and tell the debtor (and the voice channel)."""
     account_id = tracker.get_slot("account_id")
     if account_id:
         with session_scope() as s:
-            repo.create_handoff(s, account_id=account_id, reason=reason, conversation_id=str(tracker.sender_id))
+            outcomes.request_handoff(s, account_id=account_id, reason=reason,
+                                     conversation_id=str(tracker.sender_id))
     utter(dispatcher, tracker, "say_handoff")
     dispatcher.utter_message(json_message={"handoff": True, "reason": reason})
     return [SlotSet("handoff_reason", None), SlotSet("awaiting", None), SlotSet("current_offer", None)]

@@ -86,7 +86,8 @@ class CompliantTwilioOutput(TwilioOutput):
         self._fallback_used = False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.deliver(recipient_id, text)
+        # An action marks the one message allowed after a cease (utter(..., message_kind=...)).
+        await self.deliver(recipient_id, text, kind="confirmation" if kwargs.get("message_kind") == "confirmation" else None)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.deliver(recipient_id, image)
