@@ -23,6 +23,7 @@ BENCHMARKS = {
     "import": "bench.import_bench",
     "nlu": "bench.nlu_bench",
     "webhook": "bench.webhook_bench",
+    "conversations": "bench.conversation_bench",
 }
 
 
