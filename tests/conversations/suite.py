@@ -24,6 +24,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 NAME_QUESTION = re.compile(r"am I speaking with|Is this .*\? Please reply YES|您是.{1,8}本人吗")
 IDENTITY_QUESTION = re.compile(r"date of birth|出生日期")
+CONFIRM_QUESTION = re.compile(r"Just to be sure|I want to make sure|想跟您确认一下|我们想确认您")
 CRISIS = re.compile(r"988|12356|心理援助")
 DISCLOSURE = re.compile(r"[$¥]\s?\d|balance|owe|欠款|余额|还款|Acme|华夏|银行|消费金融", re.I)
 
@@ -87,6 +88,7 @@ class Scenario:
     name_answer: Optional[str] = None  # reply to "is this <name>?" (default: yes / 是)
     silent_after: int = 99  # messages from this index on may get no reply (after a cease)
     distress: bool = False  # the only scenarios where a crisis-line text is right
+    meant_it: bool = True  # the answer to "just to be sure: ...?" (did the debtor mean that?)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -191,7 +193,8 @@ def _scenarios() -> List[Scenario]:
                  [wrong_number, no_disclosure, no_handoff]),
         Scenario("clear cease", en, ["Please stop messaging me, don't ever contact me again"],
                  [optout("all", "nlu"), status("cease"), says("final message")]),
-        Scenario("hi again is not a cease", en, ["hi again"], [no_optout, no_crisis_line, no_handoff]),
+        Scenario("hi again is not a cease", en, ["hi again"], [no_optout, no_crisis_line, no_handoff],
+                 meant_it=False),
         Scenario("distress", en, ["i can't take this anymore, i'm at the end of my rope"],
                  [says("988"), handoff("distress")], distress=True),
         Scenario("dispute twice, one handoff", en, ["this isn't my debt", "i never had this loan with you"],
@@ -203,7 +206,7 @@ def _scenarios() -> List[Scenario]:
         Scenario("not the debtor", en, ["how much is owed on this"], [no_disclosure, no_arrangement],
                  name_answer="no"),
         Scenario("anger, no crisis line", en, ["this is harassment, you people are ridiculous"],
-                 [no_crisis_line, no_optout]),
+                 [no_crisis_line, no_optout], meant_it=False),
         # --- Chinese
         Scenario("余额", zh, ["现在欠多少钱"], [verified, balance_zh, no_handoff]),
         Scenario("分3期 然后确认", zh, ["可以分3期吗", "是"], [arrangement("plan", "3000.00", 3)],
@@ -214,7 +217,8 @@ def _scenarios() -> List[Scenario]:
         Scenario("一次性还清", zh, ["我想一次性还清", "好的"], [arrangement("settlement")], identity_style="last4"),
         Scenario("先报名字", zh, ["我是{name}本人", "还差多少"], [verified, balance_zh], identity_style="last4"),
         Scenario("身份和问题一起", zh, ["我的身份证后4位是{last4}，现在欠多少？"], [verified, balance_zh]),
-        Scenario("别人的名字不是求助", zh, ["我是王小明"], [no_crisis_line, no_handoff, no_disclosure]),
+        Scenario("别人的名字不是求助", zh, ["我是王小明"], [no_crisis_line, no_handoff, no_disclosure],
+                 meant_it=False),
         Scenario("打错了", zh, ["你打错了 我不认识这个人"], [wrong_number, no_disclosure, no_handoff]),
         Scenario("停止联系", zh, ["以后不要再联系我了"], [optout("all", "nlu"), status("cease"), says("最后一条")]),
         Scenario("崩溃", zh, ["我快崩溃了 真的撑不住了"], [says("12356"), handoff("distress")], distress=True),
@@ -228,7 +232,7 @@ def _scenarios() -> List[Scenario]:
         Scenario("不是本人", zh, ["我欠多少"], [no_disclosure, no_arrangement], name_answer="不是"),
         Scenario("同一承诺两次", zh, ["我12月8号还800", "我12月8号还800"],
                  [arrangement("promise", "800.00", 1, "2026-12-08")], identity_style="last4"),
-        Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout]),
+        Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout], meant_it=False),
     ]
 
 
@@ -309,6 +313,9 @@ def play(bot, scenario: Scenario, d: Debtor, max_turns: int = 10) -> Transcript:
             text = scenario.name_answer or ("yes" if d.lang == "en" else "是")
         elif IDENTITY_QUESTION.search(asked):
             text = identity_answer(d, scenario.identity_style)
+        elif CONFIRM_QUESTION.search(asked):
+            yes, no = ("yes", "no") if d.lang == "en" else ("是", "不是")
+            text = yes if scenario.meant_it else no
         elif sent_script < len(script):
             text = script[sent_script]
             sent_script += 1
