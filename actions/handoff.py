@@ -38,7 +38,8 @@ def handoff_reason(tracker: Tracker) -> str:
 
 
 def perform_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
-    """Queue the conversation for an agent and tell the debtor (and the voice channel)."""
+    """Queue the conversation for an agent (once: a further reason joins the open handoff)
+    and tell the debtor (and the voice channel)."""
     account_id = tracker.get_slot("account_id")
     if account_id:
         intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events

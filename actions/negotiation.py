@@ -3,8 +3,11 @@ table in the `current_offer` slot until the debtor says yes or no."""
 
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import date
-from typing import Any, Callable, Dict, List, Optional
+from decimal import Decimal
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -27,8 +30,27 @@ from actions.common import (
 from actions.handoff import perform_handoff
 from actions.payment_links import PaymentLinks
 from bot import negotiation
-from bot.store import repo
+from bot.store import outcomes, repo
 from bot.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+def policy_guard(run: Callable[..., Awaitable[List[EventType]]]) -> Callable[..., Awaitable[List[EventType]]]:
+    """A creditor policy without terms for the debt's currency is a setup gap, not the
+    debtor's problem: hand the conversation to a person instead of failing in silence
+    (an exception in an action leaves the debtor with no reply at all)."""
+
+    @functools.wraps(run)
+    async def guarded(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[str, Any]) -> List[EventType]:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except negotiation.PolicyError as exc:
+            logger.warning("negotiation policy gap, handing off: %s", exc)
+            return perform_handoff(dispatcher, tracker, "policy_gap")
+
+    return guarded
 
 
 def _today(account: AccountView, tracker: Tracker) -> date:
@@ -75,6 +97,7 @@ class _SettlementRun:
 
     response = "say_offer_settlement"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -116,6 +139,7 @@ class ActionOfferPlans(Action):
     def name(self) -> str:
         return "action_offer_plans"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -135,6 +159,7 @@ class ActionEvaluateInstallment(Action):
     def name(self) -> str:
         return "action_evaluate_installment"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -143,6 +168,8 @@ class ActionEvaluateInstallment(Action):
             return []
         months = parse_int(_slot_or_entity(tracker, "months"))
         amount = parse_decimal(_slot_or_entity(tracker, "amount"))
+        if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
+            return _cleared() + accept_offer(dispatcher, tracker)
         if months is None and amount is None:
             utter(dispatcher, tracker, "say_ask_installment")
             return []
@@ -180,6 +207,7 @@ class ActionEvaluatePromise(Action):
     def name(self) -> str:
         return "action_evaluate_promise"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -232,6 +260,7 @@ class ActionOfferHardship(Action):
     def name(self) -> str:
         return "action_offer_hardship"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
@@ -248,8 +277,9 @@ class ActionOfferHardship(Action):
 
 
 def store_arrangement(account: AccountView, offer: Any) -> None:
+    """Store the agreed offer once: the same terms agreed again are the same arrangement."""
     with session_scope() as s:
-        repo.create_arrangement(
+        outcomes.agree_arrangement(
             s,
             account_id=account.account_id,
             debt_id=account.debt_id,
@@ -257,7 +287,6 @@ def store_arrangement(account: AccountView, offer: Any) -> None:
             total=offer.total,
             currency=offer.currency,
             installments=list(offer.installments),
-            status="accepted",
         )
 
 
@@ -267,36 +296,57 @@ class ActionAcceptOffer(Action):
     def name(self) -> str:
         return "action_accept_offer"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        offer = offer_from_slot(tracker.get_slot("current_offer"))
-        account = load_account(tracker)
-        done = [SlotSet("current_offer", None), SlotSet("awaiting", None), SlotSet("negotiation_rounds", 0.0)]
-        if offer is None or account is None or not account.has_debt:
-            utter(dispatcher, tracker, "say_no_offer")
-            return done
-        lang = language_of(tracker)
-        if offer.kind == "pause":
-            with session_scope() as s:
-                repo.set_status(s, account.account_id, "hardship", note=f"paused until {offer.resume_on}")
-            utter(dispatcher, tracker, "say_pause_confirmed", first_due=show_date(offer.resume_on, lang))
-            return done
-        store_arrangement(account, offer)
-        summary = safe_text(phrases.summary(offer, lang), tracker)
-        if summary is None:
-            return done + perform_handoff(dispatcher, tracker, "arrangement_review")
-        link = PaymentLinks.from_settings().link_for(
-            account.account_id, offer.installments[0][1], offer.currency
-        )
-        utter(dispatcher, tracker, "say_arrangement_confirmed", summary=summary, link=link)
+        return accept_offer(dispatcher, tracker)
+
+
+def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Store the offer on the table with its schedule (or the pause) and confirm it."""
+    offer = offer_from_slot(tracker.get_slot("current_offer"))
+    account = load_account(tracker)
+    done = [SlotSet("current_offer", None), SlotSet("awaiting", None), SlotSet("negotiation_rounds", 0.0)]
+    if offer is None or account is None or not account.has_debt:
+        utter(dispatcher, tracker, "say_no_offer")
         return done
+    lang = language_of(tracker)
+    if offer.kind == "pause":
+        with session_scope() as s:
+            repo.set_status(s, account.account_id, "hardship", note=f"paused until {offer.resume_on}")
+        utter(dispatcher, tracker, "say_pause_confirmed", first_due=show_date(offer.resume_on, lang))
+        return done
+    store_arrangement(account, offer)
+    summary = safe_text(phrases.summary(offer, lang), tracker)
+    if summary is None:
+        return done + perform_handoff(dispatcher, tracker, "arrangement_review")
+    link = PaymentLinks.from_settings().link_for(
+        account.account_id, offer.installments[0][1], offer.currency
+    )
+    utter(dispatcher, tracker, "say_arrangement_confirmed", summary=summary, link=link)
+    return done
+
+
+def matches_offer(offer: Any, months: Optional[int], amount: Optional[Decimal]) -> bool:
+    """Does the debtor's proposal restate the offer on the table ("yes, 3 months is fine"
+    after "3 x $400 ... Reply YES")? Then it is an acceptance, not a new proposal."""
+    if offer is None or offer.kind == "pause" or (months is None and amount is None):
+        return False
+    if months is not None and months != offer.months:
+        return False
+    if amount is not None:
+        first = Decimal(str(offer.installments[0][1]))
+        if abs(amount - first) > Decimal("1") and abs(amount - Decimal(str(offer.total))) > Decimal("1"):
+            return False
+    return True
 
 
 class ActionDeclineOffer(Action):
     def name(self) -> str:
         return "action_decline_offer"
 
+    @policy_guard
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:

@@ -39,22 +39,35 @@ class ActionRecordStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        intent = latest_intent(tracker) or ""
-        if intent not in STATUSES:
-            utter(dispatcher, tracker, "say_handoff")
-            return []
-        status, response = STATUSES[intent]
-        account_id = tracker.get_slot("account_id")
-        if account_id:
-            with session_scope() as s:
-                if status is not None:
-                    repo.set_status(s, account_id, status, note=f"debtor said so ({intent})")
-                else:
-                    evidence.append(
-                        s, "complaint", account_id, {"channel": "conversation", "conversation": str(tracker.sender_id)}
-                    )
+        return record_status(dispatcher, tracker, latest_intent(tracker) or "")
+
+
+def record_status(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> List[EventType]:
+    """Record the status `intent` stands for and give its one answer.
+
+    A cease request is also an opt-out of every channel (source nlu, so `export optouts`
+    shows it), and its answer goes out as the one "confirmation" the gate lets through
+    once the cease status is on file.
+    """
+    if intent not in STATUSES:
+        utter(dispatcher, tracker, "say_handoff")
+        return []
+    status, response = STATUSES[intent]
+    account_id = tracker.get_slot("account_id")
+    with session_scope() as s:
+        if account_id and status is not None:
+            repo.set_status(s, account_id, status, note=f"debtor said so ({intent})")
+        elif account_id:
+            evidence.append(
+                s, "complaint", account_id, {"channel": "conversation", "conversation": str(tracker.sender_id)}
+            )
+        if intent == "cease_contact":
+            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel="all", source="nlu")
+    if intent == "cease_contact":
+        utter(dispatcher, tracker, response, message_kind="confirmation")
+    else:
         utter(dispatcher, tracker, response)
-        return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+    return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
 
 
 class ActionWrongNumber(Action):
@@ -66,10 +79,15 @@ class ActionWrongNumber(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        with session_scope() as s:
-            repo.mark_wrong_number(s, str(tracker.sender_id))
-        utter(dispatcher, tracker, "say_wrong_number")
-        return [SlotSet("awaiting", None), SlotSet("verified", False), SlotSet("pending_intent", None)]
+        return wrong_number(dispatcher, tracker)
+
+
+def wrong_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Flag the number on every account, apologise, and forget any verification."""
+    with session_scope() as s:
+        repo.mark_wrong_number(s, str(tracker.sender_id))
+    utter(dispatcher, tracker, "say_wrong_number")
+    return [SlotSet("awaiting", None), SlotSet("verified", False), SlotSet("pending_intent", None)]
 
 
 class ActionOptOut(Action):

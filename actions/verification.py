@@ -6,15 +6,16 @@ check only offers the call-back number.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import re
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.accounts import load_account
-from actions.common import latest_intent, utter
+from actions.common import entity_value, latest_intent, utter
 from bot.store import repo
 from bot.store.db import session_scope
 
@@ -58,7 +59,15 @@ class ActionGreetOutbound(Action):
 
 
 class ActionStartVerification(Action):
-    """A debt question before verification: remember it, then ask who we are talking to."""
+    """Identity is needed (a debt question, or the debtor offering who they are): use what
+    the message already carries, and ask only for what is still missing.
+
+    - an identity field in the message (DOB, ID last 4, zip) is checked at once; a match
+      verifies and the pending request is answered in the same turn;
+    - "yes, this is Jane" / "我是王芳" confirms the name, so only the identity field is
+      asked; another name ("我是王小明") is someone else: apologise, disclose nothing;
+    - otherwise the name is asked first, as before.
+    """
 
     def name(self) -> str:
         return "action_start_verification"
@@ -72,8 +81,112 @@ class ActionStartVerification(Action):
         if attempts_of(tracker) >= MAX_ATTEMPTS:
             utter(dispatcher, tracker, "say_verification_failed")
             return []
+        pending = pending_request(tracker)
+        events: List[EventType] = [SlotSet("pending_intent", pending)]
+        outcome = check_identity(tracker)
+        if outcome == PASSED:
+            return events + [SlotSet("verified", True), SlotSet("name_confirmed", True),
+                             SlotSet("awaiting", None)] + verified_reply(dispatcher, tracker, pending)
+        if outcome == MISMATCH:
+            attempts = attempts_of(tracker) + 1
+            events.append(SlotSet("verification_attempts", float(attempts)))
+            if attempts >= MAX_ATTEMPTS:
+                utter(dispatcher, tracker, "say_verification_failed")
+                return events + [SlotSet("pending_intent", None)]
+            utter(dispatcher, tracker, "say_identity_mismatch")
+        claim = None
+        if latest_intent(tracker) in NAME_INTENTS:
+            claim = name_claim(message_text(tracker), tracker.get_slot("debtor_name") or "")
+        if claim is False:
+            utter(dispatcher, tracker, "say_name_denied")
+            return [SlotSet("name_confirmed", False), SlotSet("awaiting", None), SlotSet("pending_intent", None)]
+        if claim or tracker.get_slot("name_confirmed"):
+            return events + [SlotSet("name_confirmed", True), SlotSet("awaiting", None),
+                             FollowupAction("verification_form")]
         utter(dispatcher, tracker, "say_ask_confirm_name")
-        return [SlotSet("pending_intent", latest_intent(tracker)), SlotSet("awaiting", "name")]
+        return events + [SlotSet("awaiting", "name")]
+
+
+def message_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def pending_request(tracker: Tracker) -> Optional[str]:
+    """The request to answer once verified: this message's intent when it is a debt
+    question, else one already pending, else a debt question the model ranked close
+    behind (identity and a question in one message: "身份证后4位是4821，现在欠多少？")."""
+    intent = latest_intent(tracker)
+    if intent in FOLLOW_UPS:
+        return intent
+    if tracker.get_slot("pending_intent") in FOLLOW_UPS:
+        return tracker.get_slot("pending_intent")
+    for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
+        if ranked.get("name") in FOLLOW_UPS and float(ranked.get("confidence") or 0) >= SECOND_INTENT_MIN:
+            return ranked["name"]
+    return None
+
+
+def identity_answer(tracker: Tracker) -> Optional[Tuple[str, str]]:
+    """The first identity field (dob, id_last4, zip) in the latest message."""
+    for field in IDENTITY_FIELDS:
+        value = entity_value(tracker, field)
+        if value is not None:
+            return field, value
+    return None
+
+
+def check_identity(tracker: Tracker) -> Optional[str]:
+    """PASSED / MISMATCH for the identity field in the latest message (a pass is recorded
+    in the store), None when the message carries none."""
+    answer = identity_answer(tracker)
+    account_id = tracker.get_slot("account_id")
+    if answer is None or not account_id:
+        return None
+    field, value = answer
+    with session_scope() as s:
+        ok = repo.verify_identity(s, account_id, field, value)
+        if ok:
+            repo.mark_verified(s, account_id, str(tracker.sender_id))
+    return PASSED if ok else MISMATCH
+
+
+SECOND_INTENT_MIN = 0.05
+# Only messages about who is writing are read for a name ("I'm broke" is not a name).
+NAME_INTENTS = frozenset({"provide_identity", "affirm"})
+_EN_CLAIM = re.compile(r"\b(?:this is|it's|its|it is|i am|i'm|im|my name is|name's)\s+([a-z][a-z.'-]*)", re.I)
+_ZH_CLAIM = re.compile(r"我(?:是|叫|姓)\s*([\u4e00-\u9fff]{1,4})")
+_NOT_A_NAME = frozenset({"me", "here", "him", "her", "them", "the", "a", "an", "at", "in", "on", "yes",
+                         "yeah", "right", "correct", "speaking", "he", "she", "person", "one", "myself"})
+_SELF_ZH = ("本人", "我", "他本人", "她本人")
+_NEGATION = re.compile(r"\b(?:not|isn't|ain't)\b|不是|并非", re.I)
+
+
+def name_claim(text: str, debtor_name: str) -> Optional[bool]:
+    """Does the message say who is writing? True: the debtor ("yes this is Jane",
+    "我是王芳本人", "it's me"), False: someone else ("我是王小明", "this is her husband
+    Tom", "I'm not Jane"), None: no name in it."""
+    if not debtor_name:
+        return None
+    lowered = text.lower()
+    parts = [p for p in re.split(r"\s+", debtor_name.lower()) if len(p) >= 2]
+    words = set(re.findall(r"[a-z][a-z'-]*", lowered))
+    names_debtor = any(p in words for p in parts) or debtor_name in text \
+        or (len(debtor_name) >= 3 and not debtor_name.isascii() and debtor_name[1:] in text)
+    if names_debtor:
+        return not _NEGATION.search(text)
+    zh = _ZH_CLAIM.search(text)
+    if zh:
+        claimed = zh.group(1)
+        return True if claimed.startswith(_SELF_ZH) else False
+    en = _EN_CLAIM.search(text)
+    if en:
+        word = en.group(1).lower().strip(".")
+        if word in ("not",):
+            return False
+        if word in _NOT_A_NAME:
+            return True if word in ("me", "myself", "speaking") else None
+        return False
+    return None
 
 
 class ActionConfirmName(Action):
@@ -120,23 +233,8 @@ class ValidateVerificationForm(FormValidationAction):
             return {}
         if latest_intent(tracker) in FORM_INTERRUPTIONS:
             return {}
-        account_id = tracker.get_slot("account_id")
-        answer = next(
-            (
-                (field, value)
-                for field in IDENTITY_FIELDS
-                if (value := _entity(tracker, field)) is not None
-            ),
-            None,
-        )
-        if answer is None or not account_id:
-            return {"identity_value": UNREADABLE}
-        field, value = answer
-        with session_scope() as s:
-            ok = repo.verify_identity(s, account_id, field, value)
-            if ok:
-                repo.mark_verified(s, account_id, str(tracker.sender_id))
-        return {"identity_value": PASSED if ok else MISMATCH}
+        outcome = check_identity(tracker)
+        return {"identity_value": outcome or UNREADABLE}
 
     def validate_identity_value(
         self,
@@ -154,13 +252,6 @@ class ValidateVerificationForm(FormValidationAction):
         return {"identity_value": None, "verification_attempts": float(attempts)}
 
 
-def _entity(tracker: Tracker, name: str):
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == name and entity.get("value") not in (None, ""):
-            return str(entity["value"])
-    return None
-
-
 class ActionVerificationResult(Action):
     """After the form: greet the verified debtor (mini-Miranda for us) and answer the
     question that started verification; otherwise offer the call-back number only."""
@@ -175,19 +266,23 @@ class ActionVerificationResult(Action):
         if not tracker.get_slot("verified"):
             utter(dispatcher, tracker, "say_verification_failed")
             return events
-        account = load_account(tracker)
-        if account is None:
-            utter(dispatcher, tracker, "say_cannot_identify")
-            return events
-        if account.pack == "us":
-            utter(dispatcher, tracker, "say_verified_us")
-            with session_scope() as s:
-                repo.mark_mini_miranda_given(s, account.account_id)
-        else:
-            utter(dispatcher, tracker, "say_verified", creditor=account.creditor or "")
-        follow_up = FOLLOW_UPS.get(tracker.get_slot("pending_intent") or "", "action_tell_balance")
-        events += await follow_up_action(follow_up).run(dispatcher, tracker, domain)
-        return events
+        return events + verified_reply(dispatcher, tracker, tracker.get_slot("pending_intent"))
+
+
+def verified_reply(dispatcher: CollectingDispatcher, tracker: Tracker, pending: Optional[str]) -> List[EventType]:
+    """Greet the newly verified debtor (the mini-Miranda for the US pack) and hand the turn to
+    the action that answers the pending request (the balance when nothing was asked)."""
+    account = load_account(tracker)
+    if account is None:
+        utter(dispatcher, tracker, "say_cannot_identify")
+        return []
+    if account.pack == "us":
+        utter(dispatcher, tracker, "say_verified_us")
+        with session_scope() as s:
+            repo.mark_mini_miranda_given(s, account.account_id)
+    else:
+        utter(dispatcher, tracker, "say_verified", creditor=account.creditor or "")
+    return [SlotSet("pending_intent", None), FollowupAction(FOLLOW_UPS.get(pending or "", "action_tell_balance"))]
 
 
 class ActionVerificationRefused(Action):
@@ -217,27 +312,3 @@ FOLLOW_UPS = {
     "financial_hardship": "action_offer_hardship",
 }
 
-
-def follow_up_action(name: str) -> Action:
-    """The action object for `name` (imported lazily: those modules import this one)."""
-    from actions.negotiation import (
-        ActionEvaluateInstallment,
-        ActionEvaluatePromise,
-        ActionExplainDiscount,
-        ActionOfferHardship,
-        ActionOfferPlans,
-        ActionOfferSettlement,
-    )
-    from actions.reminders import ActionPaymentMethods, ActionTellBalance
-
-    classes = (
-        ActionTellBalance,
-        ActionPaymentMethods,
-        ActionOfferSettlement,
-        ActionExplainDiscount,
-        ActionOfferPlans,
-        ActionEvaluateInstallment,
-        ActionEvaluatePromise,
-        ActionOfferHardship,
-    )
-    return {cls().name(): cls() for cls in classes}[name]

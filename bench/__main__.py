@@ -26,6 +26,7 @@ BENCHMARKS = {
     "pipeline": "bench.pipeline_bench",
     "webhook": "bench.webhook_bench",
     "campaign": "bench.campaign_bench",
+    "conversations": "bench.conversation_bench",
 }
 
 

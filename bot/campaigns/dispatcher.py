@@ -36,6 +36,7 @@ from bot.campaigns.definitions import Campaign, load_campaigns, render
 from bot.campaigns.planner import HANDOFF_REASON, Planned, plan
 from bot.campaigns.ratelimit import RateLimiter
 from bot.config import get_settings
+from bot.console.routing import queue_handoff
 from bot.store import evidence, repo, tiers
 from bot.store.db import session_scope
 from bot.store.models import CampaignSend, ContactAttempt
@@ -267,7 +268,8 @@ async def run_once(*, now: Optional[datetime] = None, dry_run: bool = False,
                 break
             if row.channel == "handoff":
                 # nothing leaves the building: the handoff and the ledger commit together
-                repo.create_handoff(s, account_id=row.account_id, reason=HANDOFF_REASON)
+                queue_handoff(s, account_id=row.account_id, reason=HANDOFF_REASON,
+                              conversation_id=None)
                 row.status, row.updated_at = "handoff", at
                 item = None
             else:

@@ -30,6 +30,7 @@ from bot.channels.texts import text as fixed_text
 from bot.channels.twilio_client import ERROR_UNSUBSCRIBED
 from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
+from bot.console.routing import queue_handoff
 from bot.console.takeover import agent_owns
 from bot.store import repo
 from bot.store.db import session_scope
@@ -85,7 +86,8 @@ class CompliantTwilioOutput(OutputChannel):
         self._fallback_used = False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.deliver(recipient_id, text)
+        # An action marks the one message allowed after a cease (utter(..., message_kind=...)).
+        await self.deliver(recipient_id, text, kind="confirmation" if kwargs.get("message_kind") == "confirmation" else None)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.deliver(recipient_id, image)
@@ -331,6 +333,6 @@ def _hand_off(row: InboxMessage) -> Turn:
     with session_scope() as s:
         turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
         if turn.account_id is not None:
-            repo.create_handoff(s, account_id=turn.account_id, reason="pipeline_failure",
-                                conversation_id=row.from_number)
+            queue_handoff(s, account_id=turn.account_id, reason="pipeline_failure",
+                          conversation_id=row.from_number)
     return turn

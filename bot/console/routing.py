@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.config import get_settings
 from bot.console.agents import AgentView, view
-from bot.store import evidence, repo
+from bot.store import evidence, outcomes, repo
 from bot.store.models import Account, Agent, ConsoleSession, Handoff, HandoffRouting
 
 #: Lower is more urgent: distress first, then legal matters, then requests.
@@ -156,11 +156,13 @@ def assign_pending(s: Session) -> int:
 
 def queue_handoff(s: Session, *, account_id: str, reason: str, conversation_id: Optional[str],
                   intents: Iterable[str] = ()) -> Handoff:
-    """Create a handoff, route it and hand it to a free matching agent if there is one."""
-    handoff = repo.create_handoff(s, account_id=account_id, reason=reason,
-                                  conversation_id=conversation_id)
+    """Create a handoff (or add `reason` to the conversation's open one), route it and hand it
+    to a free matching agent if there is one."""
+    handoff, created = outcomes.request_handoff(s, account_id=account_id, reason=reason,
+                                                conversation_id=conversation_id)
     ensure_routing(s, handoff, list(intents))
-    assign_pending(s)
+    if created:
+        assign_pending(s)
     return handoff
 
 

@@ -15,6 +15,9 @@ PRE_VERIFICATION = frozenset(
         "say_name_denied", "say_already_paid", "say_dispute", "say_wrong_number", "say_deceased",
         "say_attorney", "say_bankruptcy", "say_cease_contact", "say_opted_out",
         "say_inconvenient_time", "say_complaint", "utter_calm", "utter_crisis_line", "say_handoff",
+        "say_confirm_cease_contact", "say_confirm_dispute_debt", "say_confirm_express_distress",
+        "say_confirm_wrong_number", "say_confirm_attorney_represented", "say_confirm_bankruptcy",
+        "say_confirm_debtor_deceased", "say_confirm_dropped",
     }
 )
 

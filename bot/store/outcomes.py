@@ -1,0 +1,84 @@
+"""Idempotent conversation outcomes: an agreement or a handoff said twice is stored once.
+
+Debtors repeat themselves ("ok I'll pay 100 Friday" ... "yes, 100 on Friday"), and Rasa
+may run an action again after a retry; the collections team must still see one
+arrangement per agreement and one open queue entry per conversation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import List, Optional, Sequence, Tuple, Union
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store import evidence, repo
+from bot.store.models import Arrangement, Handoff
+
+OPEN_ARRANGEMENT = ("proposed", "accepted")
+OPEN_HANDOFF = ("queued", "claimed")
+REASON_WIDTH = 64  # handoffs.reason is String(64)
+
+
+def _schedule(rows: Sequence[Tuple[date, Union[Decimal, str]]]) -> List[Tuple[date, Decimal]]:
+    return [(due, Decimal(str(amount)).quantize(Decimal("0.01"))) for due, amount in rows]
+
+
+def find_same_arrangement(s: Session, *, account_id: str, kind: str, total: Decimal,
+                          currency: str, installments: Sequence[Tuple[date, Decimal]]
+                          ) -> Optional[Arrangement]:
+    """An open arrangement with the same kind, total, currency and dated schedule."""
+    wanted = _schedule(installments)
+    rows = s.execute(select(Arrangement).where(
+        Arrangement.account_id == account_id, Arrangement.kind == kind,
+        Arrangement.currency == currency, Arrangement.status.in_(OPEN_ARRANGEMENT))).scalars()
+    for row in rows:
+        if Decimal(str(row.total)) == Decimal(str(total)) and \
+                _schedule([(i.due_date, i.amount) for i in row.installments]) == wanted:
+            return row
+    return None
+
+
+def agree_arrangement(s: Session, *, account_id: str, debt_id: Union[int, str, None], kind: str,
+                      total: Decimal, currency: str,
+                      installments: List[Tuple[date, Decimal]]) -> Tuple[Arrangement, bool]:
+    """The accepted arrangement for these terms, created only if it is not already on file.
+
+    Returns (arrangement, created)."""
+    same = find_same_arrangement(s, account_id=account_id, kind=kind, total=total,
+                                 currency=currency, installments=installments)
+    if same is not None:
+        return same, False
+    return repo.create_arrangement(s, account_id=account_id, debt_id=debt_id, kind=kind,
+                                   total=total, currency=currency, installments=installments,
+                                   status="accepted"), True
+
+
+def open_handoff(s: Session, conversation_id: str) -> Optional[Handoff]:
+    """The conversation's handoff still waiting for (or with) an agent, if any."""
+    return s.execute(select(Handoff).where(
+        Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_HANDOFF))
+        .order_by(Handoff.id)).scalars().first()
+
+
+def request_handoff(s: Session, *, account_id: str, reason: str,
+                    conversation_id: Optional[str]) -> Tuple[Handoff, bool]:
+    """One open handoff per conversation: a new reason is added to the open one (comma
+    separated, as the agent queue shows it) instead of queueing the debtor twice.
+
+    Returns (handoff, created)."""
+    existing = open_handoff(s, conversation_id) if conversation_id else None
+    if existing is None:
+        return repo.create_handoff(s, account_id=account_id, reason=reason,
+                                   conversation_id=conversation_id), True
+    reasons = existing.reason.split(",")
+    if reason not in reasons:
+        combined = ",".join(reasons + [reason])
+        if len(combined) <= REASON_WIDTH:
+            existing.reason = combined
+            s.flush()
+            evidence.append(s, "handoff_reason", account_id, {
+                "handoff_id": existing.id, "reason": reason, "conversation_id": conversation_id})
+    return existing, False

@@ -1,0 +1,410 @@
+"""Multi-turn conversations with a simulated debtor against the trained model, through the
+signed SMS webhook, judged by what is stored and what is sent.
+
+Each scenario has its own debtor (phone, name, identity, creditor), so no conversation
+can leak state into another. The simulated debtor says its scripted messages in order,
+but when the assistant asks "is this <name>?" or for a date of birth / ID digits it answers
+that first, as a person would. A scenario passes when every check on the store (arrangement,
+handoff, opt-out, status, wrong number) and on the texts sent (no silence, no debt
+details to a third party, no crisis line without distress) holds.
+
+Used by tests/conversations/test_conversations.py (the gate) and bench/conversation_bench.py
+(`make bench` prints the success rate per language).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+NAME_QUESTION = re.compile(r"am I speaking with|Is this .*\? Please reply YES|您是.{1,8}本人吗")
+IDENTITY_QUESTION = re.compile(r"date of birth|出生日期")
+CONFIRM_QUESTION = re.compile(r"Just to be sure|I want to make sure|想跟您确认一下|我们想确认您")
+CRISIS = re.compile(r"988|12356|心理援助")
+DISCLOSURE = re.compile(r"[$¥]\s?\d|balance|owe|欠款|余额|还款|Acme|华夏|银行|消费金融", re.I)
+
+
+@dataclass(frozen=True)
+class Debtor:
+    account_id: str
+    name: str
+    phone: str
+    lang: str
+    balance: str
+    dob: str
+    id_last4: str
+
+    @property
+    def creditor(self) -> str:
+        return "Acme Bank" if self.lang == "en" else "华夏消费金融"
+
+    @property
+    def currency(self) -> str:
+        return "USD" if self.lang == "en" else "CNY"
+
+    def csv_row(self) -> str:
+        tz, pack = ("America/New_York", "us") if self.lang == "en" else ("Asia/Shanghai", "cn")
+        return (f"{self.account_id},{self.name},{self.phone},{self.balance},{self.lang},{tz},{pack},"
+                f"{self.currency},{self.creditor},{self.dob},{self.id_last4},\n")
+
+
+@dataclass
+class Transcript:
+    debtor: Debtor
+    turns: List[Tuple[str, List[str]]] = field(default_factory=list)
+
+    @property
+    def sent(self) -> List[str]:
+        return [r for _, replies in self.turns for r in replies]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the store holds for one account after its conversation."""
+
+    arrangements: List[Tuple[str, Decimal, int, Optional[date]]]  # kind, total, installments, first due
+    handoffs: List[str]                                          # reasons, one row each
+    optouts: List[Tuple[str, str]]                               # channel, source
+    statuses: List[str]
+    wrong_number: bool
+    verified: bool
+
+
+Check = Callable[[Transcript, Outcome], Optional[str]]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    lang: str
+    says: Sequence[str]
+    checks: Sequence[Check]
+    identity_style: str = "dob"  # how the simulated debtor answers the identity question
+    name_answer: Optional[str] = None  # reply to "is this <name>?" (default: yes / 是)
+    silent_after: int = 99  # messages from this index on may get no reply (after a cease)
+    distress: bool = False  # the only scenarios where a crisis-line text is right
+    meant_it: bool = True  # the answer to "just to be sure: ...?" (did the debtor mean that?)
+
+
+# ----------------------------------------------------------------------------- checks
+
+def arrangement(kind: str, total: Optional[str] = None, installments: Optional[int] = None,
+                first_due: Optional[str] = None) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        if len(o.arrangements) != 1:
+            return f"expected one {kind} arrangement, found {o.arrangements}"
+        got_kind, got_total, got_n, got_first = o.arrangements[0]
+        if got_kind != kind or (total and got_total != Decimal(total)) \
+                or (installments and got_n != installments) \
+                or (first_due and str(got_first) != first_due):
+            return f"arrangement {o.arrangements[0]} is not {kind} {total} x{installments} {first_due}"
+        return None
+    return check
+
+
+def no_arrangement(t: Transcript, o: Outcome) -> Optional[str]:
+    return f"unexpected arrangement {o.arrangements}" if o.arrangements else None
+
+
+def handoff(reason: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        if len(o.handoffs) != 1 or reason not in o.handoffs[0].split(","):
+            return f"expected one handoff with reason {reason}, found {o.handoffs}"
+        return None
+    return check
+
+
+def no_handoff(t: Transcript, o: Outcome) -> Optional[str]:
+    return f"unexpected handoff {o.handoffs}" if o.handoffs else None
+
+
+def optout(channel: str, source: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        return None if (channel, source) in o.optouts else f"no {channel}/{source} opt-out in {o.optouts}"
+    return check
+
+
+def no_optout(t: Transcript, o: Outcome) -> Optional[str]:
+    bad = [x for x in o.optouts]
+    return f"unexpected opt-out {bad}" + (" and statuses " + str(o.statuses) if o.statuses else "") \
+        if bad or "cease" in o.statuses else None
+
+
+def status(name: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        return None if name in o.statuses else f"status {name} not in {o.statuses}"
+    return check
+
+
+def wrong_number(t: Transcript, o: Outcome) -> Optional[str]:
+    return None if o.wrong_number else "number not flagged as wrong"
+
+
+def verified(t: Transcript, o: Outcome) -> Optional[str]:
+    return None if o.verified else "not verified"
+
+
+def says(pattern: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        return None if any(re.search(pattern, r) for r in t.sent) else f"no reply matching {pattern!r}"
+    return check
+
+
+def no_crisis_line(t: Transcript, o: Outcome) -> Optional[str]:
+    hits = [r for r in t.sent if CRISIS.search(r)]
+    return f"crisis line sent without distress: {hits[0]!r}" if hits else None
+
+
+def no_disclosure(t: Transcript, o: Outcome) -> Optional[str]:
+    hits = [r for r in t.sent if DISCLOSURE.search(r.split("Reply STOP")[0].split("回复TD")[0])]
+    return f"debt detail sent before verification: {hits[0]!r}" if hits else None
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+def _scenarios() -> List[Scenario]:
+    en, zh = "en", "zh"
+    balance_en, balance_zh = says(r"\$[\d,]+\.\d\d"), says(r"¥[\d,]+\.\d\d")
+    return [
+        # --- English
+        Scenario("balance first", en, ["what do i owe"], [verified, balance_en, no_handoff]),
+        Scenario("balance, typo", en, ["hw much do i owe u guys"], [verified, balance_en]),
+        Scenario("plan then six months then yes", en, ["can i pay monthly", "i'll do 6 months", "yes"],
+                 [arrangement("plan", "500.00", 6)]),
+        Scenario("promise with weekday", en, ["i can pay 100 on friday"], [arrangement("promise", "100.00", 1)],
+                 identity_style="last4"),
+        Scenario("promise with absolute date", en, ["i'll pay 120 on dec 8"],
+                 [arrangement("promise", "120.00", 1, "2026-12-08")]),
+        Scenario("pay in full, accepted", en, ["i want to pay it all off today", "yes"],
+                 [arrangement("settlement")], identity_style="birthday"),
+        Scenario("name volunteered first", en, ["yes, this is {first}", "what's my balance"],
+                 [verified, balance_en]),
+        Scenario("identity and question together", en, ["dob {dob} what's my balance"], [verified, balance_en]),
+        Scenario("three months, accepted with words", en, ["can i do 3 months", "yes, 3 months is fine"],
+                 [arrangement("plan", "500.00", 3)]),
+        Scenario("same promise twice", en, ["i can pay 100 on friday", "i can pay 100 on friday"],
+                 [arrangement("promise", "100.00", 1)]),
+        Scenario("wrong number", en, ["wrong number, i don't know who that is"],
+                 [wrong_number, no_disclosure, no_handoff]),
+        Scenario("clear cease", en, ["Please stop messaging me, don't ever contact me again"],
+                 [optout("all", "nlu"), status("cease"), says("final message")]),
+        Scenario("hi again is not a cease", en, ["hi again"], [no_optout, no_crisis_line, no_handoff],
+                 meant_it=False),
+        Scenario("distress", en, ["i can't take this anymore, i'm at the end of my rope"],
+                 [says("988"), handoff("distress")], distress=True),
+        Scenario("dispute twice, one handoff", en, ["this isn't my debt", "i never had this loan with you"],
+                 [handoff("dispute"), status("dispute")]),
+        Scenario("attorney", en, ["you need to talk to my lawyer"], [status("attorney"), handoff("attorney")]),
+        Scenario("hardship", en, ["i lost my job last month"], [verified, status("hardship")]),
+        Scenario("already paid", en, ["i already paid this last week"], [handoff("paid_claim")]),
+        Scenario("who is this, nothing disclosed", en, ["who is this?"], [no_disclosure, no_handoff]),
+        Scenario("not the debtor", en, ["how much is owed on this"], [no_disclosure, no_arrangement],
+                 name_answer="no"),
+        Scenario("anger, no crisis line", en, ["this is harassment, you people are ridiculous"],
+                 [no_crisis_line, no_optout], meant_it=False),
+        # --- Chinese
+        Scenario("余额", zh, ["现在欠多少钱"], [verified, balance_zh, no_handoff]),
+        Scenario("分3期 然后确认", zh, ["可以分3期吗", "是"], [arrangement("plan", "3000.00", 3)],
+                 identity_style="last4"),
+        Scenario("12月8号还800", zh, ["我12月8号还800"], [arrangement("promise", "800.00", 1, "2026-12-08")],
+                 identity_style="last4"),
+        Scenario("下周五还五百", zh, ["下周五还五百块"], [arrangement("promise", "500.00", 1)]),
+        Scenario("一次性还清", zh, ["我想一次性还清", "好的"], [arrangement("settlement")], identity_style="last4"),
+        Scenario("先报名字", zh, ["我是{name}本人", "还差多少"], [verified, balance_zh], identity_style="last4"),
+        Scenario("身份和问题一起", zh, ["我的身份证后4位是{last4}，现在欠多少？"], [verified, balance_zh]),
+        Scenario("别人的名字不是求助", zh, ["我是王小明"], [no_crisis_line, no_handoff, no_disclosure],
+                 meant_it=False),
+        Scenario("打错了", zh, ["你打错了 我不认识这个人"], [wrong_number, no_disclosure, no_handoff]),
+        Scenario("停止联系", zh, ["以后不要再联系我了"], [optout("all", "nlu"), status("cease"), says("最后一条")]),
+        Scenario("崩溃", zh, ["我快崩溃了 真的撑不住了"], [says("12356"), handoff("distress")], distress=True),
+        Scenario("两次异议 一个转人工", zh, ["这不是我借的", "我从来没借过这笔钱"],
+                 [handoff("dispute"), status("dispute")]),
+        Scenario("律师", zh, ["这事找我律师"], [status("attorney"), handoff("attorney")]),
+        Scenario("没钱", zh, ["最近没钱 失业了"], [verified, status("hardship")], identity_style="last4"),
+        Scenario("已经还了", zh, ["我上周已经还了"], [handoff("paid_claim")]),
+        Scenario("破产", zh, ["我已经申请破产了"], [status("bankruptcy")]),
+        Scenario("你们是谁", zh, ["你们是哪家公司"], [no_disclosure, no_handoff]),
+        Scenario("不是本人", zh, ["我欠多少"], [no_disclosure, no_arrangement], name_answer="不是"),
+        Scenario("同一承诺两次", zh, ["我12月8号还800", "我12月8号还800"],
+                 [arrangement("promise", "800.00", 1, "2026-12-08")], identity_style="last4"),
+        Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout], meant_it=False),
+    ]
+
+
+SCENARIOS: List[Scenario] = _scenarios()
+
+EN_NAMES = ["Jane Doe", "Mark Hill", "Lucy Park", "Omar Diaz", "Ruth King", "Sam Lee", "Nina Ford",
+            "Paul Gray", "Ivy Chen", "Tom Wade", "Kate Moss", "Leo Hart", "Ana Ruiz", "Ben Cole",
+            "Eva Long", "Max Reed", "Zoe Hunt", "Ian Ross", "Amy Ward", "Dan Fox", "Meg Hale"]
+ZH_NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴刚",
+            "徐丽", "孙杰", "马琳", "朱涛", "胡佳", "郭峰", "何雪", "林波", "高燕", "罗军"]
+
+
+def debtor_for(index: int, scenario: Scenario) -> Debtor:
+    if scenario.lang == "en":
+        name = EN_NAMES[index % len(EN_NAMES)]
+        return Debtor(f"C-EN-{index}", name, f"+1212555{1000 + index:04d}", "en", "500.00",
+                      f"1985-03-{10 + index % 15:02d}", f"{1200 + index:04d}")
+    name = ZH_NAMES[index % len(ZH_NAMES)]
+    return Debtor(f"C-ZH-{index}", name, f"+86138001{38000 + index:05d}", "zh", "3000.00",
+                  f"1990-07-{1 + index % 20:02d}", f"{4800 + index:04d}")
+
+
+def portfolio_csv(debtors: Sequence[Debtor]) -> str:
+    header = "account_id,name,phone,balance,language,timezone,pack,currency,creditor,dob,id_last4,zip\n"
+    return header + "".join(d.csv_row() for d in debtors)
+
+
+def identity_answer(d: Debtor, style: str) -> str:
+    y, m, dd = d.dob.split("-")
+    if d.lang == "zh":
+        return f"身份证后四位{d.id_last4}" if style == "last4" else f"我生日是{y}年{int(m)}月{int(dd)}日"
+    if style == "last4":
+        return f"last 4 is {d.id_last4}"
+    if style == "birthday":
+        months = ["january", "february", "march", "april", "may", "june", "july", "august",
+                  "september", "october", "november", "december"]
+        return f"my birthday is {months[int(m) - 1]} {int(dd)} {y}"
+    return f"dob {int(m)}/{int(dd)}/{y}"
+
+
+def fill(text: str, d: Debtor) -> str:
+    y, m, dd = d.dob.split("-")
+    return text.format(first=d.name.split()[0], name=d.name, last4=d.id_last4, dob=f"{int(m)}/{int(dd)}/{y}")
+
+
+# ----------------------------------------------------------------------------- running
+
+def outcome_of(d: Debtor) -> Outcome:
+    from sqlalchemy import select
+
+    from bot.store.db import session_scope
+    from bot.store.models import AccountStatus, Arrangement, Handoff, OptOut, Phone, Verification
+
+    with session_scope() as s:
+        arrangements = [
+            (a.kind, Decimal(str(a.total)), len(a.installments),
+             a.installments[0].due_date if a.installments else None)
+            for a in s.execute(select(Arrangement).where(Arrangement.account_id == d.account_id)).scalars()]
+        handoffs = [h.reason for h in s.execute(select(Handoff).where(Handoff.account_id == d.account_id)).scalars()]
+        optouts = [(o.channel, o.source) for o in s.execute(
+            select(OptOut).where(OptOut.phone == d.phone, OptOut.active.is_(True))).scalars()]
+        statuses = [r.status for r in s.execute(select(AccountStatus).where(
+            AccountStatus.account_id == d.account_id, AccountStatus.active.is_(True))).scalars()]
+        wrong = any(p.wrong_number for p in s.execute(select(Phone).where(Phone.e164 == d.phone)).scalars())
+        verified_rows = s.execute(select(Verification).where(Verification.account_id == d.account_id)).first()
+    return Outcome(arrangements, handoffs, optouts, statuses, wrong, verified_rows is not None)
+
+
+def play(bot, scenario: Scenario, d: Debtor, max_turns: int = 10) -> Transcript:
+    """The simulated debtor: identity questions first, then the next scripted message."""
+    transcript = Transcript(d)
+    script = [fill(t, d) for t in scenario.says]
+    last_replies: List[str] = []
+    sent_script = 0
+    for _ in range(max_turns):
+        asked = " ".join(last_replies)
+        if NAME_QUESTION.search(asked):
+            text = scenario.name_answer or ("yes" if d.lang == "en" else "是")
+        elif IDENTITY_QUESTION.search(asked):
+            text = identity_answer(d, scenario.identity_style)
+        elif CONFIRM_QUESTION.search(asked):
+            yes, no = ("yes", "no") if d.lang == "en" else ("是", "不是")
+            text = yes if scenario.meant_it else no
+        elif sent_script < len(script):
+            text = script[sent_script]
+            sent_script += 1
+        else:
+            break
+        seen = len(bot.standin.messages(d.phone))
+        bot.post_sms(d.phone, text)
+        last_replies = bot.replies_after(d.phone, seen)
+        transcript.turns.append((text, last_replies))
+        if scenario.name_answer and text == scenario.name_answer:
+            break
+    return transcript
+
+
+def judge(scenario: Scenario, transcript: Transcript, outcome: Outcome) -> List[str]:
+    problems = [p for check in scenario.checks if (p := check(transcript, outcome))]
+    silent = [text for i, (text, replies) in enumerate(transcript.turns) if not replies and i < scenario.silent_after]
+    if silent:
+        problems.append(f"no reply to {silent[0]!r}")
+    if not scenario.distress and no_crisis_line not in scenario.checks:
+        if p := no_crisis_line(transcript, outcome):
+            problems.append(p)
+    return problems
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    transcript: Transcript
+    problems: List[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def run_suite(model: Path, scenarios: Sequence[Scenario] = SCENARIOS, workdir: Optional[Path] = None) -> List[Result]:
+    """Import one debtor per scenario into a fresh SQLite store, start the assistant, play."""
+    import os
+
+    from bot.cli import main as cli
+    from bot.config import reset_settings
+    from bot.runtime.harness import RunningAssistant
+    from bot.store.db import reset_engine
+
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="conversations-"))
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "TWILIO_AUTH_TOKEN", "COLLECTBOT_API_TOKEN")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'conversations.db'}"
+    os.environ.setdefault("TWILIO_AUTH_TOKEN", "conversation-suite-token")
+    os.environ.setdefault("COLLECTBOT_API_TOKEN", "conversation-suite-api")
+    reset_settings()
+    reset_engine()
+    try:
+        debtors = [debtor_for(i, s) for i, s in enumerate(scenarios)]
+        (workdir / "portfolio.csv").write_text(portfolio_csv(debtors), encoding="utf-8")
+        if cli(["db", "upgrade"]) != 0 or cli(["import", str(workdir / "portfolio.csv")]) != 0:
+            raise RuntimeError("could not prepare the conversation store")
+        results = []
+        with RunningAssistant(model, log_file=workdir / "server.log") as bot:
+            for scenario, d in zip(scenarios, debtors):
+                transcript = play(bot, scenario, d)
+                results.append(Result(scenario, transcript, judge(scenario, transcript, outcome_of(d))))
+        return results
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        reset_settings()
+        reset_engine()
+
+
+def success_rates(results: Sequence[Result]) -> Dict[str, float]:
+    rates = {}
+    for lang in ("en", "zh"):
+        mine = [r for r in results if r.scenario.lang == lang]
+        if mine:
+            rates[lang] = round(sum(r.ok for r in mine) / len(mine), 3)
+    return rates
+
+
+def report(results: Sequence[Result]) -> str:
+    lines = []
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        lines.append(f"{mark} [{r.scenario.lang}] {r.scenario.name}" + ("" if r.ok else f": {'; '.join(r.problems)}"))
+        if not r.ok:
+            for text, replies in r.transcript.turns:
+                lines.append(f"       > {text}")
+                lines += [f"       < {x}" for x in replies]
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""CarePolicy: unsure high-impact intents get a question; the turn ends after hand-ons."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+@pytest.fixture(scope="module")
+def domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load("bot/domain")
+
+
+@pytest.fixture
+def policy(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.dialogue.care import CarePolicy
+
+    return CarePolicy.create({**CarePolicy.get_default_config(), "threshold": 0.8},
+                             LocalModelStorage.create(tmp_path), Resource("care"),
+                             ExecutionContext(GraphSchema({})))
+
+
+def _tracker(domain, intent: str, confidence: float, *after: str):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [ActionExecuted("action_listen"), UserUttered("text", {"name": intent, "confidence": confidence})]
+    events += [ActionExecuted(name) for name in after]
+    return DialogueStateTracker.from_events("+15555550100", events, slots=domain.slots)
+
+
+def _best(policy, domain, tracker):
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    if prediction.max_confidence == 0.0:
+        return None
+    return domain.action_names_or_texts[prediction.max_confidence_index]
+
+
+@pytest.mark.parametrize("intent", ["cease_contact", "express_distress", "dispute_debt", "wrong_number",
+                                    "attorney_represented", "bankruptcy"])
+def test_unsure_high_impact_intent_is_confirmed_first(policy, domain, intent: str) -> None:
+    assert _best(policy, domain, _tracker(domain, intent, 0.55)) == "action_confirm_intent"
+
+
+def test_clear_high_impact_intent_is_left_to_the_rules(policy, domain) -> None:
+    assert _best(policy, domain, _tracker(domain, "cease_contact", 0.97)) is None
+
+
+def test_other_intents_are_left_alone(policy, domain) -> None:
+    assert _best(policy, domain, _tracker(domain, "greet", 0.5)) is None
+
+
+def test_listens_after_the_question(policy, domain) -> None:
+    tracker = _tracker(domain, "cease_contact", 0.55, "action_confirm_intent")
+    assert _best(policy, domain, tracker) == "action_listen"
+
+
+def test_listens_after_the_action_verification_handed_on_to(policy, domain) -> None:
+    tracker = _tracker(domain, "provide_identity", 0.9, "verification_form", "action_verification_result",
+                       "action_offer_plans")
+    assert _best(policy, domain, tracker) == "action_listen"
