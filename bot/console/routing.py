@@ -160,10 +160,22 @@ def queue_handoff(s: Session, *, account_id: str, reason: str, conversation_id: 
     to a free matching agent if there is one."""
     handoff, created = outcomes.request_handoff(s, account_id=account_id, reason=reason,
                                                 conversation_id=conversation_id)
-    ensure_routing(s, handoff, list(intents))
+    routing = ensure_routing(s, handoff, list(intents))
     if created:
         assign_pending(s)
+    else:
+        escalate(routing, reason)
     return handoff
+
+
+def escalate(routing: HandoffRouting, reason: str) -> None:
+    """A further reason on an open handoff can only make it more urgent: a higher priority,
+    an earlier SLA deadline, and its skill when the queue had none (a request that turns
+    into distress moves up the queue instead of waiting behind requests)."""
+    routing.priority = min(routing.priority, priority_of(reason))
+    routing.due_at = min(routing.due_at, clock.now() + sla_for(reason))
+    if routing.skill is None:
+        routing.skill = SKILL_FOR_REASON.get(reason)
 
 
 def reassign(s: Session, handoff: Handoff, agent_name: Optional[str], by: AgentView) -> None:

@@ -145,9 +145,10 @@ async def test_an_agent_cannot_read_a_conversation_outside_their_queue(console):
 
 
 async def test_queue_is_sorted_by_priority_and_flags_sla_breaches(console, fixed_clock):
+    # three conversations (one open handoff per conversation): an SMS thread and two calls
     request = queue(US, "requested_human", US_PHONE)
-    dispute = queue(US, "dispute", US_PHONE)
-    distress = queue(US, "distress", US_PHONE)
+    dispute = queue(US, "dispute", "CA" + "1" * 32)
+    distress = queue(US, "distress", "CA" + "2" * 32)
     sam = console.browser()
     assert await sam.login("sam") == 303
     _, page = await sam.get("/console/queue")
@@ -159,6 +160,20 @@ async def test_queue_is_sorted_by_priority_and_flags_sla_breaches(console, fixed
     row = page[page.index(f"handoff-{distress}"):page.index(f"handoff-{dispute}")]
     assert "SLA breached" in row
     assert "SLA breached" not in page[page.index(f"handoff-{dispute}"):]
+
+
+async def test_a_second_reason_joins_the_open_handoff_and_raises_its_priority(console, fixed_clock):
+    from bot.store.db import session_scope
+    from bot.store.models import HandoffRouting
+
+    first = queue(US, "requested_human", US_PHONE)
+    again = queue(US, "distress", US_PHONE)
+    assert again == first
+    assert _handoff(first).reason == "requested_human,distress"
+    with session_scope() as s:
+        routing = s.get(HandoffRouting, first)
+        assert routing.priority == 0  # distress first
+        assert routing.due_at <= fixed_clock.now() + timedelta(minutes=15)
 
 
 # ---------------------------------------------------------------- the conversation

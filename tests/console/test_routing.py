@@ -57,10 +57,11 @@ def test_capacity_and_logged_out_agents_are_respected(agents_online):
     from bot.console.routing import assign_pending
     from bot.store.db import session_scope
 
-    ids = [queue("A-US-1", "requested_human", US_PHONE) for _ in range(4)]
+    # four conversations (calls) of one debtor: one open handoff per conversation
+    ids = [queue("A-US-1", "requested_human", f"CA{i:032d}") for i in range(4)]
     assert [_row(h)[0].agent for h in ids] == ["alice", "alice", "alice", None]  # capacity 3
     agents_online.advance(timedelta(hours=1))  # every session expired: nobody is online
-    late = queue("A-US-1", "requested_human", US_PHONE)
+    late = queue("A-US-1", "requested_human", US_PHONE)  # a fifth conversation, the SMS thread
     with session_scope() as s:
         assert assign_pending(s) == 0
     assert _row(late)[0].agent is None
@@ -72,7 +73,7 @@ def test_sla_comes_from_the_settings(agents_online, monkeypatch):
     monkeypatch.setenv("COLLECTBOT_HANDOFF_SLA", "complaint=2h, default=30m")
     reset_settings()
     complaint = queue("A-US-1", "complaint", US_PHONE)
-    other = queue("A-US-1", "paid_claim", US_PHONE)
+    other = queue("A-US-1", "paid_claim", "CA" + "9" * 32)  # another conversation
     (h1, r1), (h2, r2) = _row(complaint), _row(other)
     assert r1.due_at - h1.created_at == timedelta(hours=2)
     assert r2.due_at - h2.created_at == timedelta(minutes=30)
