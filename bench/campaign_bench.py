@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict
 
+from bench import import_bench
 from bench.import_bench import _peak_rss_mb
 
 SIZES = (10_000, 100_000)
@@ -78,13 +78,7 @@ def _child_plan(url: str) -> Dict[str, Any]:
 
 
 def _in_child(job: str, *args: str) -> Dict[str, Any]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
-    proc = subprocess.run([sys.executable, "-m", "bench.campaign_bench", "--child", job, *args],
-                          capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines() or ["no output"]
-        raise RuntimeError(f"{job} child failed: {lines[-1]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return import_bench._in_child(job, *args, module="bench.campaign_bench")
 
 
 def rate_limit_check(rate: float = RATE, per_number: int = 20) -> Dict[str, Any]:

@@ -75,9 +75,10 @@ def _child_import(csv_path: str, url: str) -> Dict[str, Any]:
             "peak_rss_mb": _peak_rss_mb()}
 
 
-def _in_child(job: str, *args: str) -> Dict[str, Any]:
+def _in_child(job: str, *args: str, module: str = "bench.import_bench") -> Dict[str, Any]:
+    """Run `module --child job args` in a fresh process; its last stdout line is JSON."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
-    proc = subprocess.run([sys.executable, "-m", "bench.import_bench", "--child", job, *args],
+    proc = subprocess.run([sys.executable, "-m", module, "--child", job, *args],
                           capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines() or ["no output"]

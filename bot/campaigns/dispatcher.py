@@ -251,7 +251,9 @@ async def run_once(*, now: Optional[datetime] = None, dry_run: bool = False,
     with session_scope() as s:
         reconcile(s, now)
         summary.unknown = [f"{r.account_id} {r.step_key} {r.local_day}" for r in recover(s, now)]
-        expire(s, now)
+        expired = expire(s, now)
+        if expired:
+            summary.outcomes["expired"] += expired
     with session_scope() as s:
         summary.planned = write_plan(s, plan(s, campaigns, now, settings.promise_grace_days), now)
     with session_scope() as s:

@@ -86,16 +86,35 @@ def step_today(step: Step, today: date, due: Optional[date],
             if today == missed + timedelta(days=grace_days + step.days)]
 
 
-def _accounts(s: Session, after: str, limit: int):
-    """A page of accounts that have an open debt, with their earliest open due date."""
-    return s.execute(
+@dataclass(frozen=True)
+class _Row:
+    account_id: str
+    risk_tier: str
+    pack: str
+    timezone: Optional[str]
+    language: str
+    name: str
+    due: Optional[date]
+
+
+def _accounts(s: Session, after: str, limit: int) -> Tuple[str, List[_Row]]:
+    """A page of accounts after `after` (keyset on the primary key: every page costs the
+    same), keeping those with an open debt, with their earliest open due date. Returns the
+    page's last id (to continue from) and the rows."""
+    page = s.execute(
         select(Account.account_id, Account.risk_tier, Account.pack, Account.timezone,
-               Account.language, Account.name, func.min(Debt.due_date).label("due"))
-        .join(Debt, Debt.account_id == Account.account_id)
-        .where(Debt.status == "open", Debt.balance > 0, Account.account_id > after)
-        .group_by(Account.account_id, Account.risk_tier, Account.pack, Account.timezone,
-                  Account.language, Account.name)
-        .order_by(Account.account_id).limit(limit)).all()
+               Account.language, Account.name)
+        .where(Account.account_id > after).order_by(Account.account_id).limit(limit)).all()
+    if not page:
+        return "", []
+    ids = [r.account_id for r in page]
+    due = dict(s.execute(
+        select(Debt.account_id, func.min(Debt.due_date))
+        .where(Debt.account_id.in_(ids), Debt.status == "open", Debt.balance > 0)
+        .group_by(Debt.account_id)).all())
+    # every account with an open debt is a key (its value is None when no debt has a date)
+    return page[-1].account_id, [_Row(*r, due[r.account_id]) for r in page
+                                 if r.account_id in due]
 
 
 def _arrangements(s: Session, ids: List[str]):
@@ -127,10 +146,11 @@ def plan(s: Session, campaigns: Sequence[Campaign], now: datetime, grace_days: i
                 by_target[(tier, pack)].extend((c, st) for st in c.steps)
     after = ""
     while True:
-        page = _accounts(s, after, batch)
-        if not page:
+        after, page = _accounts(s, after, batch)
+        if not after:
             return
-        after = page[-1].account_id
+        if not page:
+            continue
         ids = [r.account_id for r in page]
         installments, broken = _arrangements(s, ids)
         high = [r.account_id for r in page if r.risk_tier == "high"]

@@ -228,10 +228,17 @@ def reconcile(s: Session, now: Optional[datetime] = None, grace_days: Optional[i
     if account_ids is not None:
         query = query.where(Arrangement.account_id.in_(account_ids))
     changes = 0
-    for arrangement in list(s.execute(query).scalars()):
-        paid = s.execute(select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.arrangement_id == arrangement.id)).scalar_one()
-        left = Decimal(str(paid))
+    arrangements = list(s.execute(query).scalars())
+    # one grouped query for what was paid towards each (the worker reconciles every tick)
+    paid_by: Dict[int, Decimal] = {}
+    for start in range(0, len(arrangements), 1000):
+        ids = [a.id for a in arrangements[start:start + 1000]]
+        paid_by.update((a, Decimal(str(total))) for a, total in s.execute(
+            select(Payment.arrangement_id, func.sum(Payment.amount))
+            .where(Payment.arrangement_id.in_(ids)).group_by(Payment.arrangement_id)))
+    for arrangement in arrangements:
+        paid = paid_by.get(arrangement.id, Decimal("0"))
+        left = paid
         missed = False
         for inst in arrangement.installments:
             if left >= inst.amount:

@@ -135,3 +135,34 @@ def test_two_dispatchers_send_each_message_once(db, tmp_path) -> None:
     with session_scope() as s:
         workers = set(s.execute(select(CampaignSend.claimed_by)).scalars())
     assert len(workers) == 2, "both dispatchers claimed work (they ran at the same time)"
+
+
+def test_worker_process_runs_passes_and_stops_on_sigterm(db, tmp_path) -> None:
+    """What a deployment runs: `collectbot campaign worker` passes until SIGTERM, then exits 0."""
+    _portfolio(tmp_path)
+    stand_in = AssistantStandIn()
+    env = dict(os.environ, DATABASE_URL=db, COLLECTBOT_URL=stand_in.url, PYTHONUNBUFFERED="1",
+               COLLECTBOT_SENDS_PER_SECOND="0", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "campaign", "worker", "--tick", "0.2"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    watchdog = threading.Timer(240, proc.kill)   # a hung worker fails the test, not the suite
+    watchdog.start()
+    try:
+        passes = 0
+        for line in proc.stdout:
+            passes += "campaign run:" in line
+            if passes == 2:
+                break
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+        stand_in.close()
+    assert passes == 2 and proc.returncode == 0, err
+    assert "worker stopped after" in out
+    # whatever the wall clock allowed was sent once; the rest waits in the ledger
+    assert Counter(stand_in.phones).most_common(1)[0][1] == 1 if stand_in.phones else True
+    assert _ledger()["sending"] == 0

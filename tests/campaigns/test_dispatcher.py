@@ -187,3 +187,13 @@ def test_worker_ticks_until_stopped(portfolio) -> None:
     assert summaries[0].outcomes == {"sent": 3, "deferred": 1, "blocked": 1}
     assert sorted(a for a, _, _ in sender.sent) == ["H1", "L1", "L2"]
     assert [sum(x.outcomes.values()) for x in summaries[1:]] == [0, 0]
+
+
+def test_a_deferral_nobody_retried_in_time_expires(portfolio) -> None:
+    sender = GatedSender()
+    _run(sender)     # M1 deferred (23:00 in Shanghai); its step allows 2 retry days
+    # no dispatcher ran until after the retry days (end of 3 Dec, Shanghai)
+    later = _run(sender, datetime(2026, 12, 3, 17, 0, tzinfo=timezone.utc))
+    assert later.outcomes["expired"] == 1
+    assert _ledger()[("M1", "medium-negotiation/plan-invite-weekly")].status == "expired"
+    assert "M1" not in [a for a, _, _ in sender.sent]
