@@ -105,7 +105,7 @@ def _detail(request: Request, agent: agents.AgentView, csrf: str, handoff_id: in
         transcript = work.view_transcript(s, agent, opened)
         summary = work.summary(s, opened)
         item = routing.QueueItem(opened.handoff, opened.routing, opened.account)
-        others = [a for a in agents.list_agents(s) if routing.matches(a, opened.routing)] \
+        others = [a for a in routing.online_agents(s) if routing.matches(a, opened.routing)] \
             if agent.supervisor else []
         page = render(request, "handoff.html", status=status, agent=agent, csrf=csrf,
                       item=item, summary=summary, transcript=transcript, others=others,

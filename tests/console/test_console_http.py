@@ -310,3 +310,12 @@ def test_bad_sla_settings_are_named(text):
 
     with pytest.raises(ValueError, match="COLLECTBOT_HANDOFF_SLA"):
         parse_sla(text)
+
+
+async def test_debtor_text_is_escaped_in_the_console(console):
+    await console.channels.sms(US_PHONE, "<script>alert(1)</script>")
+    hid = queue(US, "requested_human", US_PHONE)
+    alice = console.browser()
+    await alice.login("alice")
+    _, page = await alice.get(f"/console/handoffs/{hid}")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -93,3 +93,23 @@ def test_the_takeover_check_follows_the_claim(agents_online):
         work.close(s, alice, hid, "handed_back")
     with session_scope() as s:
         assert not agent_owns(s, US_PHONE)
+
+
+def test_a_handoff_held_by_an_agent_who_logged_out_goes_back_to_the_queue(agents_online):
+    from bot.console import agents, routing
+    from bot.store.db import session_scope
+    from bot.store.models import ConsoleSession
+
+    hid = queue("A-US-1", "requested_human", US_PHONE)
+    assert _row(hid)[0].agent == "alice"
+    with session_scope() as s:
+        alice = agents.get_agent(s, "alice")
+        s.query(ConsoleSession).filter(ConsoleSession.agent_id == alice.id).delete()
+    with session_scope() as s:
+        routing.assign_pending(s)
+    handoff, row = _row(hid)
+    assert handoff.agent is None and row.assigned_at is None and handoff.status == "queued"
+    with session_scope() as s:
+        sam = agents.get_agent(s, "sam")
+        with pytest.raises(ValueError, match="alice is not logged in"):
+            routing.reassign(s, s.get(type(handoff), hid), "alice", sam)
