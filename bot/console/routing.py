@@ -228,3 +228,13 @@ def visible_queue(s: Session, agent: AgentView) -> List[QueueItem]:
 
 def queue_key(routing: HandoffRouting) -> Tuple[str, str, str]:
     return routing.language, routing.pack, routing.skill or "-"
+
+
+def queue_counts(items: Sequence[QueueItem]) -> List[Tuple[str, int, int, int]]:
+    """Per queue ("en/us/legal"): waiting, claimed, SLA breaches; for the supervisors' view."""
+    counts: Dict[str, List[int]] = {}
+    for item in items:
+        row = counts.setdefault("/".join(queue_key(item.routing)), [0, 0, 0])
+        row[0 if item.handoff.status == "queued" else 1] += 1
+        row[2] += item.breached
+    return [(key, *row) for key, row in sorted(counts.items())]

@@ -46,7 +46,8 @@ def render(request: Request, template: str, *, status: int = 200,
            agent: Optional[agents.AgentView] = None, **context: Any) -> HTTPResponse:
     lang = _lang(request, agent)
     body = _env.get_template(template).render(
-        t=i18n.translator(lang), why=lambda rule: i18n.why(rule, lang), lang=lang,
+        t=i18n.translator(lang), why=lambda rule: i18n.why(rule, lang),
+        reason=lambda name: i18n.reason(name, lang), lang=lang,
         agent=agent, prefix=PREFIX, **context)
     resp = response.html(body, status=status)
     resp.headers["Cache-Control"] = "no-store"
@@ -168,6 +169,7 @@ def console_blueprint(sender: Optional[SmsSender] = None) -> Blueprint:
         with session_scope() as s:
             items = routing.visible_queue(s, agent)
             return render(request, "queue.html", agent=agent, csrf=csrf, items=items,
+                          queues=routing.queue_counts(items) if agent.supervisor else [],
                           poll=f"{PREFIX}/poll", page=f"{PREFIX}/queue")
 
     @bp.route("/poll", methods=["GET"])

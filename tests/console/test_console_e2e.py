@@ -55,7 +55,7 @@ def test_handoffs_reach_the_right_agent_and_replies_reach_the_debtor(trained_mod
         assert any("team" in text for text in bot_said)
         queue = alice.get(f"{bot.url}/console/queue", timeout=10).text
         hid = int(re.search(r'id="handoff-(\d+)"', queue).group(1))
-        assert "requested_human" in queue and "alice" in queue
+        assert "asked for a person" in queue and "alice" in queue
         assert li.get(f"{bot.url}/console/poll", timeout=10).json()["open"] == 0
 
         page = alice.post(f"{bot.url}/console/handoffs/{hid}/claim", data={"csrf": alice_csrf},
@@ -75,4 +75,4 @@ def test_handoffs_reach_the_right_agent_and_replies_reach_the_debtor(trained_mod
         for text in ("你们太过分了！", "烦死了，别再骚扰我！", "气死我了！"):
             assert bot.post_sms(CN_PHONE, text) == 200
         _wait_open(li, bot.url, 1)
-        assert "negative_emotion" in li.get(f"{bot.url}/console/queue", timeout=10).text
+        assert "多次负面情绪" in li.get(f"{bot.url}/console/queue", timeout=10).text
