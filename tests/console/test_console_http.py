@@ -338,3 +338,13 @@ async def test_supervisors_see_every_queue_with_its_counts(console, fixed_clock)
     await alice.login("alice")
     _, page = await alice.get("/console/queue")
     assert 'id="queues"' not in page and "dispute" in page and "asked for a person" not in page
+
+
+async def test_repeated_wrong_passwords_lock_the_name_for_a_while(console, fixed_clock):
+    b = console.browser()
+    for _ in range(5):
+        assert await b.login("alice", "not the password") == 401
+    assert await b.login("alice") == 401  # locked: the right password does not help
+    assert "console.locked" in _evidence_kinds()
+    fixed_clock.advance(timedelta(minutes=16))
+    assert await b.login("alice") == 303
