@@ -238,7 +238,10 @@ def record_arrangement(s: Session, agent: AgentView, handoff_id: int, form: Dict
             result = negotiation.evaluate_settlement(policy, terms, today=today,
                                                      amount=_money(form.get("amount", ""), "amount"))
         elif kind == "promise":
-            on = date.fromisoformat(form.get("on", "").strip())
+            try:
+                on = date.fromisoformat(form.get("on", "").strip())
+            except ValueError:
+                raise WorkError("a promise needs a date as YYYY-MM-DD") from None
             result = negotiation.evaluate_promise(policy, terms, today=today, on=on,
                                                   amount=_money(form.get("amount", ""), "amount"))
         else:

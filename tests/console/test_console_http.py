@@ -260,6 +260,12 @@ async def test_arrangements_go_through_the_negotiation_policy(console, capsys):
     status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
                                     {"kind": "plan", "amount": "abc"})
     assert status == 409 and "must be a number" in page
+    status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
+                                    {"kind": "promise", "amount": "50", "on": "next week"})
+    assert status == 409 and "YYYY-MM-DD" in page
+    status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
+                                    {"kind": "promise", "amount": "50", "on": "2027-03-01"})
+    assert status == 422 and "days away" in page
     assert main(["export", "arrangements"]) == 0
     assert capsys.readouterr().out == ""
     status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
