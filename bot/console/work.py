@@ -1,8 +1,8 @@
 """What an agent does with a handoff: claim, read, reply, record an arrangement, resolve,
 hand back. Every step is checked against the agent's rights and leaves an evidence record.
 
-A reply takes the bot's road out: `outbox.screen` (the one gate, window and caps included)
-and then the SMS sender. A text the gate stops is never sent; the agent gets the rules that
+A reply takes the bot's road out: `outbox.screen` (the one gate) and then the SMS sender;
+the contact window always applies to agents (see `_reply_kind`). A text the gate stops is never sent; the agent gets the rules that
 stopped it. Arrangements go through the negotiation engine, so the creditor's policy limits
 hold for people as they do for the bot.
 """
@@ -28,7 +28,7 @@ from bot.console.routing import OPEN, can_see, ensure_routing
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from bot.store.models import Account, Arrangement, ContactAttempt, Handoff, HandoffRouting
-from compliance_filters import redact
+from compliance_filters import ZoneError, check_window, load_pack, redact
 
 
 class WorkError(Exception):
@@ -159,13 +159,24 @@ def summary(s: Session, opened: Opened) -> Dict[str, Any]:
     }
 
 
-def _reply_kind(s: Session, account_id: str, phone: str, at: datetime) -> str:
-    """A reply while the debtor is in a conversation (wrote in the last 24 h), else a new
-    contact attempt: the same distinction the bot's texts get."""
+def _reply_kind(s: Session, account: Account, phone: str, at: datetime) -> str:
+    """How the gate must see an agent's text: a `reply` (no caps) only while the debtor is in
+    a conversation (wrote in the last 24 h) AND inside the contact window; otherwise a new
+    contact attempt (`outbound`: window and caps). Unlike the bot's instant answers, a
+    person's reply can wait for the morning, so the window always applies to agents."""
     last = s.execute(select(ContactAttempt.at).where(
-        ContactAttempt.account_id == account_id, ContactAttempt.direction == "inbound",
+        ContactAttempt.account_id == account.account_id, ContactAttempt.direction == "inbound",
         ContactAttempt.from_number == phone).order_by(ContactAttempt.at.desc()).limit(1)).scalar()
-    return "reply" if last is not None and at - last <= outbox.CONVERSATION_WINDOW else "outbound"
+    if last is None or at - last > outbox.CONVERSATION_WINDOW:
+        return "outbound"
+    pack = load_pack(account.pack or outbox.pack_for_phone(phone))
+    recipient = repo.recipient_for(s, account, phone)
+    try:
+        inside = check_window(pack, recipient.phones, recipient.address_zones, at,
+                              recipient.inconvenient).allowed
+    except ZoneError:  # no zone known: let the gate decide (it blocks outbound attempts)
+        inside = False
+    return "reply" if inside else "outbound"
 
 
 async def reply(agent: AgentView, handoff_id: int, text: str, sender: SmsSender) -> ReplyResult:
@@ -179,7 +190,7 @@ async def reply(agent: AgentView, handoff_id: int, text: str, sender: SmsSender)
         phone = opened.phone
         if not phone:
             raise WorkError("the account has no phone number")
-        kind = _reply_kind(s, opened.account.account_id, phone, at)
+        kind = _reply_kind(s, opened.account, phone, at)
         screened = outbox.screen(s, phone=phone, text=text, channel="sms", kind=kind,
                                  sender="agent", at=at)
         reasons = tuple((r.rule, r.match) for r in screened.decision.reasons)

@@ -354,3 +354,22 @@ async def test_repeated_wrong_passwords_lock_the_name_for_a_while(console, fixed
     assert "console.locked" in _evidence_kinds()
     fixed_clock.advance(timedelta(minutes=16))
     assert await b.login("alice") == 303
+
+
+async def test_a_late_reply_in_a_live_conversation_waits_for_the_window(console, fixed_clock):
+    fixed_clock.instant = datetime(2026, 12, 2, 3, 25, tzinfo=timezone.utc)  # 22:25 in New York
+    await console.channels.sms(US_PHONE, "are you there?")  # the bot may answer: its reply
+    bot_replies = len(console.channels.standin.messages(US_PHONE))
+    assert bot_replies == 1
+    hid = queue(US, "requested_human", US_PHONE)
+    alice = console.browser()
+    await alice.login("alice")
+    await alice.post(f"/console/handoffs/{hid}/claim", {})
+    status, page = await alice.post(f"/console/handoffs/{hid}/reply", {"text": "Yes, I am here"})
+    assert status == 422 and "allowed again at" in page
+    assert "<code>window</code>" in page and "outside the debtor" in page
+    assert len(console.channels.standin.messages(US_PHONE)) == bot_replies
+    fixed_clock.instant = datetime(2026, 12, 2, 14, 0, tzinfo=timezone.utc)  # 09:00 next day
+    await alice.login("alice")
+    status, page = await alice.post(f"/console/handoffs/{hid}/reply", {"text": "Good morning"})
+    assert status == 200 and "Sent." in page
