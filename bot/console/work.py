@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot import clock, negotiation
@@ -109,7 +109,17 @@ def claim(s: Session, agent: AgentView, handoff_id: int) -> Opened:
         raise WorkError(f"already claimed by {h.agent}")
     if h.status == "claimed":
         return opened
-    h.status, h.agent, h.claimed_at = "claimed", agent.name, clock.now()
+    at = clock.now()
+    # One conditional UPDATE: of two agents claiming at once, exactly one wins.
+    # One conditional UPDATE: of two people claiming at once, exactly one wins. An agent
+    # claims what is unassigned or theirs; a supervisor may take anything still queued.
+    mine = true() if agent.supervisor else or_(Handoff.agent.is_(None), Handoff.agent == agent.name)
+    won = s.execute(update(Handoff).where(Handoff.id == h.id, Handoff.status == "queued", mine)
+                    .values(status="claimed", agent=agent.name, claimed_at=at)
+                    .execution_options(synchronize_session=False)).rowcount == 1
+    s.refresh(h)
+    if not won:
+        raise WorkError(f"already taken by {h.agent}" if h.agent else "this conversation moved")
     opened.routing.assigned_at = opened.routing.assigned_at or h.claimed_at
     s.flush()
     _note(s, "claim", opened, agent, sla_breached=h.claimed_at > opened.routing.due_at)

@@ -113,3 +113,29 @@ def test_a_handoff_held_by_an_agent_who_logged_out_goes_back_to_the_queue(agents
         sam = agents.get_agent(s, "sam")
         with pytest.raises(ValueError, match="alice is not logged in"):
             routing.reassign(s, s.get(type(handoff), hid), "alice", sam)
+
+
+def test_a_claim_is_one_conditional_update(agents_online):
+    from sqlalchemy import update
+
+    from bot.console import agents, work
+    from bot.store.db import session_scope
+    from bot.store.models import Handoff
+
+    hid = queue("A-US-1", "requested_human", US_PHONE)  # assigned to alice
+    with session_scope() as s:
+        sam = agents.get_agent(s, "sam")
+        work.claim(s, sam, hid)  # a supervisor may take an assigned handoff
+    with session_scope() as s:
+        alice = agents.get_agent(s, "alice")
+        with pytest.raises(work.WorkError, match="no such handoff"):
+            work.claim(s, alice, hid)  # no longer in her queue
+    other = queue("A-US-1", "requested_human", US_PHONE)
+    with session_scope() as s:
+        seen = work.open_handoff(s, alice, other)  # alice's page shows it as hers to claim ...
+        s.execute(update(Handoff.__table__).where(Handoff.id == other)  # ... when sam takes it
+                  .values(status="claimed", agent="sam"))
+        with pytest.raises(work.WorkError, match="already taken by sam"):
+            work.claim(s, alice, other)
+        assert seen.handoff.agent == "sam"  # refreshed from the database
+    assert _row(hid)[0].agent == "sam" and _row(other)[0].agent == "sam"
