@@ -27,6 +27,8 @@ from bot.store.models import ContactAttempt
 
 LOGIN_CSRF_COOKIE = "collectbot_console_login"
 LANG_COOKIE = "collectbot_console_lang"
+#: Sent by the page's own refreshes: they do not count as activity (see sessions.resume).
+POLL_HEADER = "X-Console-Poll"
 PREFIX = "/console"
 
 _env = Environment(loader=PackageLoader("bot.console", "templates"),
@@ -77,8 +79,10 @@ def login_required(*, supervisor: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            automatic = request.path.endswith("/poll") or POLL_HEADER in request.headers
             with session_scope() as s:
-                found = sessions.resume(s, request.cookies.get(sessions.COOKIE))
+                found = sessions.resume(s, request.cookies.get(sessions.COOKIE),
+                                        touch=not automatic)
             if found is None:
                 if request.method == "GET" and not request.path.endswith("/poll"):
                     return response.redirect(f"{PREFIX}/login", status=303)

@@ -102,6 +102,19 @@ async def test_expired_sessions_are_rejected(console, fixed_clock):
     assert (await b.get("/console/poll"))[0] == 401
 
 
+async def test_polling_does_not_keep_a_session_alive(console, fixed_clock):
+    b = console.browser()
+    assert await b.login("alice") == 303
+    for _ in range(31):
+        fixed_clock.advance(timedelta(minutes=1))
+        status, _ = await b.get("/console/poll")
+        if status != 200:
+            break
+        await b.get("/console/queue", headers={"X-Console-Poll": "1"})  # the page's own refresh
+    assert status == 401
+    assert (await b.get("/console/queue"))[0] == 303
+
+
 async def test_logout_ends_the_session(console):
     b = console.browser()
     assert await b.login("alice") == 303
