@@ -64,7 +64,7 @@ def test_agent_add_stores_an_argon2_hash_and_refuses_bad_input(db, monkeypatch, 
 async def test_every_route_needs_a_login(console):
     hid = queue(US, "requested_human", US_PHONE)
     anon = console.browser()
-    for path in ("/console/", "/console/queue", f"/console/handoffs/{hid}"):
+    for path in ("/console", "/console/", "/console/queue", f"/console/handoffs/{hid}"):
         status, where = await anon.get(path)
         assert status == 303, path
     status, _ = await anon.get(f"/console/handoffs/{hid}")
