@@ -101,12 +101,16 @@ def translator(lang: str) -> Callable[[str], str]:
     return lambda key: TEXT.get(key, {}).get(lang, key)
 
 
+def _pick(table: Dict[str, Dict[str, str]], key: str, lang: str, default: str) -> str:
+    entry = table.get(key)
+    return entry.get(lang, entry["en"]) if entry else default
+
+
 def reason(name: str, lang: str) -> str:
-    entry = REASONS.get(name)
-    return entry.get(lang, entry["en"]) if entry else name
+    """A handoff reason in words ("negative_emotion" -> angry messages)."""
+    return _pick(REASONS, name, lang, name)
 
 
 def why(rule: str, lang: str) -> str:
     """A short explanation of `rule` ("phrase.threat" -> banned wording ...)."""
-    entry = WHY.get(rule.split(".", 1)[0])
-    return entry.get(lang, entry["en"]) if entry else rule
+    return _pick(WHY, rule.split(".", 1)[0], lang, rule)
