@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Optional, Sequence, Tuple
 
 from argon2 import PasswordHasher
@@ -18,6 +19,8 @@ LANGUAGES = ("en", "zh")
 PACKS = ("us", "cn")
 SKILLS = ("hardship", "legal")
 MIN_PASSWORD = 8
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 
@@ -94,16 +97,29 @@ def add_agent(s: Session, name: str, *, role: str, password: str,
 
 
 def authenticate(s: Session, name: str, password: str) -> Optional[AgentView]:
-    """The agent when `password` matches its hash, else None (same answer for unknown names)."""
+    """The agent when `password` matches its hash, else None (same answer for unknown names).
+
+    `MAX_FAILURES` wrong passwords in a row lock the name for `LOCKOUT` (an evidence
+    record); during the lock even the right password is refused, so guessing gains nothing.
+    """
     agent = s.execute(select(Agent).where(Agent.name == name.strip(),
                                           Agent.active.is_(True))).scalars().first()
     if agent is None:
         _hasher.hash(password)  # spend the same time as a real check: names are not probed
         return None
+    now = clock.now()
+    if agent.locked_until is not None and agent.locked_until > now:
+        return None
     try:
         _hasher.verify(agent.password_hash, password)
     except (VerificationError, InvalidHashError):
+        agent.failed_logins += 1
+        if agent.failed_logins >= MAX_FAILURES:
+            agent.failed_logins, agent.locked_until = 0, now + LOCKOUT
+            evidence.append(s, "console.locked", None, {
+                "agent": agent.name, "until": agent.locked_until}, at=now)
         return None
+    agent.failed_logins, agent.locked_until = 0, None
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = _hasher.hash(password)
     return view(agent)

@@ -56,9 +56,30 @@ TEXT: Dict[str, Dict[str, str]] = {
     "reassign": {"en": "Reassign", "zh": "重新分配"},
     "to_queue": {"en": "(back to queue)", "zh": "（退回队列）"},
     "back": {"en": "Back to queue", "zh": "返回队列"},
+    "queues": {"en": "Queues (language / pack / skill)", "zh": "队列（语言 / 规则包 / 技能）"},
+    "waiting": {"en": "waiting", "zh": "等待中"},
+    "claimed": {"en": "claimed", "zh": "已接手"},
     "language": {"en": "中文", "zh": "English"},
     "rule": {"en": "Rule", "zh": "规则"},
     "why": {"en": "Why", "zh": "原因"},
+}
+
+#: Handoff reasons as the queue shows them (unknown reasons are shown as they are).
+REASONS: Dict[str, Dict[str, str]] = {
+    "requested_human": {"en": "asked for a person", "zh": "要求人工"},
+    "distress": {"en": "distress", "zh": "情绪危机"},
+    "dispute": {"en": "dispute", "zh": "异议"},
+    "attorney": {"en": "attorney", "zh": "已委托律师"},
+    "bankruptcy": {"en": "bankruptcy", "zh": "破产"},
+    "deceased": {"en": "deceased", "zh": "债务人身故"},
+    "complaint": {"en": "complaint", "zh": "投诉"},
+    "paid_claim": {"en": "says already paid", "zh": "称已还款"},
+    "negative_emotion": {"en": "angry messages", "zh": "多次负面情绪"},
+    "nlu_fallback": {"en": "not understood twice", "zh": "多次未能理解"},
+    "no_plan_possible": {"en": "no plan possible", "zh": "无法分期"},
+    "arrangement_review": {"en": "arrangement to review", "zh": "还款安排待审核"},
+    "negotiation_rounds": {"en": "negotiation stalled", "zh": "协商未果"},
+    "hardship": {"en": "hardship", "zh": "经济困难"},
 }
 
 #: The first part of a gate rule's name -> what it protects, for the agent.
@@ -80,7 +101,16 @@ def translator(lang: str) -> Callable[[str], str]:
     return lambda key: TEXT.get(key, {}).get(lang, key)
 
 
+def _pick(table: Dict[str, Dict[str, str]], key: str, lang: str, default: str) -> str:
+    entry = table.get(key)
+    return entry.get(lang, entry["en"]) if entry else default
+
+
+def reason(name: str, lang: str) -> str:
+    """A handoff reason in words ("negative_emotion" -> angry messages)."""
+    return _pick(REASONS, name, lang, name)
+
+
 def why(rule: str, lang: str) -> str:
     """A short explanation of `rule` ("phrase.threat" -> banned wording ...)."""
-    entry = WHY.get(rule.split(".", 1)[0])
-    return entry.get(lang, entry["en"]) if entry else rule
+    return _pick(WHY, rule.split(".", 1)[0], lang, rule)

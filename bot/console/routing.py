@@ -131,8 +131,25 @@ def _assign(s: Session, handoff: Handoff, routing: HandoffRouting, agent: str, b
         "handoff_id": handoff.id, "agent": agent, "previous": previous, "by": by}, at=at)
 
 
+def release_offline(s: Session, online: Iterable[str]) -> int:
+    """Queued (unclaimed) handoffs held by agents who are no longer logged in go back to
+    their queue, so a handoff never waits on someone who left."""
+    held = list(s.execute(select(Handoff).where(
+        Handoff.status == "queued", Handoff.agent.is_not(None),
+        Handoff.agent.not_in(list(online)))).scalars())
+    for handoff in held:
+        routing = ensure_routing(s, handoff)
+        evidence.append(s, "console.assigned", handoff.account_id, {
+            "handoff_id": handoff.id, "agent": None, "previous": handoff.agent, "by": "offline"})
+        handoff.agent, routing.assigned_at = None, None
+    s.flush()
+    return len(held)
+
+
 def assign_pending(s: Session) -> int:
     """Give unassigned queued handoffs (most urgent first) to free matching agents."""
+    agents = online_agents(s)
+    release_offline(s, [a.name for a in agents])
     pending = list(s.execute(select(Handoff).where(
         Handoff.status == "queued", Handoff.agent.is_(None)).order_by(Handoff.created_at, Handoff.id)
     ).scalars())
@@ -140,7 +157,6 @@ def assign_pending(s: Session) -> int:
         return 0
     routed = sorted(((ensure_routing(s, h), h) for h in pending),
                     key=lambda pair: (pair[0].priority, pair[1].created_at, pair[1].id))
-    agents = online_agents(s)
     load = _load(s)
     assigned = 0
     for routing, handoff in routed:
@@ -197,6 +213,8 @@ def reassign(s: Session, handoff: Handoff, agent_name: Optional[str], by: AgentV
     if not matches(view(target), routing):
         raise ValueError(f"{agent_name} does not match this queue "
                          f"({routing.language}/{routing.pack}/{routing.skill or 'any'})")
+    if agent_name not in {a.name for a in online_agents(s)}:
+        raise ValueError(f"{agent_name} is not logged in")
     _assign(s, handoff, routing, agent_name, by=by.name)
 
 
@@ -224,3 +242,13 @@ def visible_queue(s: Session, agent: AgentView) -> List[QueueItem]:
 
 def queue_key(routing: HandoffRouting) -> Tuple[str, str, str]:
     return routing.language, routing.pack, routing.skill or "-"
+
+
+def queue_counts(items: Sequence[QueueItem]) -> List[Tuple[str, int, int, int]]:
+    """Per queue ("en/us/legal"): waiting, claimed, SLA breaches; for the supervisors' view."""
+    counts: Dict[str, List[int]] = {}
+    for item in items:
+        row = counts.setdefault("/".join(queue_key(item.routing)), [0, 0, 0])
+        row[0 if item.handoff.status == "queued" else 1] += 1
+        row[2] += item.breached
+    return [(key, *row) for key, row in sorted(counts.items())]

@@ -45,8 +45,11 @@ def start(s: Session, agent: AgentView) -> str:
     return token
 
 
-def resume(s: Session, token: Optional[str]) -> Optional[Tuple[AgentView, str]]:
-    """(agent, csrf token) for a live session, extending it; None when absent or expired."""
+def resume(s: Session, token: Optional[str], *, touch: bool = True) -> Optional[Tuple[AgentView, str]]:
+    """(agent, csrf token) for a live session; None when absent or expired.
+
+    `touch` extends the session: what a person does, not the page's own polling (an open
+    tab would otherwise keep a session alive for ever)."""
     if not token:
         return None
     row = s.get(ConsoleSession, _digest(token))
@@ -59,7 +62,8 @@ def resume(s: Session, token: Optional[str]) -> Optional[Tuple[AgentView, str]]:
     agent = s.get(Agent, row.agent_id)
     if agent is None or not agent.active:
         return None
-    row.last_seen, row.expires_at = now, now + _lifetime()
+    if touch:
+        row.last_seen, row.expires_at = now, now + _lifetime()
     return view(agent), row.csrf
 
 

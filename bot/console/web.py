@@ -26,6 +26,8 @@ from bot.store.models import ContactAttempt
 
 LOGIN_CSRF_COOKIE = "collectbot_console_login"
 LANG_COOKIE = "collectbot_console_lang"
+#: Sent by the page's own refreshes: they do not count as activity (see sessions.resume).
+POLL_HEADER = "X-Console-Poll"
 PREFIX = "/console"
 
 _env = Environment(loader=PackageLoader("bot.console", "templates"),
@@ -45,7 +47,8 @@ def render(request: Request, template: str, *, status: int = 200,
            agent: Optional[agents.AgentView] = None, **context: Any) -> HTTPResponse:
     lang = _lang(request, agent)
     body = _env.get_template(template).render(
-        t=i18n.translator(lang), why=lambda rule: i18n.why(rule, lang), lang=lang,
+        t=i18n.translator(lang), why=lambda rule: i18n.why(rule, lang),
+        reason=lambda name: i18n.reason(name, lang), lang=lang,
         agent=agent, prefix=PREFIX, **context)
     resp = response.html(body, status=status)
     resp.headers["Cache-Control"] = "no-store"
@@ -75,8 +78,10 @@ def login_required(*, supervisor: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            automatic = request.path.endswith("/poll") or POLL_HEADER in request.headers
             with session_scope() as s:
-                found = sessions.resume(s, request.cookies.get(sessions.COOKIE))
+                found = sessions.resume(s, request.cookies.get(sessions.COOKIE),
+                                        touch=not automatic)
             if found is None:
                 if request.method == "GET" and not request.path.endswith("/poll"):
                     return response.redirect(f"{PREFIX}/login", status=303)
@@ -104,7 +109,7 @@ def _detail(request: Request, agent: agents.AgentView, csrf: str, handoff_id: in
         transcript = work.view_transcript(s, agent, opened)
         summary = work.summary(s, opened)
         item = routing.QueueItem(opened.handoff, opened.routing, opened.account)
-        others = [a for a in agents.list_agents(s) if routing.matches(a, opened.routing)] \
+        others = [a for a in routing.online_agents(s) if routing.matches(a, opened.routing)] \
             if agent.supervisor else []
         page = render(request, "handoff.html", status=status, agent=agent, csrf=csrf,
                       item=item, summary=summary, transcript=transcript, others=others,
@@ -161,6 +166,7 @@ def console_blueprint() -> Blueprint:
         with session_scope() as s:
             items = routing.visible_queue(s, agent)
             return render(request, "queue.html", agent=agent, csrf=csrf, items=items,
+                          queues=routing.queue_counts(items) if agent.supervisor else [],
                           poll=f"{PREFIX}/poll", page=f"{PREFIX}/queue")
 
     @bp.route("/poll", methods=["GET"])

@@ -1,8 +1,8 @@
 """What an agent does with a handoff: claim, read, reply, record an arrangement, resolve,
 hand back. Every step is checked against the agent's rights and leaves an evidence record.
 
-A reply takes the bot's road out: `outbox.screen` (the one gate, window and caps included)
-and then the SMS sender. A text the gate stops is never sent; the agent gets the rules that
+A reply takes the bot's road out: `outbox.screen` (the one gate) and then the SMS sender;
+the contact window always applies to agents (see `_reply_kind`). A text the gate stops is never sent; the agent gets the rules that
 stopped it. Arrangements go through the negotiation engine, so the creditor's policy limits
 hold for people as they do for the bot.
 """
@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot import clock, negotiation
@@ -25,7 +25,7 @@ from bot.console.routing import OPEN, can_see, ensure_routing
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from bot.store.models import Account, Arrangement, ContactAttempt, Handoff, HandoffRouting
-from compliance_filters import redact
+from compliance_filters import ZoneError, check_window, load_pack, redact
 
 
 class WorkError(Exception):
@@ -106,7 +106,17 @@ def claim(s: Session, agent: AgentView, handoff_id: int) -> Opened:
         raise WorkError(f"already claimed by {h.agent}")
     if h.status == "claimed":
         return opened
-    h.status, h.agent, h.claimed_at = "claimed", agent.name, clock.now()
+    at = clock.now()
+    # One conditional UPDATE: of two agents claiming at once, exactly one wins.
+    # One conditional UPDATE: of two people claiming at once, exactly one wins. An agent
+    # claims what is unassigned or theirs; a supervisor may take anything still queued.
+    mine = true() if agent.supervisor else or_(Handoff.agent.is_(None), Handoff.agent == agent.name)
+    won = s.execute(update(Handoff).where(Handoff.id == h.id, Handoff.status == "queued", mine)
+                    .values(status="claimed", agent=agent.name, claimed_at=at)
+                    .execution_options(synchronize_session=False)).rowcount == 1
+    s.refresh(h)
+    if not won:
+        raise WorkError(f"already taken by {h.agent}" if h.agent else "this conversation moved")
     opened.routing.assigned_at = opened.routing.assigned_at or h.claimed_at
     s.flush()
     _note(s, "claim", opened, agent, sla_breached=h.claimed_at > opened.routing.due_at)
@@ -156,13 +166,24 @@ def summary(s: Session, opened: Opened) -> Dict[str, Any]:
     }
 
 
-def _reply_kind(s: Session, account_id: str, phone: str, at: datetime) -> str:
-    """A reply while the debtor is in a conversation (wrote in the last 24 h), else a new
-    contact attempt: the same distinction the bot's texts get."""
+def _reply_kind(s: Session, account: Account, phone: str, at: datetime) -> str:
+    """How the gate must see an agent's text: a `reply` (no caps) only while the debtor is in
+    a conversation (wrote in the last 24 h) AND inside the contact window; otherwise a new
+    contact attempt (`outbound`: window and caps). Unlike the bot's instant answers, a
+    person's reply can wait for the morning, so the window always applies to agents."""
     last = s.execute(select(ContactAttempt.at).where(
-        ContactAttempt.account_id == account_id, ContactAttempt.direction == "inbound",
+        ContactAttempt.account_id == account.account_id, ContactAttempt.direction == "inbound",
         ContactAttempt.from_number == phone).order_by(ContactAttempt.at.desc()).limit(1)).scalar()
-    return "reply" if last is not None and at - last <= outbox.CONVERSATION_WINDOW else "outbound"
+    if last is None or at - last > outbox.CONVERSATION_WINDOW:
+        return "outbound"
+    pack = load_pack(account.pack or outbox.pack_for_phone(phone))
+    recipient = repo.recipient_for(s, account, phone)
+    try:
+        inside = check_window(pack, recipient.phones, recipient.address_zones, at,
+                              recipient.inconvenient).allowed
+    except ZoneError:  # no zone known: let the gate decide (it blocks outbound attempts)
+        inside = False
+    return "reply" if inside else "outbound"
 
 
 async def reply(agent: AgentView, handoff_id: int, text: str) -> ReplyResult:
@@ -180,7 +201,7 @@ async def reply(agent: AgentView, handoff_id: int, text: str) -> ReplyResult:
         phone = opened.phone
         if not phone:
             raise WorkError("the account has no phone number")
-        kind = _reply_kind(s, opened.account.account_id, phone, at)
+        kind = _reply_kind(s, opened.account, phone, at)
         screened = outbox.send(s, outbox.turn_for(s, phone), text, channel="sms", kind=kind,
                                sender="agent", fallback=False, at=at)
         reasons = tuple((r.rule, r.match) for r in screened.decision.reasons)
@@ -230,7 +251,10 @@ def record_arrangement(s: Session, agent: AgentView, handoff_id: int, form: Dict
             result = negotiation.evaluate_settlement(policy, terms, today=today,
                                                      amount=_money(form.get("amount", ""), "amount"))
         elif kind == "promise":
-            on = date.fromisoformat(form.get("on", "").strip())
+            try:
+                on = date.fromisoformat(form.get("on", "").strip())
+            except ValueError:
+                raise WorkError("a promise needs a date as YYYY-MM-DD") from None
             result = negotiation.evaluate_promise(policy, terms, today=today, on=on,
                                                   amount=_money(form.get("amount", ""), "amount"))
         else:

@@ -405,6 +405,8 @@ class Agent(Base):
     capacity: int = Column(Integer, nullable=False, default=3)
     password_hash: str = Column(String(255), nullable=False)
     active: bool = Column(Boolean, nullable=False, default=True)
+    failed_logins: int = Column(Integer, nullable=False, default=0)
+    locked_until: Optional[datetime] = Column(UTCDateTime)
     created_at: datetime = Column(UTCDateTime, nullable=False)
 
 

@@ -66,17 +66,23 @@ async def test_an_agent_works_a_handoff_in_the_browser(console):
         driver.get(console.url + "/console/")
         driver.find_element(By.ID, "name").send_keys("alice")
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
-        driver.find_element(By.ID, "login").click()
+        click_and_load(driver.find_element(By.ID, "login"))
         wait_for("main h1", "Queue")
         assert "Nothing waiting." in driver.page_source
 
-    def submit(button_id: str, text_field: str = "", text: str = "") -> str:
+    def click_and_load(element) -> None:
+        """Click, then wait until the old page is gone and the new one is there."""
+        old_page = driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(driver, 15).until(ec.staleness_of(old_page))
+        wait_for("main h1")
+
+    def submit(button_id: str, text_field: str = "", text: str = "") -> None:
         if text_field:
             field = driver.find_element(By.ID, text_field)
             field.clear()
             field.send_keys(text)
-        driver.find_element(By.ID, button_id).click()
-        return wait_for("main h1").text
+        click_and_load(driver.find_element(By.ID, button_id))
 
     try:
         await run(login)
@@ -84,7 +90,7 @@ async def test_an_agent_works_a_handoff_in_the_browser(console):
         hid = queue("A-US-1", "requested_human", US_PHONE)
         # the polling script brings the new handoff in without a reload
         await run(wait_for, f"#handoff-{hid} a.open")
-        await run(lambda: driver.find_element(By.CSS_SELECTOR, f"#handoff-{hid} a.open").click())
+        await run(lambda: click_and_load(driver.find_element(By.CSS_SELECTOR, f"#handoff-{hid} a.open")))
         await run(wait_for, "#claim")
         assert "I want to speak to a person" in driver.page_source
         await run(submit, "claim")
@@ -104,7 +110,7 @@ async def test_an_agent_works_a_handoff_in_the_browser(console):
         def record_plan() -> None:
             Select(driver.find_element(By.ID, "arr-kind")).select_by_value("plan")
             driver.find_element(By.ID, "arr-months").send_keys("6")
-            driver.find_element(By.ID, "record").click()
+            click_and_load(driver.find_element(By.ID, "record"))
             wait_for("#arrangement-result", "Arrangement recorded.")
 
         await run(record_plan)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -38,6 +39,34 @@ def _wait_open(http: requests.Session, url: str, count: int, timeout: float = 30
     raise AssertionError(f"no {count} open handoff(s) after {timeout}s")
 
 
+@dataclass(frozen=True)
+class Debtor:
+    phone: str
+    agent: str
+    ask_for_person: str
+    angry: tuple
+    reply: str
+    banned: str
+
+
+US_DEBTOR = Debtor(US_PHONE, "alice", "i want to talk to a person",
+                   ("this is harassment!", "I am so angry at you people, this is ridiculous!",
+                    "you people are idiots!"),
+                   "Hi, this is Alice. I can help you now.", "Pay or you will be arrested")
+CN_DEBTOR = Debtor(CN_PHONE, "li", "我要找真人", ("你们太过分了！", "烦死了，别再骚扰我！", "气死我了！"),
+                   "您好，我是客服小李，现在由我为您服务。", "不还钱就通知你的单位")
+
+
+def _roles() -> tuple:
+    """(the debtor whose contact window is open now, the other one): the server runs on the
+    wall clock, and an agent's reply outside the window is (rightly) held back."""
+    from bot import clock
+    from compliance_filters import check_window, load_pack
+
+    us_open = check_window(load_pack("us"), (US_PHONE,), ("America/New_York",), clock.now()).allowed
+    return (US_DEBTOR, CN_DEBTOR) if us_open else (CN_DEBTOR, US_DEBTOR)
+
+
 def test_handoffs_reach_the_right_agent_and_replies_reach_the_debtor(trained_model, e2e_store):  # noqa: F811
     from bot.console.agents import add_agent
     from bot.store.db import session_scope
@@ -45,34 +74,33 @@ def test_handoffs_reach_the_right_agent_and_replies_reach_the_debtor(trained_mod
     with session_scope() as s:
         add_agent(s, "alice", role="agent", password=PASSWORD, languages=["en"], packs=["us"])
         add_agent(s, "li", role="agent", password=PASSWORD, languages=["zh"], packs=["cn"])
+    talker, angry = _roles()
     with RunningAssistant(trained_model, log_file=e2e_store / "server.log") as bot:
-        alice, alice_csrf = _login(bot.url, "alice")
-        li, _ = _login(bot.url, "li")
+        agents = {name: _login(bot.url, name) for name in ("alice", "li")}
+        http, csrf = agents[talker.agent]
+        other, _ = agents[angry.agent]
 
-        assert bot.post_sms(US_PHONE, "i want to talk to a person") == 200
-        _wait_open(alice, bot.url, 1)  # how fast: `python -m bench console` (no limits in tests)
-        bot_said = bot.replies_after(US_PHONE, 0)  # the bot's own goodbye, sent in the background
-        assert any("team" in text for text in bot_said)
-        queue = alice.get(f"{bot.url}/console/queue", timeout=10).text
+        assert bot.post_sms(talker.phone, talker.ask_for_person) == 200
+        _wait_open(http, bot.url, 1)  # how fast: `python -m bench console` (no limits in tests)
+        bot_said = bot.replies_after(talker.phone, 0)  # the bot's goodbye, sent in the background
+        queue = http.get(f"{bot.url}/console/queue", timeout=10).text
         hid = int(re.search(r'id="handoff-(\d+)"', queue).group(1))
-        assert "requested_human" in queue and "alice" in queue
-        assert li.get(f"{bot.url}/console/poll", timeout=10).json()["open"] == 0
+        assert other.get(f"{bot.url}/console/poll", timeout=10).json()["open"] == 0
 
-        page = alice.post(f"{bot.url}/console/handoffs/{hid}/claim", data={"csrf": alice_csrf},
-                          timeout=10).text
-        assert "i want to talk to a person" in page
-        seen = len(bot_said)
-        resp = alice.post(f"{bot.url}/console/handoffs/{hid}/reply", timeout=30, data={
-            "csrf": alice_csrf, "text": "Hi, this is Alice. I can help you now."})
-        assert resp.status_code == 200
-        replies = bot.replies_after(US_PHONE, seen)
-        assert replies and replies[0].startswith("Hi, this is Alice. I can help you now.")
-        resp = alice.post(f"{bot.url}/console/handoffs/{hid}/reply", timeout=30, data={
-            "csrf": alice_csrf, "text": "Pay or you will be arrested"})
-        assert resp.status_code == 422 and "phrase.threat_arrest" in resp.text
-        assert bot.replies_after(US_PHONE, seen + 1, settle=0.5) == []
+        page = http.post(f"{bot.url}/console/handoffs/{hid}/claim", data={"csrf": csrf},
+                         timeout=10).text
+        assert talker.ask_for_person in page
+        resp = http.post(f"{bot.url}/console/handoffs/{hid}/reply", timeout=30,
+                         data={"csrf": csrf, "text": talker.reply})
+        assert resp.status_code == 200, resp.text[-2000:]
+        replies = bot.replies_after(talker.phone, len(bot_said))
+        assert replies and replies[0].startswith(talker.reply)
+        resp = http.post(f"{bot.url}/console/handoffs/{hid}/reply", timeout=30,
+                         data={"csrf": csrf, "text": talker.banned})
+        assert resp.status_code == 422 and "phrase." in resp.text
+        assert bot.replies_after(talker.phone, len(bot_said) + 1, settle=0.5) == []
 
-        for text in ("你们太过分了！", "烦死了，别再骚扰我！", "气死我了！"):
-            assert bot.post_sms(CN_PHONE, text) == 200
-        _wait_open(li, bot.url, 1)
-        assert "negative_emotion" in li.get(f"{bot.url}/console/queue", timeout=10).text
+        for text in angry.angry:
+            assert bot.post_sms(angry.phone, text) == 200
+        _wait_open(other, bot.url, 1)
+        assert http.get(f"{bot.url}/console/poll", timeout=10).json()["open"] == 1  # not theirs

@@ -64,7 +64,7 @@ def test_agent_add_stores_an_argon2_hash_and_refuses_bad_input(db, monkeypatch, 
 async def test_every_route_needs_a_login(console):
     hid = queue(US, "requested_human", US_PHONE)
     anon = console.browser()
-    for path in ("/console/", "/console/queue", f"/console/handoffs/{hid}"):
+    for path in ("/console", "/console/", "/console/queue", f"/console/handoffs/{hid}"):
         status, where = await anon.get(path)
         assert status == 303, path
     status, _ = await anon.get(f"/console/handoffs/{hid}")
@@ -100,6 +100,19 @@ async def test_expired_sessions_are_rejected(console, fixed_clock):
     fixed_clock.advance(timedelta(minutes=31))
     assert (await b.get("/console/queue"))[0] == 303
     assert (await b.get("/console/poll"))[0] == 401
+
+
+async def test_polling_does_not_keep_a_session_alive(console, fixed_clock):
+    b = console.browser()
+    assert await b.login("alice") == 303
+    for _ in range(31):
+        fixed_clock.advance(timedelta(minutes=1))
+        status, _ = await b.get("/console/poll")
+        if status != 200:
+            break
+        await b.get("/console/queue", headers={"X-Console-Poll": "1"})  # the page's own refresh
+    assert status == 401
+    assert (await b.get("/console/queue"))[0] == 303
 
 
 async def test_logout_ends_the_session(console):
@@ -154,7 +167,7 @@ async def test_queue_is_sorted_by_priority_and_flags_sla_breaches(console, fixed
     _, page = await sam.get("/console/queue")
     order = [page.index(f"handoff-{h}") for h in (distress, dispute, request)]
     assert order == sorted(order)
-    assert "SLA breached" not in page
+    assert "breach" not in page[page.index('id="handoff-'):]
     fixed_clock.advance(timedelta(minutes=16))  # distress allows 15 minutes by default
     _, page = await sam.get("/console/queue")
     row = page[page.index(f"handoff-{distress}"):page.index(f"handoff-{dispute}")]
@@ -276,6 +289,12 @@ async def test_arrangements_go_through_the_negotiation_policy(console, capsys):
     status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
                                     {"kind": "plan", "amount": "abc"})
     assert status == 409 and "must be a number" in page
+    status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
+                                    {"kind": "promise", "amount": "50", "on": "next week"})
+    assert status == 409 and "YYYY-MM-DD" in page
+    status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
+                                    {"kind": "promise", "amount": "50", "on": "2027-03-01"})
+    assert status == 422 and "days away" in page
     assert main(["export", "arrangements"]) == 0
     assert capsys.readouterr().out == ""
     status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
@@ -326,3 +345,60 @@ def test_bad_sla_settings_are_named(text):
 
     with pytest.raises(ValueError, match="COLLECTBOT_HANDOFF_SLA"):
         parse_sla(text)
+
+
+async def test_debtor_text_is_escaped_in_the_console(console):
+    await console.channels.sms(US_PHONE, "<script>alert(1)</script>")
+    hid = queue(US, "requested_human", US_PHONE)
+    alice = console.browser()
+    await alice.login("alice")
+    _, page = await alice.get(f"/console/handoffs/{hid}")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+async def test_supervisors_see_every_queue_with_its_counts(console, fixed_clock):
+    queue(US, "dispute", US_PHONE)
+    queue(CN, "requested_human", CN_PHONE)
+    queue(CN, "distress", CN_PHONE)
+    fixed_clock.advance(timedelta(minutes=20))
+    sam = console.browser()
+    await sam.login("sam")
+    _, page = await sam.get("/console/queue")
+    table = page[page.index('id="queues"'):page.index("</table>")]
+    assert "en/us/legal</td><td>1</td><td>0</td><td>0</td>" in table
+    assert "zh/cn/-</td><td>1</td><td>0</td><td>0</td>" in table
+    assert 'zh/cn/hardship</td><td>1</td><td>0</td><td class="breach">1</td>' in table
+    assert "asked for a person" in page
+    alice = console.browser()
+    await alice.login("alice")
+    _, page = await alice.get("/console/queue")
+    assert 'id="queues"' not in page and "dispute" in page and "asked for a person" not in page
+
+
+async def test_repeated_wrong_passwords_lock_the_name_for_a_while(console, fixed_clock):
+    b = console.browser()
+    for _ in range(5):
+        assert await b.login("alice", "not the password") == 401
+    assert await b.login("alice") == 401  # locked: the right password does not help
+    assert "console.locked" in _evidence_kinds()
+    fixed_clock.advance(timedelta(minutes=16))
+    assert await b.login("alice") == 303
+
+
+async def test_a_late_reply_in_a_live_conversation_waits_for_the_window(console, fixed_clock):
+    fixed_clock.instant = datetime(2026, 12, 2, 3, 25, tzinfo=timezone.utc)  # 22:25 in New York
+    await console.channels.sms(US_PHONE, "are you there?")  # the bot may answer: its reply
+    bot_replies = len(console.channels.standin.messages(US_PHONE))
+    assert bot_replies == 1
+    hid = queue(US, "requested_human", US_PHONE)
+    alice = console.browser()
+    await alice.login("alice")
+    await alice.post(f"/console/handoffs/{hid}/claim", {})
+    status, page = await alice.post(f"/console/handoffs/{hid}/reply", {"text": "Yes, I am here"})
+    assert status == 422 and "allowed again at" in page
+    assert "<code>window</code>" in page and "outside the debtor" in page
+    assert len(console.channels.standin.messages(US_PHONE)) == bot_replies
+    fixed_clock.instant = datetime(2026, 12, 2, 14, 0, tzinfo=timezone.utc)  # 09:00 next day
+    await alice.login("alice")
+    status, page = await alice.post(f"/console/handoffs/{hid}/reply", {"text": "Good morning"})
+    assert status == 200 and "Sent." in page

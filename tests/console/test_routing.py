@@ -64,7 +64,7 @@ def test_capacity_and_logged_out_agents_are_respected(agents_online):
     late = queue("A-US-1", "requested_human", US_PHONE)  # a fifth conversation, the SMS thread
     with session_scope() as s:
         assert assign_pending(s) == 0
-    assert _row(late)[0].agent is None
+    assert [_row(h)[0].agent for h in ids + [late]] == [None] * 5  # back in the queue
 
 
 def test_sla_comes_from_the_settings(agents_online, monkeypatch):
@@ -94,3 +94,49 @@ def test_the_takeover_check_follows_the_claim(agents_online):
         work.close(s, alice, hid, "handed_back")
     with session_scope() as s:
         assert not agent_owns(s, US_PHONE)
+
+
+def test_a_handoff_held_by_an_agent_who_logged_out_goes_back_to_the_queue(agents_online):
+    from bot.console import agents, routing
+    from bot.store.db import session_scope
+    from bot.store.models import ConsoleSession
+
+    hid = queue("A-US-1", "requested_human", US_PHONE)
+    assert _row(hid)[0].agent == "alice"
+    with session_scope() as s:
+        alice = agents.get_agent(s, "alice")
+        s.query(ConsoleSession).filter(ConsoleSession.agent_id == alice.id).delete()
+    with session_scope() as s:
+        routing.assign_pending(s)
+    handoff, row = _row(hid)
+    assert handoff.agent is None and row.assigned_at is None and handoff.status == "queued"
+    with session_scope() as s:
+        sam = agents.get_agent(s, "sam")
+        with pytest.raises(ValueError, match="alice is not logged in"):
+            routing.reassign(s, s.get(type(handoff), hid), "alice", sam)
+
+
+def test_a_claim_is_one_conditional_update(agents_online):
+    from sqlalchemy import update
+
+    from bot.console import agents, work
+    from bot.store.db import session_scope
+    from bot.store.models import Handoff
+
+    hid = queue("A-US-1", "requested_human", US_PHONE)  # assigned to alice
+    with session_scope() as s:
+        sam = agents.get_agent(s, "sam")
+        work.claim(s, sam, hid)  # a supervisor may take an assigned handoff
+    with session_scope() as s:
+        alice = agents.get_agent(s, "alice")
+        with pytest.raises(work.WorkError, match="no such handoff"):
+            work.claim(s, alice, hid)  # no longer in her queue
+    other = queue("A-US-1", "requested_human", US_PHONE)
+    with session_scope() as s:
+        seen = work.open_handoff(s, alice, other)  # alice's page shows it as hers to claim ...
+        s.execute(update(Handoff.__table__).where(Handoff.id == other)  # ... when sam takes it
+                  .values(status="claimed", agent="sam"))
+        with pytest.raises(work.WorkError, match="already taken by sam"):
+            work.claim(s, alice, other)
+        assert seen.handoff.agent == "sam"  # refreshed from the database
+    assert _row(hid)[0].agent == "sam" and _row(other)[0].agent == "sam"
