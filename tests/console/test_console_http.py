@@ -359,7 +359,7 @@ async def test_debtor_text_is_escaped_in_the_console(console):
 async def test_supervisors_see_every_queue_with_its_counts(console, fixed_clock):
     queue(US, "dispute", US_PHONE)
     queue(CN, "requested_human", CN_PHONE)
-    queue(CN, "distress", CN_PHONE)
+    queue(CN, "distress", "CA" + "4" * 32)  # a call: its own conversation, its own handoff
     fixed_clock.advance(timedelta(minutes=20))
     sam = console.browser()
     await sam.login("sam")

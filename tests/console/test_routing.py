@@ -131,7 +131,7 @@ def test_a_claim_is_one_conditional_update(agents_online):
         alice = agents.get_agent(s, "alice")
         with pytest.raises(work.WorkError, match="no such handoff"):
             work.claim(s, alice, hid)  # no longer in her queue
-    other = queue("A-US-1", "requested_human", US_PHONE)
+    other = queue("A-US-1", "requested_human", "CA" + "3" * 32)  # another conversation
     with session_scope() as s:
         seen = work.open_handoff(s, alice, other)  # alice's page shows it as hers to claim ...
         s.execute(update(Handoff.__table__).where(Handoff.id == other)  # ... when sam takes it
