@@ -72,3 +72,17 @@ def test_preflight_screen_records_nothing():
     assert screened.decision is not None
     assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 0
     assert count(ContactAttempt) == 0
+
+
+async def test_rest_and_chat_collector_shows_what_a_debtor_could_receive():
+    from bot.channels.rest import ScreeningCollector
+
+    collector = ScreeningCollector("sms")
+    await collector.send_response(US_PHONE, {"text": "Thanks, noted."})
+    await collector.send_response(US_PHONE, {"text": "We will have you arrested."})
+    await collector.send_response(US_PHONE, {"text": "You will go to jail."})
+    texts = [m["text"] for m in collector.messages]
+    assert len(texts) == 2 and texts[0].startswith("Thanks, noted.")
+    assert "arrested" not in texts[1] and "call" in texts[1].lower()  # one fallback only
+    assert count(OutboxMessage) == 0  # shown, never queued for Twilio
+    assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 4
