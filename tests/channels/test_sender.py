@@ -129,3 +129,23 @@ async def test_connection_errors_are_retried(db):
     [row] = rows(row_id)
     assert (row.status, row.attempts) == ("failed", 2)
     assert "ConnectionError" in row.last_error
+
+
+async def test_a_text_queued_before_an_opt_out_is_withheld(standin, client, db):
+    from bot.store import repo
+
+    [before] = queue_texts("queued before STOP", to="+15551230020")
+    with session_scope() as s:
+        repo.record_optout(s, account_id=None, phone="+15551230020", channel="sms",
+                           source="keyword")
+    [after] = queue_texts("you are unsubscribed", to="+15551230020")  # the confirmation
+    runner = OutboxSender(client, tasks=1, poll=0.02, retry_base=0.01)
+    runner.start()
+    try:
+        await runner.drain()
+    finally:
+        await runner.close()
+    assert [r.body for r in standin.messages()] == ["you are unsubscribed"]
+    withheld, confirmation = rows(before, after)
+    assert withheld.status == "failed" and "opted out" in withheld.last_error
+    assert confirmation.status == "sent"
