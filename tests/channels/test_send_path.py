@@ -86,3 +86,15 @@ async def test_rest_and_chat_collector_shows_what_a_debtor_could_receive():
     assert "arrested" not in texts[1] and "call" in texts[1].lower()  # one fallback only
     assert count(OutboxMessage) == 0  # shown, never queued for Twilio
     assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 4
+
+
+def test_an_agent_text_is_queued_behind_what_the_conversation_already_has():
+    with session_scope() as s:
+        outbox.send(s, outbox.turn_for(s, US_PHONE), "Thanks, noted.")
+    sent = outbox.send_sms(US_PHONE, "Hi, this is Sam from the team. How can I help?")
+    blocked = outbox.send_sms(US_PHONE, "We will have you arrested.")
+    assert sent.send and sent.queued is not None
+    assert not blocked.send and not blocked.fallback  # the agent sees the block
+    with session_scope() as s:
+        rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.seq)).scalars().all()
+    assert [r.seq for r in rows] == [1, 2] and rows[1].id == sent.queued
