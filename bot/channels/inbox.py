@@ -11,10 +11,9 @@ channel's `give_up` hands the conversation to a person with a safe holding reply
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Awaitable, Callable, Optional
+from typing import Awaitable, Callable, Dict, List, Optional, Tuple
 
 from bot import clock
 from bot.channels.runner import QueueRunner
@@ -32,19 +31,57 @@ Ready = Callable[[], Awaitable[Optional[str]]]
 
 def accept(*, sid: str, channel: str, from_number: str, to_number: str, body: str) -> bool:
     """Store one inbound message; False when `sid` was already stored (a webhook retry)."""
+    return accept_many([{"sid": sid, "channel": channel, "from_number": from_number,
+                         "to_number": to_number, "body": body}])[0]
+
+
+def accept_many(messages: List[Dict[str, str]]) -> List[bool]:
+    """Store several inbound messages in one transaction (one commit for a burst)."""
+    at = clock.now()
     with session_scope() as s:
-        return queue.accept_inbound(s, sid=sid, channel=channel, from_number=from_number,
-                                    to_number=to_number, body=body, at=clock.now())
+        return [queue.accept_inbound(s, at=at, **fields) for fields in messages]
 
 
-#: threads of their own for acknowledgements, so they never queue behind worker store calls
-_ACCEPT_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="inbox-accept")
+class AcceptBatcher:
+    """Group commit for webhooks: while one transaction is being written, the messages
+    that arrive meanwhile wait and go together in the next one. A burst of 200 webhooks is
+    then a handful of commits instead of 200 queued behind each other; a lone webhook is
+    written at once (no timer, no added delay)."""
 
+    def __init__(self) -> None:
+        self._pending: List[Tuple[Dict[str, str], asyncio.Future]] = []
+        self._flushing = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-accept")
 
-async def accept_async(**fields: str) -> bool:
-    """`accept` off the event loop (the webhook's only store call)."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_ACCEPT_POOL, functools.partial(accept, **fields))
+    async def accept(self, **fields: str) -> bool:
+        """True when stored now, False for a repeated sid; raises if the store failed
+        (the webhook then answers 500 and Twilio delivers the message again)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._pending.append((fields, future))
+        if not self._flushing:
+            self._flushing = True
+            loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    stored = await loop.run_in_executor(
+                        self._pool, accept_many, [fields for fields, _ in batch])
+                except Exception as exc:  # the whole transaction failed: every caller hears it
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), new in zip(batch, stored):
+                    if not future.done():
+                        future.set_result(new)
+        finally:
+            self._flushing = False
 
 
 class InboxWorker(QueueRunner):

@@ -20,6 +20,7 @@ from bot import clock
 from bot.channels.texts import text as fixed_text
 from bot.config import get_settings
 from bot.store import queue, repo
+from bot.store.db import session_scope
 from bot.store.models import Account
 from compliance_filters import (
     ContactRecord,
@@ -267,3 +268,14 @@ def send(
                        direction="outbound", to=turn.phone, from_=from_number,
                        status="answered", text=screened.text, debt_id=screened.debt_id, at=at)
     return screened
+
+
+def send_sms(phone: str, text: str, *, sender: str = "agent", kind: str = "reply",
+             fallback: bool = False) -> Screened:
+    """One SMS from outside a conversation turn (an agent's reply from the console, a
+    campaign's notice): its own transaction, the same send path. The text is queued and
+    any replica's outbox sender delivers it, in order after what the conversation already
+    has queued. No fallback by default: a person should see their text was blocked."""
+    with session_scope() as s:
+        return send(s, turn_for(s, phone), text, channel="sms", kind=kind, sender=sender,
+                    fallback=fallback)

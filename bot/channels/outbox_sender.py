@@ -14,6 +14,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional
 
+from sqlalchemy import select
 from twilio.rest import Client
 
 from bot import clock
@@ -23,9 +24,11 @@ from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, is_retryable, make_cl
 from bot.config import get_settings
 from bot.store import queue
 from bot.store.db import session_scope
-from bot.store.models import OutboxMessage
+from bot.store.models import OptOut, OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+WITHHELD = "optout.after_queue: the number opted out after this text was queued"
 
 
 class RetryableSendError(Exception):
@@ -50,6 +53,9 @@ class OutboxSender(QueueRunner):
         self._executor = ThreadPoolExecutor(max_workers=tasks, thread_name_prefix="twilio")
 
     async def process(self, row: OutboxMessage) -> None:
+        if await asyncio.to_thread(_opted_out_since_queued, row):
+            await asyncio.to_thread(self._record_failure, row, WITHHELD, None, "blocked")
+            return
         kwargs: Dict[str, Any] = {"to": row.to_number, "from_": row.from_number, "body": row.body}
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
@@ -78,13 +84,14 @@ class OutboxSender(QueueRunner):
                            to=row.to_number, from_=row.from_number, status="sent",
                            text=row.body, provider_sid=sid, debt_id=row.debt_id, at=at)
 
-    def _record_failure(self, row: OutboxMessage, error: str, code: Optional[int]) -> None:
+    def _record_failure(self, row: OutboxMessage, error: str, code: Optional[int],
+                        status: str = "failed") -> None:
         logger.error("outbox row %s not sent: %s", row.id, error)
         with session_scope() as s:
             queue.finish(s, OutboxMessage, row.id, self.worker_id, "failed",
                          last_error=error[:2000])
             record_contact(s, row.account_id, channel="sms", direction="outbound",
-                           to=row.to_number, from_=row.from_number, status="failed",
+                           to=row.to_number, from_=row.from_number, status=status,
                            text=row.body, reasons=(error,), debt_id=row.debt_id)
             if code == ERROR_UNSUBSCRIBED:
                 mark_opted_out(s, row.to_number, "sms", "keyword")
@@ -92,6 +99,16 @@ class OutboxSender(QueueRunner):
     async def close(self) -> None:
         await self.stop()
         self._executor.shutdown(wait=False)
+
+
+def _opted_out_since_queued(row: OutboxMessage) -> bool:
+    """True when the number opted out after this text was screened and queued (a text
+    waiting out a Twilio backoff must not go to someone who has since replied STOP; the
+    opt-out confirmation itself is queued after the opt-out, so it still goes)."""
+    with session_scope() as s:
+        return s.execute(select(OptOut.id).where(
+            OptOut.phone == row.to_number, OptOut.channel.in_(("sms", "all")),
+            OptOut.active.is_(True), OptOut.at > row.created_at).limit(1)).first() is not None
 
 
 def _describe(exc: BaseException) -> str:

@@ -151,6 +151,7 @@ class CompliantTwilioInput(TwilioInput):
         #: the action server's webhook; None: taken from Rasa's agent when the server starts
         self.action_webhook_url: Optional[str] = None
         self._app: Any = None
+        self._batcher = inbox.AcceptBatcher()
 
     @property
     def sender(self) -> OutboxSender:
@@ -258,9 +259,9 @@ class CompliantTwilioInput(TwilioInput):
             raise WebhookError(400, "From, Body and MessageSid are required")
         if len(body) > MAX_SMS_CHARS:
             raise WebhookError(400, f"Body longer than {MAX_SMS_CHARS} characters")
-        if not await inbox.accept_async(sid=sid, channel="sms", from_number=phone,
-                                        to_number=form.get("To") or self.twilio_number,
-                                        body=body):
+        if not await self._batcher.accept(sid=sid, channel="sms", from_number=phone,
+                                          to_number=form.get("To") or self.twilio_number,
+                                          body=body):
             logger.info("duplicate MessageSid %s ignored", sid)
         elif self.worker is not None:
             self.worker.wake()

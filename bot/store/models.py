@@ -285,7 +285,18 @@ INBOX_STATUSES = ("pending", "claimed", "done", "failed")
 OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed")
 
 
-class InboxMessage(Base):
+class QueuedWork:
+    """The columns `bot.store.queue` claims by: state, retries and the claim's lease."""
+
+    status: str = Column(String(16), nullable=False, default="pending")
+    attempts: int = Column(Integer, nullable=False, default=0)
+    next_attempt_at: datetime = Column(UTCDateTime, nullable=False)
+    lease_until: Optional[datetime] = Column(UTCDateTime)
+    claimed_by: Optional[str] = Column(String(64))
+    last_error: Optional[str] = Column(Text)
+
+
+class InboxMessage(QueuedWork, Base):
     """An inbound message accepted by a webhook and not yet (or already) answered.
 
     The webhook's only write: processing happens later, in per-conversation order, by
@@ -302,16 +313,11 @@ class InboxMessage(Base):
     to_number: str = Column(String(32), nullable=False)
     body: str = Column(Text, nullable=False)
     received_at: datetime = Column(UTCDateTime, nullable=False)
-    status: str = Column(String(16), nullable=False, default="pending")
-    attempts: int = Column(Integer, nullable=False, default=0)
-    next_attempt_at: datetime = Column(UTCDateTime, nullable=False)
-    lease_until: Optional[datetime] = Column(UTCDateTime)
-    claimed_by: Optional[str] = Column(String(64))
-    last_error: Optional[str] = Column(Text)
+    # + the QueuedWork columns
     done_at: Optional[datetime] = Column(UTCDateTime)
 
 
-class OutboxMessage(Base):
+class OutboxMessage(QueuedWork, Base):
     """A screened text waiting for (or done with) its send, in per-conversation `seq` order."""
 
     __tablename__ = "outbox"
@@ -328,12 +334,7 @@ class OutboxMessage(Base):
     account_id: Optional[str] = Column(String(64))
     debt_id: Optional[str] = Column(String(64))
     inbox_id: Optional[int] = Column(Integer)
-    status: str = Column(String(16), nullable=False, default="pending")
-    attempts: int = Column(Integer, nullable=False, default=0)
-    next_attempt_at: datetime = Column(UTCDateTime, nullable=False)
-    lease_until: Optional[datetime] = Column(UTCDateTime)
-    claimed_by: Optional[str] = Column(String(64))
-    last_error: Optional[str] = Column(Text)
+    # + the QueuedWork columns
     provider_sid: Optional[str] = Column(String(64))
     created_at: datetime = Column(UTCDateTime, nullable=False)
     sent_at: Optional[datetime] = Column(UTCDateTime)

@@ -175,6 +175,13 @@ async def test_health_reports_database_redis_model_and_backlog(server):
 
 
 async def test_a_row_claimed_by_a_dead_worker_is_resumed_after_its_lease(server):
+    worker = server.sms_channel.worker
+
+    async def paused():
+        return "paused by the test"
+
+    worker.ready = paused  # our live workers stand back while the "dead" one claims
+    await asyncio.sleep(1.0)
     sid = "SM" + uuid.uuid4().hex
     with session_scope() as s:
         queue.accept_inbound(s, sid=sid, channel="sms", from_number=US_PHONE,
@@ -182,7 +189,8 @@ async def test_a_row_claimed_by_a_dead_worker_is_resumed_after_its_lease(server)
     with session_scope() as s:  # a worker of a process that was then killed
         claimed = queue.claim(s, InboxMessage, "dead-worker", timedelta(seconds=-1))
         assert claimed is not None and claimed.sid == sid
-    server.sms_channel.worker.wake()
+    worker.ready = None
+    worker.wake()
     await server.sms_channel.drain()
     assert [m.text for m in server.assistant.received] == ["before the crash"]
     [row] = inbox_rows()

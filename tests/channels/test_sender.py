@@ -100,24 +100,18 @@ async def test_a_stuck_conversation_does_not_hold_up_another(standin, sender):
     assert [r.body for r in standin.messages("+15551230011")] == ["b0"]
 
 
-async def test_4xx_is_not_retried(standin, sender):
-    standin.fail_next(1, code=21211)
+@pytest.mark.parametrize("failure, attempts", [
+    ({"code": 21211}, 1),    # a 4xx Twilio error is final at once
+    ({"status": 503}, 3),    # a 5xx is retried up to max_attempts, then recorded as failed
+])
+async def test_a_send_ends_failed(standin, sender, failure, attempts):
+    standin.fail_next(5, **failure)
     [row_id] = queue_texts("hello")
     sender.wake()
     await sender.drain()
     [row] = rows(row_id)
-    assert (row.status, row.attempts) == ("failed", 1)
-    assert len(standin.requests) == 1
-
-
-async def test_gives_up_after_max_attempts(standin, sender):
-    standin.fail_next(5, status=503)
-    [row_id] = queue_texts("hello")
-    sender.wake()
-    await sender.drain()
-    [row] = rows(row_id)
-    assert (row.status, row.attempts) == ("failed", 3)
-    assert len(standin.requests) == 3
+    assert (row.status, row.attempts) == ("failed", attempts)
+    assert len(standin.requests) == attempts
 
 
 async def test_connection_errors_are_retried(db):
@@ -135,3 +129,23 @@ async def test_connection_errors_are_retried(db):
     [row] = rows(row_id)
     assert (row.status, row.attempts) == ("failed", 2)
     assert "ConnectionError" in row.last_error
+
+
+async def test_a_text_queued_before_an_opt_out_is_withheld(standin, client, db):
+    from bot.store import repo
+
+    [before] = queue_texts("queued before STOP", to="+15551230020")
+    with session_scope() as s:
+        repo.record_optout(s, account_id=None, phone="+15551230020", channel="sms",
+                           source="keyword")
+    [after] = queue_texts("you are unsubscribed", to="+15551230020")  # the confirmation
+    runner = OutboxSender(client, tasks=1, poll=0.02, retry_base=0.01)
+    runner.start()
+    try:
+        await runner.drain()
+    finally:
+        await runner.close()
+    assert [r.body for r in standin.messages()] == ["you are unsubscribed"]
+    withheld, confirmation = rows(before, after)
+    assert withheld.status == "failed" and "opted out" in withheld.last_error
+    assert confirmation.status == "sent"

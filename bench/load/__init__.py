@@ -1,0 +1,1 @@
+"""Load tests (locust): see bench/load/run.py."""

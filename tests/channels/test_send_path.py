@@ -1,0 +1,100 @@
+"""The one send path (`outbox.send`): screen -> fallback -> record -> deliver."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels import outbox
+from bot.store.db import session_scope
+from bot.store.models import ContactAttempt, EvidenceRecord, OutboxMessage
+from tests.channels.conftest import OUR_NUMBER, US_PHONE
+
+pytestmark = pytest.mark.usefixtures("debtors")
+
+
+def count(model, *where):
+    with session_scope() as s:
+        return s.execute(select(func.count()).select_from(model).where(*where)).scalar()
+
+
+def test_queued_texts_get_the_next_sequence_numbers_with_their_decision():
+    with session_scope() as s:
+        turn = outbox.turn_for(s, US_PHONE)
+        first = outbox.send(s, turn, "Thanks, noted.")
+        second = outbox.send(s, turn, "Anything else?")
+    assert turn.account_id == "A-US-1" and first.send and second.send
+    with session_scope() as s:
+        rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.seq)).scalars().all()
+    assert [(r.seq, r.id) for r in rows] == [(1, first.queued), (2, second.queued)]
+    assert rows[0].body == first.text and "STOP" in first.text  # the pack's additions
+    assert (rows[0].to_number, rows[0].from_number, rows[0].status) == (
+        US_PHONE, OUR_NUMBER, "pending")
+    assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 2
+    assert count(ContactAttempt) == 0  # the contact row is written when Twilio takes it
+
+
+def test_a_blocked_text_is_replaced_by_the_fallback_once_asked():
+    with session_scope() as s:
+        turn = outbox.turn_for(s, US_PHONE)
+        replaced = outbox.send(s, turn, "We will have you arrested.")
+        dropped = outbox.send(s, turn, "We will have you arrested.", fallback=False)
+    assert replaced.send and replaced.fallback and "call" in replaced.text.lower()
+    assert not dropped.send and dropped.queued is None
+    assert count(OutboxMessage) == 1
+    assert count(ContactAttempt, ContactAttempt.status == "blocked") == 2
+
+
+def test_spoken_and_shown_lines_are_not_queued():
+    with session_scope() as s:
+        turn = outbox.turn_for(s, US_PHONE)
+        said = outbox.send(s, turn, "Thanks for calling.", channel="voice", deliver="say")
+        shown = outbox.send(s, turn, "Thanks for writing.", deliver="show")
+    assert said.send and shown.send and said.queued is None and shown.queued is None
+    assert count(OutboxMessage) == 0
+    with session_scope() as s:
+        [spoken] = s.execute(select(ContactAttempt)).scalars().all()
+    assert (spoken.channel, spoken.status) == ("voice", "answered")
+
+
+def test_an_unknown_delivery_is_refused_before_anything_is_recorded():
+    with session_scope() as s:
+        turn = outbox.turn_for(s, US_PHONE)
+        with pytest.raises(ValueError):
+            outbox.send(s, turn, "hello", deliver="fax")
+    assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 0
+
+
+def test_preflight_screen_records_nothing():
+    with session_scope() as s:
+        screened = outbox.screen(s, phone=US_PHONE, text="hello", channel="sms",
+                                 kind="outbound", record=False)
+    assert screened.decision is not None
+    assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 0
+    assert count(ContactAttempt) == 0
+
+
+async def test_rest_and_chat_collector_shows_what_a_debtor_could_receive():
+    from bot.channels.rest import ScreeningCollector
+
+    collector = ScreeningCollector("sms")
+    await collector.send_response(US_PHONE, {"text": "Thanks, noted."})
+    await collector.send_response(US_PHONE, {"text": "We will have you arrested."})
+    await collector.send_response(US_PHONE, {"text": "You will go to jail."})
+    texts = [m["text"] for m in collector.messages]
+    assert len(texts) == 2 and texts[0].startswith("Thanks, noted.")
+    assert "arrested" not in texts[1] and "call" in texts[1].lower()  # one fallback only
+    assert count(OutboxMessage) == 0  # shown, never queued for Twilio
+    assert count(EvidenceRecord, EvidenceRecord.kind == "decision") == 4
+
+
+def test_an_agent_text_is_queued_behind_what_the_conversation_already_has():
+    with session_scope() as s:
+        outbox.send(s, outbox.turn_for(s, US_PHONE), "Thanks, noted.")
+    sent = outbox.send_sms(US_PHONE, "Hi, this is Sam from the team. How can I help?")
+    blocked = outbox.send_sms(US_PHONE, "We will have you arrested.")
+    assert sent.send and sent.queued is not None
+    assert not blocked.send and not blocked.fallback  # the agent sees the block
+    with session_scope() as s:
+        rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.seq)).scalars().all()
+    assert [r.seq for r in rows] == [1, 2] and rows[1].id == sent.queued
