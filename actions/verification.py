@@ -41,6 +41,14 @@ def attempts_of(tracker: Tracker) -> int:
     return int(tracker.get_slot("verification_attempts") or 0)
 
 
+def campaign_notice(tracker: Tracker) -> Optional[str]:
+    """The campaign template sent with the triggered intent, if any."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "campaign_notice" and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
 class ActionGreetOutbound(Action):
     """First message of an outbound SMS (`start_reminder`) or call (`start_call`)."""
 
@@ -50,6 +58,9 @@ class ActionGreetOutbound(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        notice = campaign_notice(tracker)
+        if notice:  # a campaign step's own words open the conversation (start_sms(text=...))
+            dispatcher.utter_message(text=notice)
         if not tracker.get_slot("debtor_name"):
             utter(dispatcher, tracker, "say_greet_outbound_unknown")
             return []

@@ -68,7 +68,7 @@ async def default_sender(claim: Claim, at: datetime):
 
     if claim.channel == "voice":
         return await start_call(claim.account_id, at=at)
-    return await start_sms(claim.account_id, at=at)
+    return await start_sms(claim.account_id, at=at, text=claim.text or None)
 
 
 @dataclass

@@ -85,10 +85,20 @@ def _held(account_id: str, phone: str, screened) -> OutboundResult:
     )
 
 
+#: the trigger_intent entity that carries a campaign step's own text to the greeting action
+NOTICE_ENTITY = "campaign_notice"
+
+
 async def start_sms(
-    account_id: str, intent: str = "start_reminder", *, at: Optional[datetime] = None
+    account_id: str, intent: str = "start_reminder", *, at: Optional[datetime] = None,
+    text: Optional[str] = None,
 ) -> OutboundResult:
-    """Start an SMS conversation with `account_id` if the gate allows it now."""
+    """Start an SMS conversation with `account_id` if the gate allows it now.
+
+    `text` (a campaign step's template) travels as the `campaign_notice` entity of the
+    triggered intent: the greeting action says it first, through the same output channel
+    and send path as every other word of the conversation, so the assistant's tracker knows
+    what the debtor was told when they answer."""
     phone, screened = _gate(account_id, "sms", at, record=False)
     if not screened.send:  # nothing will be sent: now the decision is the record
         phone, screened = _gate(account_id, "sms", at)
@@ -100,7 +110,10 @@ async def start_sms(
            f"?output_channel=twilio&token={quote(settings.api_token, safe='')}")
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
-            async with http.post(url, json={"name": intent}) as resp:
+            payload: dict = {"name": intent}
+            if text:
+                payload["entities"] = {NOTICE_ENTITY: text}
+            async with http.post(url, json=payload) as resp:
                 body = await resp.text()
                 if resp.status != 200:
                     return OutboundResult(status="failed", account_id=account_id, phone=phone,

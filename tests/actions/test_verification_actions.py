@@ -111,3 +111,13 @@ async def test_verified_us_debtor_gets_mini_miranda_then_the_balance(portfolio) 
 async def test_interruption_is_not_counted_as_an_answer(portfolio) -> None:
     events = await ValidateVerificationForm().run(CollectingDispatcher(), _form_tracker([], 0.0, intent="wrong_number"), DOMAIN)
     assert [e for e in events if e["name"] != "requested_slot"] == []
+
+
+async def test_a_campaign_notice_is_said_before_the_greeting(portfolio):
+    notice = "Hi Ada, this is a reminder from Northwind. Reply to talk to us."
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="start_reminder", slots={"verified": False},
+                           entities=[{"entity": "campaign_notice", "value": notice}])
+    await ActionGreetOutbound().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"] == notice
+    assert responses(dispatcher)[1:] == ["say_greet_outbound"]

@@ -54,6 +54,14 @@ async def test_start_sms_triggers_the_reminder_intent(rasa_api):
     assert decisions() == 0
 
 
+async def test_a_campaign_text_travels_with_the_triggered_intent(rasa_api):
+    notice = "Hi Jane, a reminder from Northwind: please call us back at +1 800 555 0199."
+    result = await outbound.start_sms("A-US-1", at=INSIDE, text=notice)
+    assert result.status == "sent"
+    [(_, _, body)] = rasa_api
+    assert body == {"name": "start_reminder", "entities": {"campaign_notice": notice}}
+
+
 def decisions() -> int:
     from sqlalchemy import func, select
 
