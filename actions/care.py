@@ -14,10 +14,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, utter
+from actions.common import utter
 from actions.handoff import INTENT_REASONS, perform_handoff
 from actions.statuses import record_status, wrong_number
-from bot.dialogue.care import HIGH_IMPACT_INTENTS
+from bot.dialogue.care import HIGH_IMPACT_INTENTS, reading
 
 # Statuses that also go to a person (the same pairs as bot/rules/statuses.yml).
 HANDED_OFF = frozenset({"dispute_debt", "debtor_deceased", "attorney_represented", "bankruptcy"})
@@ -45,7 +45,7 @@ class ActionConfirmIntent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        intent = latest_intent(tracker) or ""
+        intent = reading(tracker.latest_message or {})[0] or ""
         if intent not in HIGH_IMPACT_INTENTS:
             utter(dispatcher, tracker, "utter_default")
             return []

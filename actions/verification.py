@@ -273,10 +273,10 @@ class ActionVerificationResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        events: List[EventType] = [SlotSet("identity_value", None), SlotSet("pending_intent", None)]
+        events: List[EventType] = [SlotSet("identity_value", None)]
         if not tracker.get_slot("verified"):
             utter(dispatcher, tracker, "say_verification_failed")
-            return events
+            return events + [SlotSet("pending_intent", None)]
         return events + verified_reply(dispatcher, tracker, tracker.get_slot("pending_intent"))
 
 
@@ -286,7 +286,7 @@ def verified_reply(dispatcher: CollectingDispatcher, tracker: Tracker, pending: 
     account = load_account(tracker)
     if account is None:
         utter(dispatcher, tracker, "say_cannot_identify")
-        return []
+        return [SlotSet("pending_intent", None)]
     if account.pack == "us":
         utter(dispatcher, tracker, "say_verified_us")
         with session_scope() as s:

@@ -48,7 +48,7 @@ def _test_stories(args: argparse.Namespace) -> int:
     rasa = Path(sys.executable).with_name("rasa")
     command = [
         str(rasa), "test", "core", "--stories", str(stories), "--model", str(model),
-        "--fail-on-prediction-errors", "--out", str(out),
+        "--e2e", "--fail-on-prediction-errors", "--out", str(out),
     ]
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     done = subprocess.run(command, cwd=home, env=env, capture_output=True, text=True)

@@ -12,7 +12,7 @@ describe "whatever was pending", so without this the TED policy would guess.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,6 +28,7 @@ HIGH_IMPACT_INTENTS = frozenset({
     "attorney_represented", "bankruptcy", "debtor_deceased",
 })
 CONFIRM_ACTION = "action_confirm_intent"
+FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_THRESHOLD = 0.8
 # Actions that pass the turn on with FollowupAction.
 HANDING_ON = frozenset({"action_verification_result", "action_start_verification"})
@@ -38,6 +39,19 @@ def needs_confirmation(intent: Optional[str], confidence: float, threshold: floa
                        intents: frozenset = HIGH_IMPACT_INTENTS) -> bool:
     """A high-impact reading the model is not sure enough of."""
     return intent in intents and confidence < threshold
+
+
+def reading(parse_data: Dict[str, Any]) -> Tuple[Optional[str], float]:
+    """The intent the model leans to, and its confidence. Below the NLU fallback threshold
+    the top intent is `nlu_fallback`; the best real intent behind it still matters here:
+    "我不想活了" read as distress at 0.3 deserves a question, not "I didn't understand"."""
+    intent = parse_data.get("intent") or {}
+    if intent.get("name") != FALLBACK_INTENT:
+        return intent.get("name"), float(intent.get("confidence") or 0.0)
+    for ranked in parse_data.get("intent_ranking") or []:
+        if ranked.get("name") != FALLBACK_INTENT:
+            return ranked.get("name"), float(ranked.get("confidence") or 0.0)
+    return None, 0.0
 
 
 def _last_actions(tracker: DialogueStateTracker, n: int) -> List[str]:
@@ -88,8 +102,8 @@ class CarePolicy(Policy):
             return self._prediction(probabilities)
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.active_loop_name:
             return self._prediction(probabilities)
-        intent = tracker.latest_message.intent or {}
-        if needs_confirmation(intent.get("name"), float(intent.get("confidence") or 0.0),
+        name, confidence = reading(tracker.latest_message.parse_data or {})
+        if needs_confirmation(name, confidence,
                               float(self.config.get("threshold", DEFAULT_THRESHOLD)),
                               frozenset(self.config.get("intents") or HIGH_IMPACT_INTENTS)):
             probabilities[domain.index_for_action(CONFIRM_ACTION)] = 1.0

@@ -104,7 +104,7 @@ async def test_verified_us_debtor_gets_mini_miranda_then_the_balance(portfolio) 
     dispatcher = CollectingDispatcher()
     events = await ActionVerificationResult().run(dispatcher, make_tracker(slots={"pending_intent": "ask_balance"}), {})
     assert events == [SlotSet("identity_value", None), SlotSet("pending_intent", None),
-                      SlotSet("pending_intent", None), FollowupAction("action_tell_balance")]
+                      FollowupAction("action_tell_balance")]
     assert responses(dispatcher) == ["say_verified_us"]
 
 

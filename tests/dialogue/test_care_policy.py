@@ -68,3 +68,28 @@ def test_listens_after_the_action_verification_handed_on_to(policy, domain) -> N
     tracker = _tracker(domain, "provide_identity", 0.9, "verification_form", "action_verification_result",
                        "action_offer_plans")
     assert _best(policy, domain, tracker) == "action_listen"
+
+
+def test_distress_behind_an_nlu_fallback_is_confirmed(policy, domain) -> None:
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parse = {"intent": {"name": "nlu_fallback", "confidence": 0.45},
+             "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.45},
+                                {"name": "express_distress", "confidence": 0.31},
+                                {"name": "greet", "confidence": 0.2}]}
+    events = [ActionExecuted("action_listen"),
+              UserUttered("我不想活了", parse["intent"], parse_data=parse)]
+    tracker = DialogueStateTracker.from_events("+8613800138000", events, slots=domain.slots)
+    assert _best(policy, domain, tracker) == "action_confirm_intent"
+
+
+def test_plain_fallback_is_left_to_the_rules(policy, domain) -> None:
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parse = {"intent": {"name": "nlu_fallback", "confidence": 0.45},
+             "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.3}]}
+    events = [ActionExecuted("action_listen"), UserUttered("asdf", parse["intent"], parse_data=parse)]
+    tracker = DialogueStateTracker.from_events("+8613800138000", events, slots=domain.slots)
+    assert _best(policy, domain, tracker) is None

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.slow
 def scores(trained_model):
     from bench.conversation_bench import heldout_scores
 
-    return heldout_scores(trained_model)
+    scores = heldout_scores(trained_model)
+    for lang, s in scores.items():
+        print(f"held-out {lang}: macro-F1 {s['macro_f1']}, high-impact FP {s['high_impact_fp_rate']}"
+              f" (top intent alone {s['high_impact_fp_rate_without_threshold']}); misses {s['misclassified']}")
+    return scores
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
