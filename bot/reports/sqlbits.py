@@ -1,0 +1,71 @@
+"""Dialect-specific SQL expressions the report needs (SQLite and PostgreSQL).
+
+Every expression returns the same values on both backends (UTC day and week as
+`YYYY-MM-DD` text, whole seconds between two instants), so the metrics above them are
+written once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, String, case, cast, func, literal
+from sqlalchemy.dialects.postgresql import JSON as PG_JSON
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def utc_day(dialect: str, col: Any) -> ColumnElement:
+    """The UTC calendar day of an instant, as `YYYY-MM-DD`."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", col), "YYYY-MM-DD")
+    return func.substr(cast(col, String), 1, 10)
+
+
+def utc_week(dialect: str, col: Any) -> ColumnElement:
+    """The Monday starting the instant's ISO week (UTC), as `YYYY-MM-DD`."""
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc("week", func.timezone("UTC", col)), "YYYY-MM-DD")
+    return func.date(col, "-6 days", "weekday 1")
+
+
+def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement:
+    """Whole seconds from `earlier` to `later` (rounded to the nearest second)."""
+    if dialect == "postgresql":
+        return cast(func.round(func.extract("epoch", later - earlier)), Integer)
+    return cast(func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0), Integer)
+
+
+def json_field(dialect: str, col: Any, key: str) -> ColumnElement:
+    """One top-level field of a JSON object kept as text, as text."""
+    if dialect == "postgresql":
+        return cast(col, PG_JSON)[key].astext
+    return cast(func.json_extract(col, f"$.{key}"), String)
+
+
+def json_elements(dialect: str, col: Any) -> Any:
+    """A table-valued function with one `value` row per element of a JSON array kept as text."""
+    if dialect == "postgresql":
+        return func.json_array_elements_text(cast(col, PG_JSON)).table_valued("value")
+    return func.json_each(col).table_valued("value")
+
+
+def rule_of(dialect: str, reason: Any) -> ColumnElement:
+    """The rule name of a stored reason (`"rule: match"` or just `"rule"`)."""
+    if dialect == "postgresql":
+        return func.split_part(reason, ":", 1)
+    cut = func.instr(reason, ":")
+    return case((cut > 0, func.substr(reason, 1, cut - 1)), else_=reason)
+
+
+def money(dialect: str, value: Any) -> Decimal:
+    """A summed `Money` column as Decimal (SQLite stores integer cents)."""
+    if value is None:
+        return Decimal("0.00")
+    if dialect == "sqlite":
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def text_or_empty(col: Any) -> ColumnElement:
+    return func.coalesce(col, literal(""))
