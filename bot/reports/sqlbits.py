@@ -59,11 +59,14 @@ def rule_of(dialect: str, reason: Any) -> ColumnElement:
 
 
 def money(dialect: str, value: Any) -> Decimal:
-    """A summed `Money` column as Decimal (SQLite stores integer cents)."""
+    """A summed `Money` column as Decimal.
+
+    `sum()` keeps the column's `Money` type, whose result processor already turned SQLite's
+    integer cents into a Decimal; a bare integer here can only be cents from SQLite."""
     if value is None:
         return Decimal("0.00")
-    if dialect == "sqlite":
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    if isinstance(value, int) and dialect == "sqlite":
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))
     return Decimal(value).quantize(Decimal("0.01"))
 
 
