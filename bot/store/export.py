@@ -16,8 +16,17 @@ from typing import Any, Callable, Dict, Iterator, List, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import (Arrangement, ContactAttempt, EvidenceRecord, Handoff, HandoffRouting,
-                              Installment, OptOut, Payment, Verification)
+from bot.store.models import (
+    Arrangement,
+    ContactAttempt,
+    EvidenceRecord,
+    Handoff,
+    HandoffRouting,
+    Installment,
+    OptOut,
+    Payment,
+    Verification,
+)
 
 FIELDS: Dict[str, List[str]] = {
     "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",

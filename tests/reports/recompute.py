@@ -68,7 +68,7 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
                 groups[kind][k].append(row)
     channel_sliced = "channel" in by
     keys = set()
-    for kind, rows in groups.items():
+    for rows in groups.values():
         keys |= set(rows)
     if not by:
         keys.add(())
