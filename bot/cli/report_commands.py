@@ -33,7 +33,7 @@ def _query(args: argparse.Namespace):  # -> ReportQuery
     try:
         return ReportQuery(start=_day(args.start, "--from"), end=_day(args.end, "--to"), by=by,
                            tier=args.tier, pack=args.pack, language=args.language,
-                           creditor=args.creditor, as_of=as_of)
+                           creditor=args.creditor, campaign=args.campaign, as_of=as_of)
     except ValueError as exc:
         raise CliError(str(exc)) from None
 
@@ -100,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _range_flags(rep)
     rep.add_argument("--by", metavar="SLICES", help=f"comma-separated: {', '.join(DIMENSIONS)}")
     rep.add_argument("--format", choices=FORMATS, default="table")
-    for name in ("tier", "pack", "language", "creditor"):
+    for name in ("tier", "pack", "language", "creditor", "campaign"):
         rep.add_argument(f"--{name}", help=f"only accounts with this {name}")
     rep.add_argument("--as-of", dest="as_of", metavar="ISO",
                      help="instant an unanswered handoff's SLA is judged at (default now)")

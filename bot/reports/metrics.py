@@ -32,6 +32,7 @@ from bot.reports import sqlbits
 from bot.store.models import (
     Account,
     Arrangement,
+    CampaignSend,
     ContactAttempt,
     Debt,
     EvidenceRecord,
@@ -54,6 +55,15 @@ ATTEMPTED = ("sent", "delivered", "failed", "answered", "voicemail", "no_answer"
 NOT_PROMISED = ("proposed",)  # an arrangement still only proposed is not a promise
 FIRST_REPLY_KIND = "console.reply"  # evidence written when an agent's reply is screened
 RATE_PLACES = Decimal("0.0001")
+
+# The row conditions behind the counts, shared with the dashboard's "rows behind a number".
+_C = ContactAttempt
+IS_CONTACTED = and_(_C.direction == "outbound", _C.status.in_(CONTACTED))
+IS_REACHED = or_(and_(_C.direction == "outbound", _C.status.in_(REACHED_OUTBOUND)),
+                 and_(_C.direction == "inbound", _C.status == "received"))
+IS_ATTEMPT = and_(_C.direction == "outbound", _C.status.in_(ATTEMPTED))
+IS_FAILED = and_(_C.direction == "outbound", _C.status == "failed")
+IS_PROMISED = Arrangement.status.notin_(NOT_PROMISED)
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,7 @@ class ReportQuery:
     pack: Optional[str] = None
     language: Optional[str] = None
     creditor: Optional[str] = None
+    campaign: Optional[str] = None  # only accounts with a send in this campaign's ledger
     as_of: Optional[datetime] = None  # SLA: when an unanswered handoff is judged; default now
 
     def __post_init__(self) -> None:
@@ -154,7 +165,8 @@ class Report:
         q = self.query
         return {"from": q.start.isoformat() if q.start else None,
                 "to": q.end.isoformat() if q.end else None, "by": list(q.by),
-                "filters": {k: getattr(q, k) for k in ACCOUNT_DIMENSIONS if getattr(q, k)},
+                "filters": {k: getattr(q, k) for k in ACCOUNT_DIMENSIONS + ("campaign",)
+                            if getattr(q, k)},
                 "rows": [{k: _plain(v) for k, v in row.items()} for row in self.rows]}
 
 
@@ -201,6 +213,9 @@ class _Builder:
                           ("language", Account.language), ("creditor", Account.creditor)):
             if getattr(q, name):
                 clauses.append(col == getattr(q, name))
+        if q.campaign:
+            clauses.append(Account.account_id.in_(
+                select(CampaignSend.account_id).where(CampaignSend.campaign == q.campaign)))
         if at is not None and q.start:
             clauses.append(at >= _midnight(q.start))
         if at is not None and q.end:
@@ -212,6 +227,12 @@ class _Builder:
 
     def key(self, row: Any) -> Tuple[Any, ...]:
         return tuple(row._mapping[f"d_{b}"] for b in self.q.by)
+
+
+def row_filters(s: Session, q: ReportQuery, at: Any) -> List[Any]:
+    """The WHERE clauses (account filters, date range on `at`) every metric applies; a query
+    using them must join `Account`."""
+    return _Builder(s, q).where(at)
 
 
 def _midnight(day: date) -> datetime:
@@ -228,16 +249,12 @@ def _distinct_if(cond: Any, col: Any) -> Any:
 
 def _contacts(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
     c = ContactAttempt
-    outbound = c.direction == "outbound"
     dims = b.dims(c.at, c.channel)
     stmt = (select(*dims,
-                   _distinct_if(and_(outbound, c.status.in_(CONTACTED)), c.account_id)
-                   .label("accounts_contacted"),
-                   _distinct_if(or_(and_(outbound, c.status.in_(REACHED_OUTBOUND)),
-                                    and_(c.direction == "inbound", c.status == "received")),
-                                c.account_id).label("accounts_reached"),
-                   _count_if(and_(outbound, c.status.in_(ATTEMPTED))).label("outbound_attempts"),
-                   _count_if(and_(outbound, c.status == "failed")).label("delivery_failures"),
+                   _distinct_if(IS_CONTACTED, c.account_id).label("accounts_contacted"),
+                   _distinct_if(IS_REACHED, c.account_id).label("accounts_reached"),
+                   _count_if(IS_ATTEMPT).label("outbound_attempts"),
+                   _count_if(IS_FAILED).label("delivery_failures"),
                    _count_if(c.status == "blocked").label("gate_blocked"),
                    _count_if(c.status == "deferred").label("gate_deferred"))
             .join(Account, Account.account_id == c.account_id)
@@ -277,7 +294,7 @@ def _verifications(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
 def _arrangements(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
     a = Arrangement
     dims = b.dims(a.created_at)
-    promised = a.status.notin_(NOT_PROMISED)
+    promised = IS_PROMISED
     plan = a.kind == "plan"
     stmt = (select(*dims,
                    _distinct_if(promised, a.account_id).label("accounts_promised"),
@@ -319,7 +336,8 @@ def _placed(b: _Builder) -> Dict[Tuple, Dict[str, Decimal]]:
     d = Debt
     names = [n for n in b.q.by if n in ACCOUNT_DIMENSIONS]
     sub = _Builder(b.s, ReportQuery(by=tuple(names), tier=b.q.tier, pack=b.q.pack,
-                                    language=b.q.language, creditor=b.q.creditor))
+                                    language=b.q.language, creditor=b.q.creditor,
+                                    campaign=b.q.campaign))
     dims = sub.dims()
     stmt = (select(*dims, d.currency,
                    func.sum(d.principal).label("p"), func.sum(d.interest).label("i"),

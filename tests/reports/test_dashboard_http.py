@@ -1,0 +1,134 @@
+"""The KPI dashboard over HTTP: supervisors only, the numbers equal `collectbot report`'s
+JSON for the same filters, every number's CSV has the rows it counted, charts are SVG."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from decimal import Decimal
+
+import aiohttp
+import pytest
+from sanic import Sanic
+
+from bot.cli import main
+from bot.runtime.action_server import free_port
+from tests.console.conftest import Browser, add_agents
+from tests.reports.history import generate
+
+FROM, TO = "2026-10-01", "2026-10-30"
+_FIGURE = re.compile(r'id="m-([a-z_]+)(?:-([A-Z]{3}))?"[^>]*>([^<]*)</a>')
+
+
+@pytest.fixture
+async def site(db, tmp_path):
+    from bot.console.web import console_blueprint
+    from bot.reports.dashboard import dashboard_blueprint
+
+    history = generate(tmp_path, accounts=30)
+    add_agents()
+    Sanic.test_mode = True
+    app = Sanic(f"dashboard_{uuid.uuid4().hex}")
+    app.blueprint(console_blueprint())
+    app.blueprint(dashboard_blueprint())
+    port = free_port()
+    srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
+                                  access_log=False)
+    await srv.startup()
+    browsers = []
+
+    def browser() -> Browser:
+        b = Browser(f"http://127.0.0.1:{port}",
+                    aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)))
+        browsers.append(b)
+        return b
+
+    yield browser, history
+    for b in browsers:
+        await b.http.close()
+    srv.close()
+    await srv.wait_closed()
+
+
+def cli_report(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    assert main(["report", "--format", "json", "--from", FROM, "--to", TO, *argv]) == 0
+    return json.loads(capsys.readouterr().out)["rows"][0]
+
+
+def figures(page: str) -> dict:
+    out = {}
+    for name, key, value in _FIGURE.findall(page):
+        if key:
+            out.setdefault(name, {})[key] = value
+        else:
+            out[name] = None if value == "-" else value
+    return out
+
+
+async def test_supervisors_only(site) -> None:
+    browser, _ = site
+    anon = browser()
+    status, _ = await anon.get("/console/dashboard")
+    assert status == 303
+    assert (await anon.get(f"/console/dashboard/rows.csv?metric=handoffs&from={FROM}"))[0] == 303
+    alice = browser()
+    assert await alice.login("alice") == 303
+    for path in ("/console/dashboard", "/console/dashboard/report.json",
+                 "/console/dashboard/rows.csv?metric=handoffs"):
+        status, body = await alice.get(path)
+        assert status == 403 and body == "supervisors only", path
+
+
+async def test_numbers_shown_equal_the_report_json(site, capsys) -> None:
+    browser, _ = site
+    sam = browser()
+    assert await sam.login("sam") == 303
+    for extra, flags in (({}, ()), ({"tier": "high"}, ("--tier", "high")),
+                         ({"language": "zh"}, ("--language", "zh"))):
+        query = f"from={FROM}&to={TO}" + "".join(f"&{k}={v}" for k, v in extra.items())
+        status, page = await sam.get(f"/console/dashboard?{query}")
+        assert status == 200
+        want = cli_report(capsys, *flags)
+        shown = figures(page)
+        assert len(shown) >= 16
+        for name, value in shown.items():
+            expected = want[name]
+            if isinstance(expected, dict):
+                assert value == expected, name
+            else:
+                assert value == (None if expected is None else str(expected)), name
+        status, body = await sam.get(f"/console/dashboard/report.json?{query}")
+        assert status == 200 and json.loads(body)["rows"][0] == want
+        assert page.count("<svg") >= 3 and page.count("<polyline") == 4
+        assert 'href="/console/dashboard/rows.csv?metric=accounts_contacted' in page
+
+
+async def test_rows_behind_a_number_are_the_rows_it_counted(site, capsys) -> None:
+    browser, _ = site
+    sam = browser()
+    assert await sam.login("sam") == 303
+    want = cli_report(capsys)
+
+    async def rows(query: str) -> list:
+        status, body = await sam.get(f"/console/dashboard/rows.csv?from={FROM}&to={TO}&{query}")
+        assert status == 200
+        return list(csv.DictReader(io.StringIO(body)))
+
+    assert len({r["account_id"] for r in await rows("metric=accounts_contacted")}) == \
+        want["accounts_contacted"]
+    assert len(await rows("metric=gate_blocked")) == want["gate_blocked"]
+    assert len(await rows("metric=delivery_failures")) == want["delivery_failures"]
+    reason, n = next(iter(want["handoffs_by_reason"].items()))
+    assert len(await rows(f"metric=handoffs&reason={reason}")) == n
+    paid = await rows("metric=amount_recovered")
+    for cur, amount in want["amount_recovered"].items():
+        assert str(sum(Decimal(r["amount"]) for r in paid
+                       if r["currency"] == cur)) == amount
+    status, body = await sam.get("/console/dashboard/rows.csv?metric=nothing")
+    assert status == 400 and "no rows behind 'nothing'" in body
+    status, body = await sam.get("/console/dashboard?from=2026-02-30")
+    assert status == 400 and "not a date" in body
