@@ -7,50 +7,12 @@ import csv
 import io
 import json
 import re
-import uuid
 from decimal import Decimal
 
-import aiohttp
-import pytest
-from sanic import Sanic
-
 from bot.cli import main
-from bot.runtime.action_server import free_port
-from tests.console.conftest import Browser, add_agents
-from tests.reports.history import generate
 
 FROM, TO = "2026-10-01", "2026-10-30"
 _FIGURE = re.compile(r'id="m-([a-z_]+)(?:-([A-Z]{3}))?"[^>]*>([^<]*)</a>')
-
-
-@pytest.fixture
-async def site(db, tmp_path):
-    from bot.console.web import console_blueprint
-    from bot.reports.dashboard import dashboard_blueprint
-
-    history = generate(tmp_path, accounts=30)
-    add_agents()
-    Sanic.test_mode = True
-    app = Sanic(f"dashboard_{uuid.uuid4().hex}")
-    app.blueprint(console_blueprint())
-    app.blueprint(dashboard_blueprint())
-    port = free_port()
-    srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                  access_log=False)
-    await srv.startup()
-    browsers = []
-
-    def browser() -> Browser:
-        b = Browser(f"http://127.0.0.1:{port}",
-                    aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)))
-        browsers.append(b)
-        return b
-
-    yield browser, history
-    for b in browsers:
-        await b.http.close()
-    srv.close()
-    await srv.wait_closed()
 
 
 def cli_report(capsys, *argv: str) -> dict:
@@ -70,7 +32,7 @@ def figures(page: str) -> dict:
 
 
 async def test_supervisors_only(site) -> None:
-    browser, _ = site
+    browser, _, _ = site
     anon = browser()
     status, _ = await anon.get("/console/dashboard")
     assert status == 303
@@ -84,7 +46,7 @@ async def test_supervisors_only(site) -> None:
 
 
 async def test_numbers_shown_equal_the_report_json(site, capsys) -> None:
-    browser, _ = site
+    browser, _, _ = site
     sam = browser()
     assert await sam.login("sam") == 303
     for extra, flags in (({}, ()), ({"tier": "high"}, ("--tier", "high")),
@@ -108,7 +70,7 @@ async def test_numbers_shown_equal_the_report_json(site, capsys) -> None:
 
 
 async def test_rows_behind_a_number_are_the_rows_it_counted(site, capsys) -> None:
-    browser, _ = site
+    browser, _, _ = site
     sam = browser()
     assert await sam.login("sam") == 303
     want = cli_report(capsys)
