@@ -7,26 +7,33 @@ written once.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, case, cast, func, literal
+from sqlalchemy import Date, Integer, String, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSON as PG_JSON
 from sqlalchemy.sql.elements import ColumnElement
 
 
 def utc_day(dialect: str, col: Any) -> ColumnElement:
-    """The UTC calendar day of an instant, as `YYYY-MM-DD`."""
+    """The UTC calendar day of an instant: `YYYY-MM-DD` text on SQLite, a DATE on PostgreSQL
+    (several times cheaper than to_char over a million rows; `day_text` makes it text)."""
     if dialect == "postgresql":
-        return func.to_char(func.timezone("UTC", col), "YYYY-MM-DD")
+        return cast(func.timezone("UTC", col), Date)
     return func.substr(cast(col, String), 1, 10)
 
 
 def utc_week(dialect: str, col: Any) -> ColumnElement:
-    """The Monday starting the instant's ISO week (UTC), as `YYYY-MM-DD`."""
+    """The Monday starting the instant's ISO week (UTC), as `utc_day` gives days."""
     if dialect == "postgresql":
-        return func.to_char(func.date_trunc("week", func.timezone("UTC", col)), "YYYY-MM-DD")
+        return cast(func.date_trunc("week", func.timezone("UTC", col)), Date)
     return func.date(col, "-6 days", "weekday 1")
+
+
+def day_text(value: Any) -> Any:
+    """A day from `utc_day`/`utc_week` as `YYYY-MM-DD` whatever the backend returned."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement:
@@ -41,21 +48,6 @@ def json_field(dialect: str, col: Any, key: str) -> ColumnElement:
     if dialect == "postgresql":
         return cast(col, PG_JSON)[key].astext
     return cast(func.json_extract(col, f"$.{key}"), String)
-
-
-def json_elements(dialect: str, col: Any) -> Any:
-    """A table-valued function with one `value` row per element of a JSON array kept as text."""
-    if dialect == "postgresql":
-        return func.json_array_elements_text(cast(col, PG_JSON)).table_valued("value")
-    return func.json_each(col).table_valued("value")
-
-
-def rule_of(dialect: str, reason: Any) -> ColumnElement:
-    """The rule name of a stored reason (`"rule: match"` or just `"rule"`)."""
-    if dialect == "postgresql":
-        return func.split_part(reason, ":", 1)
-    cut = func.instr(reason, ":")
-    return case((cut > 0, func.substr(reason, 1, cut - 1)), else_=reason)
 
 
 def money(dialect: str, value: Any) -> Decimal:

@@ -65,7 +65,7 @@ async def test_numbers_shown_equal_the_report_json(site, capsys) -> None:
                 assert value == (None if expected is None else str(expected)), name
         status, body = await sam.get(f"/console/dashboard/report.json?{query}")
         assert status == 200 and json.loads(body)["rows"][0] == want
-        assert page.count("<svg") >= 3 and page.count("<polyline") == 4
+        assert page.count("<svg") >= 3 and page.count("<polyline") == 5
         assert 'href="/console/dashboard/rows.csv?metric=accounts_contacted' in page
 
 
