@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set
 
 from bot.demo_data import write_csv
 from bot.store import evidence
 from bot.store.db import session_scope
 from bot.store.models import (
     Arrangement,
+    CampaignSend,
     ContactAttempt,
     Handoff,
     HandoffRouting,
@@ -39,10 +40,14 @@ OUT_STATUSES = ("sent", "delivered", "failed", "blocked", "deferred", "answered"
                 "no_answer")
 
 
+CAMPAIGNS = ("low_reminders", "medium_negotiation")
+
+
 @dataclass
 class History:
     csv_path: Path
     accounts: List[Dict[str, str]]
+    campaigns: Dict[str, Set[str]] = field(default_factory=dict)  # campaign -> account ids
 
 
 def _instant(rng: random.Random, day: date) -> datetime:
@@ -71,10 +76,19 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
         writer.writerows(rows)
     import_portfolio(path)
 
+    campaigns: Dict[str, Set[str]] = {name: set() for name in CAMPAIGNS}
     with session_scope() as s:
         ref = 0
         for acc in rows:
             aid, cur, phone = acc["account_id"], acc["currency"], acc["phone"]
+            for name in CAMPAIGNS:
+                if rng.random() < 0.4:
+                    campaigns[name].add(aid)
+                    at = datetime(2026, 10, 2, 15, tzinfo=timezone.utc)
+                    s.add(CampaignSend(account_id=aid, campaign=name, step_key=f"{name}/first",
+                                       local_day=date(2026, 10, 2), channel="sms", status="sent",
+                                       reasons=[], next_attempt_at=at, expires_at=at,
+                                       created_at=at, updated_at=at))
             for offset in range(-2, DAYS + 2):  # a little outside the month, for --from/--to
                 day = START + timedelta(days=offset)
                 for _ in range(rng.choice((0, 0, 1, 1, 2))):
@@ -123,4 +137,4 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
                             "handoff_id": h.id, "agent": "ann",
                             "status": "allowed" if rng.random() < 0.8 else "blocked"},
                             at=created + timedelta(seconds=rng.randrange(30, 3 * 3600)))
-    return History(path, rows)
+    return History(path, rows, campaigns)

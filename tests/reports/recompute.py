@@ -8,7 +8,7 @@ import statistics
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 ACCOUNT_DIMS = ("tier", "pack", "language", "creditor")
 CONTACTED = {"sent", "delivered", "answered", "voicemail"}
@@ -27,12 +27,14 @@ def _at(value: str) -> datetime:
 
 def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, str]],
              start: Optional[date], end: Optional[date], by: Sequence[str],
-             filters: Dict[str, str], as_of: datetime) -> Dict[Tuple, Dict[str, Any]]:
+             filters: Dict[str, str], as_of: datetime,
+             only: Optional[Set[str]] = None) -> Dict[Tuple, Dict[str, Any]]:
     acc = {a["account_id"]: {"tier": a["risk_tier"], "pack": a["pack"], "language": a["language"],
                              "creditor": a["creditor"] or "", "currency": a["currency"],
                              "placed": sum(Decimal(a[k] or "0") for k in ("principal", "interest", "fees"))}
            for a in accounts}
-    keep = {aid for aid, a in acc.items() if all(a[k] == v for k, v in filters.items())}
+    keep = {aid for aid, a in acc.items() if all(a[k] == v for k, v in filters.items())
+            and (only is None or aid in only)}
 
     def in_range(at: datetime) -> bool:
         d = at.date()

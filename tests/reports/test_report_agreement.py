@@ -49,6 +49,8 @@ CASES = [
     (("channel", "day"), None, "2026-10-05", {}),
     (("pack", "language", "creditor"), None, None, {"tier": "high"}),
     (("tier",), "2026-10-10", "2026-10-20", {"language": "zh"}),
+    (("week",), None, None, {"campaign": "low_reminders"}),
+    (("language",), "2026-10-03", None, {"campaign": "medium_negotiation", "pack": "us"}),
 ]
 
 
@@ -56,7 +58,8 @@ def test_every_metric_agrees_with_recomputation_from_exports(db, tmp_path, capsy
     history = generate(tmp_path, accounts=40)
     exports = _exports(capsys)
     assert all(exports[k] for k in EXPORTS), "the history must exercise every export"
-    flags = {"tier": "--tier", "language": "--language", "pack": "--pack", "creditor": "--creditor"}
+    flags = {"tier": "--tier", "language": "--language", "pack": "--pack", "creditor": "--creditor",
+             "campaign": "--campaign"}
     checked = 0
     for by, start, end, filters in CASES:
         argv = ["report", "--format", "json", "--as-of", AS_OF.isoformat()]
@@ -70,9 +73,11 @@ def test_every_metric_agrees_with_recomputation_from_exports(db, tmp_path, capsy
             argv += [flags[name], value]
         report = json.loads(_run(capsys, *argv))
         got = {tuple(row[b] for b in by): _no_none(row) for row in report["rows"]}
+        account_filters = {k: v for k, v in filters.items() if k != "campaign"}
+        only = history.campaigns[filters["campaign"]] if "campaign" in filters else None
         want = {k: _no_none(v) for k, v in expected(
             exports, history.accounts, date.fromisoformat(start) if start else None,
-            date.fromisoformat(end) if end else None, by, filters, AS_OF).items()}
+            date.fromisoformat(end) if end else None, by, account_filters, AS_OF, only).items()}
         assert set(got) == set(want), (by, start, end, filters)
         for key in want:
             assert got[key] == want[key], (by, start, end, filters, key)
@@ -113,3 +118,23 @@ def test_bad_input_is_one_line_exit_2(db, capsys, argv, message) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_the_dashboard_trend_subset_equals_the_full_report_by_day(db, tmp_path) -> None:
+    from bot.reports.dashboard import TREND, TREND_FACTS
+    from bot.reports.metrics import ReportQuery, compute
+    from bot.store.db import session_scope
+
+    generate(tmp_path, accounts=15)
+    q = ReportQuery(start=date(2026, 10, 1), end=date(2026, 10, 30), by=("day",), tier="medium")
+    with session_scope() as s:
+        full = compute(s, q).rows
+        light = compute(s, q, facts=TREND_FACTS).rows
+    names = [name for name, _ in TREND]
+    full_by_day = {r["day"]: {n: r[n] for n in names} for r in full}
+    light_by_day = {r["day"]: {n: r[n] for n in names} for r in light}
+    for day, values in light_by_day.items():
+        assert values == full_by_day[day], day
+    assert {d for d, v in full_by_day.items() if any(v.values())} <= set(light_by_day)
+    assert sum(v["outbound_attempts"] for v in light_by_day.values()) > 0
+    assert all(light[0][n] is None for n in ("accounts_contacted", "handoffs"))
