@@ -46,7 +46,11 @@ from bot.store.types import UTCDateTime
 
 TIME_DIMENSIONS = ("day", "week")
 ACCOUNT_DIMENSIONS = ("tier", "pack", "language", "creditor")
-DIMENSIONS = TIME_DIMENSIONS + ACCOUNT_DIMENSIONS + ("channel",)
+# An account's campaigns and steps (from the campaign ledger): a fact of an account counts in
+# every campaign (step) the account has a ledger row in, so these slices may overlap.
+ENROLMENT_DIMENSIONS = ("campaign", "step")
+PER_ACCOUNT_DIMENSIONS = ACCOUNT_DIMENSIONS + ENROLMENT_DIMENSIONS
+DIMENSIONS = TIME_DIMENSIONS + PER_ACCOUNT_DIMENSIONS + ("channel",)
 
 # Contact statuses: a message or call that left us; one that reached the person.
 CONTACTED = ("sent", "delivered", "answered", "voicemail")
@@ -191,6 +195,7 @@ class _Builder:
     def __init__(self, s: Session, q: ReportQuery) -> None:
         self.s, self.q = s, q
         self.dialect = s.get_bind().dialect.name
+        self._enrolment: Any = None
 
     def applies(self, has_time: bool, has_channel: bool) -> bool:
         if not has_time and any(b in TIME_DIMENSIONS for b in self.q.by):
@@ -205,11 +210,27 @@ class _Builder:
 
     def frm(self, model: Any) -> Any:
         """The fact's table, joined to accounts only when a slice or filter needs them (the
-        join costs as much as the aggregation over a million contacts)."""
+        join costs as much as the aggregation over a million contacts), and to the
+        account's campaign enrolments when sliced by campaign or step."""
         table = model.__table__
-        if self.needs_account:
-            return table.join(Account.__table__, Account.account_id == table.c.account_id)
-        return table
+        joined = table
+        if self.needs_account and model is not Account:
+            joined = joined.join(Account.__table__, Account.account_id == table.c.account_id)
+        enrol = self.enrolment
+        if enrol is not None:
+            joined = joined.join(enrol, enrol.c.account_id == table.c.account_id)
+        return joined
+
+    @property
+    def enrolment(self) -> Any:
+        if not any(b in ENROLMENT_DIMENSIONS for b in self.q.by):
+            return None
+        if self._enrolment is None:
+            cols = [CampaignSend.account_id, CampaignSend.campaign]
+            if "step" in self.q.by:
+                cols.append(CampaignSend.step_key)
+            self._enrolment = select(*cols).distinct().subquery("enrolment")
+        return self._enrolment
 
     def dims(self, at: Any = None, channel: Any = None) -> List[Any]:
         cols = {"tier": Account.risk_tier, "pack": Account.pack, "language": Account.language,
@@ -219,6 +240,10 @@ class _Builder:
             cols["week"] = sqlbits.utc_week(self.dialect, at)
         if channel is not None:
             cols["channel"] = channel
+        if self.enrolment is not None:
+            cols["campaign"] = self.enrolment.c.campaign
+            if "step" in self.q.by:
+                cols["step"] = self.enrolment.c.step_key
         return [cols[b].label(f"d_{b}") for b in self.q.by]
 
     def where(self, at: Any = None) -> List[Any]:
@@ -313,7 +338,7 @@ def _contact_accounts_by_account(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) 
     for name, condition in (("accounts_contacted", IS_CONTACTED), ("accounts_reached", IS_REACHED)):
         probe = select(c.id).where(c.account_id == Account.account_id, condition,
                                    *b.time_range(c.at)).exists()
-        stmt = (select(*dims, func.count().label(name)).select_from(Account)
+        stmt = (select(*dims, func.count().label(name)).select_from(b.frm(Account))
                 .where(probe, *b.account_filters()).group_by(*dims))
         _store(b, out, stmt, (name,))
 
@@ -392,7 +417,7 @@ def _payments(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
 def _placed(b: _Builder) -> Dict[Tuple, Dict[str, Decimal]]:
     """Placed amount per account-slice key (it has no date, day or channel)."""
     d = Debt
-    names = [n for n in b.q.by if n in ACCOUNT_DIMENSIONS]
+    names = [n for n in b.q.by if n in PER_ACCOUNT_DIMENSIONS]
     sub = _Builder(b.s, ReportQuery(by=tuple(names), tier=b.q.tier, pack=b.q.pack,
                                     language=b.q.language, creditor=b.q.creditor,
                                     campaign=b.q.campaign))
@@ -526,7 +551,7 @@ def compute(s: Session, q: ReportQuery, facts: Optional[Sequence[str]] = None) -
         out[()]  # noqa: B018 - a report without slices always has its one row
     placed = _placed(b) if "channel" not in q.by and (facts is None or "payments" in facts) \
         else None
-    account_idx = [i for i, name in enumerate(q.by) if name in ACCOUNT_DIMENSIONS]
+    account_idx = [i for i, name in enumerate(q.by) if name in PER_ACCOUNT_DIMENSIONS]
     rows = []
     for key in sorted(out, key=lambda k: tuple("" if v is None else str(v) for v in k)):
         values = out[key]

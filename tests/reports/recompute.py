@@ -28,7 +28,8 @@ def _at(value: str) -> datetime:
 def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, str]],
              start: Optional[date], end: Optional[date], by: Sequence[str],
              filters: Dict[str, str], as_of: datetime,
-             only: Optional[Set[str]] = None) -> Dict[Tuple, Dict[str, Any]]:
+             only: Optional[Set[str]] = None,
+             campaigns: Optional[Dict[str, Set[str]]] = None) -> Dict[Tuple, Dict[str, Any]]:
     acc = {a["account_id"]: {"tier": a["risk_tier"], "pack": a["pack"], "language": a["language"],
                              "creditor": a["creditor"] or "", "currency": a["currency"],
                              "placed": sum(Decimal(a[k] or "0") for k in ("principal", "interest", "fees"))}
@@ -40,20 +41,31 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
         d = at.date()
         return (start is None or d >= start) and (end is None or d <= end)
 
-    def key(aid: str, at: Optional[datetime], channel: Optional[str]) -> Optional[Tuple]:
-        out = []
-        for b in by:
-            if b == "day":
-                out.append(at.date().isoformat())
-            elif b == "week":
-                out.append((at.date() - timedelta(days=at.date().weekday())).isoformat())
-            elif b == "channel":
-                if channel is None:
-                    return None
-                out.append(channel)
-            else:
-                out.append(acc[aid][b])
-        return tuple(out)
+    def enrolments(aid: str) -> List[Dict[str, str]]:
+        if not any(b in ("campaign", "step") for b in by):
+            return [{}]
+        return [{"campaign": name, "step": f"{name}/first"}
+                for name, members in sorted((campaigns or {}).items()) if aid in members]
+
+    def keys_of(aid: str, at: Optional[datetime], channel: Optional[str]) -> List[Tuple]:
+        out = set()
+        for enrolled in enrolments(aid):
+            k = []
+            for b in by:
+                if b == "day":
+                    k.append(at.date().isoformat())
+                elif b == "week":
+                    k.append((at.date() - timedelta(days=at.date().weekday())).isoformat())
+                elif b == "channel":
+                    if channel is None:
+                        return []
+                    k.append(channel)
+                elif b in enrolled:
+                    k.append(enrolled[b])
+                else:
+                    k.append(acc[aid][b])
+            out.add(tuple(k))
+        return sorted(out)
 
     groups: Dict[str, Dict[Tuple, List[Dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for kind, time_field, has_channel in (("contacts", "at", True), ("verifications", "at", False),
@@ -65,8 +77,7 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
             at = _at(row[time_field])
             if row["account_id"] not in keep or not in_range(at):
                 continue
-            k = key(row["account_id"], at, row["channel"] if has_channel else None)
-            if k is not None:
+            for k in keys_of(row["account_id"], at, row["channel"] if has_channel else None):
                 groups[kind][k].append(row)
     channel_sliced = "channel" in by
     keys = set()
@@ -121,7 +132,8 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
         row["amount_recovered"] = {cur: str(v) for cur, v in recovered.items()}
         placed: Dict[str, Decimal] = defaultdict(Decimal)
         for aid in keep:
-            if all(acc[aid][b] == k[i] for i, b in enumerate(by) if b in ACCOUNT_DIMS):
+            if all(acc[aid][b] == k[i] for i, b in enumerate(by) if b in ACCOUNT_DIMS) and any(
+                    all(e[b] == k[i] for i, b in enumerate(by) if b in e) for e in enrolments(aid)):
                 placed[acc[aid]["currency"]] += acc[aid]["placed"]
         row["placed_amount"] = {cur: str(v.quantize(Decimal("0.01"))) for cur, v in placed.items()}
         row["recovery_rate"] = {cur: _rate(recovered.get(cur, 0), v) for cur, v in placed.items()}

@@ -51,6 +51,9 @@ CASES = [
     (("tier",), "2026-10-10", "2026-10-20", {"language": "zh"}),
     (("week",), None, None, {"campaign": "low_reminders"}),
     (("language",), "2026-10-03", None, {"campaign": "medium_negotiation", "pack": "us"}),
+    (("campaign",), "2026-10-01", "2026-10-30", {}),
+    (("campaign", "step", "day"), None, None, {"tier": "low"}),
+    (("step", "channel"), None, None, {}),
 ]
 
 
@@ -77,8 +80,9 @@ def test_every_metric_agrees_with_recomputation_from_exports(db, tmp_path, capsy
         only = history.campaigns[filters["campaign"]] if "campaign" in filters else None
         want = {k: _no_none(v) for k, v in expected(
             exports, history.accounts, date.fromisoformat(start) if start else None,
-            date.fromisoformat(end) if end else None, by, account_filters, AS_OF, only).items()}
-        assert set(got) == set(want), (by, start, end, filters)
+            date.fromisoformat(end) if end else None, by, account_filters, AS_OF, only,
+            history.campaigns).items()}
+        assert want and set(got) == set(want), (by, start, end, filters)
         for key in want:
             assert got[key] == want[key], (by, start, end, filters, key)
         checked += sum(len(v) for v in want.values())
