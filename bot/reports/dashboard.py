@@ -104,7 +104,7 @@ def view(s: Any, q: ReportQuery) -> Dict[str, Any]:
     trend = svg.line_chart(days, {label: [by_day.get(d, {}).get(name) or 0 for d in days]
                                   for name, label in TREND}, title="trend by day")
     funnel = svg.bars([(label, head[name] or 0, _link(q, name)) for name, label in FUNNEL],
-                      title="funnel")
+                      width=900, title="funnel")
     rules = [(f"blocked: {rule}", n, _link(q, "gate_blocked"))
              for rule, n in sorted(head["gate_blocked_by_rule"].items())]
     rules += [(f"deferred: {rule}", n, _link(q, "gate_deferred"))

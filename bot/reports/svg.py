@@ -52,7 +52,7 @@ def line_chart(days: Sequence[str], series: Dict[str, Sequence[float]], *, width
 def bars(items: List[Tuple[str, float, Optional[str]]], *, width: int = 440,
          row: int = 24, title: str = "") -> Markup:
     """Horizontal bars: (label, value, link or None) each; the value is printed at the end."""
-    label_w, value_w = 150, 60
+    label_w, value_w = 180, 60
     plot_w = width - label_w - value_w
     peak = max([v for _, v, _ in items] + [1])
     height = max(row * len(items), row)
