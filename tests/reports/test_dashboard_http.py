@@ -94,3 +94,21 @@ async def test_rows_behind_a_number_are_the_rows_it_counted(site, capsys) -> Non
     assert status == 400 and "no rows behind 'nothing'" in body
     status, body = await sam.get("/console/dashboard?from=2026-02-30")
     assert status == 400 and "not a date" in body
+
+
+async def test_alerts_raised_by_the_command_show_on_the_dashboard(site, capsys, monkeypatch) -> None:
+    from bot.config import reset_settings
+
+    browser, _, _ = site
+    monkeypatch.setenv("COLLECTBOT_ALERT_THRESHOLDS", "gate_blocks=1")
+    reset_settings()
+    capsys.readouterr()
+    assert main(["report", "alerts", "--from", FROM, "--to", TO, "--format", "json"]) == 0
+    raised = json.loads(capsys.readouterr().out)["alerts"]
+    assert raised
+    sam = browser()
+    assert await sam.login("sam") == 303
+    status, page = await sam.get(f"/console/dashboard?from={FROM}&to={TO}")
+    assert status == 200 and 'id="alerts"' in page
+    rows = re.findall(r'<tr class="alert-(\w+)"><td>([\d-]+)</td>', page)
+    assert rows == [(a["level"], a["day"]) for a in raised]
