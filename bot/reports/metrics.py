@@ -491,6 +491,8 @@ def _handoffs(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
     stmt = (select(*outer_dims, func.sum(ranked.c.wait).label("total"),
                    func.count().label("k")).where(middle).group_by(*outer_dims))
     for row in b.run(stmt):
+        if not row.k:  # no slices and no replied handoff: SUM over nothing
+            continue
         median = Decimal(int(row.total)) / Decimal(int(row.k))
         out[b.key(row)]["median_first_reply_seconds"] = median.quantize(Decimal("0.1"))
 

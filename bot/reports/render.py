@@ -63,6 +63,9 @@ def write_table(report: Report, out: TextIO) -> None:
 
     q = report.query
     span = f"{q.start or 'start'} .. {q.end or 'now'}"
+    if not report.rows:
+        out.write(f"collections KPIs, {span}: no activity for these slices and filters\n")
+        return
     table = Table(title=f"collections KPIs, {span}", show_lines=False)
     table.add_column("metric", style="bold")
     labels = [" / ".join(_cell(row.get(b)) or "-" for b in q.by) or "all" for row in report.rows]

@@ -142,3 +142,11 @@ def test_the_dashboard_trend_subset_equals_the_full_report_by_day(db, tmp_path) 
     assert {d for d, v in full_by_day.items() if any(v.values())} <= set(light_by_day)
     assert sum(v["outbound_attempts"] for v in light_by_day.values()) > 0
     assert all(light[0][n] is None for n in ("accounts_contacted", "handoffs"))
+
+
+def test_an_empty_store_reports_zeros_and_empty_rates(db, capsys) -> None:
+    row = json.loads(_run(capsys, "report", "--format", "json"))["rows"][0]
+    assert row["accounts_contacted"] == 0 and row["handoffs"] == 0
+    assert row["promise_rate"] is None and row["median_first_reply_seconds"] is None
+    assert row["amount_recovered"] == {} and row["placed_amount"] == {}
+    assert "no activity" in _run(capsys, "report", "--by", "tier")
