@@ -155,6 +155,8 @@ class ReportQuery:
         unknown = [b for b in self.by if b not in DIMENSIONS]
         if unknown:
             raise ValueError(f"unknown slice {unknown[0]!r}; choose from {', '.join(DIMENSIONS)}")
+        if len(set(self.by)) != len(self.by):
+            raise ValueError(f"a slice is named twice in {','.join(self.by)}")
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"--from {self.start} is after --to {self.end}")
 

@@ -114,6 +114,7 @@ def test_csv_and_table_show_the_json_numbers(db, tmp_path, capsys) -> None:
 
 @pytest.mark.parametrize("argv, message", [
     (["report", "--by", "colour"], "unknown slice 'colour'"),
+    (["report", "--by", "tier,day,tier"], "a slice is named twice"),
     (["report", "--from", "2026-13-01"], "--from: '2026-13-01' is not a date"),
     (["report", "--from", "2026-10-05", "--to", "2026-10-01"], "is after --to"),
     (["report", "--as-of", "yesterday"], "--as-of: 'yesterday'"),
