@@ -132,6 +132,9 @@ METRICS: Tuple[Metric, ...] = (
            "no_answer)"),
     Metric("delivery_failures", "count", "outbound contacts with status failed"),
     Metric("delivery_failure_rate", "rate", "delivery_failures / outbound_attempts"),
+    Metric("campaign_sends_by_status", "count",
+           "campaign ledger rows (by created_at, channel sms/voice/handoff), per status; sliced "
+           "by campaign or step, by the row's own campaign and step_key", keyed=True),
 )
 METRIC_NAMES = tuple(m.name for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
@@ -235,6 +238,11 @@ class _Builder:
         return self._enrolment
 
     def dims(self, at: Any = None, channel: Any = None) -> List[Any]:
+        """The report's slices as labelled columns (`d_<slice>`), in `--by` order."""
+        cols = self.dim_columns(at, channel)
+        return [cols[b].label(f"d_{b}") for b in self.q.by]
+
+    def dim_columns(self, at: Any = None, channel: Any = None) -> Dict[str, Any]:
         cols = {"tier": Account.risk_tier, "pack": Account.pack, "language": Account.language,
                 "creditor": sqlbits.text_or_empty(Account.creditor)}
         if at is not None:
@@ -246,7 +254,7 @@ class _Builder:
             cols["campaign"] = self.enrolment.c.campaign
             if "step" in self.q.by:
                 cols["step"] = self.enrolment.c.step_key
-        return [cols[b].label(f"d_{b}") for b in self.q.by]
+        return cols
 
     def where(self, at: Any = None) -> List[Any]:
         """Account filters, and the date range on `at` when given."""
@@ -499,6 +507,21 @@ def _handoffs(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
         out[b.key(row)]["median_first_reply_seconds"] = median.quantize(Decimal("0.1"))
 
 
+def _campaign_sends(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
+    """The ledger's own rows: campaign and step are the row's, not the account's enrolment."""
+    cs = CampaignSend
+    cols = {**b.dim_columns(cs.created_at, cs.channel), "campaign": cs.campaign,
+            "step": cs.step_key}
+    dims = [cols[name].label(f"d_{name}") for name in b.q.by]
+    table = cs.__table__
+    frm = table.join(Account.__table__, Account.account_id == table.c.account_id) \
+        if b.needs_account else table
+    stmt = (select(*dims, cs.status, func.count().label("n")).select_from(frm)
+            .where(*b.where(cs.created_at)).group_by(*dims, cs.status))
+    for row in b.run(stmt):
+        out[b.key(row)].setdefault("campaign_sends_by_status", {})[row.status] = int(row.n)
+
+
 def _derive(row: Dict[str, Any]) -> None:
     """The rates, from the counts already in `row` (their formulas are in METRICS)."""
     g = row.get
@@ -536,6 +559,7 @@ FACTS: Dict[str, Tuple[Any, bool, bool, Tuple[str, ...], Tuple[str, ...]]] = {
     "handoffs": (_handoffs, True, False, (
         "handoffs", "accounts_complaint", "accounts_dispute", "sla_breaches"),
         ("handoffs_by_reason",)),
+    "campaign_sends": (_campaign_sends, True, True, (), ("campaign_sends_by_status",)),
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import (
     Arrangement,
+    CampaignSend,
     ContactAttempt,
     EvidenceRecord,
     Handoff,
@@ -40,6 +41,8 @@ FIELDS: Dict[str, List[str]] = {
     # issue 14 (reports): what the KPIs rest on and the exports above do not show
     "verifications": ["id", "account_id", "phone", "at"],
     "handoff_times": ["id", "account_id", "reason", "created_at", "due_at", "first_reply_at"],
+    "campaign_sends": ["id", "account_id", "campaign", "step_key", "local_day", "channel",
+                       "status", "reasons", "created_at"],
 }
 KINDS = tuple(FIELDS)
 FORMATS = ("jsonl", "csv")
@@ -113,10 +116,20 @@ def _handoff_times(s: Session) -> Iterator[Dict[str, Any]]:
                "first_reply_at": _iso(first.get(h.id))}
 
 
+def _campaign_sends(s: Session) -> Iterator[Dict[str, Any]]:
+    for c in s.execute(select(CampaignSend).order_by(CampaignSend.id)
+                       .execution_options(yield_per=500)).scalars():
+        yield {"id": c.id, "account_id": c.account_id, "campaign": c.campaign,
+               "step_key": c.step_key, "local_day": c.local_day.isoformat(),
+               "channel": c.channel, "status": c.status, "reasons": list(c.reasons or []),
+               "created_at": _iso(c.created_at)}
+
+
 ROWS: Dict[str, Callable[[Session], Iterator[Dict[str, Any]]]] = {
     "contacts": _contacts, "arrangements": _arrangements, "handoffs": _handoffs,
     "optouts": _optouts, "payments": _payments,
     "verifications": _verifications, "handoff_times": _handoff_times,
+    "campaign_sends": _campaign_sends,
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Dict, List, Set, Tuple
 
 from bot.demo_data import write_csv
 from bot.store import evidence
@@ -48,6 +48,7 @@ class History:
     csv_path: Path
     accounts: List[Dict[str, str]]
     campaigns: Dict[str, Set[str]] = field(default_factory=dict)  # campaign -> account ids
+    ledger: Dict[str, Set[Tuple[str, str]]] = field(default_factory=dict)  # account -> steps
 
 
 def _instant(rng: random.Random, day: date) -> datetime:
@@ -77,18 +78,25 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
     import_portfolio(path)
 
     campaigns: Dict[str, Set[str]] = {name: set() for name in CAMPAIGNS}
+    ledger: Dict[str, Set[Tuple[str, str]]] = {}
     with session_scope() as s:
         ref = 0
         for acc in rows:
             aid, cur, phone = acc["account_id"], acc["currency"], acc["phone"]
             for name in CAMPAIGNS:
-                if rng.random() < 0.4:
-                    campaigns[name].add(aid)
-                    at = datetime(2026, 10, 2, 15, tzinfo=timezone.utc)
-                    s.add(CampaignSend(account_id=aid, campaign=name, step_key=f"{name}/first",
-                                       local_day=date(2026, 10, 2), channel="sms", status="sent",
-                                       reasons=[], next_attempt_at=at, expires_at=at,
-                                       created_at=at, updated_at=at))
+                if rng.random() >= 0.4:
+                    continue
+                campaigns[name].add(aid)
+                for step in rng.sample(("first", "second", "third"), rng.choice((1, 2))):
+                    for day in rng.sample(range(-2, DAYS + 2), 2):
+                        at = _instant(rng, START + timedelta(days=day))
+                        ledger.setdefault(aid, set()).add((name, f"{name}/{step}"))
+                        s.add(CampaignSend(
+                            account_id=aid, campaign=name, step_key=f"{name}/{step}",
+                            local_day=at.date(), channel=rng.choice(("sms", "voice", "handoff")),
+                            status=rng.choice(("sent", "blocked", "deferred", "failed", "handoff")),
+                            reasons=[], next_attempt_at=at, expires_at=at, created_at=at,
+                            updated_at=at))
             for offset in range(-2, DAYS + 2):  # a little outside the month, for --from/--to
                 day = START + timedelta(days=offset)
                 for _ in range(rng.choice((0, 0, 1, 1, 2))):
@@ -137,4 +145,4 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
                             "handoff_id": h.id, "agent": "ann",
                             "status": "allowed" if rng.random() < 0.8 else "blocked"},
                             at=created + timedelta(seconds=rng.randrange(30, 3 * 3600)))
-    return History(path, rows, campaigns)
+    return History(path, rows, campaigns, ledger)

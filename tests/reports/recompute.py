@@ -29,7 +29,9 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
              start: Optional[date], end: Optional[date], by: Sequence[str],
              filters: Dict[str, str], as_of: datetime,
              only: Optional[Set[str]] = None,
-             campaigns: Optional[Dict[str, Set[str]]] = None) -> Dict[Tuple, Dict[str, Any]]:
+             ledger: Optional[Dict[str, Set[Tuple[str, str]]]] = None,
+             ) -> Dict[Tuple, Dict[str, Any]]:
+    """`ledger`: each account's (campaign, step_key) pairs, for campaign and step slices."""
     acc = {a["account_id"]: {"tier": a["risk_tier"], "pack": a["pack"], "language": a["language"],
                              "creditor": a["creditor"] or "", "currency": a["currency"],
                              "placed": sum(Decimal(a[k] or "0") for k in ("principal", "interest", "fees"))}
@@ -44,12 +46,13 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
     def enrolments(aid: str) -> List[Dict[str, str]]:
         if not any(b in ("campaign", "step") for b in by):
             return [{}]
-        return [{"campaign": name, "step": f"{name}/first"}
-                for name, members in sorted((campaigns or {}).items()) if aid in members]
+        return [{"campaign": name, "step": step}
+                for name, step in sorted((ledger or {}).get(aid, set()))]
 
-    def keys_of(aid: str, at: Optional[datetime], channel: Optional[str]) -> List[Tuple]:
+    def keys_of(aid: str, at: Optional[datetime], channel: Optional[str],
+                enrol: bool = True) -> List[Tuple]:
         out = set()
-        for enrolled in enrolments(aid):
+        for enrolled in enrolments(aid) if enrol else [{"campaign": "", "step": ""}]:
             k = []
             for b in by:
                 if b == "day":
@@ -71,11 +74,19 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
     for kind, time_field, has_channel in (("contacts", "at", True), ("verifications", "at", False),
                                           ("arrangements", "created_at", False),
                                           ("payments", "paid_at", False), ("optouts", "at", False),
-                                          ("handoff_times", "created_at", False)):
+                                          ("handoff_times", "created_at", False),
+                                          ("campaign_sends", "created_at", True)):
         groups[kind]  # noqa: B018 - present even when empty
         for row in exports[kind]:
             at = _at(row[time_field])
             if row["account_id"] not in keep or not in_range(at):
+                continue
+            if kind == "campaign_sends":  # sliced by its own campaign and step
+                own = {"campaign": row["campaign"], "step": row["step_key"]}
+                k = tuple(own[b] if b in own else
+                          keys_of(row["account_id"], at, row["channel"], enrol=False)[0][i]
+                          for i, b in enumerate(by))
+                groups[kind][k].append(row)
                 continue
             for k in keys_of(row["account_id"], at, row["channel"] if has_channel else None):
                 groups[kind][k].append(row)
@@ -108,6 +119,10 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
                         counts[rule] += 1
             row[f"gate_{status}_by_rule"] = dict(counts)
         row["delivery_failure_rate"] = _rate(row["delivery_failures"], row["outbound_attempts"])
+        sends: Dict[str, int] = defaultdict(int)
+        for r in groups["campaign_sends"].get(k, []):
+            sends[r["status"]] += 1
+        row["campaign_sends_by_status"] = dict(sends)
         if channel_sliced:
             result[k] = row
             continue

@@ -17,7 +17,8 @@ from bot.reports.metrics import METRIC_NAMES
 from tests.reports.history import AS_OF, generate
 from tests.reports.recompute import expected
 
-EXPORTS = ("contacts", "verifications", "arrangements", "payments", "optouts", "handoff_times")
+EXPORTS = ("contacts", "verifications", "arrangements", "payments", "optouts", "handoff_times",
+           "campaign_sends")
 
 
 def _run(capsys: pytest.CaptureFixture, *argv: str) -> str:
@@ -81,7 +82,7 @@ def test_every_metric_agrees_with_recomputation_from_exports(db, tmp_path, capsy
         want = {k: _no_none(v) for k, v in expected(
             exports, history.accounts, date.fromisoformat(start) if start else None,
             date.fromisoformat(end) if end else None, by, account_filters, AS_OF, only,
-            history.campaigns).items()}
+            history.ledger).items()}
         assert want and set(got) == set(want), (by, start, end, filters)
         for key in want:
             assert got[key] == want[key], (by, start, end, filters, key)
