@@ -111,12 +111,14 @@ def view(s: Any, q: ReportQuery) -> Dict[str, Any]:
               for rule, n in sorted(head["gate_deferred_by_rule"].items())]
     reasons = [(reason, n, _link(q, "handoffs", reason=reason))
                for reason, n in sorted(head["handoffs_by_reason"].items())]
+    sends = [(status, n, None) for status, n in sorted(head["campaign_sends_by_status"].items())]
     campaigns = list(s.execute(select(CampaignSend.campaign).distinct()
                                .order_by(CampaignSend.campaign)).scalars())
     headlines = [(name, label, head[name], _link(q, drill)) for name, label, drill in HEADLINES]
     return {"q": q, "head": head, "headlines": headlines, "trend": trend, "funnel": funnel,
             "rules": svg.bars(rules, title="gate decisions by rule") if rules else None,
             "reasons": svg.bars(reasons, title="handoffs by reason") if reasons else None,
+            "sends": svg.bars(sends, title="campaign sends by status") if sends else None,
             "alerts": alerts.listed(s, q.start, q.end), "campaigns": campaigns,
             "json_link": f"{PREFIX}/report.json?" + urlencode(
                 {"from": q.start.isoformat(), "to": q.end.isoformat(),

@@ -66,6 +66,8 @@ async def test_numbers_shown_equal_the_report_json(site, capsys) -> None:
         status, body = await sam.get(f"/console/dashboard/report.json?{query}")
         assert status == 200 and json.loads(body)["rows"][0] == want
         assert page.count("<svg") >= 3 and page.count("<polyline") == 5
+        for status, n in want["campaign_sends_by_status"].items():
+            assert f">{status}</text>" in page and f">{n}</text>" in page
         assert 'href="/console/dashboard/rows.csv?metric=accounts_contacted' in page
 
 
