@@ -27,6 +27,7 @@ BENCHMARKS = {
     "webhook": "bench.webhook_bench",
     "campaign": "bench.campaign_bench",
     "conversations": "bench.conversation_bench",
+    "report": "bench.report_bench",
 }
 
 

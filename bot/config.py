@@ -64,6 +64,8 @@ class Settings:
     # console: idle minutes before a login expires; per-reason SLA ("complaint=2h,distress=15m")
     console_session_minutes: int = 30
     handoff_sla: str = ""
+    # reports (issue 14): early-warning thresholds per UTC day ("complaints=3,opt_outs=5,...")
+    alert_thresholds: str = ""
 
     @property
     def models_dir(self) -> Path:
@@ -113,6 +115,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         worker_tick_seconds=float(env.get("COLLECTBOT_WORKER_TICK_SECONDS", "60")),
         console_session_minutes=int(env.get("COLLECTBOT_CONSOLE_SESSION_MINUTES") or 30),
         handoff_sla=env.get("COLLECTBOT_HANDOFF_SLA", ""),
+        alert_thresholds=env.get("COLLECTBOT_ALERT_THRESHOLDS", ""),
     )
 
 

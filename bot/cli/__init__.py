@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "bot.cli.runtime_commands",
     "bot.cli.campaign_commands",
     "bot.cli.console_commands",
+    "bot.cli.report_commands",
 )
 
 

@@ -66,8 +66,10 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
         from functools import partial
 
         from bot.console.web import console_blueprint
+        from bot.reports.dashboard import dashboard_blueprint
 
         app.blueprint(console_blueprint())
+        app.blueprint(dashboard_blueprint())  # /console/dashboard (issue 14)
 
         app.register_listener(
             partial(rasa_run.load_agent_on_start, str(model), endpoints, None),

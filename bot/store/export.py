@@ -16,7 +16,18 @@ from typing import Any, Callable, Dict, Iterator, List, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Arrangement, ContactAttempt, Handoff, Installment, OptOut, Payment
+from bot.store.models import (
+    Arrangement,
+    CampaignSend,
+    ContactAttempt,
+    EvidenceRecord,
+    Handoff,
+    HandoffRouting,
+    Installment,
+    OptOut,
+    Payment,
+    Verification,
+)
 
 FIELDS: Dict[str, List[str]] = {
     "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",
@@ -27,6 +38,11 @@ FIELDS: Dict[str, List[str]] = {
     "optouts": ["account_id", "phone", "channel", "at", "source"],
     "payments": ["id", "account_id", "amount", "currency", "paid_at", "reference",
                  "arrangement_id"],
+    # issue 14 (reports): what the KPIs rest on and the exports above do not show
+    "verifications": ["id", "account_id", "phone", "at"],
+    "handoff_times": ["id", "account_id", "reason", "created_at", "due_at", "first_reply_at"],
+    "campaign_sends": ["id", "account_id", "campaign", "step_key", "local_day", "channel",
+                       "status", "reasons", "created_at"],
 }
 KINDS = tuple(FIELDS)
 FORMATS = ("jsonl", "csv")
@@ -76,9 +92,44 @@ def _payments(s: Session) -> Iterator[Dict[str, Any]]:
                "arrangement_id": p.arrangement_id}
 
 
+def _verifications(s: Session) -> Iterator[Dict[str, Any]]:
+    for v in s.execute(select(Verification).order_by(Verification.id)
+                       .execution_options(yield_per=500)).scalars():
+        yield {"id": v.id, "account_id": v.account_id, "phone": v.phone, "at": _iso(v.at)}
+
+
+def _handoff_times(s: Session) -> Iterator[Dict[str, Any]]:
+    """Each handoff with its SLA due time and its first agent reply that the gate allowed
+    (read from the `console.reply` evidence records, in Python: an audit's own path)."""
+    first: Dict[int, datetime] = {}
+    for r in s.execute(select(EvidenceRecord).where(EvidenceRecord.kind == "console.reply")
+                       .order_by(EvidenceRecord.seq)).scalars():
+        body = json.loads(r.payload)
+        if body.get("status") == "allowed" and "handoff_id" in body:
+            hid = int(body["handoff_id"])
+            first[hid] = min(first.get(hid, r.at), r.at)
+    for h, due in s.execute(select(Handoff, HandoffRouting.due_at)
+                            .outerjoin(HandoffRouting, HandoffRouting.handoff_id == Handoff.id)
+                            .order_by(Handoff.id)):
+        yield {"id": h.id, "account_id": h.account_id, "reason": h.reason,
+               "created_at": _iso(h.created_at), "due_at": _iso(due),
+               "first_reply_at": _iso(first.get(h.id))}
+
+
+def _campaign_sends(s: Session) -> Iterator[Dict[str, Any]]:
+    for c in s.execute(select(CampaignSend).order_by(CampaignSend.id)
+                       .execution_options(yield_per=500)).scalars():
+        yield {"id": c.id, "account_id": c.account_id, "campaign": c.campaign,
+               "step_key": c.step_key, "local_day": c.local_day.isoformat(),
+               "channel": c.channel, "status": c.status, "reasons": list(c.reasons or []),
+               "created_at": _iso(c.created_at)}
+
+
 ROWS: Dict[str, Callable[[Session], Iterator[Dict[str, Any]]]] = {
     "contacts": _contacts, "arrangements": _arrangements, "handoffs": _handoffs,
     "optouts": _optouts, "payments": _payments,
+    "verifications": _verifications, "handoff_times": _handoff_times,
+    "campaign_sends": _campaign_sends,
 }
 
 
