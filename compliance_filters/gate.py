@@ -90,9 +90,11 @@ def gate(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     missing: tuple = ()
     blocked += check_status(pack, message, recipient).reasons
     if message.channel == "voicemail":
-        blocked += check_voicemail(message.text).reasons
+        blocked += check_voicemail(message.text, recipient.creditors,
+                                   (message.caller_name,) if message.caller_name else ()).reasons
     else:
-        blocked += check_disclosure(message.text, recipient.verified, recipient.language).reasons
+        blocked += check_disclosure(message.text, recipient.verified, recipient.language,
+                                    recipient.creditors).reasons
     blocked += check_text(pack, message.text, recipient.language).reasons
     required = check_required_content(pack, message, recipient)
     blocked += required.reasons

@@ -96,6 +96,8 @@ class Recipient:
     inconvenient: Tuple[InconvenientTime, ...] = ()
     mini_miranda_given: bool = False
     display_name: str = ""
+    # issue 13: creditor names the disclosure guard looks for (item 5)
+    creditors: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class OutgoingMessage:
     channel: str
     kind: str = "reply"
     sender: str = "bot"
+    # the natural person a voicemail names for the call-back (12 CFR 1006.2(j))
+    caller_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,8 @@ def test_blocked_beats_deferred_and_every_objection_is_listed(us) -> None:
     text = "You owe $500. Pay now or we will call your employer."
     decision = gate(us, OutgoingMessage(text, "sms", "outbound"), who, [], OUTSIDE)
     assert decision.status == "blocked"
-    assert rules(decision) == ["optout.sms", "disclosure", "disclosure", "phrase.third_party_threat",
-                               "required.optout_line"]
+    assert rules(decision) == ["optout.sms", "disclosure", "disclosure", "disclosure",
+                               "phrase.third_party_threat", "required.optout_line"]
     assert decision.missing == ("optout_line",)
     assert decision.next_allowed_at is None
 
@@ -94,8 +94,8 @@ def test_confirmation_goes_out_to_an_opted_out_number_at_night(us) -> None:
 
 
 def test_voicemail_is_held_to_the_limited_content_even_when_verified(us) -> None:
-    ok = OutgoingMessage("Hello, this message is for John. This is Acme Services. Please call us back at "
-                         "(212) 555-0100.", "voicemail", "outbound")
+    ok = OutgoingMessage("Hello, this message is for John. This is Maria from Acme Services. Please call "
+                         "me back at (212) 555-0100.", "voicemail", "outbound")
     assert gate(us, ok, DEBTOR, [], INSIDE).allowed
     leak = replace(ok, text=ok.text + " It is about your debt.")
     assert rules(gate(us, leak, DEBTOR, [], INSIDE)) == ["voicemail.disclosure"]
