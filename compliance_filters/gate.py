@@ -51,6 +51,8 @@ def timing(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     except ZoneError as exc:  # no zone can be known: never guess a time for an attempt
         return Decision.block(Reason("window.zone", str(exc)))
     caps = check_caps(pack, channel, recipient, history, at)
+    if caps.status == "blocked":
+        return caps
     if window.allowed and caps.allowed:
         return Decision.allow()
     reasons: List[Reason] = list(window.reasons) + list(caps.reasons)

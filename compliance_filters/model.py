@@ -98,6 +98,8 @@ class Recipient:
     display_name: str = ""
     # issue 13: creditor names the disclosure guard looks for (item 5)
     creditors: Tuple[str, ...] = ()
+    # the account's US state or region code ("MA", "NYC"): selects state caps (item 7)
+    state: str = ""
 
 
 @dataclass(frozen=True)

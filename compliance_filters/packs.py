@@ -43,6 +43,11 @@ class CapRule:
     outcomes: Optional[Tuple[str, ...]]  # None: every outcome counts
     limit: int
     period_hours: float
+    # who started the contacts that count: ("collector",) by default; None = anyone (Reg F
+    # 1006.14(b)(2)(ii): a conversation the debtor started counts too)
+    initiated_by: Optional[Tuple[str, ...]] = ("collector",)
+    # the cap applies only to recipients in these states/regions (empty: everyone)
+    states: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,10 +285,13 @@ def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:
                 raise PackError(f"{where}: cap {item.get('name')}: scope must be one of {_CAP_SCOPES}")
             if item["channel"] not in ("sms", "voice"):
                 raise PackError(f"{where}: cap {item.get('name')}: channel must be sms or voice")
+            starters = item.get("initiated_by", ["collector"])
             caps.append(CapRule(
                 name=str(item["name"]), channel=str(item["channel"]), scope=scope,
                 outcomes=None if outcomes == "any" else tuple(outcomes),
                 limit=int(item["limit"]), period_hours=float(item["period_hours"]),
+                initiated_by=None if starters == "any" else tuple(starters),
+                states=tuple(str(x).upper() for x in item.get("states") or ()),
             ))
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, PackError):

@@ -15,6 +15,8 @@ def test_us_pack_numbers_match_the_spec(us) -> None:
         ("voice_7_in_7", "voice", "debt", 7, 168.0),
         ("voice_after_conversation", "voice", "debt", 1, 168.0),
         ("sms_daily", "sms", "debt", 1, 24.0),
+        ("voice_ma_2_in_7", "voice", "debt", 2, 168.0),
+        ("voice_nyc_2_in_7", "voice", "debt", 2, 168.0),
     }
     assert us.replies_outside_window is True
     assert {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"} <= set(
