@@ -278,3 +278,10 @@ class ProcessedMessage(Base):
 
     sid: str = Column(String(64), primary_key=True)
     at: datetime = Column(UTCDateTime, nullable=False)
+
+
+# --- compliance (issue 13) ---
+# The debtor's US state or region code ("MA", "NYC"; None when unknown): the gate's state
+# caps (compliance_filters packs/us.yml `states:`) are selected by it. Added to Account
+# here, after the class, so the column lives with its migration (0005) in one place.
+Account.state = Column(String(8))
