@@ -100,6 +100,8 @@ class Recipient:
     creditors: Tuple[str, ...] = ()
     # the account's US state or region code ("MA", "NYC"): selects state caps (item 7)
     state: str = ""
+    # consents on file ("artificial_voice": prior express consent to prerecorded/AI calls)
+    consents: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ class OutgoingMessage:
     sender: str = "bot"
     # the natural person a voicemail names for the call-back (12 CFR 1006.2(j))
     caller_name: str = ""
+    # a call (or voicemail) in an artificial or prerecorded voice (TTS): TCPA consent applies
+    artificial_voice: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ and carrier error 21610 recorded as an opt-out. Every message in and out is a co
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -26,24 +25,12 @@ from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
 from bot.store import repo
 from bot.store.db import session_scope
-from compliance_filters import redact
+from compliance_filters import keyword_action, load_pack, redact
 
 logger = logging.getLogger(__name__)
 
 MAX_SMS_CHARS = 1600
-OPTOUT_KEYWORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "TD", "退订"}
-)
-OPTIN_KEYWORDS = frozenset({"START", "UNSTOP"})
-HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$", re.UNICODE)
-
-
-def keyword_of(body: str) -> str:
-    """The message as a keyword: trimmed of spaces and edge punctuation, upper-cased."""
-    return _EDGE_PUNCT.sub("", body).upper()
 
 
 def twiml(status: int = 200) -> HTTPResponse:
@@ -245,19 +232,21 @@ class CompliantTwilioInput(TwilioInput):
                 s, account_id, channel="sms", direction="inbound", to=form.get("To") or self.twilio_number,
                 from_=phone, status="received", text=body, provider_sid=sid, at=at,
             )
-            keyword = keyword_of(body)
             opted_out = repo.is_opted_out(s, phone, "sms")
+            # STOP/START/HELP and their variants come from the account's rule pack
+            pack = load_pack(account.pack if account else ("cn" if phone.startswith("+86") else "us"))
+            keyword = keyword_action(pack, body, opted_out)
             reply: Optional[tuple[str, str]] = None
-            if keyword in OPTOUT_KEYWORDS:
+            if keyword == "optout":
                 if mark_opted_out(s, phone, "sms", "keyword"):
                     reply = (fixed_text("optout_confirm", language), "confirmation")
-            elif keyword in OPTIN_KEYWORDS or (keyword == "YES" and opted_out):
+            elif keyword == "optin":
                 if opted_out:
                     repo.remove_optout(s, phone=phone, channel="sms", source="keyword")
                 reply = (fixed_text("optin_confirm", language), "reply")
-            elif keyword in HELP_KEYWORDS:
+            elif keyword == "help":
                 reply = (fixed_text("help", language), "reply")
-            handled = keyword in OPTOUT_KEYWORDS or reply is not None
+            handled = keyword == "optout" or reply is not None
         out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply")
         if handled:
             if reply is not None:
