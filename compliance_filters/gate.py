@@ -28,6 +28,7 @@ from compliance_filters.packs import Pack
 from compliance_filters.phrases import check_text
 from compliance_filters.required import check_required_content
 from compliance_filters.status import check_status
+from compliance_filters.validation import check_time_barred
 from compliance_filters.windows import check_window
 from compliance_filters.zones import ZoneError
 
@@ -98,6 +99,7 @@ def gate(pack: Pack, message: OutgoingMessage, recipient: Recipient,
         blocked += check_disclosure(message.text, recipient.verified, recipient.language,
                                     recipient.creditors).reasons
     blocked += check_text(pack, message.text, recipient.language).reasons
+    blocked += check_time_barred(pack, message.text, recipient).reasons
     required = check_required_content(pack, message, recipient)
     blocked += required.reasons
     missing = required.missing

@@ -102,6 +102,9 @@ class Recipient:
     state: str = ""
     # consents on file ("artificial_voice": prior express consent to prerecorded/AI calls)
     consents: FrozenSet[str] = frozenset()
+    # the debt is past the statute of limitations (Debt.time_barred): no suit threats,
+    # the disclosure, and no revival offers where the state says a payment revives it
+    time_barred: bool = False
 
 
 @dataclass(frozen=True)

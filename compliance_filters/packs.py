@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,7 @@ import yaml
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_NAMES = ("us", "cn")
 _PACK_KEYS = {"name", "window", "default_zones", "replies_outside_window", "caps", "keywords",
-              "required", "banned_include", "banned"}
+              "required", "banned_include", "banned", "time_barred"}
 _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window", "caps",
                  "keywords", "required", "banned", "strict"}
 STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
@@ -77,6 +77,8 @@ class Pack:
     banned: Mapping[str, Any]  # {"negation": {...}, "categories": {...}} as in banned_common.yml
     fingerprint: str
     creditor: str = ""
+    # Reg F 1006.26 time-barred debt rules (suit words, revival states, offer words)
+    time_barred: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def history_horizon(self) -> timedelta:
@@ -316,5 +318,5 @@ def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:
         default_zones=tuple(raw.get("default_zones") or ()),
         replies_outside_window=bool(raw.get("replies_outside_window", True)),
         caps=tuple(caps), keywords=keywords, required=tuple(required), banned=raw["banned"],
-        fingerprint=fingerprint, creditor=creditor,
+        fingerprint=fingerprint, creditor=creditor, time_barred=dict(raw.get("time_barred") or {}),
     )

@@ -41,9 +41,9 @@ def test_creditor_overlay_adds_opt_out_words(us) -> None:
     assert keyword_action(us, "leave me alone!") is None
 
 
-ROBOCALL = OutgoingMessage("Hello, this is an automated call from Acme Services.", "voice", "outbound",
+ROBOCALL = OutgoingMessage("Hello, this is an automated call from Acme Services, a debt collector.", "voice", "outbound",
                            artificial_voice=True)
-ROBOTEXT = OutgoingMessage("Your plan payment is due Friday. Reply STOP to opt out.", "sms", "outbound")
+ROBOTEXT = OutgoingMessage("Your plan payment is due Friday. From a debt collector. Reply STOP to opt out.", "sms", "outbound")
 
 
 def rules(decision) -> list:

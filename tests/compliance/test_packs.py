@@ -22,7 +22,8 @@ def test_us_pack_numbers_match_the_spec(us) -> None:
     assert {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"} <= set(
         us.keywords["optout"])
     assert set(us.keywords["optin"]) == {"START", "UNSTOP", "YES"}
-    assert [r.name for r in us.required] == ["optout_line", "mini_miranda"]
+    assert [r.name for r in us.required] == ["optout_line", "mini_miranda", "debt_collector_notice",
+                                              "time_barred_disclosure"]
 
 
 def test_cn_pack_numbers_match_the_spec(cn) -> None:
