@@ -23,14 +23,14 @@ _EN_WORDS = re.compile(
     r"payment due|unpaid|loans?|creditors?|charged[ -]off|charge-?off|repay(?:ment)?|"
     r"minimum payment|payoff|"
     # issue 13 item 5: what a third party reads as "this person owes": the account, the
-    # card, a payment, lateness, a link to pay
-    r"accounts?|acct|(?:credit |debit |store )?cards?|payments?|pay(?: now| here| online| today)|"
+    # card, a payment, lateness, a link to pay ("the account holder" names the person only)
+    r"accounts?(?! holder)|acct|(?:credit |debit |store )?cards?|payments?|pay(?: now| here| online| today)|"
     r"late|lateness|past-due|statement|installments?|settle(?:ment)?)\b"
 )
 _ZH_WORDS = re.compile(
     r"欠款|债务|催收|还款|逾期|欠费|欠钱|贷款|借款|欠债|应还|待还|还钱|催缴|本金|罚息|滞纳金|"
     r"账单|分期|债权|欠|贷|"
-    r"信用卡|账户|帐户|卡号|尾号|付款|缴费|支付|结清|额度|透支|银行卡"
+    r"信用卡|账户(?!本人|持有人)|帐户(?!本人|持有人)|卡号|尾号|付款|缴费|支付|结清|额度|透支|银行卡"
 )
 # company names that say "debt collector" aloud (12 CFR 1006.2(j): a limited-content
 # message may not say what the call is about; the name alone can)

@@ -72,3 +72,8 @@ def test_caller_name_from_the_message_counts_as_the_persons_name(us) -> None:
     assert "voicemail.missing_name" in rules(check_voicemail(text))
     message = OutgoingMessage(text, "voicemail", "outbound", caller_name="Dana")
     assert gate(us, message, who, [], INSIDE).allowed
+
+
+@pytest.mark.parametrize("text", ["We can only discuss this with the account holder.", "我们只能与账户本人沟通。"])
+def test_the_account_holder_names_the_person_not_the_debt(text) -> None:
+    assert check_disclosure(text, verified=False).allowed
