@@ -11,9 +11,11 @@ other channel (FCC 24-18), and an artificial-voice call needs consent on file.
 
 from __future__ import annotations
 
+import re
 from typing import List
 
 from compliance_filters.model import Decision, OutgoingMessage, Reason, Recipient
+from compliance_filters.normalize import fast_simplified, fold_width
 from compliance_filters.packs import Pack
 
 #: statuses after which no new contact attempt may be made
@@ -41,7 +43,32 @@ def check_status(pack: Pack, message: OutgoingMessage, recipient: Recipient) -> 
         for status in OUTREACH_STOPS:
             if status in recipient.statuses:
                 reasons.append(Reason(f"status.{status}", f"{status} on file"))
+    elif message.kind == "reply":
+        reasons += _restricted_reply(message.text, recipient)
     return Decision.block(*reasons) if reasons else Decision.allow()
+
+
+# collection content: an amount, a payment link, an offer or a demand to pay
+_COLLECTION = re.compile(
+    r"[$¥￥€£]\s?\d|\d[\d,]*(?:\.\d+)?\s?(?:usd|dollars?|rmb|yuan|元|块)|https?://\S+|www\.\S+|"
+    r"\b(?:balance|pay(?:ment)?s?|payment plan|installments?|settle(?:ment)?|discount|offer|owe[sd]?|due)\b|"
+    r"还款|付款|欠款|余额|分期|减免|结清|优惠|方案|应还|逾期"
+)
+#: statuses during which a reply may acknowledge and hand off but not collect
+RESTRICTED_REPLIES = ("dispute", "attorney", "bankruptcy")
+
+
+def _restricted_reply(text: str, recipient: Recipient) -> List[Reason]:
+    """Issue 13 item 2: while a dispute (until verified), an attorney or a bankruptcy is on
+    file, replies in a conversation the debtor started carry no collection content (FDCPA
+    805(a)(2), 809(b); the bankruptcy stay): they acknowledge and route to a person."""
+    active = [s for s in RESTRICTED_REPLIES if s in recipient.statuses]
+    if not active:
+        return []
+    hit = _COLLECTION.search(fast_simplified(fold_width(text)).lower())
+    if hit is None:
+        return []
+    return [Reason(f"status.{active[0]}.collection_content", hit.group())]
 
 
 def _tcpa(message: OutgoingMessage, recipient: Recipient, channel: str) -> List[Reason]:
