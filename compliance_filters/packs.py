@@ -22,7 +22,7 @@ import yaml
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_NAMES = ("us", "cn")
 _PACK_KEYS = {"name", "window", "default_zones", "replies_outside_window", "caps", "keywords",
-              "required", "banned_include", "banned", "time_barred"}
+              "required", "banned_include", "banned", "time_barred", "record_calls"}
 _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window", "caps",
                  "keywords", "required", "banned", "strict"}
 STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
@@ -79,6 +79,8 @@ class Pack:
     creditor: str = ""
     # Reg F 1006.26 time-barred debt rules (suit words, revival states, offer words)
     time_barred: Mapping[str, Any] = field(default_factory=dict)
+    # calls are recorded (cn: the opening says so, so the call must be recorded too)
+    record_calls: bool = False
 
     @property
     def history_horizon(self) -> timedelta:
@@ -319,4 +321,5 @@ def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:
         replies_outside_window=bool(raw.get("replies_outside_window", True)),
         caps=tuple(caps), keywords=keywords, required=tuple(required), banned=raw["banned"],
         fingerprint=fingerprint, creditor=creditor, time_barred=dict(raw.get("time_barred") or {}),
+        record_calls=bool(raw.get("record_calls", False)),
     )
