@@ -28,6 +28,7 @@ from compliance_filters.packs import Pack
 from compliance_filters.phrases import check_text
 from compliance_filters.required import check_required_content
 from compliance_filters.status import check_status
+from compliance_filters.validation import check_time_barred
 from compliance_filters.windows import check_window
 from compliance_filters.zones import ZoneError
 
@@ -51,6 +52,8 @@ def timing(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     except ZoneError as exc:  # no zone can be known: never guess a time for an attempt
         return Decision.block(Reason("window.zone", str(exc)))
     caps = check_caps(pack, channel, recipient, history, at)
+    if caps.status == "blocked":
+        return caps
     if window.allowed and caps.allowed:
         return Decision.allow()
     reasons: List[Reason] = list(window.reasons) + list(caps.reasons)
@@ -90,10 +93,13 @@ def gate(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     missing: tuple = ()
     blocked += check_status(pack, message, recipient).reasons
     if message.channel == "voicemail":
-        blocked += check_voicemail(message.text).reasons
+        blocked += check_voicemail(message.text, recipient.creditors,
+                                   (message.caller_name,) if message.caller_name else ()).reasons
     else:
-        blocked += check_disclosure(message.text, recipient.verified, recipient.language).reasons
+        blocked += check_disclosure(message.text, recipient.verified, recipient.language,
+                                    recipient.creditors).reasons
     blocked += check_text(pack, message.text, recipient.language).reasons
+    blocked += check_time_barred(pack, message.text, recipient).reasons
     required = check_required_content(pack, message, recipient)
     blocked += required.reasons
     missing = required.missing

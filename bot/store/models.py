@@ -57,6 +57,8 @@ class Account(Base):
     language: str = Column(String(2), nullable=False, default="en")
     timezone: Optional[str] = Column(String(64))
     pack: str = Column(String(8), nullable=False, default="us")
+    # US state or region code ("MA", "NYC"): selects the pack's state caps (migration 0005)
+    state: Optional[str] = Column(String(8))
     creditor: Optional[str] = Column(String(200))
     risk_tier: str = Column(String(8), nullable=False, default="low")
     dob_hash: Optional[str] = Column(String(64))
