@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +32,7 @@ from bot.store.models import (
     Account,
     AccountStatus,
     Arrangement,
+    Consent,
     ContactAttempt,
     Debt,
     Handoff,
@@ -149,7 +150,64 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         inconvenient=inconvenient,
         mini_miranda_given=account.mini_miranda_at is not None,
         display_name=account.name or "",
+        # the creditor the gate withholds before verification (debts carry no creditor of
+        # their own: the portfolio names one per account)
+        creditors=(account.creditor,) if account.creditor else (),
+        state=account.state or "",
+        time_barred=bool(debt is not None and debt.time_barred),  # the debt the gate is about
+        consents=consents_for(s, number) if number else frozenset(),
     )
+
+
+# ---------------------------------------------------------------- consent (TCPA)
+CONSENT_CHANNELS = ("sms", "voice", "all")
+
+
+def consents_for(s: Session, phone: str) -> FrozenSet[str]:
+    """The consents on file for `phone`, in the gate's vocabulary: the channels consented
+    to, and "artificial_voice" when calls are (prior express consent to prerecorded or
+    artificial-voice calls is consent to be called on that number, FCC 24-18)."""
+    channels = {c for (c,) in s.execute(select(Consent.channel).where(
+        Consent.phone == phone, Consent.active.is_(True)))}
+    if "all" in channels:
+        channels |= {"sms", "voice"}
+    if "voice" in channels:
+        channels.add("artificial_voice")
+    return frozenset(channels)
+
+
+def record_consent(s: Session, *, account_id: Optional[str], phone: str, channel: str,
+                   source: str, at: Optional[datetime] = None) -> Consent:
+    """Record prior express consent to contact `phone` on `channel` (sms, voice or all)."""
+    _check(channel, CONSENT_CHANNELS, "channel")
+    at = at or clock.now()
+    existing = s.execute(select(Consent).where(
+        Consent.phone == phone, Consent.channel == channel, Consent.active.is_(True))).scalars().first()
+    if existing is not None:
+        return existing
+    row = Consent(account_id=account_id, phone=phone, channel=channel, source=source[:16], at=at,
+                  active=True)
+    s.add(row)
+    s.flush()
+    evidence.append(s, "consent", account_id, {"phone": phone, "channel": channel,
+                                               "source": source}, at=at)
+    return row
+
+
+def withdraw_consent(s: Session, *, phone: str, channel: str, source: str) -> int:
+    """Withdraw consent for `channel` ("all": every channel); returns rows withdrawn."""
+    _check(channel, CONSENT_CHANNELS, "channel")
+    query = select(Consent).where(Consent.phone == phone, Consent.active.is_(True))
+    if channel != "all":
+        query = query.where(Consent.channel.in_((channel, "all")))
+    rows = list(s.execute(query).scalars())
+    for row in rows:
+        row.active = False
+    if rows:
+        s.flush()
+        evidence.append(s, "consent_withdrawn", rows[0].account_id, {
+            "phone": phone, "channel": channel, "source": source})
+    return len(rows)
 
 
 def contact_history(s: Session, account_id: str,
