@@ -228,7 +228,7 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         with session_scope() as s:
             for text in texts:
                 screened = outbox.send(s, turn, text, channel="voice", deliver="say",
-                                       fallback=fallback)
+                                       fallback=fallback, artificial_voice=True)
                 fallback = fallback and not screened.fallback
                 if screened.send:
                     allowed.append(screened.text)
@@ -268,9 +268,12 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         """An answering machine: only the limited-content message, then hang up."""
         vr = VoiceResponse()
         first_name = party.name.split()[0] if party.name else ""
-        message = fixed_text("voicemail", party.language, name=first_name or party.name)
+        caller = get_settings().caller_name
+        message = fixed_text("voicemail", party.language, name=first_name or party.name,
+                             caller=caller)
+        # a synthesized voice names a natural person to call back (12 CFR 1006.2(j))
         screened = outbox.send(s, party.turn, message, channel="voicemail", deliver="show",
-                               fallback=False)
+                               fallback=False, caller_name=caller, artificial_voice=True)
         if screened.send:
             vr.say(screened.text, voice=party.voice, language=party.speech_language)
             call_sid = form.get("CallSid")

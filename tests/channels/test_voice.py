@@ -83,9 +83,29 @@ async def test_answering_machine_gets_limited_content_voicemail(server, answered
     assert server.assistant.received == []
     assert [v.tag for v in root] == ["Say", "Hangup"]
     text = root[0].text
-    assert "Jane" in text and "Northwind Recovery" in text
-    for word in ("debt", "collect", "500", "Acme"):
+    # 12 CFR 1006.2(j): a natural person's name, a request to reply, the call-back number
+    assert "Jane" in text and "Alex Morgan" in text and "Northwind Services" in text
+    assert "call me back" in text and "+1 800 555 0199" in text
+    for word in ("debt", "collect", "recovery", "500", "Acme"):
         assert word.lower() not in text.lower()
+
+
+async def test_cn_answering_machine_gets_a_limited_content_voicemail_in_chinese(server):
+    root = await turn(server, call(CN_PHONE, outbound=True, AnsweredBy="machine_start"))
+    assert [v.tag for v in root] == ["Say", "Hangup"]
+    text = root[0].text
+    assert "王芳" in text and "Alex Morgan" in text and "请回电" in text
+    for word in ("欠", "还款", "华夏银行", "3000"):
+        assert word not in text
+
+
+async def test_a_company_name_that_says_collection_is_refused_in_a_voicemail(server, monkeypatch):
+    from bot.config import reset_settings
+
+    monkeypatch.setenv("COLLECTBOT_COMPANY", "Northwind Recovery")
+    reset_settings()
+    root = await turn(server, call(US_PHONE, outbound=True, AnsweredBy="machine_start"))
+    assert [v.tag for v in root] == ["Hangup"]  # nothing said rather than a revealing name
 
 
 async def test_handoff_dials_the_agents(server):
