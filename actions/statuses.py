@@ -91,7 +91,11 @@ def wrong_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
 
 
 class ActionOptOut(Action):
-    """Stop texting this number; the one confirmation is this reply."""
+    """Stop contacting this number on the channel the request came on; the one
+    confirmation is this reply.
+
+    "Stop calling me" said on a call is a voice opt-out; in the us pack the gate treats it
+    as covering robotexts too (FCC 24-18), so nothing else is needed here for that."""
 
     def name(self) -> str:
         return "action_opt_out"
@@ -100,10 +104,15 @@ class ActionOptOut(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         account_id = tracker.get_slot("account_id")
+        channel = "voice" if tracker.get_latest_input_channel() == VOICE_CHANNEL else "sms"
         with session_scope() as s:
-            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel="sms", source="nlu")
-        utter(dispatcher, tracker, "say_opted_out")
+            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel=channel, source="nlu")
+        utter(dispatcher, tracker, "say_opted_out", message_kind="confirmation")
         return [SlotSet("awaiting", None)]
+
+
+#: the voice channel's name (bot.channels.twilio_voice), as Rasa reports the input channel
+VOICE_CHANNEL = "twilio_voice"
 
 
 DEFAULT_SPAN = timedelta(hours=2)

@@ -1,7 +1,8 @@
 """Starting a conversation: the one entry point for campaigns and the agent console.
 
 Both functions gate the contact attempt first (window, caps, consent, status) as an
-`outbound` message, so a blocked or deferred attempt never reaches Rasa or Twilio. An
+`outbound` message (a call as an artificial-voice one: consent on file, no revocation on
+either channel, FCC 24-18), so a blocked or deferred attempt never reaches Rasa or Twilio. An
 allowed SMS attempt is started with Rasa's `trigger_intent` (`output_channel=twilio`), whose
 texts take the one send path (the SMS preflight itself records nothing); an allowed call is placed through Twilio's REST
 API with answering-machine detection.
@@ -71,8 +72,10 @@ def _gate(account_id: str, channel: str, at: Optional[datetime], *, record: bool
     with session_scope() as s:
         account, phone = _primary_phone(s, account_id)
         opening = fixed_text("help", account.language or "en")
+        # our calls speak with a synthesized voice: TCPA consent and FCC 24-18 revocations apply
         screened = outbox.screen(s, phone=phone, text=opening, channel=channel,
-                                 kind="outbound", at=at or clock.now(), record=record)
+                                 kind="outbound", at=at or clock.now(), record=record,
+                                 artificial_voice=channel == "voice")
     return phone, screened
 
 

@@ -148,3 +148,23 @@ async def test_forged_voice_webhook_is_refused(server):
     status, _ = await server.post("/webhooks/twilio_voice/webhook", call(), signature="forged")
     assert status == 403
     assert server.assistant.received == []
+
+
+
+async def test_a_voice_opt_out_is_confirmed_and_the_call_ends(server):
+    """action_opt_out on a call records a voice opt-out and marks its answer the
+    confirmation: that line is said (an ordinary line is now blocked) and the call ends."""
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    def record_voice_optout(message):
+        with session_scope() as s:
+            repo.record_optout(s, account_id="A-US-1", phone=US_PHONE, channel="voice", source="nlu")
+
+    server.assistant.hooks["stop calling me"] = record_voice_optout
+    server.assistant.script["stop calling me"] = [
+        {"text": "Understood. We will not call you again.", "message_kind": "confirmation"},
+        {"text": "Is there anything else?"}]
+    root = await turn(server, call(SpeechResult="stop calling me"), gather=True)
+    assert [v.tag for v in root] == ["Say", "Hangup"]
+    assert "not call you again" in root[0].text
