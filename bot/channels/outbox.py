@@ -178,7 +178,10 @@ def screen(
     else:
         pack = load_pack(account.pack or pack_for_phone(phone))
         recipient = repo.recipient_for(s, account, phone)
-        history = repo.contact_history(s, account.account_id, since=at - pack.history_horizon)
+        # a cap counted per debtor counts the person's contacts on all their accounts
+        people = repo.same_person_accounts(s, account) if any(
+            c.scope == "debtor" for c in pack.caps) else [account.account_id]
+        history = repo.contact_history(s, people, since=at - pack.history_horizon)
     message = OutgoingMessage(text=text, channel=channel, kind=kind, sender=sender,
                               caller_name=caller_name, artificial_voice=artificial_voice)
     full_text = add_required_content(pack, message, recipient)
@@ -247,7 +250,7 @@ def send(
     A blocked text is replaced by the fixed fallback when `fallback` is on and the block is
     about the words (not the contact itself). `deliver="queue"` appends the text to the
     conversation's outbox in the same transaction as its decision; `"say"` records a
-    spoken voice line as a contact; `"show"` delivers nothing (the caller displays it)."""
+    spoken voice line (status "spoken": the call is the contact attempt, not each line); `"show"` delivers nothing (the caller displays it)."""
     if deliver not in DELIVERIES:
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     at = at or clock.now()
@@ -273,5 +276,5 @@ def send(
     if deliver == "say":
         record_contact(s, screened.account_id, channel=contact_channel(channel),
                        direction="outbound", to=turn.phone, from_=from_number,
-                       status="answered", text=screened.text, debt_id=screened.debt_id, at=at)
+                       status="spoken", text=screened.text, debt_id=screened.debt_id, at=at)
     return screened

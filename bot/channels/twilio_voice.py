@@ -199,13 +199,17 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             answered_by = form.get("AnsweredBy", "")
             if answered_by.startswith("machine") or answered_by == "fax":
                 return self._voicemail(s, party, form)
+            our_number = form.get("To", "") if not party.outbound else form.get("From", "")
             if first and party.outbound and form.get("CallSid"):
                 repo.update_contact_status(s, form["CallSid"], "answered")
-            heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
-            if heard:
+            elif first and form.get("CallSid"):  # a call the debtor placed: its one contact row
                 record_contact(s, party.account_id, channel="voice", direction="inbound",
-                               to=form.get("To", "") if not party.outbound else form.get("From", ""),
-                               from_=party.phone, status="received", text=heard,
+                               to=our_number, from_=party.phone, status="received", text="",
+                               provider_sid=form["CallSid"], debt_id=party.debt_id, at=at)
+            heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
+            if heard:  # transcript: the call, not each line, is the contact
+                record_contact(s, party.account_id, channel="voice", direction="inbound",
+                               to=our_number, from_=party.phone, status="heard", text=heard,
                                provider_sid=None, debt_id=party.debt_id, at=at)
             timezone = "UTC"
             if party.account_id:

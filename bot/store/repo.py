@@ -210,13 +210,33 @@ def withdraw_consent(s: Session, *, phone: str, channel: str, source: str) -> in
     return len(rows)
 
 
-def contact_history(s: Session, account_id: str,
+def same_person_accounts(s: Session, account: Account) -> List[str]:
+    """The ids of every account of the person behind `account` (itself first): the
+    accounts whose primary phone is the same number (caps counted per debtor, e.g. the cn
+    pack's 3 answered calls a day, count the person, not one account).
+
+    Same primary phone, not same name + id hash: the identity hashes are keyed per account
+    (bot.store.identity), so two accounts of one person never share a hash, and names
+    alone are not unique."""
+    primary = s.execute(select(Phone.e164).where(
+        Phone.account_id == account.account_id, Phone.kind == "primary")).scalars().first()
+    if primary is None:
+        return [account.account_id]
+    others = s.execute(select(Phone.account_id).where(
+        Phone.e164 == primary, Phone.kind == "primary",
+        Phone.account_id != account.account_id).order_by(Phone.account_id)).scalars()
+    return [account.account_id, *others]
+
+
+def contact_history(s: Session, account_id: Union[str, Sequence[str]],
                     since: Optional[datetime] = None) -> List[ContactRecord]:
     """Past contact attempts as the caps count them (blocked/deferred ones never happened),
-    from `since` on when given (the gate needs only its pack's `history_horizon`)."""
+    from `since` on when given (the gate needs only its pack's `history_horizon`), for one
+    account or several (a person's accounts: `same_person_accounts`)."""
     from compliance_filters import ContactRecord
 
-    query = select(ContactAttempt).where(ContactAttempt.account_id == account_id,
+    ids = [account_id] if isinstance(account_id, str) else list(account_id)
+    query = select(ContactAttempt).where(ContactAttempt.account_id.in_(ids),
                                          ContactAttempt.status.in_(tuple(_OUTCOMES)))
     if since is not None:
         query = query.where(ContactAttempt.at >= since)

@@ -168,3 +168,19 @@ async def test_a_voice_opt_out_is_confirmed_and_the_call_ends(server):
     root = await turn(server, call(SpeechResult="stop calling me"), gather=True)
     assert [v.tag for v in root] == ["Say", "Hangup"]
     assert "not call you again" in root[0].text
+
+
+async def test_one_contact_record_per_call_not_per_spoken_line(server):
+    """Three lines said and one heard in a call are one contact for the caps (the cn
+    pack allows 3 answered calls a day: three lines must not use them up)."""
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    sid = "CA" + uuid.uuid4().hex
+    server.assistant.script["好的"] = [{"text": "您好。"}, {"text": "请稍等。"}, {"text": "谢谢。"}]
+    await turn(server, call(CN_PHONE, CallSid=sid))
+    await turn(server, call(CN_PHONE, CallSid=sid, SpeechResult="好的"), gather=True)
+    with session_scope() as s:
+        history = repo.contact_history(s, "A-CN-1")
+    assert [(h.channel, h.outcome, h.initiated_by) for h in history] == [
+        ("voice", "conversation", "debtor")]

@@ -58,3 +58,30 @@ def test_creditor_name_is_withheld_from_an_unverified_recipient(accounts, phone,
         screened = outbox.screen(s, phone=phone, text=text, channel="sms", kind="reply")
     assert not screened.send
     assert ("disclosure", creditor) in {(r.rule, r.match) for r in screened.decision.reasons}
+
+
+def test_cn_caps_count_the_person_across_accounts(accounts, tmp_path):
+    """Z2 is the same person as Z1 (same primary phone): three answered calls on Z2 today
+    use up the person's three (GB/T 45251-2025), so a call about Z1 is deferred."""
+    from datetime import datetime, timedelta, timezone
+
+    from bot.cli import main as cli
+
+    path = tmp_path / "second.csv"
+    path.write_text("account_id,name,phone,balance,language,timezone,pack,currency,creditor\n"
+                    f"Z2,王芳,{CN},800.00,zh,Asia/Shanghai,cn,CNY,华夏银行\n", encoding="utf-8")
+    assert cli(["import", str(path)]) == 0
+    at = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+    with session_scope() as s:
+        assert repo.same_person_accounts(s, repo.get_account(s, "Z1")) == ["Z1", "Z2"]
+        before = outbox.screen(s, phone=CN, text="您好。", channel="voice", kind="outbound",
+                               at=at, record=False)
+        for minutes in (10, 20, 30):
+            repo.record_contact(s, account_id="Z2", channel="voice", direction="outbound", to=CN,
+                                from_="+15005550006", status="answered", text="",
+                                at=at - timedelta(minutes=minutes))
+        after = outbox.screen(s, phone=CN, text="您好。", channel="voice", kind="outbound",
+                              at=at, record=False)
+    assert before.decision.status == "allowed", before.decision.reasons
+    assert after.decision.status == "deferred"
+    assert "cap.voice_answered_daily" in {r.rule for r in after.decision.reasons}
