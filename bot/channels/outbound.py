@@ -27,6 +27,7 @@ from bot.channels.twilio_client import make_client
 from bot.config import get_settings
 from bot.store import repo
 from bot.store.db import session_scope
+from compliance_filters import load_pack
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,14 @@ def _gate(account_id: str, channel: str, at: Optional[datetime], *, record: bool
     return phone, screened
 
 
+def _records_calls(account_id: str) -> bool:
+    """Does the account's rule pack say collection calls are recorded (`record_calls`)?"""
+    with session_scope() as s:
+        account = repo.get_account(s, account_id)
+        pack = (account.pack if account is not None else None) or "us"
+    return load_pack(pack).record_calls
+
+
 def _held(account_id: str, phone: str, screened) -> OutboundResult:
     """The gate's deferral or block as a result, with its reasons and next allowed time."""
     return OutboundResult(
@@ -122,11 +131,13 @@ async def start_call(account_id: str, *, at: Optional[datetime] = None) -> Outbo
     settings = get_settings()
     client = make_client(settings)
     base = f"{settings.public_url}/webhooks/twilio_voice"
+    # where the pack says calls are recorded (cn: the opening announces it), Twilio records
+    record = {"record": True} if _records_calls(account_id) else {}
     try:
         call = await asyncio.get_running_loop().run_in_executor(None, lambda: client.calls.create(
             to=phone, from_=settings.twilio_number, url=f"{base}/webhook",
             machine_detection="Enable", status_callback=f"{base}/status",
-            status_callback_event=["completed"],
+            status_callback_event=["completed"], **record,
         ))
     except Exception as exc:  # TwilioRestException or connection errors: report, don't raise
         with session_scope() as s:

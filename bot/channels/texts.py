@@ -46,9 +46,10 @@ _TEXTS = {
         "en": "{company}: thanks, we have your message. A member of our team will get back to you shortly.",
         "zh": "{company}：已收到您的消息，我们的工作人员会尽快回复您。",
     },
+    # GB/T 45251-2025: the opening names the collector (name or 工号) and the institution
     "recording_notice": {
-        "en": "This call will be recorded.",
-        "zh": "本通话将被录音。",
+        "en": "This call will be recorded. This is {caller}, staff number {staff_id}, from {company}.",
+        "zh": "本通话将被录音。我是{company}的客服，工号{staff_id}。",
     },
 }
 

@@ -31,6 +31,7 @@ from bot.config import get_settings
 from bot.console.calls import link_call
 from bot.store import repo
 from bot.store.db import session_scope
+from compliance_filters.identity import check_collector_identity
 
 logger = logging.getLogger(__name__)
 
@@ -254,9 +255,15 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         who opted out of calls hears the confirmation and the call ends)."""
         vr = VoiceResponse()
         if first and party.pack == "cn" and not any(RECORDING_NOTICE_ZH in t for t in texts):
-            for notice in self._screen_all(party, [fixed_text("recording_notice", "zh")],
-                                           fallback=False):
-                vr.say(notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
+            notice = fixed_text("recording_notice", "zh")
+            identified = check_collector_identity(notice)
+            if not identified.allowed:  # no collection call without naming who calls
+                logger.error("cn call opening lacks %s: hanging up",
+                             ", ".join(r.rule for r in identified.reasons))
+                vr.hangup()
+                return vr
+            for said_notice in self._screen_all(party, [notice], fallback=False):
+                vr.say(said_notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
         said = self._screen_all(party, texts, kinds=kinds)
         say = {"voice": party.voice, "language": party.speech_language}
         if kinds and "confirmation" in kinds and self._opted_out_of_calls(party):

@@ -100,6 +100,19 @@ async def test_start_call_outside_the_window_places_nothing(channel_env, standin
     assert standin.requests == []
 
 
+async def test_cn_calls_are_recorded_where_the_pack_says_so(channel_env, standin):
+    from tests.channels.conftest import CN_PHONE
+
+    give_consent()
+    assert (await outbound.start_call("A-US-1", at=INSIDE)).status == "sent"
+    shanghai_morning = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+    result = await outbound.start_call("A-CN-1", at=shanghai_morning)
+    assert result.status == "sent", result.reasons
+    us_call, cn_call = standin.calls()
+    assert cn_call.form["To"] == CN_PHONE and cn_call.form.get("Record", "").lower() == "true"
+    assert "Record" not in us_call.form  # the us pack does not record (no notice is given)
+
+
 async def test_an_artificial_voice_call_needs_consent_on_file(channel_env, standin):
     result = await outbound.start_call("A-US-1", at=INSIDE)
     assert result.status == "blocked"

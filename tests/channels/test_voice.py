@@ -59,6 +59,21 @@ async def test_cn_call_announces_recording_and_speaks_mandarin(server):
     assert gather.find("Say").get("voice") == "Polly.Zhiyu"
 
 
+async def test_cn_call_opening_names_the_collector_and_the_institution(server):
+    root = await turn(server, call(CN_PHONE))
+    notice = root[0].text
+    assert "本通话将被录音" in notice and "工号1024" in notice and "北风信息服务有限公司" in notice
+
+
+async def test_cn_call_without_an_identifiable_collector_hangs_up(server, monkeypatch):
+    from bot.config import reset_settings
+
+    monkeypatch.setenv("COLLECTBOT_COMPANY_ZH", "Northwind")  # no institution a debtor can name
+    reset_settings()
+    root = await turn(server, call(CN_PHONE))
+    assert [v.tag for v in root] == ["Hangup"]
+
+
 async def test_outbound_call_is_keyed_on_to(server):
     await turn(server, call(US_PHONE, outbound=True))
     [message] = server.assistant.received
@@ -177,7 +192,7 @@ async def test_one_contact_record_per_call_not_per_spoken_line(server):
     from bot.store.db import session_scope
 
     sid = "CA" + uuid.uuid4().hex
-    server.assistant.script["好的"] = [{"text": "您好。"}, {"text": "请稍等。"}, {"text": "谢谢。"}]
+    server.assistant.script["好的"] = [{"text": "您好"}, {"text": "请稍等"}, {"text": "谢谢"}]
     await turn(server, call(CN_PHONE, CallSid=sid))
     await turn(server, call(CN_PHONE, CallSid=sid, SpeechResult="好的"), gather=True)
     with session_scope() as s:
