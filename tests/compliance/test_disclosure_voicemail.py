@@ -77,3 +77,19 @@ def test_caller_name_from_the_message_counts_as_the_persons_name(us) -> None:
 @pytest.mark.parametrize("text", ["We can only discuss this with the account holder.", "我们只能与账户本人沟通。"])
 def test_the_account_holder_names_the_person_not_the_debt(text) -> None:
     assert check_disclosure(text, verified=False).allowed
+
+
+def test_the_recipients_own_name_is_not_a_debt_word() -> None:
+    """Found wiring campaigns: "Hi Bob Late, ..." was blocked for 'late' in the name."""
+    from datetime import datetime, timezone
+
+    from compliance_filters import OutgoingMessage, Recipient, gate, load_pack
+
+    pack = load_pack("us")
+    bob = Recipient(account_id="L2", debt_id="1", phones=("+12025550142",), display_name="Bob Late")
+    at = datetime(2026, 12, 1, 15, tzinfo=timezone.utc)
+    hello = OutgoingMessage("Hi Bob Late, please reply here or call +1 800 555 0199. Reply STOP to opt out.",
+                            "sms", "reply")
+    late = OutgoingMessage("Hi Bob Late, your payment is late. Reply STOP to opt out.", "sms", "reply")
+    assert gate(pack, hello, bob, [], at).allowed
+    assert ("disclosure", "late") in {(r.rule, r.match) for r in gate(pack, late, bob, [], at).reasons}
