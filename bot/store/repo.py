@@ -180,18 +180,10 @@ def record_consent(s: Session, *, account_id: Optional[str], phone: str, channel
                    source: str, at: Optional[datetime] = None) -> Consent:
     """Record prior express consent to contact `phone` on `channel` (sms, voice or all)."""
     _check(channel, CONSENT_CHANNELS, "channel")
-    at = at or clock.now()
-    existing = s.execute(select(Consent).where(
-        Consent.phone == phone, Consent.channel == channel, Consent.active.is_(True))).scalars().first()
-    if existing is not None:
-        return existing
-    row = Consent(account_id=account_id, phone=phone, channel=channel, source=source[:16], at=at,
-                  active=True)
-    s.add(row)
-    s.flush()
-    evidence.append(s, "consent", account_id, {"phone": phone, "channel": channel,
-                                               "source": source}, at=at)
-    return row
+    if not source or len(source) > 16:
+        raise ValueError(f"source must be 1 to 16 characters, not {source!r}")
+    return _record_active(s, Consent, "consent", account_id=account_id, phone=phone,
+                          channel=channel, source=source, at=at)
 
 
 def withdraw_consent(s: Session, *, phone: str, channel: str, source: str) -> int:
@@ -322,17 +314,25 @@ def record_optout(s: Session, *, account_id: Optional[str], phone: str, channel:
     """Stop `channel` (sms, voice or all) to `phone`; repeated opt-outs keep one active row."""
     _check(channel, OPTOUT_CHANNELS, "channel")
     _check(source, OPTOUT_SOURCES, "source")
-    at = at or clock.now()
-    existing = s.execute(select(OptOut).where(
-        OptOut.phone == phone, OptOut.channel == channel, OptOut.active.is_(True))).scalars().first()
+    return _record_active(s, OptOut, "optout", account_id=account_id, phone=phone,
+                          channel=channel, source=source, at=at)
+
+
+def _record_active(s: Session, model: Any, kind: str, *, account_id: Optional[str], phone: str,
+                   channel: str, source: str, at: Optional[datetime]) -> Any:
+    """One active `model` row (OptOut or Consent) per phone and channel, with evidence
+    `kind`; repeating it keeps the row in force instead of adding another."""
+    existing = s.execute(select(model).where(
+        model.phone == phone, model.channel == channel, model.active.is_(True))).scalars().first()
     if existing is not None:
         return existing
-    row = OptOut(account_id=account_id, phone=phone, channel=channel, source=source, at=at,
-                 active=True)
+    at = at or clock.now()
+    row = model(account_id=account_id, phone=phone, channel=channel, source=source, at=at,
+                active=True)
     s.add(row)
     s.flush()
-    evidence.append(s, "optout", account_id, {"phone": phone, "channel": channel,
-                                              "source": source}, at=at)
+    evidence.append(s, kind, account_id, {"phone": phone, "channel": channel,
+                                          "source": source}, at=at)
     return row
 
 
