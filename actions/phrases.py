@@ -53,5 +53,10 @@ def summary(offer: Any, lang: str) -> str:
 
 
 def window(start: time, end: time, lang: str) -> str:
+    """The span as the debtor would say it: "before 12:00", "after 18:00", "between ..."."""
     a, b = start.strftime("%H:%M"), end.strftime("%H:%M")
+    if start == time(0) and end != time(0):
+        return f"{b}之前" if lang == "zh" else f"before {b}"
+    if end == time(0) and start != time(0):
+        return f"{a}之后" if lang == "zh" else f"after {a}"
     return f"{a}至{b}之间" if lang == "zh" else f"between {a} and {b}"

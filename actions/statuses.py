@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -11,9 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import phrases
 from actions.accounts import load_account
-from actions.common import entity_value, language_of, latest_intent, local_now, safe_text, utter
+from actions.common import language_of, latest_intent, safe_text, utter
+from actions.handoff import perform_handoff
 from bot.store import evidence, repo
 from bot.store.db import session_scope
+from compliance_filters.inconvenient import inconvenient_span
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {
@@ -91,7 +92,11 @@ def wrong_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
 
 
 class ActionOptOut(Action):
-    """Stop texting this number; the one confirmation is this reply."""
+    """Stop contacting this number on the channel the request came on; the one
+    confirmation is this reply.
+
+    "Stop calling me" said on a call is a voice opt-out; in the us pack the gate treats it
+    as covering robotexts too (FCC 24-18), so nothing else is needed here for that."""
 
     def name(self) -> str:
         return "action_opt_out"
@@ -100,26 +105,23 @@ class ActionOptOut(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         account_id = tracker.get_slot("account_id")
+        channel = "voice" if tracker.get_latest_input_channel() == VOICE_CHANNEL else "sms"
         with session_scope() as s:
-            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel="sms", source="nlu")
-        utter(dispatcher, tracker, "say_opted_out")
+            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel=channel, source="nlu")
+        utter(dispatcher, tracker, "say_opted_out", message_kind="confirmation")
         return [SlotSet("awaiting", None)]
 
 
-DEFAULT_SPAN = timedelta(hours=2)
-
-
-def _parse_time(value: Optional[str]) -> Optional[time]:
-    if not value:
-        return None
-    try:
-        return time.fromisoformat(value[-8:] if "T" in value else value)
-    except ValueError:
-        return None
+#: the voice channel's name (bot.channels.twilio_voice), as Rasa reports the input channel
+VOICE_CHANNEL = "twilio_voice"
 
 
 class ActionRecordInconvenientTime(Action):
-    """Record when not to contact: the time the debtor named, else the two hours from now."""
+    """Record the span the debtor said not to contact them in, and say it back.
+
+    The span comes from what they said ("don't call before noon" -> 00:00-12:00, "not
+    after 6pm" -> 18:00-24:00, "不要在上午打电话" -> 00:00-12:00; Reg F 1006.6(b)(1)(i));
+    when no span can be read a person takes over rather than a guessed one being stored."""
 
     def name(self) -> str:
         return "action_record_inconvenient_time"
@@ -128,16 +130,15 @@ class ActionRecordInconvenientTime(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         lang = language_of(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
+        span = inconvenient_span(text)
+        if span is None:
+            return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)
-        start = _parse_time(entity_value(tracker, "time"))
-        if start is None:
-            now = local_now(account.timezone if account else None, lang)
-            start = now.replace(minute=0, second=0, microsecond=0).time()
-        end = (datetime.combine(date(2000, 1, 1), start) + DEFAULT_SPAN).time()
         if account is not None:
-            text = (tracker.latest_message or {}).get("text") or ""
             with session_scope() as s:
-                repo.add_inconvenient_time(s, account.account_id, start, end, note=text[:200])
-        window = safe_text(phrases.window(start, end, lang), tracker)
+                repo.add_inconvenient_time(s, account.account_id, span.start, span.end,
+                                           note=text[:200])
+        window = safe_text(phrases.window(span.start, span.end, lang), tracker)
         utter(dispatcher, tracker, "say_inconvenient_time", window=window or "")
         return []

@@ -66,6 +66,12 @@ class Settings:
     handoff_sla: str = ""
     # reports (issue 14): early-warning thresholds per UTC day ("complaints=3,opt_outs=5,...")
     alert_thresholds: str = ""
+    # compliance wiring (issue 13 follow-up): the natural person a voicemail names for the
+    # call-back (12 CFR 1006.2(j)), the collector's staff number (工号) and the institution's
+    # Chinese name for the cn call opening (GB/T 45251-2025)
+    caller_name: str = "Alex Morgan"
+    caller_staff_id: str = "1024"
+    company_name_zh: str = "北风信息服务有限公司"
 
     @property
     def models_dir(self) -> Path:
@@ -99,7 +105,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         hmac_key=hmac_key,
         agent_number=env.get("COLLECTBOT_AGENT_NUMBER", "+15005550007"),
         callback_number=env.get("COLLECTBOT_CALLBACK_NUMBER", "+1 800 555 0199"),
-        company_name=env.get("COLLECTBOT_COMPANY", "Northwind Recovery"),
+        company_name=env.get("COLLECTBOT_COMPANY", "Northwind Services"),
         payment_link_template=env.get(
             "PAYMENT_LINK_TEMPLATE", "https://pay.example.com/{account_id}?amount={amount}"
         ),
@@ -116,6 +122,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         console_session_minutes=int(env.get("COLLECTBOT_CONSOLE_SESSION_MINUTES") or 30),
         handoff_sla=env.get("COLLECTBOT_HANDOFF_SLA", ""),
         alert_thresholds=env.get("COLLECTBOT_ALERT_THRESHOLDS", ""),
+        caller_name=env.get("COLLECTBOT_CALLER_NAME") or "Alex Morgan",
+        caller_staff_id=env.get("COLLECTBOT_CALLER_STAFF_ID") or "1024",
+        company_name_zh=env.get("COLLECTBOT_COMPANY_ZH") or "北风信息服务有限公司",
     )
 
 

@@ -9,6 +9,7 @@ content, required content, and redaction for logs. `gate` combines them into one
 from compliance_filters.caps import check_caps
 from compliance_filters.disclosure import check_disclosure, check_voicemail
 from compliance_filters.gate import gate
+from compliance_filters.keywords import keyword_action
 from compliance_filters.model import (
     ContactRecord,
     Decision,
@@ -30,5 +31,5 @@ __all__ = [
     "ContactRecord", "Decision", "InconvenientTime", "OutgoingMessage", "Pack", "PackError",
     "Reason", "Recipient", "WindowResult", "ZoneError", "add_required_content", "check_caps",
     "check_disclosure", "check_required_content", "check_status", "check_text", "check_voicemail",
-    "check_window", "gate", "load_pack", "redact", "zones_for_phone",
+    "check_window", "gate", "keyword_action", "load_pack", "redact", "zones_for_phone",
 ]

@@ -4,7 +4,10 @@ Each cap in the pack says: at most `limit` contacts of some kind in any rolling
 `period_hours`, counted per debt, per debtor or per number. A new contact at `at` is
 allowed when fewer than `limit` counted contacts fall in (at - period, at]; otherwise it
 is deferred until the oldest of the last `limit` of them leaves the window. Contacts the
-debtor started, and records after `at`, do not count.
+debtor started do not count unless the cap says `initiated_by: any` (Reg F's 7 days after
+a telephone conversation: whoever called); records after `at` never count. A cap with
+`limit: 0` blocks the channel outright; a cap with `states` applies only to recipients
+whose `state` is listed (the MA / NYC 2-calls-in-7-days rules).
 """
 
 from __future__ import annotations
@@ -25,8 +28,15 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at
 
 
+def applies(rule: CapRule, recipient: Recipient) -> bool:
+    """State caps (MA, NYC ...) apply only to recipients in those states."""
+    return not rule.states or recipient.state.upper() in rule.states
+
+
 def _counts(rule: CapRule, record: ContactRecord, recipient: Recipient) -> bool:
-    if record.initiated_by != "collector" or cap_channel(record.channel) != rule.channel:
+    if rule.initiated_by is not None and record.initiated_by not in rule.initiated_by:
+        return False
+    if cap_channel(record.channel) != rule.channel:
         return False
     if rule.outcomes is not None and record.outcome not in rule.outcomes:
         return False
@@ -50,7 +60,7 @@ def blocked_until(rule: CapRule, recipient: Recipient, history: Iterable[Contact
     if len(times) < rule.limit:
         return None
     if rule.limit <= 0:
-        return None  # a zero limit blocks for ever: handled by the caller's status rules
+        return datetime.max.replace(tzinfo=timezone.utc)  # never (check_caps blocks)
     return times[len(times) - rule.limit] + period
 
 
@@ -61,8 +71,12 @@ def check_caps(pack: Pack, channel: str, recipient: Recipient, history: Iterable
     history = tuple(history)
     reasons: List[Reason] = []
     latest: Optional[datetime] = None
+    closed = [Reason(f"cap.{rule.name}", "limit 0: no contact on this channel")
+              for rule in pack.caps if rule.channel == channel and rule.limit <= 0 and applies(rule, recipient)]
+    if closed:  # an overlay's `limit: 0` closes the channel: blocked, not deferred
+        return Decision.block(*closed)
     for rule in pack.caps:
-        if rule.channel != channel:
+        if rule.channel != channel or not applies(rule, recipient):
             continue
         until = blocked_until(rule, recipient, history, at)
         if until is not None:
@@ -80,7 +94,7 @@ def _settled(pack: Pack, channel: str, recipient: Recipient, history: Tuple[Cont
     for _ in range(64):
         if t is None:
             return None
-        later = [u for rule in pack.caps if rule.channel == channel
+        later = [u for rule in pack.caps if rule.channel == channel and applies(rule, recipient)
                  if (u := blocked_until(rule, recipient, history, t)) is not None]
         if not later:
             return t

@@ -10,6 +10,7 @@ the window and every cap allow it.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timezone
 from typing import Iterable, List, Optional
 
@@ -28,6 +29,7 @@ from compliance_filters.packs import Pack
 from compliance_filters.phrases import check_text
 from compliance_filters.required import check_required_content
 from compliance_filters.status import check_status
+from compliance_filters.validation import check_time_barred
 from compliance_filters.windows import check_window
 from compliance_filters.zones import ZoneError
 
@@ -51,6 +53,8 @@ def timing(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     except ZoneError as exc:  # no zone can be known: never guess a time for an attempt
         return Decision.block(Reason("window.zone", str(exc)))
     caps = check_caps(pack, channel, recipient, history, at)
+    if caps.status == "blocked":
+        return caps
     if window.allowed and caps.allowed:
         return Decision.allow()
     reasons: List[Reason] = list(window.reasons) + list(caps.reasons)
@@ -75,6 +79,15 @@ def timing(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     return Decision.defer(t, *reasons)
 
 
+def _without_name(text: str, name: str) -> str:
+    """`text` with the recipient's own full name blanked: addressing "Bob Late" by name
+    tells a third party nothing about a debt, though "late" alone would."""
+    name = name.strip()
+    if not name:
+        return text
+    return re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+
+
 def gate(pack: Pack, message: OutgoingMessage, recipient: Recipient,
          history: Iterable[ContactRecord], at: datetime) -> Decision:
     """May `message` go to `recipient` at `at`? One Decision naming every rule that objects.
@@ -89,11 +102,15 @@ def gate(pack: Pack, message: OutgoingMessage, recipient: Recipient,
     blocked: List[Reason] = []
     missing: tuple = ()
     blocked += check_status(pack, message, recipient).reasons
+    addressed = _without_name(message.text, recipient.display_name)
     if message.channel == "voicemail":
-        blocked += check_voicemail(message.text).reasons
+        blocked += check_voicemail(addressed, recipient.creditors,
+                                   (message.caller_name,) if message.caller_name else ()).reasons
     else:
-        blocked += check_disclosure(message.text, recipient.verified, recipient.language).reasons
+        blocked += check_disclosure(addressed, recipient.verified, recipient.language,
+                                    recipient.creditors).reasons
     blocked += check_text(pack, message.text, recipient.language).reasons
+    blocked += check_time_barred(pack, message.text, recipient).reasons
     required = check_required_content(pack, message, recipient)
     blocked += required.reasons
     missing = required.missing

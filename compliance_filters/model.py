@@ -96,6 +96,15 @@ class Recipient:
     inconvenient: Tuple[InconvenientTime, ...] = ()
     mini_miranda_given: bool = False
     display_name: str = ""
+    # issue 13: creditor names the disclosure guard looks for (item 5)
+    creditors: Tuple[str, ...] = ()
+    # the account's US state or region code ("MA", "NYC"): selects state caps (item 7)
+    state: str = ""
+    # consents on file ("artificial_voice": prior express consent to prerecorded/AI calls)
+    consents: FrozenSet[str] = frozenset()
+    # the debt is past the statute of limitations (Debt.time_barred): no suit threats,
+    # the disclosure, and no revival offers where the state says a payment revives it
+    time_barred: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,10 @@ class OutgoingMessage:
     channel: str
     kind: str = "reply"
     sender: str = "bot"
+    # the natural person a voicemail names for the call-back (12 CFR 1006.2(j))
+    caller_name: str = ""
+    # a call (or voicemail) in an artificial or prerecorded voice (TTS): TCPA consent applies
+    artificial_voice: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,7 @@ import yaml
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_NAMES = ("us", "cn")
 _PACK_KEYS = {"name", "window", "default_zones", "replies_outside_window", "caps", "keywords",
-              "required", "banned_include", "banned"}
+              "required", "banned_include", "banned", "time_barred", "record_calls"}
 _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window", "caps",
                  "keywords", "required", "banned", "strict"}
 STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
@@ -43,6 +43,11 @@ class CapRule:
     outcomes: Optional[Tuple[str, ...]]  # None: every outcome counts
     limit: int
     period_hours: float
+    # who started the contacts that count: ("collector",) by default; None = anyone (Reg F
+    # 1006.14(b)(2)(ii): a conversation the debtor started counts too)
+    initiated_by: Optional[Tuple[str, ...]] = ("collector",)
+    # the cap applies only to recipients in these states/regions (empty: everyone)
+    states: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,10 @@ class Pack:
     banned: Mapping[str, Any]  # {"negation": {...}, "categories": {...}} as in banned_common.yml
     fingerprint: str
     creditor: str = ""
+    # Reg F 1006.26 time-barred debt rules (suit words, revival states, offer words)
+    time_barred: Mapping[str, Any] = field(default_factory=dict)
+    # calls are recorded (cn: the opening says so, so the call must be recorded too)
+    record_calls: bool = False
 
     @property
     def history_horizon(self) -> timedelta:
@@ -280,10 +289,13 @@ def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:
                 raise PackError(f"{where}: cap {item.get('name')}: scope must be one of {_CAP_SCOPES}")
             if item["channel"] not in ("sms", "voice"):
                 raise PackError(f"{where}: cap {item.get('name')}: channel must be sms or voice")
+            starters = item.get("initiated_by", ["collector"])
             caps.append(CapRule(
                 name=str(item["name"]), channel=str(item["channel"]), scope=scope,
                 outcomes=None if outcomes == "any" else tuple(outcomes),
                 limit=int(item["limit"]), period_hours=float(item["period_hours"]),
+                initiated_by=None if starters == "any" else tuple(starters),
+                states=tuple(str(x).upper() for x in item.get("states") or ()),
             ))
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, PackError):
@@ -308,5 +320,6 @@ def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:
         default_zones=tuple(raw.get("default_zones") or ()),
         replies_outside_window=bool(raw.get("replies_outside_window", True)),
         caps=tuple(caps), keywords=keywords, required=tuple(required), banned=raw["banned"],
-        fingerprint=fingerprint, creditor=creditor,
+        fingerprint=fingerprint, creditor=creditor, time_barred=dict(raw.get("time_barred") or {}),
+        record_calls=bool(raw.get("record_calls", False)),
     )

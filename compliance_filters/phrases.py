@@ -262,6 +262,30 @@ def lang_matcher(pack: Pack, lang: str) -> _LangMatcher:
     return got
 
 
+_triggers: Dict[Tuple[str, str], Optional[re.Pattern]] = {}
+
+
+def trigger_for(pack: Pack, lang: str) -> Optional[re.Pattern]:
+    """The prefilter regex of `lang` (the same one the matcher holds), built without
+    jieba: a Chinese text with no trigger never loads jieba's dictionary."""
+    key = (pack.fingerprint, lang)
+    if key not in _triggers:
+        compiled = _compiled.get(pack.fingerprint)
+        if compiled is not None and lang in compiled.langs:
+            _triggers[key] = compiled.langs[lang].trigger
+        else:
+            words: List[str] = []
+            for spec in (pack.banned.get("categories") or {}).values():
+                entry = spec.get(lang) or {}
+                words += entry.get("terms") or []
+                for combo in entry.get("combos") or []:
+                    groups = combo.get("groups") or []
+                    words += groups[-1] if groups else []
+            canon = sorted({c for c in (canonical_text(w).strip() for w in words) if c})
+            _triggers[key] = trie_regex(canon, word_start=lang == "en")
+    return _triggers[key]
+
+
 def compiled_for(pack: Pack) -> _Compiled:
     """The matchers for every language of `pack` (built now if not yet)."""
     for lang in LANGS:
@@ -473,12 +497,13 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
     for lang in LANGS:
         if lang == "zh" and not has_cjk(canon):
             continue
-        lm = lang_matcher(pack, lang)
-        if lm.trigger is None:
+        trigger = trigger_for(pack, lang)
+        if trigger is None:
             continue
-        starts = [m.start() for m in lm.trigger.finditer(canon)]
+        starts = [m.start() for m in trigger.finditer(canon)]
         if not starts:
             continue
+        lm = lang_matcher(pack, lang)
         for begin, end in _sentences(canon, starts, lang):
             for category, a, b in _match_language(lm, canon[begin:end]):
                 found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))

@@ -1,7 +1,9 @@
 """Required content: what the pack says a message must carry, and adding it.
 
 us: every SMS carries the opt-out line; the first conversation with a verified debtor
-carries the mini-Miranda disclosure. cn: SMS carry 回复TD退订; an outbound call opens with
+carries the mini-Miranda disclosure and every later one says it is from a debt collector
+(Reg F 1006.18(e)); a verified debtor's time-barred debt carries the disclosure that they
+cannot be sued for it. cn: SMS carry 回复TD退订; an outbound call opens with
 the recording notice. Presence is detected loosely (case, width and spacing ignored) so a
 template that already says it in its own words is not given a second copy.
 """
@@ -27,6 +29,11 @@ def applicable(pack: Pack, message: OutgoingMessage, recipient: Recipient) -> Li
             continue
         if item.when == "first_verified_conversation" and (
                 not recipient.verified or recipient.mini_miranda_given):
+            continue
+        # Reg F 1006.18(e)(2): every later communication says it is from a debt collector
+        if item.when == "subsequent" and (not recipient.verified or not recipient.mini_miranda_given):
+            continue
+        if item.when == "time_barred" and not (recipient.verified and recipient.time_barred):
             continue
         items.append(item)
     return items

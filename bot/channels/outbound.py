@@ -1,7 +1,8 @@
 """Starting a conversation: the one entry point for campaigns and the agent console.
 
 Both functions gate the contact attempt first (window, caps, consent, status) as an
-`outbound` message, so a blocked or deferred attempt never reaches Rasa or Twilio. An
+`outbound` message (a call as an artificial-voice one: consent on file, no revocation on
+either channel, FCC 24-18), so a blocked or deferred attempt never reaches Rasa or Twilio. An
 allowed SMS attempt is started with Rasa's `trigger_intent` (`output_channel=twilio`), whose
 texts take the one send path (the SMS preflight itself records nothing); an allowed call is placed through Twilio's REST
 API with answering-machine detection.
@@ -26,6 +27,7 @@ from bot.channels.twilio_client import make_client
 from bot.config import get_settings
 from bot.store import repo
 from bot.store.db import session_scope
+from compliance_filters import load_pack
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +73,19 @@ def _gate(account_id: str, channel: str, at: Optional[datetime], *, record: bool
     with session_scope() as s:
         account, phone = _primary_phone(s, account_id)
         opening = fixed_text("help", account.language or "en")
+        # our calls speak with a synthesized voice: TCPA consent and FCC 24-18 revocations apply
         screened = outbox.screen(s, phone=phone, text=opening, channel=channel,
-                                 kind="outbound", at=at or clock.now(), record=record)
+                                 kind="outbound", at=at or clock.now(), record=record,
+                                 artificial_voice=channel == "voice")
     return phone, screened
+
+
+def _records_calls(account_id: str) -> bool:
+    """Does the account's rule pack say collection calls are recorded (`record_calls`)?"""
+    with session_scope() as s:
+        account = repo.get_account(s, account_id)
+        pack = (account.pack if account is not None else None) or "us"
+    return load_pack(pack).record_calls
 
 
 def _held(account_id: str, phone: str, screened) -> OutboundResult:
@@ -132,11 +144,13 @@ async def start_call(account_id: str, *, at: Optional[datetime] = None) -> Outbo
     settings = get_settings()
     client = make_client(settings)
     base = f"{settings.public_url}/webhooks/twilio_voice"
+    # where the pack says calls are recorded (cn: the opening announces it), Twilio records
+    record = {"record": True} if _records_calls(account_id) else {}
     try:
         call = await asyncio.get_running_loop().run_in_executor(None, lambda: client.calls.create(
             to=phone, from_=settings.twilio_number, url=f"{base}/webhook",
             machine_detection="Enable", status_callback=f"{base}/status",
-            status_callback_event=["completed"],
+            status_callback_event=["completed"], **record,
         ))
     except Exception as exc:  # TwilioRestException or connection errors: report, don't raise
         with session_scope() as s:

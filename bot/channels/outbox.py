@@ -158,11 +158,15 @@ def screen(
     at: Optional[datetime] = None,
     turn: Optional[Turn] = None,
     record: bool = True,
+    caller_name: str = "",
+    artificial_voice: bool = False,
 ) -> Screened:
     """Decide whether `text` may go to `phone` on `channel` now, and record the decision.
 
     With `turn` the account found for the turn is used (no phone lookup); `record=False`
-    is a preflight check (is a contact attempt allowed at all?) that leaves no trace."""
+    is a preflight check (is a contact attempt allowed at all?) that leaves no trace.
+    `caller_name` is the person a voicemail names; `artificial_voice` marks a synthesized
+    (TTS) call or voicemail, which the TCPA consent rules cover."""
     at = at or clock.now()
     if turn is not None and turn.phone == phone:
         account = s.get(Account, turn.account_id) if turn.account_id else None
@@ -175,8 +179,12 @@ def screen(
     else:
         pack = load_pack(account.pack or pack_for_phone(phone))
         recipient = repo.recipient_for(s, account, phone)
-        history = repo.contact_history(s, account.account_id, since=at - pack.history_horizon)
-    message = OutgoingMessage(text=text, channel=channel, kind=kind, sender=sender)
+        # a cap counted per debtor counts the person's contacts on all their accounts
+        people = repo.same_person_accounts(s, account) if any(
+            c.scope == "debtor" for c in pack.caps) else [account.account_id]
+        history = repo.contact_history(s, people, since=at - pack.history_horizon)
+    message = OutgoingMessage(text=text, channel=channel, kind=kind, sender=sender,
+                              caller_name=caller_name, artificial_voice=artificial_voice)
     full_text = add_required_content(pack, message, recipient)
     message = replace(message, text=full_text)
     decision = gate(pack, message, recipient, history, at)
@@ -235,24 +243,27 @@ def send(
     fallback: bool = True,
     from_number: Optional[str] = None,
     at: Optional[datetime] = None,
+    caller_name: str = "",
+    artificial_voice: bool = False,
 ) -> Screened:
     """The one send path: screen -> allowed fallback -> record -> deliver.
 
     A blocked text is replaced by the fixed fallback when `fallback` is on and the block is
     about the words (not the contact itself). `deliver="queue"` appends the text to the
     conversation's outbox in the same transaction as its decision; `"say"` records a
-    spoken voice line as a contact; `"show"` delivers nothing (the caller displays it)."""
+    spoken voice line (status "spoken": the call is the contact attempt, not each line); `"show"` delivers nothing (the caller displays it)."""
     if deliver not in DELIVERIES:
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     at = at or clock.now()
+    marks = {"caller_name": caller_name, "artificial_voice": artificial_voice}
     screened = screen(s, phone=turn.phone, text=text, channel=channel, kind=kind,
-                      sender=sender, at=at, turn=turn)
+                      sender=sender, at=at, turn=turn, **marks)
     if not screened.send and fallback and fallback_may_help(screened):
         screened = replace(
             screen(s, phone=turn.phone, text=fixed_text(
                        "voice_fallback" if contact_channel(channel) == "voice" else "fallback",
                        screened.language),
-                   channel=channel, kind=kind, sender=sender, at=at, turn=turn),
+                   channel=channel, kind=kind, sender=sender, at=at, turn=turn, **marks),
             fallback=True)
     if not screened.send:
         return screened
@@ -266,7 +277,7 @@ def send(
     if deliver == "say":
         record_contact(s, screened.account_id, channel=contact_channel(channel),
                        direction="outbound", to=turn.phone, from_=from_number,
-                       status="answered", text=screened.text, debt_id=screened.debt_id, at=at)
+                       status="spoken", text=screened.text, debt_id=screened.debt_id, at=at)
     return screened
 
 

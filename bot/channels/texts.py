@@ -1,7 +1,8 @@
 """Fixed texts the channels themselves send (keyword replies, fallbacks, voicemail).
 
 They carry no debt information, so they are safe before verification; they still pass
-the gate like every other text. `{company}` and `{callback}` come from settings.
+the gate like every other text. `{company}` (Chinese texts: the Chinese name),
+`{caller}` (the person a voicemail names), `{staff_id}` and `{callback}` come from settings.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ _TEXTS = {
         "zh": "抱歉，本次通话无法处理此问题。请致电{company}：{callback}。",
     },
     "voicemail": {
-        "en": "Hello, this message is for {name}. This is {company}. Please call us back at {callback}. Thank you.",
-        "zh": "您好，这是给{name}的留言。这里是{company}。请回电{callback}。谢谢。",
+        "en": "Hello, this message is for {name}. This is {caller} from {company}. Please call me back at {callback}. Thank you.",
+        "zh": "您好，这是给{name}的留言。我是{company}的{caller}，请回电{callback}。谢谢。",
     },
     "voice_reprompt": {
         "en": "Sorry, I didn't catch that. Could you say it again?",
@@ -45,9 +46,10 @@ _TEXTS = {
         "en": "{company}: thanks, we have your message. A member of our team will get back to you shortly.",
         "zh": "{company}：已收到您的消息，我们的工作人员会尽快回复您。",
     },
+    # GB/T 45251-2025: the opening names the collector (name or 工号) and the institution
     "recording_notice": {
-        "en": "This call will be recorded.",
-        "zh": "本通话将被录音。",
+        "en": "This call will be recorded. This is {caller}, staff number {staff_id}, from {company}.",
+        "zh": "本通话将被录音。我是{company}的客服，工号{staff_id}。",
     },
 }
 
@@ -57,6 +59,8 @@ def text(key: str, language: str = "en", **values: str) -> str:
     settings = get_settings()
     variants = _TEXTS[key]
     template = variants.get(language, variants["en"])
-    values.setdefault("company", settings.company_name)
+    values.setdefault("company", settings.company_name_zh if language == "zh" else settings.company_name)
+    values.setdefault("caller", settings.caller_name)
+    values.setdefault("staff_id", settings.caller_staff_id)
     values.setdefault("callback", settings.callback_number)
     return template.format(**values)

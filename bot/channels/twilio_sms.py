@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -35,30 +34,19 @@ from bot.console.takeover import agent_owns
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import ContactAttempt, InboxMessage
+from compliance_filters import keyword_action, load_pack
 
 __all__ = ["CompliantTwilioInput", "CompliantTwilioOutput", "fallback_may_help",
-           "keyword_of", "mark_opted_out", "record_contact"]
+           "mark_opted_out", "record_contact"]
 
 logger = logging.getLogger(__name__)
 
 MAX_SMS_CHARS = 1600
-OPTOUT_KEYWORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "TD", "退订"}
-)
-OPTIN_KEYWORDS = frozenset({"START", "UNSTOP"})
-HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$", re.UNICODE)
 
 
 class TurnNotRun(Exception):
     """A dependency the turn needs is down; the inbox row is retried later."""
-
-
-def keyword_of(body: str) -> str:
-    """The message as a keyword: trimmed of spaces and edge punctuation, upper-cased."""
-    return _EDGE_PUNCT.sub("", body).upper()
 
 
 def twiml(status: int = 200) -> HTTPResponse:
@@ -298,28 +286,31 @@ class CompliantTwilioInput(TwilioInput):
                     from_=row.from_number, status="received", text=row.body,
                     provider_sid=row.sid, at=row.received_at,
                 )
-            reply, handled = self._keyword_reply(s, row.from_number, row.body, turn.language)
+            reply, handled = self._keyword_reply(s, turn, row.body)
             # A person owns this conversation (bot.console.takeover): the bot stays silent.
             handled = handled or agent_owns(s, row.from_number)
         return turn, reply, handled
 
     @staticmethod
-    def _keyword_reply(s: Any, phone: str, body: str,
-                       language: str) -> tuple[Optional[tuple[str, str]], bool]:
-        """STOP / START / HELP answered without the model: (reply and its kind, handled)."""
-        keyword = keyword_of(body)
+    def _keyword_reply(s: Any, turn: Turn, body: str) -> tuple[Optional[tuple[str, str]], bool]:
+        """STOP / START / HELP answered without the model: (reply and its kind, handled).
+
+        The keywords and their variants come from the party's rule pack (`keyword_action`),
+        so cn's 退订/TD and a creditor's additions work like STOP."""
+        phone, language = turn.phone, turn.language
         opted_out = repo.is_opted_out(s, phone, "sms")
+        action = keyword_action(load_pack(turn.pack), body, opted_out)
         reply: Optional[tuple[str, str]] = None
-        if keyword in OPTOUT_KEYWORDS:
+        if action == "optout":
             if mark_opted_out(s, phone, "sms", "keyword"):
                 reply = (fixed_text("optout_confirm", language), "confirmation")
-        elif keyword in OPTIN_KEYWORDS or (keyword == "YES" and opted_out):
+        elif action == "optin":
             if opted_out:
                 repo.remove_optout(s, phone=phone, channel="sms", source="keyword")
             reply = (fixed_text("optin_confirm", language), "reply")
-        elif keyword in HELP_KEYWORDS:
+        elif action == "help":
             reply = (fixed_text("help", language), "reply")
-        return reply, keyword in OPTOUT_KEYWORDS or reply is not None
+        return reply, action == "optout" or reply is not None
 
     async def give_up(self, row: InboxMessage, error: str) -> None:
         """The turn failed too often: a person takes over; the debtor gets a holding reply."""

@@ -31,6 +31,7 @@ from bot.config import get_settings
 from bot.console.calls import link_call
 from bot.store import repo
 from bot.store.db import session_scope
+from compliance_filters.identity import check_collector_identity
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +91,19 @@ def call_party(s: Any, form: Dict[str, str]) -> CallParty:
 
 
 class ScreeningVoiceCollector(TwilioVoiceCollectingOutputChannel):
-    """Collects the assistant's turn; notes the handoff payload for a `<Dial>`."""
+    """Collects the assistant's turn; notes the handoff payload for a `<Dial>` and the
+    lines an action marked as the one confirmation (`message_kind="confirmation"`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.handoff = False
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        before = len(self.messages)
+        await super().send_text_message(recipient_id, text, **kwargs)
+        if kwargs.get("message_kind") == "confirmation":
+            for message in self.messages[before:]:
+                message["kind"] = "confirmation"
 
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
@@ -191,13 +200,17 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             answered_by = form.get("AnsweredBy", "")
             if answered_by.startswith("machine") or answered_by == "fax":
                 return self._voicemail(s, party, form)
+            our_number = form.get("To", "") if not party.outbound else form.get("From", "")
             if first and party.outbound and form.get("CallSid"):
                 repo.update_contact_status(s, form["CallSid"], "answered")
-            heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
-            if heard:
+            elif first and form.get("CallSid"):  # a call the debtor placed: its one contact row
                 record_contact(s, party.account_id, channel="voice", direction="inbound",
-                               to=form.get("To", "") if not party.outbound else form.get("From", ""),
-                               from_=party.phone, status="received", text=heard,
+                               to=our_number, from_=party.phone, status="received", text="",
+                               provider_sid=form["CallSid"], debt_id=party.debt_id, at=at)
+            heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
+            if heard:  # transcript: the call, not each line, is the contact
+                record_contact(s, party.account_id, channel="voice", direction="inbound",
+                               to=our_number, from_=party.phone, status="heard", text=heard,
                                provider_sid=None, debt_id=party.debt_id, at=at)
             timezone = "UTC"
             if party.account_id:
@@ -214,36 +227,50 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             metadata={"at": at.isoformat(), "timezone": timezone, "call_sid": form.get("CallSid")},
         ))
         texts = [m["text"] for m in collector.messages if m.get("text")]
+        kinds = [m.get("kind", "reply") for m in collector.messages if m.get("text")]
         if collector.handoff:  # the <Dial> transfer: the console shows the call on its handoff
             with session_scope() as s:
                 link_call(s, party.account_id, form.get("CallSid"))
-        return self._respond(party, texts, handoff=collector.handoff, first=first)
+        return self._respond(party, texts, handoff=collector.handoff, first=first, kinds=kinds)
 
     def _screen_all(self, party: CallParty, texts: List[str], *,
-                    fallback: bool = True) -> List[str]:
+                    fallback: bool = True, kinds: Optional[List[str]] = None) -> List[str]:
         """The lines that may be spoken, each through the one send path (screened,
         decision recorded, spoken line recorded); a blocked line gets the fallback once."""
         allowed: List[str] = []
         turn = party.turn
+        kinds = kinds or ["reply"] * len(texts)
         with session_scope() as s:
-            for text in texts:
-                screened = outbox.send(s, turn, text, channel="voice", deliver="say",
-                                       fallback=fallback)
+            for text, kind in zip(texts, kinds):
+                screened = outbox.send(s, turn, text, channel="voice", deliver="say", kind=kind,
+                                       fallback=fallback, artificial_voice=True)
                 fallback = fallback and not screened.fallback
                 if screened.send:
                     allowed.append(screened.text)
         return allowed
 
     def _respond(self, party: CallParty, texts: List[str], *, handoff: bool,
-                 first: bool) -> VoiceResponse:
-        """TwiML for a turn: Say what passed the gate, then always a next step."""
+                 first: bool, kinds: Optional[List[str]] = None) -> VoiceResponse:
+        """TwiML for a turn: Say what passed the gate, then always a next step (a debtor
+        who opted out of calls hears the confirmation and the call ends)."""
         vr = VoiceResponse()
         if first and party.pack == "cn" and not any(RECORDING_NOTICE_ZH in t for t in texts):
-            for notice in self._screen_all(party, [fixed_text("recording_notice", "zh")],
-                                           fallback=False):
-                vr.say(notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
-        said = self._screen_all(party, texts)
+            notice = fixed_text("recording_notice", "zh")
+            identified = check_collector_identity(notice)
+            if not identified.allowed:  # no collection call without naming who calls
+                logger.error("cn call opening lacks %s: hanging up",
+                             ", ".join(r.rule for r in identified.reasons))
+                vr.hangup()
+                return vr
+            for said_notice in self._screen_all(party, [notice], fallback=False):
+                vr.say(said_notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
+        said = self._screen_all(party, texts, kinds=kinds)
         say = {"voice": party.voice, "language": party.speech_language}
+        if kinds and "confirmation" in kinds and self._opted_out_of_calls(party):
+            for text in said:
+                vr.say(text, **say)
+            vr.hangup()
+            return vr
         if handoff:
             for text in said:
                 vr.say(text, **say)
@@ -264,13 +291,21 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
         vr.append(gather)
         return vr
 
+    @staticmethod
+    def _opted_out_of_calls(party: CallParty) -> bool:
+        with session_scope() as s:
+            return repo.is_opted_out(s, party.phone, "voice")
+
     def _voicemail(self, s: Any, party: CallParty, form: Dict[str, str]) -> VoiceResponse:
         """An answering machine: only the limited-content message, then hang up."""
         vr = VoiceResponse()
         first_name = party.name.split()[0] if party.name else ""
-        message = fixed_text("voicemail", party.language, name=first_name or party.name)
+        caller = get_settings().caller_name
+        message = fixed_text("voicemail", party.language, name=first_name or party.name,
+                             caller=caller)
+        # a synthesized voice names a natural person to call back (12 CFR 1006.2(j))
         screened = outbox.send(s, party.turn, message, channel="voicemail", deliver="show",
-                               fallback=False)
+                               fallback=False, caller_name=caller, artificial_voice=True)
         if screened.send:
             vr.say(screened.text, voice=party.voice, language=party.speech_language)
             call_sid = form.get("CallSid")

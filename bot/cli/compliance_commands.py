@@ -91,12 +91,15 @@ def _text(args: argparse.Namespace) -> int:
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
     for text in texts:
         decision = check_text(pack, text, lang=args.lang)
-        any_blocked = any_blocked or not decision.allowed
-        out.append(encode({
-            "text": text,
-            "allowed": decision.allowed,
-            "reasons": [{"rule": r.rule, "match": r.match} for r in decision.reasons],
-        }))
+        if decision.allowed:  # the common line: only the text needs encoding
+            out.append('{"text": ' + encode(text) + ', "allowed": true, "reasons": []}')
+        else:
+            any_blocked = True
+            out.append(encode({
+                "text": text,
+                "allowed": False,
+                "reasons": [{"rule": r.rule, "match": r.match} for r in decision.reasons],
+            }))
         if len(out) >= 1000:  # one write per thousand lines, not per line
             _write_lines(out)
     _write_lines(out)

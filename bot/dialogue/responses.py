@@ -23,7 +23,7 @@ PRE_VERIFICATION = frozenset(
 
 # Sample values for template variables when a test or a reviewer renders every response.
 SAMPLE_VARIABLES = {
-    "company": "Northwind Recovery",
+    "company": "Northwind Services",
     "callback_number": "+1 800 555 0199",
     "debtor_name": "Ada Lovelace",
     "creditor": "Acme Bank",

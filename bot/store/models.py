@@ -41,7 +41,10 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
 
 ACCOUNT_STATUSES = ("cease", "attorney", "bankruptcy", "deceased", "dispute", "paid_claim", "hardship")
 CONTACT_STATUSES = ("sent", "delivered", "failed", "blocked", "deferred", "received", "answered",
-                    "voicemail", "no_answer")
+                    "voicemail", "no_answer",
+                    # a line said / heard inside a call: transcript, not a contact attempt
+                    # (the call has its own row, so caps count one record per call)
+                    "spoken", "heard")
 OPTOUT_CHANNELS = ("sms", "voice", "all")
 OPTOUT_SOURCES = ("keyword", "nlu", "agent", "import")
 ARRANGEMENT_KINDS = ("promise", "plan", "settlement")
@@ -57,6 +60,8 @@ class Account(Base):
     language: str = Column(String(2), nullable=False, default="en")
     timezone: Optional[str] = Column(String(64))
     pack: str = Column(String(8), nullable=False, default="us")
+    # US state or region code ("MA", "NYC"): selects the pack's state caps (migration 0005)
+    state: Optional[str] = Column(String(8))
     creditor: Optional[str] = Column(String(200))
     risk_tier: str = Column(String(8), nullable=False, default="low")
     dob_hash: Optional[str] = Column(String(64))

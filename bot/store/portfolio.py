@@ -47,8 +47,9 @@ from bot.store.models import Account, Debt, Phone
 REQUIRED = ("account_id", "name", "phone", "balance")
 OPTIONAL = ("language", "timezone", "pack", "currency", "creditor", "principal", "interest",
             "fees", "due_date", "days_past_due", "risk_tier", "dob", "id_last4", "zip",
-            "alt_phone", "time_barred")
+            "alt_phone", "time_barred", "state")
 LANGUAGES = ("en", "zh")
+_STATE = re.compile(r"[A-Z]{2,3}")  # a state ("MA") or a region with its own rules ("NYC")
 PACKS = ("us", "cn")
 RISK_TIERS = ("low", "medium", "high")
 PACK_REGION = {"us": "US", "cn": "CN"}
@@ -322,6 +323,9 @@ def validate_row(line: int, raw: Dict[str, str], *, today: date, key: str,
     if not re.fullmatch(r"[A-Z]{3}", currency):
         c.bad("currency", f"{c.raw.get('currency')!r} is not a 3-letter ISO 4217 code")
     creditor = c.text("creditor")
+    state = (c.raw.get("state", "") or "").strip().upper() or None
+    if state is not None and not _STATE.fullmatch(state):
+        c.bad("state", f"{c.raw['state']!r} is not a US state or region code (e.g. MA, NY, NYC)")
     balance = c.money("balance", required=True)
     principal = c.money("principal")
     interest = c.money("interest")
@@ -371,7 +375,8 @@ def validate_row(line: int, raw: Dict[str, str], *, today: date, key: str,
     dpd = dpd or 0
     account = {"account_id": account_id, "name": name, "language": language,
                "timezone": tz or (zones[0] if zones else None), "pack": pack or "us",
-               "creditor": creditor, "risk_tier": tier or risk_tier(dpd, balance, currency),
+               "creditor": creditor, "state": state,
+               "risk_tier": tier or risk_tier(dpd, balance, currency),
                "created_at": now, "updated_at": now, **hashes}
     debt = {"account_id": account_id, "ref": DEBT_REF,
             "principal": principal if principal is not None else balance,
@@ -478,6 +483,8 @@ def _write_batch(s: Session, rows: List[Row], columns: Sequence[str]) -> Tuple[i
     keep_hash = {f"{f}_hash" for f in identity.FIELDS if f not in columns}
     account_cols = ["name", "language", "timezone", "pack", "creditor", "risk_tier", "updated_at",
                     "dob_hash", "id_last4_hash", "zip_hash"]
+    if "state" in columns:  # a file without the column keeps the state on file
+        account_cols.append("state")
     _upsert(s, acc.on_conflict_do_update(
         index_elements=["account_id"],
         set_={c: acc.excluded[c] for c in account_cols if c not in keep_hash}),

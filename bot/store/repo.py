@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +32,7 @@ from bot.store.models import (
     Account,
     AccountStatus,
     Arrangement,
+    Consent,
     ContactAttempt,
     Debt,
     Handoff,
@@ -149,16 +150,85 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         inconvenient=inconvenient,
         mini_miranda_given=account.mini_miranda_at is not None,
         display_name=account.name or "",
+        # the creditor the gate withholds before verification (debts carry no creditor of
+        # their own: the portfolio names one per account)
+        creditors=(account.creditor,) if account.creditor else (),
+        state=account.state or "",
+        time_barred=bool(debt is not None and debt.time_barred),  # the debt the gate is about
+        consents=consents_for(s, number) if number else frozenset(),
     )
 
 
-def contact_history(s: Session, account_id: str,
+# ---------------------------------------------------------------- consent (TCPA)
+CONSENT_CHANNELS = ("sms", "voice", "all")
+
+
+def consents_for(s: Session, phone: str) -> FrozenSet[str]:
+    """The consents on file for `phone`, in the gate's vocabulary: the channels consented
+    to, and "artificial_voice" when calls are (prior express consent to prerecorded or
+    artificial-voice calls is consent to be called on that number, FCC 24-18)."""
+    channels = {c for (c,) in s.execute(select(Consent.channel).where(
+        Consent.phone == phone, Consent.active.is_(True)))}
+    if "all" in channels:
+        channels |= {"sms", "voice"}
+    if "voice" in channels:
+        channels.add("artificial_voice")
+    return frozenset(channels)
+
+
+def record_consent(s: Session, *, account_id: Optional[str], phone: str, channel: str,
+                   source: str, at: Optional[datetime] = None) -> Consent:
+    """Record prior express consent to contact `phone` on `channel` (sms, voice or all)."""
+    _check(channel, CONSENT_CHANNELS, "channel")
+    if not source or len(source) > 16:
+        raise ValueError(f"source must be 1 to 16 characters, not {source!r}")
+    return _record_active(s, Consent, "consent", account_id=account_id, phone=phone,
+                          channel=channel, source=source, at=at)
+
+
+def withdraw_consent(s: Session, *, phone: str, channel: str, source: str) -> int:
+    """Withdraw consent for `channel` ("all": every channel); returns rows withdrawn."""
+    _check(channel, CONSENT_CHANNELS, "channel")
+    query = select(Consent).where(Consent.phone == phone, Consent.active.is_(True))
+    if channel != "all":
+        query = query.where(Consent.channel.in_((channel, "all")))
+    rows = list(s.execute(query).scalars())
+    for row in rows:
+        row.active = False
+    if rows:
+        s.flush()
+        evidence.append(s, "consent_withdrawn", rows[0].account_id, {
+            "phone": phone, "channel": channel, "source": source})
+    return len(rows)
+
+
+def same_person_accounts(s: Session, account: Account) -> List[str]:
+    """The ids of every account of the person behind `account` (itself first): the
+    accounts whose primary phone is the same number (caps counted per debtor, e.g. the cn
+    pack's 3 answered calls a day, count the person, not one account).
+
+    Same primary phone, not same name + id hash: the identity hashes are keyed per account
+    (bot.store.identity), so two accounts of one person never share a hash, and names
+    alone are not unique."""
+    primary = s.execute(select(Phone.e164).where(
+        Phone.account_id == account.account_id, Phone.kind == "primary")).scalars().first()
+    if primary is None:
+        return [account.account_id]
+    others = s.execute(select(Phone.account_id).where(
+        Phone.e164 == primary, Phone.kind == "primary",
+        Phone.account_id != account.account_id).order_by(Phone.account_id)).scalars()
+    return [account.account_id, *others]
+
+
+def contact_history(s: Session, account_id: Union[str, Sequence[str]],
                     since: Optional[datetime] = None) -> List[ContactRecord]:
     """Past contact attempts as the caps count them (blocked/deferred ones never happened),
-    from `since` on when given (the gate needs only its pack's `history_horizon`)."""
+    from `since` on when given (the gate needs only its pack's `history_horizon`), for one
+    account or several (a person's accounts: `same_person_accounts`)."""
     from compliance_filters import ContactRecord
 
-    query = select(ContactAttempt).where(ContactAttempt.account_id == account_id,
+    ids = [account_id] if isinstance(account_id, str) else list(account_id)
+    query = select(ContactAttempt).where(ContactAttempt.account_id.in_(ids),
                                          ContactAttempt.status.in_(tuple(_OUTCOMES)))
     if since is not None:
         query = query.where(ContactAttempt.at >= since)
@@ -244,17 +314,25 @@ def record_optout(s: Session, *, account_id: Optional[str], phone: str, channel:
     """Stop `channel` (sms, voice or all) to `phone`; repeated opt-outs keep one active row."""
     _check(channel, OPTOUT_CHANNELS, "channel")
     _check(source, OPTOUT_SOURCES, "source")
-    at = at or clock.now()
-    existing = s.execute(select(OptOut).where(
-        OptOut.phone == phone, OptOut.channel == channel, OptOut.active.is_(True))).scalars().first()
+    return _record_active(s, OptOut, "optout", account_id=account_id, phone=phone,
+                          channel=channel, source=source, at=at)
+
+
+def _record_active(s: Session, model: Any, kind: str, *, account_id: Optional[str], phone: str,
+                   channel: str, source: str, at: Optional[datetime]) -> Any:
+    """One active `model` row (OptOut or Consent) per phone and channel, with evidence
+    `kind`; repeating it keeps the row in force instead of adding another."""
+    existing = s.execute(select(model).where(
+        model.phone == phone, model.channel == channel, model.active.is_(True))).scalars().first()
     if existing is not None:
         return existing
-    row = OptOut(account_id=account_id, phone=phone, channel=channel, source=source, at=at,
-                 active=True)
+    at = at or clock.now()
+    row = model(account_id=account_id, phone=phone, channel=channel, source=source, at=at,
+                active=True)
     s.add(row)
     s.flush()
-    evidence.append(s, "optout", account_id, {"phone": phone, "channel": channel,
-                                              "source": source}, at=at)
+    evidence.append(s, kind, account_id, {"phone": phone, "channel": channel,
+                                          "source": source}, at=at)
     return row
 
 

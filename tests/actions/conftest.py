@@ -54,6 +54,7 @@ def make_tracker(
     language: str = "en",
     events: Optional[List[Dict[str, Any]]] = None,
     active_loop: Optional[str] = None,
+    input_channel: Optional[str] = None,
 ) -> Tracker:
     """A real rasa_sdk Tracker as the action server would build it."""
     base = {
@@ -72,7 +73,7 @@ def make_tracker(
         "language": language,
         "emotion": {"negative": False, "score": 0.0},
     }
-    user_event = {"event": "user", "text": text, "parse_data": message}
+    user_event = {"event": "user", "text": text, "parse_data": message, "input_channel": input_channel}
     return Tracker(
         sender_id=sender,
         slots={**base, **(slots or {})},

@@ -92,6 +92,22 @@ async def test_opt_out_is_recorded(portfolio) -> None:
     assert responses(dispatcher) == ["say_opted_out"]
     with session_scope() as s:
         assert repo.is_opted_out(s, EN_PHONE, "sms")
+    assert dispatcher.messages[0].get("message_kind") == "confirmation"  # the one message let through
+
+
+async def test_stop_calling_me_on_a_call_is_a_voice_opt_out_that_covers_robotexts(portfolio) -> None:
+    from bot.channels import outbox
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="opt_out", text="stop calling me", input_channel="twilio_voice")
+    await ActionOptOut().run(dispatcher, tracker, {})
+    with session_scope() as s:
+        assert repo.is_opted_out(s, EN_PHONE, "voice") and not repo.is_opted_out(s, EN_PHONE, "sms")
+        reminder = outbox.screen(s, phone=EN_PHONE, text="Hi, this is a reminder.", channel="sms",
+                                 kind="outbound")
+    assert "optout.robo" in {r.rule for r in reminder.decision.reasons}  # FCC 24-18
 
 
 async def test_wrong_number_flags_the_phone_and_says_nothing_about_the_account(portfolio) -> None:

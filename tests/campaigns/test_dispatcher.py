@@ -87,7 +87,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(portfolio, capsys) -> None:
     before = table_counts()
     assert main(["campaign", "run", "--now", NOW.isoformat(), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "L1 low-reminders/due-minus-3 sms: Hi Ann Low, this is Northwind Recovery" in out
+    assert "L1 low-reminders/due-minus-3 sms: Hi Ann Low, this is Northwind Services" in out
     assert "H1 tier/high-handoff handoff: (handoff to a person: high risk tier)" in out
     assert "dry run: 5 message(s)/handoff(s) due; nothing written" in out
     assert table_counts() == before

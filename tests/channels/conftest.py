@@ -9,7 +9,7 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import aiohttp
 import pytest
@@ -76,9 +76,13 @@ class ScriptedAssistant:
     def __init__(self) -> None:
         self.received: List[UserMessage] = []
         self.script: Dict[str, List[Dict[str, Any]]] = {}
+        # what an action would do in the store before answering (text -> callable)
+        self.hooks: Dict[str, Callable[[UserMessage], None]] = {}
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message)
+        if message.text in self.hooks:
+            self.hooks[message.text](message)
         default = [{"text": f"You said: {message.text}"}]
         for bot_message in self.script.get(message.text, default):
             await message.output_channel.send_response(message.sender_id, dict(bot_message))

@@ -81,7 +81,16 @@ async def test_start_sms_outside_the_window_is_deferred(rasa_api):
     assert decisions() == 1  # why nothing was sent is on record, once
 
 
+def give_consent(phone: str = US_PHONE, channel: str = "voice") -> None:
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    with session_scope() as s:
+        repo.record_consent(s, account_id=None, phone=phone, channel=channel, source="import")
+
+
 async def test_start_call_places_a_call_with_answering_machine_detection(channel_env, standin):
+    give_consent()
     result = await outbound.start_call("A-US-1", at=INSIDE)
     assert result.status == "sent"
     [placed] = standin.calls()
@@ -93,9 +102,41 @@ async def test_start_call_places_a_call_with_answering_machine_detection(channel
 
 
 async def test_start_call_outside_the_window_places_nothing(channel_env, standin):
+    give_consent()
     result = await outbound.start_call("A-US-1", at=OUTSIDE)
     assert result.status == "deferred"
     assert standin.requests == []
+
+
+async def test_cn_calls_are_recorded_where_the_pack_says_so(channel_env, standin):
+    from tests.channels.conftest import CN_PHONE
+
+    give_consent()
+    assert (await outbound.start_call("A-US-1", at=INSIDE)).status == "sent"
+    shanghai_morning = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+    result = await outbound.start_call("A-CN-1", at=shanghai_morning)
+    assert result.status == "sent", result.reasons
+    us_call, cn_call = standin.calls()
+    assert cn_call.form["To"] == CN_PHONE and cn_call.form.get("Record", "").lower() == "true"
+    assert "Record" not in us_call.form  # the us pack does not record (no notice is given)
+
+
+async def test_an_artificial_voice_call_needs_consent_on_file(channel_env, standin):
+    result = await outbound.start_call("A-US-1", at=INSIDE)
+    assert result.status == "blocked"
+    assert any(r.startswith("consent.artificial_voice") for r in result.reasons)
+    assert standin.requests == []
+
+
+async def test_an_sms_stop_also_stops_automated_calls(server, standin):
+    """FCC 24-18: a revocation by text covers robocalls too (us pack), end to end."""
+    give_consent()
+    await server.sms(US_PHONE, "STOP")
+    placed_before = len(standin.calls())
+    result = await outbound.start_call("A-US-1", at=INSIDE)
+    assert result.status == "blocked"
+    assert any(r.startswith("optout.robo") for r in result.reasons)
+    assert len(standin.calls()) == placed_before
 
 
 async def test_unknown_account_is_an_error(channel_env):

@@ -59,6 +59,21 @@ async def test_cn_call_announces_recording_and_speaks_mandarin(server):
     assert gather.find("Say").get("voice") == "Polly.Zhiyu"
 
 
+async def test_cn_call_opening_names_the_collector_and_the_institution(server):
+    root = await turn(server, call(CN_PHONE))
+    notice = root[0].text
+    assert "本通话将被录音" in notice and "工号1024" in notice and "北风信息服务有限公司" in notice
+
+
+async def test_cn_call_without_an_identifiable_collector_hangs_up(server, monkeypatch):
+    from bot.config import reset_settings
+
+    monkeypatch.setenv("COLLECTBOT_COMPANY_ZH", "Northwind")  # no institution a debtor can name
+    reset_settings()
+    root = await turn(server, call(CN_PHONE))
+    assert [v.tag for v in root] == ["Hangup"]
+
+
 async def test_outbound_call_is_keyed_on_to(server):
     await turn(server, call(US_PHONE, outbound=True))
     [message] = server.assistant.received
@@ -83,9 +98,29 @@ async def test_answering_machine_gets_limited_content_voicemail(server, answered
     assert server.assistant.received == []
     assert [v.tag for v in root] == ["Say", "Hangup"]
     text = root[0].text
-    assert "Jane" in text and "Northwind Recovery" in text
-    for word in ("debt", "collect", "500", "Acme"):
+    # 12 CFR 1006.2(j): a natural person's name, a request to reply, the call-back number
+    assert "Jane" in text and "Alex Morgan" in text and "Northwind Services" in text
+    assert "call me back" in text and "+1 800 555 0199" in text
+    for word in ("debt", "collect", "recovery", "500", "Acme"):
         assert word.lower() not in text.lower()
+
+
+async def test_cn_answering_machine_gets_a_limited_content_voicemail_in_chinese(server):
+    root = await turn(server, call(CN_PHONE, outbound=True, AnsweredBy="machine_start"))
+    assert [v.tag for v in root] == ["Say", "Hangup"]
+    text = root[0].text
+    assert "王芳" in text and "Alex Morgan" in text and "请回电" in text
+    for word in ("欠", "还款", "华夏银行", "3000"):
+        assert word not in text
+
+
+async def test_a_company_name_that_says_collection_is_refused_in_a_voicemail(server, monkeypatch):
+    from bot.config import reset_settings
+
+    monkeypatch.setenv("COLLECTBOT_COMPANY", "Northwind Recovery")
+    reset_settings()
+    root = await turn(server, call(US_PHONE, outbound=True, AnsweredBy="machine_start"))
+    assert [v.tag for v in root] == ["Hangup"]  # nothing said rather than a revealing name
 
 
 async def test_handoff_dials_the_agents(server):
@@ -128,3 +163,39 @@ async def test_forged_voice_webhook_is_refused(server):
     status, _ = await server.post("/webhooks/twilio_voice/webhook", call(), signature="forged")
     assert status == 403
     assert server.assistant.received == []
+
+
+
+async def test_a_voice_opt_out_is_confirmed_and_the_call_ends(server):
+    """action_opt_out on a call records a voice opt-out and marks its answer the
+    confirmation: that line is said (an ordinary line is now blocked) and the call ends."""
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    def record_voice_optout(message):
+        with session_scope() as s:
+            repo.record_optout(s, account_id="A-US-1", phone=US_PHONE, channel="voice", source="nlu")
+
+    server.assistant.hooks["stop calling me"] = record_voice_optout
+    server.assistant.script["stop calling me"] = [
+        {"text": "Understood. We will not call you again.", "message_kind": "confirmation"},
+        {"text": "Is there anything else?"}]
+    root = await turn(server, call(SpeechResult="stop calling me"), gather=True)
+    assert [v.tag for v in root] == ["Say", "Hangup"]
+    assert "not call you again" in root[0].text
+
+
+async def test_one_contact_record_per_call_not_per_spoken_line(server):
+    """Three lines said and one heard in a call are one contact for the caps (the cn
+    pack allows 3 answered calls a day: three lines must not use them up)."""
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    sid = "CA" + uuid.uuid4().hex
+    server.assistant.script["好的"] = [{"text": "您好"}, {"text": "请稍等"}, {"text": "谢谢"}]
+    await turn(server, call(CN_PHONE, CallSid=sid))
+    await turn(server, call(CN_PHONE, CallSid=sid, SpeechResult="好的"), gather=True)
+    with session_scope() as s:
+        history = repo.contact_history(s, "A-CN-1")
+    assert [(h.channel, h.outcome, h.initiated_by) for h in history] == [
+        ("voice", "conversation", "debtor")]

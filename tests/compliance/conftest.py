@@ -68,7 +68,9 @@ def oracle_caps(pack_name: str, channel: str, debt_id: str, number: str,
     if pack_name == "us":
         if channel in ("voice", "voicemail"):
             attempts = [r for r in voice if r.debt_id == debt_id and r.at > week]
-            talked = [r for r in attempts if r.outcome in ("conversation", "answered")]
+            # a telephone conversation counts whoever started it (1006.14(b)(2)(ii))
+            talked = [r for r in history if r.channel in ("voice", "voicemail") and r.debt_id == debt_id
+                      and week < r.at <= at and r.outcome in ("conversation", "answered")]
             return len(attempts) < 7 and not talked
         return not [r for r in sms if r.debt_id == debt_id and r.at > day]
     if channel in ("voice", "voicemail"):

@@ -45,7 +45,10 @@ def test_us_no_call_within_seven_days_of_a_conversation(us) -> None:
     assert [r.rule for r in decision.reasons] == ["cap.voice_after_conversation"]
     assert decision.next_allowed_at == AT - timedelta(hours=30) + timedelta(days=7)
     assert check_caps(us, "voicemail", ME, [rec(30, outcome="answered")], AT).status == "deferred"
-    assert check_caps(us, "voice", ME, [rec(30, outcome="conversation", by="debtor")], AT).allowed
+    # issue 13 item 7: a conversation the debtor started counts too (1006.14(b)(2)(ii))
+    assert check_caps(us, "voice", ME, [rec(30, outcome="conversation", by="debtor")], AT).status == "deferred"
+    # ... but a debtor's calls are not collector attempts for the 7-in-7 count
+    assert check_caps(us, "voice", ME, [rec(h, outcome="no_answer", by="debtor") for h in range(1, 9)], AT).allowed
     assert check_caps(us, "sms", ME, [rec(30, outcome="conversation")], AT).allowed
 
 

@@ -105,10 +105,15 @@ def test_importing_and_using_the_library_loads_nothing_forbidden() -> None:
         f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
         "print(bad)\n"
     )
+    assert _last_line_of_python(code) == "[]"
+
+
+def _last_line_of_python(code: str) -> str:
+    """The last line `code` prints in a fresh interpreter (which must exit 0)."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=PACKAGE.parent, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    return done.stdout.strip().splitlines()[-1]
 
 
 HEAVY = ("spacy", "thinc", "tensorflow", "torch", "rasa")
@@ -126,7 +131,4 @@ def test_text_command_loads_no_heavy_ml_library(pack: str, text: str) -> None:
         f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
         "print(rc, heavy)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=PACKAGE.parent, timeout=120)
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip().splitlines()[-1] == "3 []"
+    assert _last_line_of_python(code) == "3 []"

@@ -19,7 +19,9 @@ NY = "+12125550101"
 DEBTOR = Recipient(account_id="A1", debt_id="D1", phones=(NY,), verified=True, mini_miranda_given=True)
 INSIDE = utc(2026, 3, 10, 15)    # 11:00 EDT
 OUTSIDE = utc(2026, 3, 11, 2)    # 22:00 EDT
-CLEAN = "Your next payment is due Friday. Reply STOP to opt out."
+# (the debtor is verified and has had the mini-Miranda: each later message says it is from a
+# debt collector, Reg F 1006.18(e)(2))
+CLEAN = "Your next payment is due Friday. This message is from a debt collector. Reply STOP to opt out."
 
 
 def rules(decision) -> list:
@@ -67,8 +69,8 @@ def test_blocked_beats_deferred_and_every_objection_is_listed(us) -> None:
     text = "You owe $500. Pay now or we will call your employer."
     decision = gate(us, OutgoingMessage(text, "sms", "outbound"), who, [], OUTSIDE)
     assert decision.status == "blocked"
-    assert rules(decision) == ["optout.sms", "disclosure", "disclosure", "phrase.third_party_threat",
-                               "required.optout_line"]
+    assert rules(decision) == ["optout.sms", "disclosure", "disclosure", "disclosure",
+                               "phrase.third_party_threat", "required.optout_line"]
     assert decision.missing == ("optout_line",)
     assert decision.next_allowed_at is None
 
@@ -94,28 +96,31 @@ def test_confirmation_goes_out_to_an_opted_out_number_at_night(us) -> None:
 
 
 def test_voicemail_is_held_to_the_limited_content_even_when_verified(us) -> None:
-    ok = OutgoingMessage("Hello, this message is for John. This is Acme Services. Please call us back at "
-                         "(212) 555-0100.", "voicemail", "outbound")
+    ok = OutgoingMessage("Hello, this message is for John. This is Maria from Acme Services. Please call "
+                         "me back at (212) 555-0100.", "voicemail", "outbound")
     assert gate(us, ok, DEBTOR, [], INSIDE).allowed
     leak = replace(ok, text=ok.text + " It is about your debt.")
     assert rules(gate(us, leak, DEBTOR, [], INSIDE)) == ["voicemail.disclosure"]
 
 
 def test_agent_text_is_screened_like_the_bot(us) -> None:
-    message = OutgoingMessage("Pay up, deadbeat. Reply STOP to opt out.", "sms", "reply", sender="agent")
+    message = OutgoingMessage("Pay up, deadbeat. From a debt collector. Reply STOP to opt out.", "sms", "reply",
+                              sender="agent")
     assert rules(gate(us, message, DEBTOR, [], INSIDE)) == ["phrase.obscenity"]
 
 
 def test_status_stops_outbound_voice_but_not_the_reply(us) -> None:
     who = replace(DEBTOR, statuses=frozenset({"attorney"}))
-    assert rules(gate(us, OutgoingMessage("Hello", "voice", "outbound"), who, [], INSIDE)) == ["status.attorney"]
-    assert gate(us, OutgoingMessage("Thank you, we will contact your attorney.", "voice", "reply"), who, [],
+    assert rules(gate(us, OutgoingMessage("Hello from a debt collector.", "voice", "outbound"), who, [], INSIDE)) == [
+        "status.attorney"]
+    assert gate(us, OutgoingMessage("Thank you, we will contact your attorney. This is a debt collector.", "voice",
+                              "reply"), who, [],
                 INSIDE).allowed
 
 
 def test_deferred_answers_never_go_back_in_time(us) -> None:
     calls = [ContactRecord(INSIDE - timedelta(hours=h), "voice", "D1", NY, "no_answer") for h in range(1, 8)]
-    decision = gate(us, OutgoingMessage("Hello", "voice", "outbound"), DEBTOR, calls, INSIDE)
+    decision = gate(us, OutgoingMessage("Hello from a debt collector.", "voice", "outbound"), DEBTOR, calls, INSIDE)
     assert decision.status == "deferred"
     # the oldest call (08:00 UTC) leaves the week at 04:00 EDT on the 17th: night, so 08:00 EDT
     assert decision.next_allowed_at == utc(2026, 3, 17, 12)

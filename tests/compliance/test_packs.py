@@ -15,12 +15,15 @@ def test_us_pack_numbers_match_the_spec(us) -> None:
         ("voice_7_in_7", "voice", "debt", 7, 168.0),
         ("voice_after_conversation", "voice", "debt", 1, 168.0),
         ("sms_daily", "sms", "debt", 1, 24.0),
+        ("voice_ma_2_in_7", "voice", "debt", 2, 168.0),
+        ("voice_nyc_2_in_7", "voice", "debt", 2, 168.0),
     }
     assert us.replies_outside_window is True
     assert {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"} <= set(
         us.keywords["optout"])
     assert set(us.keywords["optin"]) == {"START", "UNSTOP", "YES"}
-    assert [r.name for r in us.required] == ["optout_line", "mini_miranda"]
+    assert [r.name for r in us.required] == ["optout_line", "mini_miranda", "debt_collector_notice",
+                                              "time_barred_disclosure"]
 
 
 def test_cn_pack_numbers_match_the_spec(cn) -> None:

@@ -45,13 +45,6 @@ FAMILIES = [
 ]
 
 
-@pytest.mark.parametrize("family, text, rule", FAMILIES)
-def test_family_is_blocked(us, family: str, text: str, rule: str) -> None:
-    decision = check_text(us, text)
-    assert not decision.allowed, family
-    assert rule in {r.rule for r in decision.reasons}
-
-
 EVASIONS = [
     ("zero-width space", "You will be ar" + ZW + "rested.", "phrase.threat_arrest"),
     ("zero-width joiner (zh)", "你这个老" + ZWJ + "赖", "phrase.obscenity"),
@@ -69,10 +62,10 @@ EVASIONS = [
 ]
 
 
-@pytest.mark.parametrize("evasion, text, rule", EVASIONS)
-def test_evasion_is_undone(us, evasion: str, text: str, rule: str) -> None:
+@pytest.mark.parametrize("family_or_evasion, text, rule", FAMILIES + EVASIONS)
+def test_family_or_evasion_is_blocked(us, family_or_evasion: str, text: str, rule: str) -> None:
     decision = check_text(us, text)
-    assert not decision.allowed, evasion
+    assert not decision.allowed, family_or_evasion
     assert rule in {r.rule for r in decision.reasons}
 
 

@@ -112,7 +112,10 @@ def test_gate_never_allows_outside_a_window_or_over_a_cap(data, pack_name, chann
     history = data.draw(_records(at))
     phone = "+12125550101" if pack_name == "us" else "+8613800138000"
     who = Recipient("A1", "D1", (phone,), tuple(address), verified=True, mini_miranda_given=True)
-    text = "Hello from Acme Services." + (" Reply STOP to opt out. 回复TD退订" if channel == "sms" else "")
+    text = "Hello from Acme Services, a debt collector." + (
+        " Reply STOP to opt out. 回复TD退订" if channel == "sms" else "")
+    if channel == "voicemail":  # the limited-content message: a person's name, a request, a number
+        text = "Hello, this is Maria from Acme Services. Please call me back at (212) 555-0100."
     if channel == "voice" and pack_name == "cn":
         text += " 本通话将被录音。"
     message = OutgoingMessage(text, channel, "outbound")
@@ -142,7 +145,8 @@ def test_history_older_than_the_horizon_never_changes_a_decision(data, pack_name
     history = data.draw(_records(at))
     phone = "+12125550101" if pack_name == "us" else "+8613800138000"
     who = Recipient("A1", "D1", (phone,), (), verified=True, mini_miranda_given=True)
-    message = OutgoingMessage("Hello from Acme Services. Reply STOP to opt out. 回复TD退订", channel, "outbound")
+    message = OutgoingMessage("Hello from Acme Services, a debt collector. Reply STOP to opt out. 回复TD退订",
+                              channel, "outbound")
     recent = [r for r in history if r.at >= at - pack.history_horizon]
     assert gate(pack, message, who, recent, at) == gate(pack, message, who, history, at)
 

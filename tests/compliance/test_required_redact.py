@@ -43,7 +43,9 @@ def test_mini_miranda_on_the_first_verified_conversation(us) -> None:
     decision = check_required_content(us, message, verified)
     assert decision.missing == ("mini_miranda",)
     assert add_required_content(us, message, verified) == message.text + " " + MIRANDA
-    assert check_required_content(us, message, replace(verified, mini_miranda_given=True)).allowed
+    # later communications: "from a debt collector" every time (issue 13 item 6)
+    later = check_required_content(us, message, replace(verified, mini_miranda_given=True))
+    assert later.missing == ("debt_collector_notice",)
     assert check_required_content(us, message, EN).allowed  # not verified: not yet
     voice = OutgoingMessage("Thank you.", "voice", "reply")
     assert add_required_content(us, voice, replace(ZH, verified=True)).endswith("用于此目的。")

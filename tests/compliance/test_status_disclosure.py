@@ -89,9 +89,11 @@ def test_neutral_texts_disclose_nothing(text) -> None:
 
 
 def test_voicemail_limited_content() -> None:
-    ok = "Hello, this message is for John. This is Acme Services. Please call us back at (212) 555-0100. Thank you."
+    ok = ("Hello, this message is for John. This is Maria from Acme Services. Please call me back at "
+          "(212) 555-0100. Thank you.")
     assert check_voicemail(ok).allowed
-    assert check_voicemail("您好，这是给张伟的留言。这里是诚信服务。请回电13800138000。谢谢。").allowed
+    assert check_voicemail("您好，这是给张伟的留言。我是诚信服务的李娜。请回电13800138000。谢谢。").allowed
     bad = check_voicemail("John, call Acme Collections about account 99817263 or pay at https://pay.example.com")
-    assert rules(bad) == ["voicemail.disclosure", "voicemail.link", "voicemail.number"]
-    assert [r.match for r in bad.reasons] == ["collections", "https://pay.example.com", "99817263"]
+    assert rules(bad) == ["voicemail.disclosure", "voicemail.disclosure", "voicemail.missing_name",
+                          "voicemail.missing_number", "voicemail.link", "voicemail.number"]
+    assert [r.match for r in bad.reasons][:2] == ["collections", "account"]

@@ -1,0 +1,125 @@
+"""What the debtor said is an inconvenient time, as a span the window check respects.
+
+Issue 13 item 1: "don't call before noon", "not after 6pm", "between 1 and 3", "不要在上午打电话"
+become the stated span (Reg F 1006.6(b)(1)(i): a time the consumer says is inconvenient),
+not "the current hour + 2 h". `inconvenient_span` returns None when no span can be read:
+the caller then confirms back or hands off instead of guessing. "At work" is a place, not a
+time: `mentions_work` tells the caller to set the work-phone / employer-prohibits flags.
+Chinese numerals are read with cn2an (六点 -> 6点).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Optional, Tuple
+
+from compliance_filters.model import InconvenientTime
+from compliance_filters.normalize import fast_simplified, fold_width
+
+_CLOCK = r"(noon|midday|midnight|\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|o'?clock)?)"
+_EN = [
+    (re.compile(r"\b(?:before|until|till|earlier than)\s+" + _CLOCK), "before"),
+    (re.compile(r"\b(?:after|past|later than)\s+" + _CLOCK), "after"),
+    (re.compile(r"\bbetween\s+" + _CLOCK + r"\s+(?:and|-|to)\s+" + _CLOCK), "between"),
+    (re.compile(r"\b(?:in the )?(morning|afternoon|evening|at night)s?\b"), "part"),
+]
+_EN_PARTS = {"morning": (time(0), time(12)), "afternoon": (time(12), time(18)),
+             "evening": (time(18), time(0)), "at night": (time(20), time(0))}
+_ZH_PARTS = {"早上": (time(0), time(9)), "上午": (time(0), time(12)), "中午": (time(11), time(14)),
+             "下午": (time(12), time(18)), "傍晚": (time(17), time(19)), "晚上": (time(18), time(0)),
+             "夜里": (time(20), time(0)), "半夜": (time(0), time(6))}
+_ZH_CLOCK = r"(早上|上午|中午|下午|晚上)?(\d{1,2})[点:：](?:(\d{1,2})分?|(半))?"
+_ZH = [
+    (re.compile(_ZH_CLOCK + r"(?:之前|以前|前)"), "before"),
+    (re.compile(_ZH_CLOCK + r"(?:之后|以后|后)"), "after"),
+    (re.compile(r"(早上|上午|中午|下午|傍晚|晚上|夜里|半夜)"), "part"),
+]
+_WORK = re.compile(r"\b(?:at work|at my job|my work|workplace|my office|my employer|my boss)\b|上班|单位|公司")
+
+
+def _en_clock(raw: str, hint_pm: bool = False) -> Optional[time]:
+    raw = raw.strip().replace(".", "")
+    if raw in ("noon", "midday"):
+        return time(12)
+    if raw == "midnight":
+        return time(0)
+    m = re.match(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'?clock)?", raw)
+    if not m:
+        return None
+    hour, minute, suffix = int(m.group(1)), int(m.group(2) or 0), m.group(3) or ""
+    if hour > 23 or minute > 59:
+        return None
+    if suffix == "pm" and hour < 12:
+        hour += 12
+    elif suffix == "am" and hour == 12:
+        hour = 0
+    elif not suffix and hint_pm and 1 <= hour <= 7:  # "after 6" said of a call: 6 pm
+        hour += 12
+    return time(hour, minute)
+
+
+def _zh_clock(part: Optional[str], hour: str, minute: Optional[str], half: bool) -> Optional[time]:
+    h, m = int(hour), (30 if half else int(minute or 0))
+    if part in ("下午", "晚上") and h < 12:
+        h += 12
+    if h > 23 or m > 59:
+        return None
+    return time(h, m)
+
+
+def inconvenient_span(text: str) -> Optional[InconvenientTime]:
+    """The local time span `text` says not to call in, or None if none can be read."""
+    folded = fast_simplified(fold_width(text)).lower()
+    span = _zh_span(folded) if re.search(r"[\u3400-\u9fff]", folded) else None
+    span = span or _en_span(folded)
+    if span is None:
+        return None
+    start, end = span
+    if start == end:
+        return None
+    return InconvenientTime(start=start, end=end, note=text.strip()[:200])
+
+
+def _en_span(folded: str) -> Optional[Tuple[time, time]]:
+    for pattern, kind in _EN:
+        m = pattern.search(folded)
+        if not m:
+            continue
+        if kind == "before":
+            t = _en_clock(m.group(1))
+            return (time(0), t) if t else None
+        if kind == "after":
+            t = _en_clock(m.group(1), hint_pm=True)
+            return (t, time(0)) if t else None
+        if kind == "between":
+            # "between 1 and 3" said of calls: the afternoon
+            a, b = _en_clock(m.group(1), hint_pm=True), _en_clock(m.group(2), hint_pm=True)
+            return (a, b) if a and b else None
+        return _EN_PARTS[m.group(1)]
+    return None
+
+
+def _zh_span(folded: str) -> Optional[Tuple[time, time]]:
+    import cn2an
+
+    try:
+        digits = cn2an.transform(folded, "cn2an")
+    except (ValueError, KeyError):
+        digits = folded
+    for pattern, kind in _ZH:
+        m = pattern.search(digits)
+        if not m:
+            continue
+        if kind == "part":
+            return _ZH_PARTS[m.group(1)]
+        t = _zh_clock(m.group(1), m.group(2), m.group(3), m.group(4) is not None)
+        if t is None:
+            return None
+        return (time(0), t) if kind == "before" else (t, time(0))
+    return None
+
+
+def mentions_work(text: str) -> bool:
+    """Does `text` say the debtor is at work / may not be called at work?"""
+    return _WORK.search(fast_simplified(fold_width(text)).lower()) is not None
