@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "bot.cli.campaign_commands",
     "bot.cli.console_commands",
     "bot.cli.report_commands",
+    "bot.cli.consent_commands",
 )
 
 

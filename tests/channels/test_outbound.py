@@ -142,3 +142,17 @@ async def test_an_sms_stop_also_stops_automated_calls(server, standin):
 async def test_unknown_account_is_an_error(channel_env):
     with pytest.raises(outbound.OutboundError):
         await outbound.start_sms("NOPE", at=INSIDE)
+
+
+async def test_consent_recorded_from_the_cli_lets_the_call_go(channel_env, standin, capsys):
+    from bot.cli import main as cli
+
+    assert cli(["consent", "record", "A-NOPE", "--channel", "voice"]) == 2  # unknown: nothing
+    assert (await outbound.start_call("A-US-1", at=INSIDE)).status == "blocked"
+    assert cli(["consent", "record", "A-US-1", "--channel", "voice", "--source", "application"]) == 0
+    assert (await outbound.start_call("A-US-1", at=INSIDE)).status == "sent"
+    assert cli(["consent", "withdraw", "A-US-1", "--channel", "all"]) == 0
+    result = await outbound.start_call("A-US-1", at=INSIDE)
+    assert result.status == "blocked"
+    assert any(r.startswith("consent.artificial_voice") for r in result.reasons)
+    assert len(standin.calls()) == 1
