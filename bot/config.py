@@ -66,6 +66,8 @@ class Settings:
     handoff_sla: str = ""
     # reports (issue 14): early-warning thresholds per UTC day ("complaints=3,opt_outs=5,...")
     alert_thresholds: str = ""
+    # demos and replays: every process of the assistant starts its clock at this ISO instant
+    clock_start: Optional[str] = None
 
     @property
     def models_dir(self) -> Path:
@@ -116,6 +118,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         console_session_minutes=int(env.get("COLLECTBOT_CONSOLE_SESSION_MINUTES") or 30),
         handoff_sla=env.get("COLLECTBOT_HANDOFF_SLA", ""),
         alert_thresholds=env.get("COLLECTBOT_ALERT_THRESHOLDS", ""),
+        clock_start=env.get("COLLECTBOT_CLOCK_START") or None,
     )
 
 
