@@ -42,13 +42,15 @@ def demo_script(account: Dict[str, Any]) -> List[str]:
     English: confirm the name, verify by date of birth, ask for a plan, propose one below
     the policy's floor (the bot counters), accept the counter-offer. Chinese, written the
     way a Chinese debtor texts: confirm, verify by the ID card's last 4, ask what is owed,
-    then promise a payment next month (`我下月5号还两千`)."""
+    then promise a payment next month (`我下月5号还两千`) and accept the date the policy
+    allows."""
     if account.get("language") == "zh":
         return [
             "是我",
             f"身份证尾号{account['id_last4']}",
             "我现在还欠多少？",
             "我下月5号还两千",
+            "好的",
         ]
     verify = (f"my date of birth is {account['dob']}" if account.get("dob")
               else f"the last 4 of my ID are {account['id_last4']}")
