@@ -67,7 +67,7 @@ def as_utc(value: datetime) -> datetime:
 _clock: Optional[Clock] = None
 
 
-def _configured() -> Clock:
+def configured_clock() -> Clock:
     """The system clock, or a StartedClock when COLLECTBOT_CLOCK_START is set."""
     from bot.config import get_settings
 
@@ -83,7 +83,7 @@ def _configured() -> Clock:
 def get_clock() -> Clock:
     global _clock
     if _clock is None:
-        _clock = _configured()
+        _clock = configured_clock()
     return _clock
 
 
