@@ -34,6 +34,8 @@ class DemoError(Exception):
 
 #: what `--lang` accepts; "both" runs English then Chinese
 LANGUAGES = ("en", "zh", "both")
+#: what each language's script must leave in the store
+EXPECTED_ARRANGEMENT = {"en": "plan", "zh": "promise"}
 
 
 def demo_script(account: Dict[str, Any]) -> List[str]:
@@ -222,8 +224,9 @@ def run_one(language: str, *, port: Optional[int] = None, accounts: int = 50,
         print("-- arrangement in the store:", file=out)
         for line in arrangements or ["(none)"]:
             print(f"   {line}", file=out)
-        if not arrangements:
-            raise DemoError(f"the {language} conversation did not create an arrangement")
+        kind = EXPECTED_ARRANGEMENT[language]
+        if not any(line.startswith(f"{kind} ") and "[accepted]" in line for line in arrangements):
+            raise DemoError(f"the {language} conversation did not store an accepted {kind}")
     except (RuntimeError, TimeoutError, OSError) as exc:
         raise DemoError(str(exc)) from exc
     finally:
