@@ -15,7 +15,7 @@ PYTHON310 := $(shell for p in $$(command -v python3.10 2>/dev/null) $$(ls -d $$(
 
 help:
 	@echo "make setup   - create .venv, install pinned deps, build spaCy pipelines, create the DB, train"
-	@echo "make demo    - load a demo portfolio and run a scripted SMS conversation end to end"
+	@echo "make demo    - a campaign run opens scripted SMS conversations end to end (en + zh)"
 	@echo "make test    - the whole test suite (pytest + Rasa test stories)"
 	@echo "make bench   - benchmarks (import, compliance, NLU F1, webhook latency)"
 	@echo "make train / run / lint"

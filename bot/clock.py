@@ -7,9 +7,10 @@ calls that cannot be controlled.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Optional, Protocol
 
 
 class Clock(Protocol):
@@ -40,6 +41,22 @@ class FixedClock:
         self.instant = self.instant + delta
 
 
+@dataclass
+class StartedClock:
+    """A clock that starts at `start` and then runs at wall-clock speed: the demo runs the
+    whole assistant (server, action server, dispatcher) on one shifted timeline, so its
+    campaign step falls inside the calling window whatever the real time is."""
+
+    start: datetime
+    _origin: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.start = as_utc(self.start)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._origin)
+
+
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes are taken as UTC; aware ones are converted."""
     if value.tzinfo is None:
@@ -47,19 +64,35 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-_clock: Clock = SystemClock()
+_clock: Optional[Clock] = None
+
+
+def configured_clock() -> Clock:
+    """The system clock, or a StartedClock when COLLECTBOT_CLOCK_START is set."""
+    from bot.config import get_settings
+
+    start = get_settings().clock_start
+    if not start:
+        return SystemClock()
+    try:
+        return StartedClock(datetime.fromisoformat(start.replace("Z", "+00:00")))
+    except ValueError:
+        raise ValueError(f"COLLECTBOT_CLOCK_START: {start!r} is not an ISO date-time") from None
 
 
 def get_clock() -> Clock:
+    global _clock
+    if _clock is None:
+        _clock = configured_clock()
     return _clock
 
 
 def set_clock(clock: Clock) -> Clock:
     """Install `clock` process-wide and return the previous one (so tests can restore it)."""
     global _clock
-    previous, _clock = _clock, clock
+    previous, _clock = get_clock(), clock
     return previous
 
 
 def now() -> datetime:
-    return _clock.now()
+    return get_clock().now()

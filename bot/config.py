@@ -72,6 +72,8 @@ class Settings:
     caller_name: str = "Alex Morgan"
     caller_staff_id: str = "1024"
     company_name_zh: str = "北风信息服务有限公司"
+    # demos and replays: every process of the assistant starts its clock at this ISO instant
+    clock_start: Optional[str] = None
 
     @property
     def models_dir(self) -> Path:
@@ -125,6 +127,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         caller_name=env.get("COLLECTBOT_CALLER_NAME") or "Alex Morgan",
         caller_staff_id=env.get("COLLECTBOT_CALLER_STAFF_ID") or "1024",
         company_name_zh=env.get("COLLECTBOT_COMPANY_ZH") or "北风信息服务有限公司",
+        clock_start=env.get("COLLECTBOT_CLOCK_START") or None,
     )
 
 

@@ -78,6 +78,8 @@ class Summary:
     blocked_reasons: Counter = field(default_factory=Counter)
     unknown: List[str] = field(default_factory=list)
     plan: List[Planned] = field(default_factory=list)
+    #: dry runs: the gate's verdict on each planned item, in `plan` order
+    verdicts: List[str] = field(default_factory=list)
 
     def add(self, status: str, reasons: Iterable[str] = ()) -> None:
         self.outcomes[status] += 1
@@ -228,6 +230,27 @@ def _text_for(row: CampaignSend, campaigns: Sequence[Campaign], language: str, n
     return ""
 
 
+def verdict(item: Planned, now: datetime) -> str:
+    """The gate's answer for one planned item, as a dry run prints it (nothing recorded)."""
+    from bot.channels.outbound import preview
+
+    if item.channel == "handoff":
+        return "handoff (no gate: nothing is sent)"
+    settings = get_settings()
+    text = render(item.step, item.language, {"name": item.name, "company": settings.company_name,
+                                             "callback": settings.callback_number}) \
+        if item.step is not None and item.channel == "sms" else None
+    result = preview(item.account_id, "voice" if item.channel == "voice" else "sms", at=now,
+                     text=text or None)
+    if result.status == "allowed":
+        return "allowed"
+    reasons = ", ".join(result.reasons)
+    if result.status == "deferred" and result.next_allowed_at is not None:
+        return f"deferred until {result.next_allowed_at.isoformat()}" + \
+            (f" ({reasons})" if reasons else "")
+    return f"{result.status}" + (f": {reasons}" if reasons else "")
+
+
 async def run_once(*, now: Optional[datetime] = None, dry_run: bool = False,
                    limit: Optional[int] = None, sender: Optional[Sender] = None,
                    campaigns: Optional[Sequence[Campaign]] = None,
@@ -247,6 +270,7 @@ async def run_once(*, now: Optional[datetime] = None, dry_run: bool = False,
             summary.plan = list(plan(s, campaigns, now, settings.promise_grace_days))
             summary.planned = len(summary.plan)
             s.rollback()
+        summary.verdicts = [verdict(p, now) for p in summary.plan]
         return summary
     with session_scope() as s:
         reconcile(s, now)

@@ -64,15 +64,17 @@ def _primary_phone(s, account_id: str) -> Tuple[object, str]:
     return account, recipient.phones[0]
 
 
-def _gate(account_id: str, channel: str, at: Optional[datetime], *, record: bool = True):
+def _gate(account_id: str, channel: str, at: Optional[datetime], *, record: bool = True,
+          text: Optional[str] = None):
     """Screen a neutral opening line as an outbound attempt on `channel`.
 
     `record=False` for SMS: the line is never sent (the assistant's real greeting is,
     screened and recorded once by the send path), so it must leave no decision behind;
-    a call's attempt *is* this check, so calls record it."""
+    a call's attempt *is* this check, so calls record it. `text` screens those words
+    instead of the neutral line (a dry run previewing a campaign step's template)."""
     with session_scope() as s:
         account, phone = _primary_phone(s, account_id)
-        opening = fixed_text("help", account.language or "en")
+        opening = text or fixed_text("help", account.language or "en")
         # our calls speak with a synthesized voice: TCPA consent and FCC 24-18 revocations apply
         screened = outbox.screen(s, phone=phone, text=opening, channel=channel,
                                  kind="outbound", at=at or clock.now(), record=record,
@@ -95,6 +97,20 @@ def _held(account_id: str, phone: str, screened) -> OutboundResult:
         reasons=outbox.reasons_of(screened.decision),
         next_allowed_at=screened.decision.next_allowed_at,
     )
+
+
+def preview(account_id: str, channel: str, *, at: Optional[datetime] = None,
+            text: Optional[str] = None) -> OutboundResult:
+    """What the gate would say now to a contact attempt (status `allowed`, `deferred` with
+    its next allowed time, or `blocked` with reasons), recording nothing: `campaign run
+    --dry-run` shows it per planned message."""
+    try:
+        phone, screened = _gate(account_id, channel, at, record=False, text=text)
+    except OutboundError as exc:
+        return OutboundResult(status="blocked", account_id=account_id, reasons=(str(exc),))
+    if screened.send:
+        return OutboundResult(status="allowed", account_id=account_id, phone=phone)
+    return _held(account_id, phone, screened)
 
 
 #: the trigger_intent entity that carries a campaign step's own text to the greeting action

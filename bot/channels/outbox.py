@@ -212,7 +212,9 @@ def screen(
     if decision.allowed:
         logger.debug("allowed %s to %s: %s", channel, redact(phone), redact(full_text))
     else:
-        logger.warning(
+        # a preflight (record=False) decides nothing yet: the recorded decision warns once
+        logger.log(
+            logging.WARNING if record else logging.DEBUG,
             "%s %s message to %s: %s (reasons: %s)",
             decision.status, channel, redact(phone), redact(full_text),
             ", ".join(reasons_of(decision)),

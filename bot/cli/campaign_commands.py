@@ -105,13 +105,15 @@ def _print_plan(summary, console) -> None:
 
     settings = get_settings()
     values = {"company": settings.company_name, "callback": settings.callback_number}
-    for p in summary.plan:
+    verdicts = summary.verdicts or [""] * len(summary.plan)
+    for p, verdict in zip(summary.plan, verdicts):
         if p.step is None:
             text = "(handoff to a person: high risk tier)"
         else:
             text = render(p.step, p.language, {**values, "name": p.name}) or \
                 "(call: the assistant's opening, answering-machine detection on)"
-        console.print(f"{p.local_day} {p.account_id} {p.step_key} {p.channel}: {text}",
+        console.print(f"{p.local_day} {p.account_id} {p.step_key} {p.channel}: {text}"
+                      + (f" -> gate: {verdict}" if verdict else ""),
                       markup=False, highlight=False, soft_wrap=True)
     console.print(f"dry run: {summary.planned} message(s)/handoff(s) due; nothing written",
                   markup=False)

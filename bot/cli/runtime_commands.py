@@ -37,7 +37,7 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.runtime.demo import DemoError, run_demo
 
     try:
-        return run_demo(port=args.port, accounts=args.accounts)
+        return run_demo(port=args.port, accounts=args.accounts, lang=args.lang)
     except DemoError as exc:
         raise CliError(str(exc), exit_code=1) from exc
 
@@ -57,4 +57,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help="load a demo portfolio and run a scripted SMS conversation")
     demo.add_argument("--port", type=int, default=None, help="HTTP port (default: a free one)")
     demo.add_argument("--accounts", type=int, default=50, help="size of the demo portfolio")
+    demo.add_argument("--lang", choices=("en", "zh", "both"), default="both",
+                      help="the debtor's language (default: both, English then Chinese)")
     demo.set_defaults(func=_demo)

@@ -197,3 +197,15 @@ def test_a_deferral_nobody_retried_in_time_expires(portfolio) -> None:
     assert later.outcomes["expired"] == 1
     assert _ledger()[("M1", "medium-negotiation/plan-invite-weekly")].status == "expired"
     assert "M1" not in [a for a, _, _ in sender.sent]
+
+
+def test_dry_run_shows_the_gates_verdicts_and_records_no_decision(portfolio, capsys) -> None:
+    before = table_counts()
+    assert main(["campaign", "run", "--now", NOW.isoformat(), "--dry-run"]) == 0
+    lines = {line.split(" ")[1]: line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("2026-")}
+    assert lines["L1"].endswith("-> gate: allowed")                      # 10:00 in New York
+    assert "-> gate: deferred until 2026-12-02T00:00:00+00:00" in lines["M1"]   # 23:00 Shanghai
+    assert "-> gate: blocked: status.cease" in lines["C1"]
+    assert lines["H1"].endswith("-> gate: handoff (no gate: nothing is sent)")
+    assert table_counts() == before  # no ledger row, decision, contact or evidence written
