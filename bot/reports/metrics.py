@@ -70,6 +70,24 @@ IS_FAILED = and_(_C.direction == "outbound", _C.status == "failed")
 IS_PROMISED = Arrangement.status.notin_(NOT_PROMISED)
 
 
+def has_reason(reason: str) -> Any:
+    """A handoff whose reasons include `reason`: one open handoff per conversation gathers
+    its reasons comma-separated ("dispute,distress"), so equality would miss the later ones.
+    `',' || reason || ','` LIKE `'%,<reason>,%'` matches a whole reason on both backends."""
+    pattern = reason.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (literal(",") + Handoff.reason + literal(",")).like(f"%,{pattern},%", escape="\\")
+
+
+def reasons_of(text_value: Optional[str]) -> List[str]:
+    """The reasons of a handoff's comma-separated `reason`, each once, in order."""
+    out: List[str] = []
+    for part in (text_value or "").split(","):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -106,12 +124,17 @@ METRICS: Tuple[Metric, ...] = (
     Metric("plans_broken", "count", "arrangements of kind plan with status broken"),
     Metric("accounts_opted_out", "count", "distinct account_id of opt-outs in force"),
     Metric("opt_out_rate", "rate", "accounts_opted_out / accounts_contacted"),
-    Metric("accounts_complaint", "count", "distinct account_id of handoffs with reason complaint"),
+    Metric("accounts_complaint", "count",
+           "distinct account_id of handoffs with complaint among their reasons"),
     Metric("complaint_rate", "rate", "accounts_complaint / accounts_reached"),
-    Metric("accounts_dispute", "count", "distinct account_id of handoffs with reason dispute"),
+    Metric("accounts_dispute", "count",
+           "distinct account_id of handoffs with dispute among their reasons"),
     Metric("dispute_rate", "rate", "accounts_dispute / accounts_reached"),
     Metric("handoffs", "count", "handoffs created"),
-    Metric("handoffs_by_reason", "count", "handoffs created, per reason", keyed=True),
+    Metric("handoffs_by_reason", "count",
+           "handoffs created, per reason; a handoff counts once under each of its "
+           "comma-separated reasons, so the reasons may add up to more than handoffs",
+           keyed=True),
     Metric("handoff_rate_by_reason", "rate", "handoffs_by_reason / accounts_reached, per reason",
            keyed=True),
     Metric("median_first_reply_seconds", "seconds",
@@ -468,16 +491,20 @@ def _handoffs(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
     dims = b.dims(h.created_at)
     stmt = (select(*dims,
                    func.count(h.id).label("handoffs"),
-                   _distinct_if(h.reason == "complaint", h.account_id).label("accounts_complaint"),
-                   _distinct_if(h.reason == "dispute", h.account_id).label("accounts_dispute"))
+                   _distinct_if(has_reason("complaint"), h.account_id).label("accounts_complaint"),
+                   _distinct_if(has_reason("dispute"), h.account_id).label("accounts_dispute"))
             .select_from(b.frm(h))
             .where(*b.where(h.created_at)).group_by(*dims))
     _store(b, out, stmt, ("handoffs", "accounts_complaint", "accounts_dispute"))
     stmt = (select(*dims, h.reason, func.count(h.id).label("n"))
             .select_from(b.frm(h))
             .where(*b.where(h.created_at)).group_by(*dims, h.reason))
+    # grouped by the reason text (few distinct combinations), then split: each reason of a
+    # handoff counts it once
     for row in b.run(stmt):
-        out[b.key(row)].setdefault("handoffs_by_reason", {})[row.reason] = int(row.n)
+        by_reason = out[b.key(row)].setdefault("handoffs_by_reason", {})
+        for reason in reasons_of(row.reason):
+            by_reason[reason] = by_reason.get(reason, 0) + int(row.n)
 
     fr = first_replies(b.dialect)
     as_of = literal(b.q.as_of or clock.now(), UTCDateTime())

@@ -133,7 +133,10 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
                                  active=not removed, removed_at=AS_OF if removed else None))
                 if rng.random() < 0.04:
                     created = _instant(rng, day)
-                    h = Handoff(account_id=aid, reason=rng.choice(REASONS), status="queued",
+                    # one open handoff gathers a conversation's reasons: "dispute,distress"
+                    reason = ",".join(rng.sample(REASONS, 2)) if rng.random() < 0.3 \
+                        else rng.choice(REASONS)
+                    h = Handoff(account_id=aid, reason=reason, status="queued",
                                 created_at=created)
                     s.add(h)
                     s.flush()
