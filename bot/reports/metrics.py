@@ -28,6 +28,7 @@ from sqlalchemy import String, and_, case, cast, distinct, func, literal, or_, s
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.dialogue.streaks import NEGATIVE_LIMIT, REASON_NEGATIVE
 from bot.reports import sqlbits
 from bot.store.models import (
     Account,
@@ -130,6 +131,10 @@ METRICS: Tuple[Metric, ...] = (
     Metric("accounts_dispute", "count",
            "distinct account_id of handoffs with dispute among their reasons"),
     Metric("dispute_rate", "rate", "accounts_dispute / accounts_reached"),
+    Metric("accounts_angry", "count",
+           f"distinct account_id of handoffs with {REASON_NEGATIVE} among their reasons (the "
+           f"dialogue hands over after {NEGATIVE_LIMIT} negative-emotion messages in a row)"),
+    Metric("angry_rate", "rate", "accounts_angry / accounts_reached"),
     Metric("handoffs", "count", "handoffs created"),
     Metric("handoffs_by_reason", "count",
            "handoffs created, per reason; a handoff counts once under each of its "
@@ -492,10 +497,11 @@ def _handoffs(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
     stmt = (select(*dims,
                    func.count(h.id).label("handoffs"),
                    _distinct_if(has_reason("complaint"), h.account_id).label("accounts_complaint"),
-                   _distinct_if(has_reason("dispute"), h.account_id).label("accounts_dispute"))
+                   _distinct_if(has_reason("dispute"), h.account_id).label("accounts_dispute"),
+                   _distinct_if(has_reason(REASON_NEGATIVE), h.account_id).label("accounts_angry"))
             .select_from(b.frm(h))
             .where(*b.where(h.created_at)).group_by(*dims))
-    _store(b, out, stmt, ("handoffs", "accounts_complaint", "accounts_dispute"))
+    _store(b, out, stmt, ("handoffs", "accounts_complaint", "accounts_dispute", "accounts_angry"))
     stmt = (select(*dims, h.reason, func.count(h.id).label("n"))
             .select_from(b.frm(h))
             .where(*b.where(h.created_at)).group_by(*dims, h.reason))
@@ -562,6 +568,7 @@ def _derive(row: Dict[str, Any]) -> None:
     row["opt_out_rate"] = rate(g("accounts_opted_out"), g("accounts_contacted"))
     row["complaint_rate"] = rate(g("accounts_complaint"), g("accounts_reached"))
     row["dispute_rate"] = rate(g("accounts_dispute"), g("accounts_reached"))
+    row["angry_rate"] = rate(g("accounts_angry"), g("accounts_reached"))
     by_reason = g("handoffs_by_reason")
     row["handoff_rate_by_reason"] = None if by_reason is None else {
         reason: rate(n, g("accounts_reached")) for reason, n in by_reason.items()}
@@ -584,7 +591,7 @@ FACTS: Dict[str, Tuple[Any, bool, bool, Tuple[str, ...], Tuple[str, ...]]] = {
     "payments": (_payments, True, False, ("accounts_paid",), ("amount_recovered",)),
     "optouts": (_optouts, True, False, ("accounts_opted_out",), ()),
     "handoffs": (_handoffs, True, False, (
-        "handoffs", "accounts_complaint", "accounts_dispute", "sla_breaches"),
+        "handoffs", "accounts_complaint", "accounts_dispute", "accounts_angry", "sla_breaches"),
         ("handoffs_by_reason",)),
     "campaign_sends": (_campaign_sends, True, True, (), ("campaign_sends_by_status",)),
 }

@@ -50,6 +50,7 @@ DRILL: Dict[str, Tuple[Any, Any, Any]] = {
     "handoffs": (Handoff, Handoff.created_at, true()),
     "accounts_complaint": (Handoff, Handoff.created_at, metrics.has_reason("complaint")),
     "accounts_dispute": (Handoff, Handoff.created_at, metrics.has_reason("dispute")),
+    "accounts_angry": (Handoff, Handoff.created_at, metrics.has_reason(metrics.REASON_NEGATIVE)),
 }
 
 

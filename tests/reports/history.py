@@ -34,7 +34,7 @@ from bot.store.portfolio import import_portfolio
 START = date(2026, 10, 1)
 DAYS = 30
 AS_OF = datetime(2026, 11, 5, tzinfo=timezone.utc)
-REASONS = ("complaint", "dispute", "distress", "human_request", "attorney")
+REASONS = ("complaint", "dispute", "distress", "human_request", "attorney", "negative_emotion")
 RULES = ("quiet_hours", "frequency_cap", "opt_out", "threat", "time_barred")
 OUT_STATUSES = ("sent", "delivered", "failed", "blocked", "deferred", "answered", "voicemail",
                 "no_answer")
