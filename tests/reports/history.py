@@ -62,8 +62,9 @@ def _instant(rng: random.Random, day: date) -> datetime:
     return base + timedelta(seconds=rng.randrange(86400))
 
 
-def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
-    rng = random.Random(seed)
+def write_portfolio(tmp: Path, accounts: int, seed: int,
+                    rng: random.Random) -> Tuple[Path, List[Dict[str, str]]]:
+    """A `demo-data` portfolio with every risk tier filled in, imported; (csv, its rows)."""
     raw = tmp / "portfolio_raw.csv"
     write_csv(raw, accounts, seed)
     with raw.open(encoding="utf-8") as f:
@@ -76,7 +77,12 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
         writer.writeheader()
         writer.writerows(rows)
     import_portfolio(path)
+    return path, rows
 
+
+def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
+    rng = random.Random(seed)
+    path, rows = write_portfolio(tmp, accounts, seed, rng)
     campaigns: Dict[str, Set[str]] = {name: set() for name in CAMPAIGNS}
     ledger: Dict[str, Set[Tuple[str, str]]] = {}
     with session_scope() as s:
