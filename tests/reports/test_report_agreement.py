@@ -130,7 +130,15 @@ def test_every_metric_agrees_on_a_dispatcher_replay(db, tmp_path, capsys) -> Non
     sends = [json.loads(line) for line in _run(capsys, "export", "campaign_sends").splitlines()]
     campaigns, ledger = enrolments(sends)
     assert set(campaigns) >= {"low-reminders", "medium-negotiation"}
-    assert _agree(capsys, REPLAY_CASES, world.accounts, campaigns, ledger) > 1000
+    checked = _agree(capsys, REPLAY_CASES, world.accounts, campaigns, ledger)
+    assert checked > 1000
+    row = json.loads(_run(capsys, "report", "--format", "json", "--as-of", AS_OF.isoformat()))
+    with capsys.disabled():
+        print(f"\nreplay: {world.sends} sends, {checked} values agree; " + ", ".join(
+            f"{n}={row['rows'][0][n]}" for n in ("accounts_contacted", "accounts_reached",
+                                                   "promises_kept", "promises_broken",
+                                                   "accounts_angry", "handoffs", "sla_breaches",
+                                                   "gate_blocked", "delivery_failures")))
 
 
 def test_csv_and_table_show_the_json_numbers(db, tmp_path, capsys) -> None:
