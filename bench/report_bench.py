@@ -87,7 +87,8 @@ def _load(raw: Any, accounts: int, contacts: int, seed: int = 14) -> None:
     created = [at() for _ in range(handoffs)]
     _copy(raw, "handoffs", ("id", "account_id", "reason", "status", "created_at"),
           ((n + 1, ids[rng.randrange(accounts)],
-            rng.choice(("complaint", "dispute", "distress", "human_request")), "resolved",
+            rng.choice(("complaint", "dispute", "distress", "human_request", "negative_emotion",
+                        "dispute,distress")), "resolved",
             created[n]) for n in range(handoffs)))
     _copy(raw, "handoff_routing", ("handoff_id", "priority", "language", "pack", "due_at",
                                    "intents"),

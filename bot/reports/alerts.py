@@ -1,5 +1,6 @@
-"""Early warning: a day whose complaints, opt-outs, gate blocks or delivery failures cross a
-configured threshold raises an alert, at one of the source plan's four levels.
+"""Early warning: a day whose complaints, opt-outs, angry-message handoffs, gate blocks or
+delivery failures cross a configured threshold raises an alert, at one of the source plan's
+four levels.
 
 Thresholds come from `COLLECTBOT_ALERT_THRESHOLDS` (`name=value,...`, per UTC day; the
 defaults below when unset). The level says how far over the line the day is:
@@ -8,7 +9,9 @@ evidence log (kind `report.alert`), so they are tamper-evident and need no table
 own; a (day, metric) already alerted at the same or a higher level is not written again,
 and a higher level later is written as a new record (an escalation).
 
-Not covered: an "angry-message rate" (no stored signal says a message was angry yet).
+The angry-message signal is the cheapest honest one stored: handoffs the dialogue made for
+negative emotion (`accounts_angry`, `angry_rate` in `bot.reports.metrics`). A single angry
+message that did not complete the streak is not stored anywhere, so it is not counted.
 """
 
 from __future__ import annotations
@@ -35,10 +38,14 @@ WATCHED: Dict[str, str] = {
     "gate_blocks": "gate_blocked",
     "delivery_failures": "delivery_failures",
     "delivery_failure_rate": "delivery_failure_rate",
+    "angry": "accounts_angry",
+    "angry_rate": "angry_rate",
 }
-DEFAULT_THRESHOLDS = "complaints=3,opt_outs=5,gate_blocks=50,delivery_failure_rate=0.2"
-# A rate on a handful of attempts is noise: rate alerts need this many outbound attempts.
-MIN_ATTEMPTS_FOR_RATE = 20
+DEFAULT_THRESHOLDS = ("complaints=3,opt_outs=5,gate_blocks=50,delivery_failure_rate=0.2,"
+                      "angry_rate=0.05")
+# A rate on a handful of cases is noise: a rate alert needs this much in its denominator.
+MIN_RATE_BASE = 20
+RATE_BASE = {"delivery_failure_rate": "outbound_attempts", "angry_rate": "accounts_reached"}
 LEVELS = (("red", Decimal(4)), ("orange", Decimal(2)), ("yellow", Decimal("1.5")),
           ("blue", Decimal(1)))
 RANK = {name: i for i, (name, _) in enumerate(reversed(LEVELS))}  # blue 0 .. red 3
@@ -89,7 +96,7 @@ def evaluate(s: Session, start: Optional[date], end: Optional[date],
             value = row.get(WATCHED[name])
             if value is None:
                 continue
-            if name.endswith("_rate") and (row.get("outbound_attempts") or 0) < MIN_ATTEMPTS_FOR_RATE:
+            if name in RATE_BASE and (row.get(RATE_BASE[name]) or 0) < MIN_RATE_BASE:
                 continue
             level = level_for(Decimal(value), threshold)
             if level is not None:

@@ -55,6 +55,7 @@ HEADLINES: Tuple[Tuple[str, str, str], ...] = (
     ("opt_out_rate", "Opt-out rate", "accounts_opted_out"),
     ("complaint_rate", "Complaint rate", "accounts_complaint"),
     ("dispute_rate", "Dispute rate", "accounts_dispute"),
+    ("angry_rate", "Angry-message handoff rate", "accounts_angry"),
     ("delivery_failure_rate", "Delivery failure rate", "delivery_failures"),
     ("median_first_reply_seconds", "Median first agent reply (s)", "handoffs"),
     ("sla_breaches", "SLA breaches", "handoffs"),

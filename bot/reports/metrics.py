@@ -28,6 +28,7 @@ from sqlalchemy import String, and_, case, cast, distinct, func, literal, or_, s
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.dialogue.streaks import NEGATIVE_LIMIT, REASON_NEGATIVE
 from bot.reports import sqlbits
 from bot.store.models import (
     Account,
@@ -70,6 +71,24 @@ IS_FAILED = and_(_C.direction == "outbound", _C.status == "failed")
 IS_PROMISED = Arrangement.status.notin_(NOT_PROMISED)
 
 
+def has_reason(reason: str) -> Any:
+    """A handoff whose reasons include `reason`: one open handoff per conversation gathers
+    its reasons comma-separated ("dispute,distress"), so equality would miss the later ones.
+    `',' || reason || ','` LIKE `'%,<reason>,%'` matches a whole reason on both backends."""
+    pattern = reason.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (literal(",") + Handoff.reason + literal(",")).like(f"%,{pattern},%", escape="\\")
+
+
+def reasons_of(text_value: Optional[str]) -> List[str]:
+    """The reasons of a handoff's comma-separated `reason`, each once, in order."""
+    out: List[str] = []
+    for part in (text_value or "").split(","):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -106,12 +125,21 @@ METRICS: Tuple[Metric, ...] = (
     Metric("plans_broken", "count", "arrangements of kind plan with status broken"),
     Metric("accounts_opted_out", "count", "distinct account_id of opt-outs in force"),
     Metric("opt_out_rate", "rate", "accounts_opted_out / accounts_contacted"),
-    Metric("accounts_complaint", "count", "distinct account_id of handoffs with reason complaint"),
+    Metric("accounts_complaint", "count",
+           "distinct account_id of handoffs with complaint among their reasons"),
     Metric("complaint_rate", "rate", "accounts_complaint / accounts_reached"),
-    Metric("accounts_dispute", "count", "distinct account_id of handoffs with reason dispute"),
+    Metric("accounts_dispute", "count",
+           "distinct account_id of handoffs with dispute among their reasons"),
     Metric("dispute_rate", "rate", "accounts_dispute / accounts_reached"),
+    Metric("accounts_angry", "count",
+           f"distinct account_id of handoffs with {REASON_NEGATIVE} among their reasons (the "
+           f"dialogue hands over after {NEGATIVE_LIMIT} negative-emotion messages in a row)"),
+    Metric("angry_rate", "rate", "accounts_angry / accounts_reached"),
     Metric("handoffs", "count", "handoffs created"),
-    Metric("handoffs_by_reason", "count", "handoffs created, per reason", keyed=True),
+    Metric("handoffs_by_reason", "count",
+           "handoffs created, per reason; a handoff counts once under each of its "
+           "comma-separated reasons, so the reasons may add up to more than handoffs",
+           keyed=True),
     Metric("handoff_rate_by_reason", "rate", "handoffs_by_reason / accounts_reached, per reason",
            keyed=True),
     Metric("median_first_reply_seconds", "seconds",
@@ -468,16 +496,21 @@ def _handoffs(b: _Builder, out: Dict[Tuple, Dict[str, Any]]) -> None:
     dims = b.dims(h.created_at)
     stmt = (select(*dims,
                    func.count(h.id).label("handoffs"),
-                   _distinct_if(h.reason == "complaint", h.account_id).label("accounts_complaint"),
-                   _distinct_if(h.reason == "dispute", h.account_id).label("accounts_dispute"))
+                   _distinct_if(has_reason("complaint"), h.account_id).label("accounts_complaint"),
+                   _distinct_if(has_reason("dispute"), h.account_id).label("accounts_dispute"),
+                   _distinct_if(has_reason(REASON_NEGATIVE), h.account_id).label("accounts_angry"))
             .select_from(b.frm(h))
             .where(*b.where(h.created_at)).group_by(*dims))
-    _store(b, out, stmt, ("handoffs", "accounts_complaint", "accounts_dispute"))
+    _store(b, out, stmt, ("handoffs", "accounts_complaint", "accounts_dispute", "accounts_angry"))
     stmt = (select(*dims, h.reason, func.count(h.id).label("n"))
             .select_from(b.frm(h))
             .where(*b.where(h.created_at)).group_by(*dims, h.reason))
+    # grouped by the reason text (few distinct combinations), then split: each reason of a
+    # handoff counts it once
     for row in b.run(stmt):
-        out[b.key(row)].setdefault("handoffs_by_reason", {})[row.reason] = int(row.n)
+        by_reason = out[b.key(row)].setdefault("handoffs_by_reason", {})
+        for reason in reasons_of(row.reason):
+            by_reason[reason] = by_reason.get(reason, 0) + int(row.n)
 
     fr = first_replies(b.dialect)
     as_of = literal(b.q.as_of or clock.now(), UTCDateTime())
@@ -535,6 +568,7 @@ def _derive(row: Dict[str, Any]) -> None:
     row["opt_out_rate"] = rate(g("accounts_opted_out"), g("accounts_contacted"))
     row["complaint_rate"] = rate(g("accounts_complaint"), g("accounts_reached"))
     row["dispute_rate"] = rate(g("accounts_dispute"), g("accounts_reached"))
+    row["angry_rate"] = rate(g("accounts_angry"), g("accounts_reached"))
     by_reason = g("handoffs_by_reason")
     row["handoff_rate_by_reason"] = None if by_reason is None else {
         reason: rate(n, g("accounts_reached")) for reason, n in by_reason.items()}
@@ -557,7 +591,7 @@ FACTS: Dict[str, Tuple[Any, bool, bool, Tuple[str, ...], Tuple[str, ...]]] = {
     "payments": (_payments, True, False, ("accounts_paid",), ("amount_recovered",)),
     "optouts": (_optouts, True, False, ("accounts_opted_out",), ()),
     "handoffs": (_handoffs, True, False, (
-        "handoffs", "accounts_complaint", "accounts_dispute", "sla_breaches"),
+        "handoffs", "accounts_complaint", "accounts_dispute", "accounts_angry", "sla_breaches"),
         ("handoffs_by_reason",)),
     "campaign_sends": (_campaign_sends, True, True, (), ("campaign_sends_by_status",)),
 }

@@ -48,8 +48,9 @@ DRILL: Dict[str, Tuple[Any, Any, Any]] = {
     "amount_recovered": (Payment, Payment.paid_at, true()),
     "accounts_opted_out": (OptOut, OptOut.at, OptOut.active.is_(True)),
     "handoffs": (Handoff, Handoff.created_at, true()),
-    "accounts_complaint": (Handoff, Handoff.created_at, Handoff.reason == "complaint"),
-    "accounts_dispute": (Handoff, Handoff.created_at, Handoff.reason == "dispute"),
+    "accounts_complaint": (Handoff, Handoff.created_at, metrics.has_reason("complaint")),
+    "accounts_dispute": (Handoff, Handoff.created_at, metrics.has_reason("dispute")),
+    "accounts_angry": (Handoff, Handoff.created_at, metrics.has_reason(metrics.REASON_NEGATIVE)),
 }
 
 
@@ -63,7 +64,7 @@ def write_csv(s: Session, metric: str, q: ReportQuery, out: TextIO,
     stmt = (select(table).join(Account, Account.account_id == model.account_id)
             .where(condition, *metrics.row_filters(s, q, at)).order_by(table.c.id))
     if reason is not None and model is Handoff:
-        stmt = stmt.where(Handoff.reason == reason)
+        stmt = stmt.where(metrics.has_reason(reason))
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.name for c in table.columns])
     count = 0

@@ -34,7 +34,7 @@ from bot.store.portfolio import import_portfolio
 START = date(2026, 10, 1)
 DAYS = 30
 AS_OF = datetime(2026, 11, 5, tzinfo=timezone.utc)
-REASONS = ("complaint", "dispute", "distress", "human_request", "attorney")
+REASONS = ("complaint", "dispute", "distress", "human_request", "attorney", "negative_emotion")
 RULES = ("quiet_hours", "frequency_cap", "opt_out", "threat", "time_barred")
 OUT_STATUSES = ("sent", "delivered", "failed", "blocked", "deferred", "answered", "voicemail",
                 "no_answer")
@@ -62,8 +62,9 @@ def _instant(rng: random.Random, day: date) -> datetime:
     return base + timedelta(seconds=rng.randrange(86400))
 
 
-def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
-    rng = random.Random(seed)
+def write_portfolio(tmp: Path, accounts: int, seed: int,
+                    rng: random.Random) -> Tuple[Path, List[Dict[str, str]]]:
+    """A `demo-data` portfolio with every risk tier filled in, imported; (csv, its rows)."""
     raw = tmp / "portfolio_raw.csv"
     write_csv(raw, accounts, seed)
     with raw.open(encoding="utf-8") as f:
@@ -76,7 +77,12 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
         writer.writeheader()
         writer.writerows(rows)
     import_portfolio(path)
+    return path, rows
 
+
+def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
+    rng = random.Random(seed)
+    path, rows = write_portfolio(tmp, accounts, seed, rng)
     campaigns: Dict[str, Set[str]] = {name: set() for name in CAMPAIGNS}
     ledger: Dict[str, Set[Tuple[str, str]]] = {}
     with session_scope() as s:
@@ -133,7 +139,10 @@ def generate(tmp: Path, accounts: int = 40, seed: int = 14) -> History:
                                  active=not removed, removed_at=AS_OF if removed else None))
                 if rng.random() < 0.04:
                     created = _instant(rng, day)
-                    h = Handoff(account_id=aid, reason=rng.choice(REASONS), status="queued",
+                    # one open handoff gathers a conversation's reasons: "dispute,distress"
+                    reason = ",".join(rng.sample(REASONS, 2)) if rng.random() < 0.3 \
+                        else rng.choice(REASONS)
+                    h = Handoff(account_id=aid, reason=reason, status="queued",
                                 created_at=created)
                     s.add(h)
                     s.flush()

@@ -156,11 +156,17 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
         row["accounts_opted_out"] = len({r["account_id"] for r in o})
         h = groups["handoff_times"].get(k, [])
         row["handoffs"] = len(h)
-        row["accounts_complaint"] = len({r["account_id"] for r in h if r["reason"] == "complaint"})
-        row["accounts_dispute"] = len({r["account_id"] for r in h if r["reason"] == "dispute"})
+        row["accounts_complaint"] = len({r["account_id"] for r in h
+                                         if "complaint" in r["reason"].split(",")})
+        row["accounts_dispute"] = len({r["account_id"] for r in h
+                                       if "dispute" in r["reason"].split(",")})
+        # the escalation policy's reason after three negative-emotion messages in a row
+        row["accounts_angry"] = len({r["account_id"] for r in h
+                                     if "negative_emotion" in r["reason"].split(",")})
         by_reason: Dict[str, int] = defaultdict(int)
-        for r in h:
-            by_reason[r["reason"]] += 1
+        for r in h:  # each of a handoff's comma-separated reasons counts it once
+            for reason in set(r["reason"].split(",")):
+                by_reason[reason] += 1
         row["handoffs_by_reason"] = dict(by_reason)
         row["handoff_rate_by_reason"] = {reason: _rate(n, reached) for reason, n in by_reason.items()}
         row["sla_breaches"] = sum(
@@ -177,5 +183,6 @@ def expected(exports: Dict[str, List[Dict[str, Any]]], accounts: List[Dict[str, 
         row["opt_out_rate"] = _rate(row["accounts_opted_out"], row["accounts_contacted"])
         row["complaint_rate"] = _rate(row["accounts_complaint"], reached)
         row["dispute_rate"] = _rate(row["accounts_dispute"], reached)
+        row["angry_rate"] = _rate(row["accounts_angry"], reached)
         result[k] = row
     return result

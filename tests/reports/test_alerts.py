@@ -28,7 +28,7 @@ def test_levels_and_threshold_parsing() -> None:
         "complaints": Decimal(2), "gate_blocks": Decimal(10)}
     assert "complaints" in parse_thresholds("")  # defaults
     with pytest.raises(ValueError, match="name one of"):
-        parse_thresholds("angry=3")
+        parse_thresholds("furious=3")
     with pytest.raises(ValueError, match="not a number"):
         parse_thresholds("complaints=many")
     t = Decimal(10)
