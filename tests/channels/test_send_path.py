@@ -54,7 +54,8 @@ def test_spoken_and_shown_lines_are_not_queued():
     assert count(OutboxMessage) == 0
     with session_scope() as s:
         [spoken] = s.execute(select(ContactAttempt)).scalars().all()
-    assert (spoken.channel, spoken.status) == ("voice", "answered")
+    # a spoken line is part of its call (one contact record per call): status "spoken"
+    assert (spoken.channel, spoken.status) == ("voice", "spoken")
 
 
 def test_an_unknown_delivery_is_refused_before_anything_is_recorded():
