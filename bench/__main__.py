@@ -28,6 +28,7 @@ BENCHMARKS = {
     "campaign": "bench.campaign_bench",
     "conversations": "bench.conversation_bench",
     "report": "bench.report_bench",
+    "throughput": "bench.throughput_bench",
 }
 
 

@@ -3,7 +3,7 @@ Twilio-signed SMS webhook, pausing between messages like a person would.
 
 Configured by the environment (bench/load/run.py sets it): LOAD_PHONES_FILE (one E.164
 number per line; each user takes the next), LOAD_PUBLIC_URL (what signatures cover),
-LOAD_AUTH_TOKEN, LOAD_TWILIO_NUMBER, LOAD_SIDS_FILE (acknowledged MessageSids are written
+LOAD_AUTH_TOKEN, LOAD_TWILIO_NUMBER, LOAD_THINK_SECONDS, LOAD_SIDS_FILE (acknowledged MessageSids are written
 there when the run stops, so the harness can check that none was lost).
 """
 
@@ -22,13 +22,15 @@ _next_phone = itertools.cycle(PHONES)
 PUBLIC_URL = os.environ["LOAD_PUBLIC_URL"]
 VALIDATOR = RequestValidator(os.environ["LOAD_AUTH_TOKEN"])
 OUR_NUMBER = os.environ.get("LOAD_TWILIO_NUMBER", "+15005550006")
+#: seconds a debtor pauses between texts ("min,max"; run.py --think sets it)
+THINK = [float(x) for x in os.environ.get("LOAD_THINK_SECONDS", "2,6").split(",")]
 LINES = ["hi", "who is this?", "what do I owe?", "can I pay next week?", "I can pay 50 now",
          "why are you texting me?", "ok", "thanks"]
 ACKED: list[str] = []
 
 
 class Debtor(HttpUser):
-    wait_time = between(2, 6)
+    wait_time = between(THINK[0], THINK[1])
 
     def on_start(self) -> None:
         self.phone = next(_next_phone)

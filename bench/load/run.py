@@ -56,6 +56,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--spawn-rate", type=float, default=20.0)
+    parser.add_argument("--think", default="2,6",
+                        help="min,max seconds each simulated debtor pauses between texts")
     parser.add_argument("--trivial", action="store_true", help="the two-intent bench bot")
     args = parser.parse_args(argv)
 
@@ -92,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                "LOAD_PUBLIC_URL": stack.env["PUBLIC_URL"],
                "LOAD_AUTH_TOKEN": stack.env["TWILIO_AUTH_TOKEN"],
                "LOAD_TWILIO_NUMBER": stack.env["TWILIO_NUMBER"],
-               "LOAD_SIDS_FILE": str(sids_file)}
+               "LOAD_SIDS_FILE": str(sids_file), "LOAD_THINK_SECONDS": args.think}
         started = time.monotonic()
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")),
@@ -110,7 +112,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with open(work / "locust_stats.csv", encoding="utf-8") as stats_file:
         total = next(r for r in csv.DictReader(stats_file) if r["Name"] == "Aggregated")
     result.update({
-        "users": args.users, "seconds": round(ran, 1),
+        "users": args.users, "think_s": args.think, "seconds": round(ran, 1),
         "model": "trivial" if args.trivial else "assistant",
         "database": os.environ["DATABASE_URL"].split(":", 1)[0],
         "requests": int(total["Request Count"]), "errors": int(total["Failure Count"]),

@@ -41,6 +41,15 @@ def endpoints_for(endpoints_file: Path, action_url: str):
     return endpoints
 
 
+async def _tracker_errors_fail_the_turn(app, _loop) -> None:
+    """After the agent loaded: a tracker store error fails the turn (the inbox retries it)
+    instead of Rasa silently answering from an empty or in-memory tracker."""
+    from bot.runtime.tracker_store import fail_loudly
+
+    if not fail_loudly(getattr(app.ctx, "agent", None)):
+        logger.warning("tracker store is not fail-safe wrapped; errors are not intercepted")
+
+
 def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = None,
           *, with_action_server: bool = True) -> None:
     """Run the assistant until interrupted; the action server stops with it."""
@@ -75,6 +84,7 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
             partial(rasa_run.load_agent_on_start, str(model), endpoints, None),
             "before_server_start",
         )
+        app.register_listener(_tracker_errors_fail_the_turn, "before_server_start")
         app.register_listener(rasa_run.close_resources, "after_server_stop")
         logger.info("collectbot serving on 127.0.0.1:%d (actions on %d)", port, action_port)
         app.run(host="0.0.0.0", port=port, workers=1, access_log=False, motd=False)

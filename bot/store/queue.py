@@ -98,9 +98,18 @@ def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_numbe
                      from_number: str, body: str, account_id: Optional[str] = None,
                      debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
                      at: Optional[datetime] = None) -> OutboxMessage:
-    """Append a text to the conversation's outbox, after everything already queued for it."""
+    """Append a text to the conversation's outbox, after everything already queued for it.
+
+    A turn retried after it had queued its replies (the tracker save failed on a
+    restarting database, the process died) says the same again: a text already queued
+    for the same inbox row is returned, not queued twice (a turn never repeats a text)."""
     at = at or clock.now()
     t = OutboxMessage.__table__
+    if inbox_id is not None:
+        earlier = s.execute(select(OutboxMessage).where(
+            t.c.inbox_id == inbox_id, t.c.body == body).limit(1)).scalar()
+        if earlier is not None:
+            return earlier
     for _ in range(5):  # two writers racing for the same seq: the loser takes the next one
         seq = (s.execute(select(func.max(t.c.seq)).where(t.c.conversation_id == conversation_id))
                .scalar() or 0) + 1

@@ -139,6 +139,27 @@ async def test_an_assistant_crash_is_retried_and_answered_once(server):
     assert sent.body.startswith("answered")
 
 
+async def test_a_turn_that_fails_after_replying_is_not_answered_twice(server):
+    """The reply was queued, then the turn failed (the tracker save hit a restarting
+    database): the retried turn says the same thing again, which must not be sent twice."""
+    calls = []
+
+    async def fails_after_reply(message):
+        calls.append(message.text)
+        await message.output_channel.send_response(message.sender_id, {"text": "answered"})
+        if len(calls) == 1:
+            raise RuntimeError("tracker store failed: database restarted")
+
+    server.sms_channel.worker.handle = lambda row: server.sms_channel.process_inbound(
+        row, fails_after_reply)
+    await server.sms(US_PHONE, "hi")
+    assert calls == ["hi", "hi"]
+    [row] = inbox_rows()
+    assert (row.status, row.attempts) == ("done", 2)
+    [sent] = server.standin.messages(US_PHONE)
+    assert sent.body.startswith("answered")
+
+
 async def test_redis_down_means_no_turn_is_taken_and_health_says_so(server, monkeypatch):
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     reset_settings()

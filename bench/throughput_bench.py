@@ -1,0 +1,304 @@
+"""Webhook-to-reply latency and sustained turns/s at 20 concurrent conversations, for
+(a) stock Rasa's REST channel serving the same model with the same SQL tracker store and
+action server, (b) collectbot with one worker process, (c) two `collectbot run` replicas
+(one per core) on the same PostgreSQL and Redis behind one Twilio stand-in.
+
+Each of CONCURRENCY conversations sends its next message as soon as the previous turn is
+complete, for SECONDS. Complete means, for (a), the REST response (it carries every
+reply); for (b) and (c), the turn's inbox row is `done` and each outbox row it queued is
+`sent` (one poller query for all conversations, every POLL seconds); the turn's end time
+is then the stand-in's arrival time of its last reply, so polling adds no latency. Every
+conversation first gets one unmeasured turn (greeting and disclosures; model warm-up).
+Needs PostgreSQL (DATABASE_URL or tests' COLLECTBOT_TEST_PG base) and, for (c), Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+CONCURRENCY = int(os.environ.get("THROUGHPUT_CONCURRENCY", "20"))
+SECONDS = float(os.environ.get("THROUGHPUT_SECONDS", "60"))
+POLL = 0.05
+TEXTS = ["what do I owe?", "who is this?", "can I pay next week?", "ok"]
+PG_BASE = os.environ.get("COLLECTBOT_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("THROUGHPUT_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def _pct(values: List[float], q: float) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000, 1)
+
+
+def _summary(latencies: List[float], errors: int, elapsed: float) -> Dict[str, Any]:
+    return {"turns": len(latencies), "errors": errors, "seconds": round(elapsed, 1),
+            "p50_ms": _pct(latencies, 0.5), "p95_ms": _pct(latencies, 0.95),
+            "turns_per_s": round(len(latencies) / elapsed, 2) if elapsed else None}
+
+
+# ---------------------------------------------------------------- (a) stock Rasa REST
+async def _rest_conversation(http: aiohttp.ClientSession, url: str, phone: str,
+                             texts: List[str], stop_at: float, latencies: List[float],
+                             max_turns: Optional[int] = None) -> int:
+    errors = 0
+    for i, text in enumerate(itertools.cycle(texts)):
+        if time.monotonic() >= stop_at or (max_turns is not None and i >= max_turns):
+            return errors
+        started = time.perf_counter()
+        try:
+            async with http.post(url, json={"sender": phone, "message": text}) as resp:
+                payload = await resp.json()
+                ok = resp.status == 200 and bool(payload)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            ok = False
+        if ok:
+            latencies.append(time.perf_counter() - started)
+        else:
+            errors += 1
+    return errors
+
+
+async def _rest_load(url: str, phones: List[str], seconds: float) -> Dict[str, Any]:
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout,
+                                     connector=aiohttp.TCPConnector(limit=0)) as http:
+        # unmeasured first turn of every conversation
+        await asyncio.gather(*(_rest_conversation(http, url, p, ["hi"], float("inf"), [], 1)
+                               for p in phones))
+        latencies: List[float] = []
+        started = time.monotonic()
+        errors = await asyncio.gather(*(_rest_conversation(http, url, p, TEXTS,
+                                                           started + seconds, latencies)
+                                        for p in phones))
+        return _summary(latencies, sum(errors), time.monotonic() - started)
+
+
+def bench_stock_rasa(model: Path, phones: List[str], seconds: float) -> Dict[str, Any]:
+    """`rasa run` with Rasa's REST channel, our model, our SQL tracker store, our actions."""
+    import subprocess
+
+    from bot.config import get_settings
+    from bot.runtime.action_server import free_port, start_action_server, stop_process, wait_http
+
+    work = Path(tempfile.mkdtemp(prefix="cb-stock-rasa-"))
+    action_port, port = free_port(), free_port()
+    (work / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "tracker_store:\n  type: bot.runtime.tracker_store.UrlSQLTrackerStore\n",
+        encoding="utf-8")
+    (work / "credentials.yml").write_text("rest: {}\n", encoding="utf-8")
+    actions = start_action_server(action_port)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rasa", "run", "--port", str(port), "--model", str(model),
+         "--endpoints", str(work / "endpoints.yml"),
+         "--credentials", str(work / "credentials.yml")],
+        cwd=str(get_settings().home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", 240, proc)
+        return asyncio.run(_rest_load(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                                      phones, seconds))
+    finally:
+        stop_process(proc, timeout=20)
+        stop_process(actions)
+
+
+# ---------------------------------------------------------------- (b), (c) collectbot
+class TurnWatcher:
+    """One thread asks the shared store which outstanding turns are complete."""
+
+    def __init__(self) -> None:
+        self.waiting: Dict[str, asyncio.Future] = {}
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        from sqlalchemy import and_, exists, select
+
+        from bot.store.db import session_scope
+        from bot.store.models import InboxMessage, OutboxMessage
+
+        while not self._stop.wait(POLL):
+            sids = list(self.waiting)
+            if not sids:
+                continue
+            unsent = exists().where(and_(OutboxMessage.inbox_id == InboxMessage.id,
+                                         OutboxMessage.status != "sent"))
+            with session_scope() as s:
+                done = s.execute(select(InboxMessage.sid).where(
+                    InboxMessage.sid.in_(sids), InboxMessage.status.in_(("done", "failed")),
+                    ~unsent)).scalars().all()
+            for sid in done:
+                future = self.waiting.pop(sid, None)
+                if future is not None and self.loop is not None:
+                    self.loop.call_soon_threadsafe(
+                        lambda f=future: f.done() or f.set_result(time.perf_counter()))
+
+
+async def _sms_conversation(stacks: List[Any], standin: Any, http: aiohttp.ClientSession,
+                            watcher: TurnWatcher, phone: str, texts: List[str],
+                            stop_at: float, latencies: List[float], turn_no: itertools.count,
+                            max_turns: Optional[int] = None) -> int:
+    errors = 0
+    loop = asyncio.get_running_loop()
+    for i, text in enumerate(itertools.cycle(texts)):
+        if time.monotonic() >= stop_at or (max_turns is not None and i >= max_turns):
+            return errors
+        stack = stacks[next(turn_no) % len(stacks)]  # the load balancer: round robin
+        sid = "SM" + uuid.uuid4().hex
+        params = {"From": phone, "To": stack.env["TWILIO_NUMBER"], "Body": text,
+                  "MessageSid": sid, "AccountSid": "AC" + "0" * 32}
+        body, headers = stack.signed_form("/webhooks/twilio/webhook", params)
+        seen = len(standin.messages(phone))
+        done: asyncio.Future = loop.create_future()
+        watcher.waiting[sid] = done
+        started = time.perf_counter()
+        try:
+            async with http.post(f"{stack.url}/webhooks/twilio/webhook", data=body,
+                                 headers=headers) as resp:
+                await resp.read()
+                ok = resp.status == 200
+            if ok:
+                completed = await asyncio.wait_for(done, 120)
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            ok = False
+        watcher.waiting.pop(sid, None)
+        if not ok:
+            errors += 1
+            continue
+        replies = standin.messages(phone)[seen:]
+        end = max((m.received_at for m in replies), default=completed)
+        latencies.append(end - started)
+    return errors
+
+
+async def _sms_load(stacks: List[Any], standin: Any, phones: List[str],
+                    seconds: float) -> Dict[str, Any]:
+    watcher = TurnWatcher()
+    watcher.start(asyncio.get_running_loop())
+    turn_no = itertools.count()
+    try:
+        timeout = aiohttp.ClientTimeout(total=120)
+        async with aiohttp.ClientSession(timeout=timeout,
+                                         connector=aiohttp.TCPConnector(limit=0)) as http:
+            await asyncio.gather(*(_sms_conversation(stacks, standin, http, watcher, p, ["hi"],
+                                                     float("inf"), [], turn_no, 1)
+                                   for p in phones))
+            latencies: List[float] = []
+            started = time.monotonic()
+            errors = await asyncio.gather(*(
+                _sms_conversation(stacks, standin, http, watcher, p, TEXTS, started + seconds,
+                                  latencies, turn_no) for p in phones))
+            return _summary(latencies, sum(errors), time.monotonic() - started)
+    finally:
+        watcher.stop()
+
+
+def bench_collectbot(model: Path, phones: List[str], seconds: float, replicas: int,
+                     tmp: Path) -> Dict[str, Any]:
+    from bot.runtime.harness import RunningAssistant
+
+    first = RunningAssistant(model, log_file=tmp / "replica-0.log").start()
+    stacks = [first]
+    try:
+        for i in range(1, replicas):
+            stacks.append(RunningAssistant(model, log_file=tmp / f"replica-{i}.log",
+                                           env={"TWILIO_API_BASE": first.standin.url}).start())
+        return asyncio.run(_sms_load(stacks, first.standin, phones, seconds))
+    finally:
+        for stack in reversed(stacks):
+            stack.stop()
+
+
+# ---------------------------------------------------------------- the run
+def _private_schema() -> tuple[str, Any]:
+    import sqlalchemy as sa
+
+    base = os.environ.get("DATABASE_URL") or PG_BASE
+    if not base.startswith("postgresql"):
+        raise RuntimeError("the throughput bench needs PostgreSQL (set DATABASE_URL)")
+    schema = f"cbthroughput_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base.split("?")[0], future=True)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    return f"{base.split('?')[0]}?options=-csearch_path%3D{schema}", (admin, schema)
+
+
+def run() -> Dict[str, Any]:
+    from bench.pipeline_bench import _import_debtors
+    from bot.config import reset_settings
+    from bot.store.db import reset_engine
+    from bot.training import ensure_model
+
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "REDIS_URL")}
+    url, (admin, schema) = _private_schema()
+    os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = REDIS_URL
+    reset_settings()
+    reset_engine()
+    tmp = Path(tempfile.mkdtemp(prefix="cb-throughput-"))
+    try:
+        model = ensure_model()
+        phones = _import_debtors(3 * CONCURRENCY)
+        cells = {"a_stock_rasa_rest": bench_stock_rasa(model, phones[:CONCURRENCY], SECONDS)}
+        cells["b_collectbot_1_worker"] = bench_collectbot(
+            model, phones[CONCURRENCY:2 * CONCURRENCY], SECONDS, 1, tmp)
+        cells["c_collectbot_2_replicas"] = bench_collectbot(
+            model, phones[2 * CONCURRENCY:], SECONDS, 2, tmp)
+    finally:
+        reset_engine()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_settings()
+    a, b, c = (cells[k] for k in ("a_stock_rasa_rest", "b_collectbot_1_worker",
+                                  "c_collectbot_2_replicas"))
+    result: Dict[str, Any] = {"concurrency": CONCURRENCY, **cells}
+    if a["p95_ms"] and b["p95_ms"]:
+        result["b_over_a_p95"] = round(b["p95_ms"] / a["p95_ms"], 2)
+    if b["turns_per_s"] and c["turns_per_s"]:
+        result["c_over_b_turns_per_s"] = round(c["turns_per_s"] / b["turns_per_s"], 2)
+    if a["turns_per_s"] and b["turns_per_s"]:
+        result["b_over_a_turns_per_s"] = round(b["turns_per_s"] / a["turns_per_s"], 2)
+    for name, cell in (("(a) stock Rasa REST", a), ("(b) collectbot, 1 worker", b),
+                       ("(c) collectbot, 2 replicas", c)):
+        print(f"   {name:<28} at {CONCURRENCY} conc: p50 {cell['p50_ms']} / p95 "
+              f"{cell['p95_ms']} ms, {cell['turns_per_s']} turns/s, {cell['errors']} err",
+              flush=True)
+    print(f"   ratios: (b)/(a) p95 {result.get('b_over_a_p95')}, (c)/(b) turns/s "
+          f"{result.get('c_over_b_turns_per_s')}", flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))
