@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.definitions import Campaign, Step
@@ -26,6 +26,9 @@ from bot.store.models import Account, Arrangement, Debt, Handoff, Installment
 BATCH = 2000
 PACK_ZONE = {"us": "America/New_York", "cn": "Asia/Shanghai"}
 HANDOFF_REASON = "high_risk_tier"
+#: after a person resolves a high-tier handoff, the account is not queued again for this
+#: long (the weekly re-score decides whether it is still high risk)
+HANDOFF_COOLDOWN = timedelta(days=7)
 HANDOFF_STEP = "tier/high-handoff"
 
 
@@ -97,6 +100,17 @@ class _Row:
     due: Optional[date]
 
 
+def _handed_over(s: Session, accounts: List[str], now: datetime) -> set:
+    """High-tier accounts a person already has: any open handoff (whatever its reasons: one
+    open handoff per conversation gathers them), or a high-tier handoff of the last week,
+    even resolved, so a resolved account is not queued again every day."""
+    recent = and_(Handoff.reason.contains(HANDOFF_REASON),
+                  Handoff.created_at >= now - HANDOFF_COOLDOWN)
+    return set(s.execute(select(Handoff.account_id).where(
+        Handoff.account_id.in_(accounts),
+        or_(Handoff.status.in_(("queued", "claimed")), recent))).scalars())
+
+
 def _accounts(s: Session, after: str, limit: int) -> Tuple[str, List[_Row]]:
     """A page of accounts after `after` (keyset on the primary key: every page costs the
     same), keeping those with an open debt, with their earliest open due date. Returns the
@@ -154,9 +168,7 @@ def plan(s: Session, campaigns: Sequence[Campaign], now: datetime, grace_days: i
         ids = [r.account_id for r in page]
         installments, broken = _arrangements(s, ids)
         high = [r.account_id for r in page if r.risk_tier == "high"]
-        handed = set(s.execute(select(Handoff.account_id).where(
-            Handoff.account_id.in_(high), Handoff.reason == HANDOFF_REASON,
-            Handoff.status.in_(("queued", "claimed")))).scalars()) if high else set()
+        handed = _handed_over(s, high, now) if high else set()
         for r in page:
             today, info = zones.today(r.timezone or PACK_ZONE.get(r.pack, "UTC"))
             if r.risk_tier == "high":

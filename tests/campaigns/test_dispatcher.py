@@ -209,3 +209,29 @@ def test_dry_run_shows_the_gates_verdicts_and_records_no_decision(portfolio, cap
     assert "-> gate: blocked: status.cease" in lines["C1"]
     assert lines["H1"].endswith("-> gate: handoff (no gate: nothing is sent)")
     assert table_counts() == before  # no ledger row, decision, contact or evidence written
+
+
+def test_a_resolved_high_tier_handoff_is_not_queued_again_for_a_week(portfolio) -> None:
+    sender = GatedSender()
+    _run(sender)
+    with session_scope() as s:
+        [handoff] = s.execute(select(Handoff)).scalars().all()
+        handoff.status = "resolved"  # a person dealt with it
+    for days in range(1, 7):  # the next six local days: the person's answer stands
+        _run(sender, NOW + timedelta(days=days))
+    with session_scope() as s:
+        assert len(s.execute(select(Handoff)).scalars().all()) == 1
+    _run(sender, NOW + timedelta(days=8))  # a week on, still high tier: queued again
+    with session_scope() as s:
+        reasons = [h.reason for h in s.execute(select(Handoff).order_by(Handoff.id)).scalars()]
+    assert reasons == ["high_risk_tier", "high_risk_tier"]
+
+
+def test_a_high_tier_account_a_person_already_has_gets_no_second_handoff(portfolio) -> None:
+    from bot.console.routing import queue_handoff
+
+    with session_scope() as s:  # e.g. a dispute raised in conversation, still open
+        queue_handoff(s, account_id="H1", reason="dispute", conversation_id="+12025550144")
+    _run(GatedSender())
+    with session_scope() as s:
+        assert [h.reason for h in s.execute(select(Handoff)).scalars()] == ["dispute"]
