@@ -45,6 +45,7 @@ def _driver(profile: str):
 
 
 async def test_an_agent_works_a_handoff_in_the_browser(console):
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -59,7 +60,8 @@ async def test_an_agent_works_a_handoff_in_the_browser(console):
     def wait_for(css: str, text: str = ""):
         condition = (ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text) if text
                      else ec.presence_of_element_located((By.CSS_SELECTOR, css)))
-        WebDriverWait(driver, 15).until(condition)
+        # a reload by the page's own polling can detach nodes mid-check: retry, don't fail
+        WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(condition)
         return driver.find_element(By.CSS_SELECTOR, css)
 
     def login() -> None:
@@ -70,11 +72,23 @@ async def test_an_agent_works_a_handoff_in_the_browser(console):
         wait_for("main h1", "Queue")
         assert "Nothing waiting." in driver.page_source
 
+    def gone(old_page):
+        """The old document is gone. Chromium reports a node of a replaced document either as
+        stale or, mid-navigation, as "Node with given id does not belong to the document"
+        (a plain WebDriverException): both mean the old page is gone."""
+        def check(_driver) -> bool:
+            try:
+                old_page.is_enabled()
+            except WebDriverException:  # StaleElementReferenceException is one of these
+                return True
+            return False
+        return check
+
     def click_and_load(element) -> None:
         """Click, then wait until the old page is gone and the new one is there."""
         old_page = driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(driver, 15).until(ec.staleness_of(old_page))
+        WebDriverWait(driver, 15).until(gone(old_page))
         wait_for("main h1")
 
     def submit(button_id: str, text_field: str = "", text: str = "") -> None:
