@@ -288,7 +288,7 @@ class CompliantTwilioInput(TwilioInput):
                 )
             reply, handled = self._keyword_reply(s, turn, row.body)
             # A person owns this conversation (bot.console.takeover): the bot stays silent.
-            handled = handled or agent_owns(s, row.from_number)
+            handled = handled or agent_owns(s, row.from_number, turn.account_id)
         return turn, reply, handled
 
     @staticmethod

@@ -1,7 +1,7 @@
 """Whether a person owns a conversation right now, so the bot must not answer it.
 
-The SMS channel asks `agent_owns(s, phone)` after recording an inbound message and after the
-STOP/START/HELP keywords (those are always honoured), and before handing the text to Rasa.
+The SMS channel asks `agent_owns(s, phone, account_id)` after recording an inbound message
+and after the STOP/START/HELP keywords (those are always honoured), and before handing the text to Rasa.
 While an agent holds a claimed handoff for the account behind `phone`, the message only
 shows up in the agent's transcript; resolving or handing back lets the bot answer again,
 with Rasa's tracker as it was (the messages in between never reached it).
@@ -9,19 +9,26 @@ with Rasa's tracker as it was (the messages in between never reached it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from sqlalchemy import select
 
 from bot.store import repo
 from bot.store.models import Handoff
 
+_LOOK_UP: Any = object()  # no account given: find it by phone
 
-def agent_owns(s: Any, phone: str) -> bool:
-    """True while a claimed handoff exists for `phone`'s account (or conversation id)."""
-    account = repo.find_account_by_phone(s, phone)
+
+def agent_owns(s: Any, phone: str, account_id: Optional[str] = _LOOK_UP) -> bool:
+    """True while a claimed handoff exists for `phone`'s account (or conversation id).
+
+    The inbox turn passes the account it already found (`Turn.account_id`, None for an
+    unknown number) so the check adds no second phone lookup on the hot path."""
+    if account_id is _LOOK_UP:
+        account = repo.find_account_by_phone(s, phone)
+        account_id = account.account_id if account is not None else None
     owner = Handoff.conversation_id == phone
-    if account is not None:
-        owner = owner | (Handoff.account_id == account.account_id)
+    if account_id is not None:
+        owner = owner | (Handoff.account_id == account_id)
     return s.execute(select(Handoff.id).where(Handoff.status == "claimed", owner).limit(1)
                      ).first() is not None
