@@ -49,7 +49,7 @@ class ActionConfirmIntent(Action):
         if intent not in HIGH_IMPACT_INTENTS:
             utter(dispatcher, tracker, "utter_default")
             return []
-        utter(dispatcher, tracker, f"say_confirm_{intent}")
+        utter(dispatcher, tracker, f"utter_confirm_{intent}")
         return [SlotSet("unconfirmed_intent", intent), SlotSet("awaiting", "confirm")]
 
 
@@ -75,5 +75,5 @@ class ActionDropUnconfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        utter(dispatcher, tracker, "say_confirm_dropped")
+        utter(dispatcher, tracker, "utter_confirm_dropped")
         return [SlotSet("unconfirmed_intent", None), SlotSet("awaiting", None)]

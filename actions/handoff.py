@@ -47,7 +47,7 @@ def perform_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         with session_scope() as s:
             queue_handoff(s, account_id=account_id, reason=reason, conversation_id=str(tracker.sender_id),
                           intents=[i for i in intents if i][-20:])
-    utter(dispatcher, tracker, "say_handoff")
+    utter(dispatcher, tracker, "utter_handoff")
     dispatcher.utter_message(json_message={"handoff": True, "reason": reason})
     return [SlotSet("handoff_reason", None), SlotSet("awaiting", None), SlotSet("current_offer", None)]
 

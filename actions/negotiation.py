@@ -60,7 +60,7 @@ def _today(account: AccountView, tracker: Tracker) -> date:
 def _open_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[AccountView]:
     account = load_account(tracker)
     if account is None or not account.has_debt:
-        utter(dispatcher, tracker, "say_no_open_balance")
+        utter(dispatcher, tracker, "utter_no_open_balance")
         return None
     return account
 
@@ -95,7 +95,7 @@ class _SettlementRun:
     """Shared run() for the two pay-in-full actions; a mixin, not an Action, so the
     action server's subclass scan does not try to register it without a name."""
 
-    response = "say_offer_settlement"
+    response = "utter_offer_settlement"
 
     @policy_guard
     async def run(
@@ -129,7 +129,7 @@ class ActionOfferSettlement(_SettlementRun, Action):
 class ActionExplainDiscount(_SettlementRun, Action):
     """A discount request: the amount stays, the pay-in-full waiver is the discount."""
 
-    response = "say_explain_discount"
+    response = "utter_explain_discount"
 
     def name(self) -> str:
         return "action_explain_discount"
@@ -148,7 +148,7 @@ class ActionOfferPlans(Action):
             return []
         policy = negotiation.load_policy(account.creditor)
         offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, offers, phrases.plan_option, "say_offer_plans", "plans"):
+        if not _say_options(dispatcher, tracker, offers, phrases.plan_option, "utter_offer_plans", "plans"):
             return perform_handoff(dispatcher, tracker, "no_plan_possible")
         return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
 
@@ -171,7 +171,7 @@ class ActionEvaluateInstallment(Action):
         if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
             return _cleared() + accept_offer(dispatcher, tracker)
         if months is None and amount is None:
-            utter(dispatcher, tracker, "say_ask_installment")
+            utter(dispatcher, tracker, "utter_ask_installment")
             return []
         policy = negotiation.load_policy(account.creditor)
         evaluation = negotiation.evaluate_installment(
@@ -179,12 +179,12 @@ class ActionEvaluateInstallment(Action):
         )
         offer = evaluation.offer
         if evaluation.accepted and offer is not None:
-            self._say(dispatcher, tracker, "say_plan_accept_proposal", offer)
+            self._say(dispatcher, tracker, "utter_plan_accept_proposal", offer)
             return _cleared() + _on_table(offer)
         rounds = int(tracker.get_slot("negotiation_rounds") or 0) + 1
         if offer is None or rounds > policy.max_rounds:
             return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
-        self._say(dispatcher, tracker, "say_plan_counter", offer)
+        self._say(dispatcher, tracker, "utter_plan_counter", offer)
         return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
 
     @staticmethod
@@ -221,7 +221,7 @@ class ActionEvaluatePromise(Action):
         except ValueError:
             on = None
         if amount is None or on is None:
-            utter(dispatcher, tracker, "say_ask_promise_details")
+            utter(dispatcher, tracker, "utter_ask_promise_details")
             return []
         lang = language_of(tracker)
         policy = negotiation.load_policy(account.creditor)
@@ -235,19 +235,19 @@ class ActionEvaluatePromise(Action):
             utter(
                 dispatcher,
                 tracker,
-                "say_promise_accepted",
+                "utter_promise_accepted",
                 total=money(offer.total, offer.currency),
                 date=show_date(offer.first_due, lang),
                 link=link,
             )
             return _cleared() + [SlotSet("awaiting", None), SlotSet("current_offer", None)]
         if offer is None:
-            utter(dispatcher, tracker, "say_ask_promise_details")
+            utter(dispatcher, tracker, "utter_ask_promise_details")
             return _cleared()
         utter(
             dispatcher,
             tracker,
-            "say_promise_counter",
+            "utter_promise_counter",
             total=money(offer.total, offer.currency),
             date=show_date(offer.first_due, lang),
         )
@@ -271,7 +271,7 @@ class ActionOfferHardship(Action):
             repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
         policy = negotiation.load_policy(account.creditor)
         options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, options, phrases.option, "say_offer_hardship", "options"):
+        if not _say_options(dispatcher, tracker, options, phrases.option, "utter_offer_hardship", "options"):
             return perform_handoff(dispatcher, tracker, "hardship")
         return _on_table(options[0])
 
@@ -309,13 +309,13 @@ def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     account = load_account(tracker)
     done = [SlotSet("current_offer", None), SlotSet("awaiting", None), SlotSet("negotiation_rounds", 0.0)]
     if offer is None or account is None or not account.has_debt:
-        utter(dispatcher, tracker, "say_no_offer")
+        utter(dispatcher, tracker, "utter_no_offer")
         return done
     lang = language_of(tracker)
     if offer.kind == "pause":
         with session_scope() as s:
             repo.set_status(s, account.account_id, "hardship", note=f"paused until {offer.resume_on}")
-        utter(dispatcher, tracker, "say_pause_confirmed", first_due=show_date(offer.resume_on, lang))
+        utter(dispatcher, tracker, "utter_pause_confirmed", first_due=show_date(offer.resume_on, lang))
         return done
     store_arrangement(account, offer)
     summary = safe_text(phrases.summary(offer, lang), tracker)
@@ -324,7 +324,7 @@ def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     link = PaymentLinks.from_settings().link_for(
         account.account_id, offer.installments[0][1], offer.currency
     )
-    utter(dispatcher, tracker, "say_arrangement_confirmed", summary=summary, link=link)
+    utter(dispatcher, tracker, "utter_arrangement_confirmed", summary=summary, link=link)
     return done
 
 
@@ -350,5 +350,5 @@ class ActionDeclineOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        utter(dispatcher, tracker, "say_offer_declined")
+        utter(dispatcher, tracker, "utter_offer_declined")
         return [SlotSet("current_offer", None), SlotSet("awaiting", None)]

@@ -20,7 +20,7 @@ def _open_debt_and_link(
     open (both balance and payment-method answers need the same two things)."""
     account = load_account(tracker)
     if account is None or not account.has_debt:
-        utter(dispatcher, tracker, "say_no_open_balance")
+        utter(dispatcher, tracker, "utter_no_open_balance")
         return None
     link = PaymentLinks.from_settings().link_for(account.account_id, account.balance, account.currency)
     return account, link
@@ -41,7 +41,7 @@ class ActionTellBalance(Action):
         utter(
             dispatcher,
             tracker,
-            "say_balance",
+            "utter_balance",
             creditor=account.creditor or common_company(),
             balance=money(account.balance, account.currency),
             due_date=show_date(account.due_date, lang) if account.due_date else "-",
@@ -60,7 +60,7 @@ class ActionPaymentMethods(Action):
         found = _open_debt_and_link(dispatcher, tracker)
         if found is None:
             return []
-        utter(dispatcher, tracker, "say_payment_methods", link=found[1])
+        utter(dispatcher, tracker, "utter_payment_methods", link=found[1])
         return []
 
 

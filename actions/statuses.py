@@ -18,13 +18,13 @@ from compliance_filters.inconvenient import inconvenient_span
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {
-    "already_paid": ("paid_claim", "say_already_paid"),
-    "dispute_debt": ("dispute", "say_dispute"),
-    "debtor_deceased": ("deceased", "say_deceased"),
-    "attorney_represented": ("attorney", "say_attorney"),
-    "bankruptcy": ("bankruptcy", "say_bankruptcy"),
-    "cease_contact": ("cease", "say_cease_contact"),
-    "file_complaint": (None, "say_complaint"),
+    "already_paid": ("paid_claim", "utter_already_paid"),
+    "dispute_debt": ("dispute", "utter_dispute"),
+    "debtor_deceased": ("deceased", "utter_deceased"),
+    "attorney_represented": ("attorney", "utter_attorney"),
+    "bankruptcy": ("bankruptcy", "utter_bankruptcy"),
+    "cease_contact": ("cease", "utter_cease_contact"),
+    "file_complaint": (None, "utter_complaint"),
 }
 
 
@@ -51,7 +51,7 @@ def record_status(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
     once the cease status is on file.
     """
     if intent not in STATUSES:
-        utter(dispatcher, tracker, "say_handoff")
+        utter(dispatcher, tracker, "utter_handoff")
         return []
     status, response = STATUSES[intent]
     account_id = tracker.get_slot("account_id")
@@ -87,7 +87,7 @@ def wrong_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     """Flag the number on every account, apologise, and forget any verification."""
     with session_scope() as s:
         repo.mark_wrong_number(s, str(tracker.sender_id))
-    utter(dispatcher, tracker, "say_wrong_number")
+    utter(dispatcher, tracker, "utter_wrong_number")
     return [SlotSet("awaiting", None), SlotSet("verified", False), SlotSet("pending_intent", None)]
 
 
@@ -108,7 +108,7 @@ class ActionOptOut(Action):
         channel = "voice" if tracker.get_latest_input_channel() == VOICE_CHANNEL else "sms"
         with session_scope() as s:
             repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel=channel, source="nlu")
-        utter(dispatcher, tracker, "say_opted_out", message_kind="confirmation")
+        utter(dispatcher, tracker, "utter_opted_out", message_kind="confirmation")
         return [SlotSet("awaiting", None)]
 
 
@@ -140,5 +140,5 @@ class ActionRecordInconvenientTime(Action):
                 repo.add_inconvenient_time(s, account.account_id, span.start, span.end,
                                            note=text[:200])
         window = safe_text(phrases.window(span.start, span.end, lang), tracker)
-        utter(dispatcher, tracker, "say_inconvenient_time", window=window or "")
+        utter(dispatcher, tracker, "utter_inconvenient_time", window=window or "")
         return []

@@ -62,9 +62,9 @@ class ActionGreetOutbound(Action):
         if notice:  # a campaign step's own words open the conversation (start_sms(text=...))
             dispatcher.utter_message(text=notice)
         if not tracker.get_slot("debtor_name"):
-            utter(dispatcher, tracker, "say_greet_outbound_unknown")
+            utter(dispatcher, tracker, "utter_greet_outbound_unknown")
             return []
-        response = "say_greet_call" if latest_intent(tracker) == "start_call" else "say_greet_outbound"
+        response = "utter_greet_call" if latest_intent(tracker) == "start_call" else "utter_greet_outbound"
         utter(dispatcher, tracker, response)
         return [SlotSet("awaiting", "name")]
 
@@ -87,10 +87,10 @@ class ActionStartVerification(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         if not tracker.get_slot("account_id") or not tracker.get_slot("debtor_name"):
-            utter(dispatcher, tracker, "say_cannot_identify")
+            utter(dispatcher, tracker, "utter_cannot_identify")
             return []
         if attempts_of(tracker) >= MAX_ATTEMPTS:
-            utter(dispatcher, tracker, "say_verification_failed")
+            utter(dispatcher, tracker, "utter_verification_failed")
             return []
         pending = pending_request(tracker)
         events: List[EventType] = [SlotSet("pending_intent", pending)]
@@ -102,19 +102,19 @@ class ActionStartVerification(Action):
             attempts = attempts_of(tracker) + 1
             events.append(SlotSet("verification_attempts", float(attempts)))
             if attempts >= MAX_ATTEMPTS:
-                utter(dispatcher, tracker, "say_verification_failed")
+                utter(dispatcher, tracker, "utter_verification_failed")
                 return events + [SlotSet("pending_intent", None)]
-            utter(dispatcher, tracker, "say_identity_mismatch")
+            utter(dispatcher, tracker, "utter_identity_mismatch")
         claim = None
         if latest_intent(tracker) in NAME_INTENTS:
             claim = name_claim(message_text(tracker), tracker.get_slot("debtor_name") or "")
         if claim is False:
-            utter(dispatcher, tracker, "say_name_denied")
+            utter(dispatcher, tracker, "utter_name_denied")
             return [SlotSet("name_confirmed", False), SlotSet("awaiting", None), SlotSet("pending_intent", None)]
         if claim or tracker.get_slot("name_confirmed"):
             return events + [SlotSet("name_confirmed", True), SlotSet("awaiting", None),
                              FollowupAction("verification_form")]
-        utter(dispatcher, tracker, "say_ask_confirm_name")
+        utter(dispatcher, tracker, "utter_ask_confirm_name")
         return events + [SlotSet("awaiting", "name")]
 
 
@@ -219,7 +219,7 @@ class ActionNameDenied(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        utter(dispatcher, tracker, "say_name_denied")
+        utter(dispatcher, tracker, "utter_name_denied")
         return [
             SlotSet("name_confirmed", False),
             SlotSet("awaiting", None),
@@ -259,7 +259,7 @@ class ValidateVerificationForm(FormValidationAction):
         attempts = attempts_of(tracker) + 1
         if attempts >= MAX_ATTEMPTS:
             return {"identity_value": FAILED, "verification_attempts": float(MAX_ATTEMPTS)}
-        utter(dispatcher, tracker, "say_identity_mismatch" if slot_value == MISMATCH else "say_identity_unreadable")
+        utter(dispatcher, tracker, "utter_identity_mismatch" if slot_value == MISMATCH else "utter_identity_unreadable")
         return {"identity_value": None, "verification_attempts": float(attempts)}
 
 
@@ -275,7 +275,7 @@ class ActionVerificationResult(Action):
     ) -> List[EventType]:
         events: List[EventType] = [SlotSet("identity_value", None)]
         if not tracker.get_slot("verified"):
-            utter(dispatcher, tracker, "say_verification_failed")
+            utter(dispatcher, tracker, "utter_verification_failed")
             return events + [SlotSet("pending_intent", None)]
         return events + verified_reply(dispatcher, tracker, tracker.get_slot("pending_intent"))
 
@@ -285,14 +285,14 @@ def verified_reply(dispatcher: CollectingDispatcher, tracker: Tracker, pending: 
     the action that answers the pending request (the balance when nothing was asked)."""
     account = load_account(tracker)
     if account is None:
-        utter(dispatcher, tracker, "say_cannot_identify")
+        utter(dispatcher, tracker, "utter_cannot_identify")
         return [SlotSet("pending_intent", None)]
     if account.pack == "us":
-        utter(dispatcher, tracker, "say_verified_us")
+        utter(dispatcher, tracker, "utter_verified_us")
         with session_scope() as s:
             repo.mark_mini_miranda_given(s, account.account_id)
     else:
-        utter(dispatcher, tracker, "say_verified", creditor=account.creditor or "")
+        utter(dispatcher, tracker, "utter_verified", creditor=account.creditor or "")
     return [SlotSet("pending_intent", None), FollowupAction(FOLLOW_UPS.get(pending or "", "action_tell_balance"))]
 
 
@@ -303,7 +303,7 @@ class ActionVerificationRefused(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        utter(dispatcher, tracker, "say_verification_refused")
+        utter(dispatcher, tracker, "utter_verification_refused")
         return [
             SlotSet("identity_value", None),
             SlotSet("pending_intent", None),

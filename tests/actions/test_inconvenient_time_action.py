@@ -33,7 +33,7 @@ async def test_the_stated_span_is_stored_and_confirmed(portfolio, sender, langua
     assert await ActionRecordInconvenientTime().run(dispatcher, tracker, {}) == []
     assert _spans("A1" if sender == EN_PHONE else "Z1") == [span]
     [message] = dispatcher.messages
-    assert (message["response"], message["window"]) == ("say_inconvenient_time", said)
+    assert (message["response"], message["window"]) == ("utter_inconvenient_time", said)
 
 
 async def test_an_unreadable_span_goes_to_a_person(portfolio):
@@ -44,6 +44,6 @@ async def test_an_unreadable_span_goes_to_a_person(portfolio):
     tracker = make_tracker(intent="inconvenient_time", text="this is a bad time for me")
     await ActionRecordInconvenientTime().run(dispatcher, tracker, {})
     assert _spans("A1") == []
-    assert responses(dispatcher)[0] == "say_handoff"
+    assert responses(dispatcher)[0] == "utter_handoff"
     with session_scope() as s:
         assert [h.reason for h in s.execute(select(Handoff)).scalars()] == ["inconvenient_time"]

@@ -23,7 +23,7 @@ async def test_six_month_proposal_accepted_then_stored_with_its_schedule(portfol
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent="propose_installment", entities=[{"entity": "months", "value": "6"}], slots={"months": "6"})
     events = await ActionEvaluateInstallment().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["say_plan_accept_proposal"]
+    assert responses(dispatcher) == ["utter_plan_accept_proposal"]
     offer_json = next(e["value"] for e in events if e["name"] == "current_offer")
     offer = offer_from_slot(offer_json)
     assert (offer.kind, offer.months, sum(a for _, a in offer.installments)) == ("plan", 6, offer.total)
@@ -31,7 +31,7 @@ async def test_six_month_proposal_accepted_then_stored_with_its_schedule(portfol
     dispatcher = CollectingDispatcher()
     done = await ActionAcceptOffer().run(dispatcher, make_tracker(intent="affirm", slots={"current_offer": offer_json, "awaiting": "offer"}), {})
     assert done == [SlotSet("current_offer", None), SlotSet("awaiting", None), SlotSet("negotiation_rounds", 0.0)]
-    assert responses(dispatcher) == ["say_arrangement_confirmed"]
+    assert responses(dispatcher) == ["utter_arrangement_confirmed"]
     rows = export("arrangements", capsys)
     assert [(r["account_id"], r["kind"], len(r["installments"]), Decimal(r["total"])) for r in rows] == [
         ("A1", "plan", 6, offer.total)
@@ -42,7 +42,7 @@ async def test_too_small_installment_gets_a_counter_and_counts_a_round(portfolio
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent="propose_installment", entities=[{"entity": "amount", "value": "5.00"}], slots={"amount": "5.00"})
     events = await ActionEvaluateInstallment().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["say_plan_counter"]
+    assert responses(dispatcher) == ["utter_plan_counter"]
     assert events[-1] == SlotSet("negotiation_rounds", 1.0)
 
 
@@ -53,7 +53,7 @@ async def test_counter_beyond_max_rounds_hands_off(portfolio, capsys) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent="propose_installment", slots={"amount": "5.00", "negotiation_rounds": rounds})
     await ActionEvaluateInstallment().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["say_handoff", None]
+    assert responses(dispatcher) == ["utter_handoff", None]
     assert dispatcher.messages[1]["custom"] == {"handoff": True, "reason": "negotiation_rounds"}
     assert [(r["account_id"], r["reason"]) for r in export("handoffs", capsys)] == [("A1", "negotiation_rounds")]
 
@@ -67,7 +67,7 @@ async def test_promise_is_stored(portfolio, capsys) -> None:
         entities=[{"entity": "amount", "value": "500.00"}, {"entity": "date", "value": "2026-12-04"}],
     )
     await ActionEvaluatePromise().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["say_promise_accepted"]
+    assert responses(dispatcher) == ["utter_promise_accepted"]
     assert dispatcher.messages[0]["date"] == "2026年12月4日"
     rows = export("arrangements", capsys)
     assert [(r["account_id"], r["kind"], r["installments"]) for r in rows] == [
@@ -80,7 +80,7 @@ async def test_settlement_offer_waives_interest(portfolio) -> None:
     events = await ActionOfferSettlement().run(dispatcher, make_tracker(intent="pay_in_full"), {})
     offer = offer_from_slot(events[0]["value"])
     assert (offer.kind, offer.waived_interest > 0, offer.total < Decimal("1200.00")) == ("settlement", True, True)
-    assert responses(dispatcher) == ["say_offer_settlement"]
+    assert responses(dispatcher) == ["utter_offer_settlement"]
 
 
 async def test_opt_out_is_recorded(portfolio) -> None:
@@ -89,7 +89,7 @@ async def test_opt_out_is_recorded(portfolio) -> None:
 
     dispatcher = CollectingDispatcher()
     assert await ActionOptOut().run(dispatcher, make_tracker(intent="opt_out", slots={"verified": False}), {}) == [SlotSet("awaiting", None)]
-    assert responses(dispatcher) == ["say_opted_out"]
+    assert responses(dispatcher) == ["utter_opted_out"]
     with session_scope() as s:
         assert repo.is_opted_out(s, EN_PHONE, "sms")
     assert dispatcher.messages[0].get("message_kind") == "confirmation"  # the one message let through
@@ -118,7 +118,7 @@ async def test_wrong_number_flags_the_phone_and_says_nothing_about_the_account(p
 
     dispatcher = CollectingDispatcher()
     await ActionWrongNumber().run(dispatcher, make_tracker(intent="wrong_number", slots={"verified": False}), {})
-    assert responses(dispatcher) == ["say_wrong_number"]
+    assert responses(dispatcher) == ["utter_wrong_number"]
     with session_scope() as s:
         assert s.execute(select(Phone.wrong_number).where(Phone.e164 == EN_PHONE)).scalar_one() is True
 
@@ -128,7 +128,7 @@ async def test_dispute_then_handoff(portfolio, capsys) -> None:
     dispatcher = CollectingDispatcher()
     assert await ActionRecordStatus().run(dispatcher, tracker, {}) == [SlotSet("awaiting", None), SlotSet("current_offer", None)]
     await ActionHandoff().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["say_dispute", "say_handoff", None]
+    assert responses(dispatcher) == ["utter_dispute", "utter_handoff", None]
     assert dispatcher.messages[2]["custom"] == {"handoff": True, "reason": "dispute"}
     assert [(r["account_id"], r["reason"]) for r in export("handoffs", capsys)] == [("A1", "dispute")]
 

@@ -62,14 +62,14 @@ def _apply(slots: Dict[str, Any], events: List[Dict[str, Any]]) -> Optional[str]
 
 # The request, its words and entities, and the answer each language expects after verification.
 PENDING = {
-    "ask_balance": ("how much do I owe", "现在欠多少", [], "say_balance"),
-    "request_payment_plan": ("can I pay monthly", "可以分期吗", [], "say_offer_plans"),
+    "ask_balance": ("how much do I owe", "现在欠多少", [], "utter_balance"),
+    "request_payment_plan": ("can I pay monthly", "可以分期吗", [], "utter_offer_plans"),
     "propose_installment": ("can I do 3 months", "可以分3期吗", [{"entity": "months", "value": "3"}],
-                            "say_plan_accept_proposal"),
+                            "utter_plan_accept_proposal"),
     "promise_to_pay": ("I can pay 300 on Dec 8", "我12月8号还800",
                        [{"entity": "amount", "value": "800.00"}, {"entity": "date", "value": "2026-12-08"}],
-                       "say_promise_accepted"),
-    "pay_in_full": ("I'll pay it all off", "我一次性还清", [], "say_offer_settlement"),
+                       "utter_promise_accepted"),
+    "pay_in_full": ("I'll pay it all off", "我一次性还清", [], "utter_offer_settlement"),
 }
 HUAXIA_PHONE = "+8613900139000"
 LANGS = {"en": (EN_PHONE, {"entity": "dob", "value": "1980-01-31"}, {}),
@@ -101,7 +101,7 @@ async def test_pending_request_is_answered_after_the_form(huaxia, lang: str, int
     start = CollectingDispatcher()
     events = await ActionStartVerification().run(
         start, make_tracker(intent=intent, text=text, entities=entities, slots=dict(slots), sender=phone, language=lang), {})
-    assert responses(start) == ["say_ask_confirm_name"]
+    assert responses(start) == ["utter_ask_confirm_name"]
     _apply(slots, events)
     assert slots["pending_intent"] == intent
     slots.update({"name_confirmed": True, "awaiting": None, "requested_slot": "identity_value"})
@@ -113,7 +113,7 @@ async def test_pending_request_is_answered_after_the_form(huaxia, lang: str, int
     done = CollectingDispatcher()
     follow = _apply(slots, await ActionVerificationResult().run(
         done, make_tracker(intent="provide_identity", entities=[identity], slots=dict(slots), sender=phone, language=lang), {}))
-    assert responses(done) == ["say_verified_us" if lang == "en" else "say_verified"]
+    assert responses(done) == ["utter_verified_us" if lang == "en" else "utter_verified"]
     assert follow is not None
     answer = CollectingDispatcher()
     await _all_actions()[follow].run(
@@ -131,7 +131,7 @@ async def test_identity_and_question_in_one_message_verifies_and_answers(portfol
     events = await ActionStartVerification().run(dispatcher, tracker, {})
     assert SlotSet("verified", True) in events
     assert events[-1] == FollowupAction("action_tell_balance")
-    assert responses(dispatcher) == ["say_verified"]
+    assert responses(dispatcher) == ["utter_verified"]
 
 
 async def test_wrong_identity_volunteered_counts_and_asks_the_name(portfolio) -> None:
@@ -141,7 +141,7 @@ async def test_wrong_identity_volunteered_counts_and_asks_the_name(portfolio) ->
     events = await ActionStartVerification().run(dispatcher, tracker, {})
     assert SlotSet("verified", True) not in events
     assert SlotSet("verification_attempts", 1.0) in events
-    assert responses(dispatcher) == ["say_identity_mismatch", "say_ask_confirm_name"]
+    assert responses(dispatcher) == ["utter_identity_mismatch", "utter_ask_confirm_name"]
 
 
 async def test_name_given_first_skips_the_name_question(portfolio) -> None:
@@ -158,7 +158,7 @@ async def test_someone_elses_name_is_not_the_debtor(portfolio) -> None:
     tracker = make_tracker(intent="provide_identity", text="我是王小明", slots={"verified": False},
                            sender=ZH_PHONE, language="zh")
     events = await ActionStartVerification().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["say_name_denied"]
+    assert responses(dispatcher) == ["utter_name_denied"]
     assert SlotSet("name_confirmed", False) in events
 
 
@@ -184,7 +184,7 @@ async def test_yes_three_months_is_fine_accepts_the_offer_on_the_table(portfolio
         again, make_tracker(intent="propose_installment", text="yes, 3 months is fine",
                             entities=[{"entity": "months", "value": "3"}],
                             slots={"current_offer": offer_json, "awaiting": "offer"}), {})
-    assert responses(again) == ["say_arrangement_confirmed"]
+    assert responses(again) == ["utter_arrangement_confirmed"]
     assert len(export("arrangements", capsys)) == 1
 
 
@@ -194,7 +194,7 @@ async def test_same_promise_twice_is_one_arrangement(portfolio, capsys) -> None:
         await ActionEvaluatePromise().run(dispatcher, make_tracker(
             intent="promise_to_pay", text="我12月8号还800", sender=ZH_PHONE, language="zh",
             entities=[{"entity": "amount", "value": "800.00"}, {"entity": "date", "value": "2026-12-08"}]), {})
-        assert responses(dispatcher) == ["say_promise_accepted"]
+        assert responses(dispatcher) == ["utter_promise_accepted"]
     rows = export("arrangements", capsys)
     assert [(r["account_id"], r["total"]) for r in rows] == [("Z1", "800.00")]
 
@@ -211,7 +211,7 @@ async def test_second_reason_joins_the_open_handoff(portfolio, capsys) -> None:
 async def test_clear_cease_is_an_optout_of_everything_confirmed_once(portfolio, capsys) -> None:
     dispatcher = CollectingDispatcher()
     await ActionRecordStatus().run(dispatcher, make_tracker(intent="cease_contact"), {})
-    assert responses(dispatcher) == ["say_cease_contact"]
+    assert responses(dispatcher) == ["utter_cease_contact"]
     assert dispatcher.messages[0]["message_kind"] == "confirmation"
     rows = export("optouts", capsys)
     assert [(r["phone"], r["channel"], r["source"]) for r in rows] == [(EN_PHONE, "all", "nlu")]
@@ -220,12 +220,12 @@ async def test_clear_cease_is_an_optout_of_everything_confirmed_once(portfolio, 
 async def test_unsure_cease_asks_then_acts_on_yes(portfolio, capsys) -> None:
     ask = CollectingDispatcher()
     events = await ActionConfirmIntent().run(ask, make_tracker(intent="cease_contact", text="hi again"), {})
-    assert responses(ask) == ["say_confirm_cease_contact"]
+    assert responses(ask) == ["utter_confirm_cease_contact"]
     assert events == [SlotSet("unconfirmed_intent", "cease_contact"), SlotSet("awaiting", "confirm")]
     assert export("optouts", capsys) == []
     yes = CollectingDispatcher()
     await ActionApplyConfirmed().run(yes, make_tracker(intent="affirm", slots={"unconfirmed_intent": "cease_contact"}), {})
-    assert responses(yes) == ["say_cease_contact"]
+    assert responses(yes) == ["utter_cease_contact"]
     assert [r["channel"] for r in export("optouts", capsys)] == ["all"]
 
 
@@ -236,7 +236,7 @@ async def test_unsure_distress_denied_sends_no_crisis_line(portfolio, capsys) ->
     no = CollectingDispatcher()
     await ActionDropUnconfirmed().run(no, make_tracker(intent="deny", slots={"unconfirmed_intent": "express_distress"},
                                                        sender=ZH_PHONE, language="zh"), {})
-    assert responses(ask) + responses(no) == ["say_confirm_express_distress", "say_confirm_dropped"]
+    assert responses(ask) + responses(no) == ["utter_confirm_express_distress", "utter_confirm_dropped"]
     assert export("handoffs", capsys) == []
 
 
@@ -245,5 +245,5 @@ async def test_policy_without_terms_for_the_currency_hands_off_not_silence(portf
     # in the action server, and the debtor heard nothing after verifying.
     dispatcher = CollectingDispatcher()
     await ActionOfferPlans().run(dispatcher, make_tracker(intent="request_payment_plan", sender=ZH_PHONE, language="zh"), {})
-    assert responses(dispatcher) == ["say_handoff", None]
+    assert responses(dispatcher) == ["utter_handoff", None]
     assert [r["reason"] for r in export("handoffs", capsys)] == ["policy_gap"]

@@ -44,14 +44,14 @@ async def test_outbound_greeting_asks_for_the_name_only(portfolio) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionGreetOutbound().run(dispatcher, make_tracker(intent="start_reminder", slots={"verified": False}), {})
     assert events == [SlotSet("awaiting", "name")]
-    assert responses(dispatcher) == ["say_greet_outbound"]
+    assert responses(dispatcher) == ["utter_greet_outbound"]
 
 
 async def test_debt_question_before_verification_asks_the_name(portfolio) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionStartVerification().run(dispatcher, make_tracker(intent="ask_balance", slots={"verified": False}), {})
     assert events == [SlotSet("pending_intent", "ask_balance"), SlotSet("awaiting", "name")]
-    assert responses(dispatcher) == ["say_ask_confirm_name"]
+    assert responses(dispatcher) == ["utter_ask_confirm_name"]
 
 
 def _form_tracker(entities, attempts: float, intent: str = "provide_identity"):
@@ -77,15 +77,15 @@ async def test_three_wrong_answers_fail_and_disclose_nothing(portfolio) -> None:
     assert results[0] == [SlotSet("identity_value", None), SlotSet("verification_attempts", 1.0)]
     assert results[1] == [SlotSet("identity_value", None), SlotSet("verification_attempts", 2.0)]
     assert results[2] == [SlotSet("identity_value", "failed"), SlotSet("verification_attempts", 3.0)]
-    assert all_messages == ["say_identity_mismatch", "say_identity_mismatch"]
+    assert all_messages == ["utter_identity_mismatch", "utter_identity_mismatch"]
     dispatcher = CollectingDispatcher()
     events = await ActionVerificationResult().run(dispatcher, make_tracker(slots={"verified": False, "verification_attempts": 3.0}), {})
     assert events == [SlotSet("identity_value", None), SlotSet("pending_intent", None)]
-    assert responses(dispatcher) == ["say_verification_failed"]
+    assert responses(dispatcher) == ["utter_verification_failed"]
     assert all("balance" not in m and "creditor" not in m for m in dispatcher.messages)
     again = CollectingDispatcher()
     assert await ActionStartVerification().run(again, make_tracker(intent="ask_balance", slots={"verified": False, "verification_attempts": 3.0}), {}) == []
-    assert responses(again) == ["say_verification_failed"]
+    assert responses(again) == ["utter_verification_failed"]
 
 
 async def test_right_answer_verifies_and_records_it(portfolio) -> None:
@@ -105,7 +105,7 @@ async def test_verified_us_debtor_gets_mini_miranda_then_the_balance(portfolio) 
     events = await ActionVerificationResult().run(dispatcher, make_tracker(slots={"pending_intent": "ask_balance"}), {})
     assert events == [SlotSet("identity_value", None), SlotSet("pending_intent", None),
                       FollowupAction("action_tell_balance")]
-    assert responses(dispatcher) == ["say_verified_us"]
+    assert responses(dispatcher) == ["utter_verified_us"]
 
 
 async def test_interruption_is_not_counted_as_an_answer(portfolio) -> None:
@@ -120,4 +120,4 @@ async def test_a_campaign_notice_is_said_before_the_greeting(portfolio):
                            entities=[{"entity": "campaign_notice", "value": notice}])
     await ActionGreetOutbound().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"] == notice
-    assert responses(dispatcher)[1:] == ["say_greet_outbound"]
+    assert responses(dispatcher)[1:] == ["utter_greet_outbound"]

@@ -7,7 +7,7 @@ import re
 import warnings
 
 from bot.config import PROJECT_ROOT
-from bot.dialogue.responses import ACTION_UTTERED_PREFIX, FORM_QUESTIONS, TRIGGER_INTENTS
+from bot.dialogue.responses import ACTION_UTTERED, FORM_QUESTIONS, TRIGGER_INTENTS
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -17,7 +17,7 @@ def _expected(message: str) -> bool:
     unused = re.match(r"The utterance '(\w+)' is not used in any story or rule", message)
     if unused:
         name = unused.group(1)
-        return name.startswith(ACTION_UTTERED_PREFIX) or name in FORM_QUESTIONS
+        return name in ACTION_UTTERED or name in FORM_QUESTIONS
     no_examples = re.match(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU", message)
     return bool(no_examples and no_examples.group(1) in TRIGGER_INTENTS)
 
@@ -53,3 +53,14 @@ def test_validator_finds_no_issues() -> None:
     assert problems == []
     failing = {k: v for k, v in results.items() if not v and k not in ("intents",)}
     assert failing == {}
+
+
+def test_action_uttered_responses_are_named_by_an_action() -> None:
+    """A response listed as action-uttered must really be said by some action."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
+    dynamic = set(re.findall(r'f"(utter_[a-z_]+)\{', source))
+    missing = sorted(
+        name for name in ACTION_UTTERED
+        if f'"{name}"' not in source and not any(name.startswith(prefix) for prefix in dynamic)
+    )
+    assert missing == []
