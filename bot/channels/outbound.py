@@ -127,9 +127,11 @@ async def start_sms(
     triggered intent: the greeting action says it first, through the same output channel
     and send path as every other word of the conversation, so the assistant's tracker knows
     what the debtor was told when they answer."""
-    phone, screened = _gate(account_id, "sms", at, record=False)
+    # the campaign's own words are screened before the assistant is asked to say them: a
+    # banned template is a blocked send on the ledger, not a conversation opened for nothing
+    phone, screened = _gate(account_id, "sms", at, record=False, text=text)
     if not screened.send:  # nothing will be sent: now the decision is the record
-        phone, screened = _gate(account_id, "sms", at)
+        phone, screened = _gate(account_id, "sms", at, text=text)
         return _held(account_id, phone, screened)
     settings = get_settings()
     # Rasa does not unquote the conversation id in this route: "%2B1..." would be a

@@ -235,3 +235,27 @@ def test_a_high_tier_account_a_person_already_has_gets_no_second_handoff(portfol
     _run(GatedSender())
     with session_scope() as s:
         assert [h.reason for h in s.execute(select(Handoff)).scalars()] == ["dispute"]
+
+
+def test_a_banned_template_is_blocked_by_the_real_sender_and_never_reaches_the_assistant(portfolio) -> None:
+    """The default sender (start_sms) screens the step's own words before asking the
+    assistant to say them; without that the ledger would say `sent` for a threat."""
+    from bot.campaigns.definitions import parse
+
+    rogue = parse({
+        "name": "rogue", "tiers": ["low"], "packs": ["us"], "steps": [{
+            "id": "threat", "when": {"past_due_every": 1, "from": 0}, "channel": "sms",
+            "templates": {"en": "Hi {name}, pay now or the police will arrest you.",
+                          "zh": "{name}，今天不还钱就让警察抓你。"},
+        }],
+    }, "rogue.yml")
+    summary = _run(None, campaigns=[rogue])   # None: the dispatcher's own default sender
+    ledger = {key: row for key, row in _ledger().items() if key[1].startswith("rogue/")}
+    assert {a for a, _ in ledger} == {"L2", "Q1", "C1"}
+    assert {r.status for r in ledger.values()} == {"blocked"}
+    assert summary.outcomes == {"blocked": 3, "handoff": 1}   # H1: high tier goes to a person
+    assert summary.blocked_reasons["status.cease"] == 1
+    # each threat trips several phrase families; both accounts' blocks name at least one
+    assert sum(n for reason, n in summary.blocked_reasons.items() if reason.startswith("phrase")) >= 2
+    with session_scope() as s:
+        assert s.execute(select(ContactAttempt).where(ContactAttempt.status == "sent")).first() is None

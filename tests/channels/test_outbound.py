@@ -156,3 +156,13 @@ async def test_consent_recorded_from_the_cli_lets_the_call_go(channel_env, stand
     assert result.status == "blocked"
     assert any(r.startswith("consent.artificial_voice") for r in result.reasons)
     assert len(standin.calls()) == 1
+
+
+async def test_a_banned_campaign_text_is_blocked_before_the_assistant_is_asked(rasa_api):
+    threat = "Hi Jane, this is Northwind. Pay today or the police will come to arrest you."
+    result = await outbound.start_sms("A-US-1", at=INSIDE, text=threat)
+    assert result.status == "blocked"
+    assert any(r.startswith("phrase") for r in result.reasons), result.reasons
+    assert rasa_api == []      # no conversation was opened to say it
+    assert decisions() == 1    # the block is on record, once
+
