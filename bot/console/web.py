@@ -236,6 +236,22 @@ def console_blueprint() -> Blueprint:
         return _detail(request, agent, csrf, handoff_id, status=200 if result.accepted else 422,
                        arrangement=result)
 
+    @bp.route("/handoffs/<handoff_id:int>/verification", methods=["POST"])
+    @login_required()
+    async def verification(request: Request, agent: agents.AgentView, csrf: str,
+                           handoff_id: int) -> HTTPResponse:
+        form = {k: request.form.get(k, "") for k in ("method", "note")}
+        return await act(request, agent, csrf, handoff_id,
+                         lambda s: {"verified_debt": work.record_verification(s, agent, handoff_id, form)})
+
+    @bp.route("/handoffs/<handoff_id:int>/workplace", methods=["POST"])
+    @login_required()
+    async def workplace(request: Request, agent: agents.AgentView, csrf: str,
+                        handoff_id: int) -> HTTPResponse:
+        form = {k: request.form.get(k, "") for k in ("work_phone", "employer_prohibits")}
+        return await act(request, agent, csrf, handoff_id,
+                         lambda s: (work.set_workplace(s, agent, handoff_id, form), {"workplace": True})[1])
+
     @bp.route("/handoffs/<handoff_id:int>/close", methods=["POST"])
     @login_required()
     async def close(request: Request, agent: agents.AgentView, csrf: str,
