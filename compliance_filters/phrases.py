@@ -41,6 +41,25 @@ _compiled: Dict[str, _Compiled] = {}
 _restorers: Dict[str, PinyinRestorer] = {}
 
 
+def _import_jieba() -> Any:
+    """jieba, imported without pkg_resources: jieba only uses it to open its own data files
+    and falls back to a plain open() without it, while importing pkg_resources costs more
+    than half a second of start-up (issue 13 item 10). Where something else has already
+    loaded pkg_resources nothing changes."""
+    import sys
+
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # "import" raises ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
 class _JiebaSegmenter:
     """A private jieba dictionary for the filter's Chinese tokens.
 
@@ -58,8 +77,7 @@ class _JiebaSegmenter:
     def __init__(self) -> None:
         import logging
 
-        import jieba
-
+        jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
