@@ -362,10 +362,12 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
         else:
             groups.setdefault((rule.category, rule.combo), {}).setdefault(rule.group, []).append((start, end))
 
-    def excepted(category: str, start: int, end: int) -> bool:
+    def excepted(category: str, start: int, end: int, combo: bool = False) -> bool:
         # an exception counts when it overlaps the hit without lying inside it: "police
-        # report" excuses "police", but "an attorney" does not excuse "i am an attorney"
-        return any(a < end and start < b and not (start <= a and b <= end)
+        # report" excuses "police", but "an attorney" does not excuse "i am an attorney";
+        # a combination is also excused by one that begins with it ("LET US KNOW if a
+        # family member ...": the first word is used in another sense)
+        return any(a < end and start < b and (not (start <= a and b <= end) or (combo and a == start))
                    for a, b in allow.get(category, ()))
 
     hits: List[Tuple[str, int, int]] = []
@@ -381,7 +383,7 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
             continue
         for span in _chains(found, n_groups, within):
             start, end = span
-            if excepted(category, start, end):
+            if excepted(category, start, end, combo=True):
                 continue
             if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=True):
                 continue
