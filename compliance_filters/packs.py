@@ -120,6 +120,8 @@ def _load_cached(name: str, overlay_json: str) -> Pack:
         shared = _read_yaml(PACK_DIR / part)
         if i == 0:
             banned["negation"] = shared.get("negation") or {}
+        # core words whose misspellings are written back (compliance_filters.spelling)
+        banned["sound_alike"] = list(banned.get("sound_alike") or []) + list(shared.get("sound_alike") or [])
         _merge_banned(banned["categories"], shared.get("categories") or {}, source=str(part),
                       allow_allow=True)
     _merge_banned(banned["categories"], raw.get("banned") or {}, source=f"pack {name}", allow_allow=True)

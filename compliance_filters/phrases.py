@@ -28,6 +28,7 @@ from compliance_filters.normalize import canonical, canonical_text, fold_width, 
 from compliance_filters.packs import Pack
 from compliance_filters.phrase_index import PhraseIndex, trie_regex
 from compliance_filters.pinyin import PinyinRestorer
+from compliance_filters.spelling import sound_alike
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
@@ -495,13 +496,17 @@ def unmask(pack: Pack, text: str) -> str:
 def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
     """`canonical` of `text` after pinyin and homophone spellings of the pack's Chinese
     phrases are written back as the phrases (compliance_filters.pinyin); offsets map to
-    `text`. Restoring runs first because canonical's look-alike folds (l -> i) would
-    garble pinyin. Masked English words are filled in before either (`unmask`)."""
+    `text`, and misspelt core threat words ("arested", "poleece") written back as the words
+    (compliance_filters.spelling). Restoring runs first because canonical's look-alike
+    folds (l -> i) would garble both. Masked English words are filled in before (`unmask`)."""
     if "*" in text or "#" in text or "%" in text:
         text = unmask(pack, text)
     lowered = text.lower() if text.isascii() else fold_width(text).lower()
     if len(lowered) == len(text):
         restored, rmap = restorer_for(pack).restore(lowered)
+        spelled, smap = sound_alike(pack.banned.get("sound_alike") or ()).restore(restored)
+        if smap is not None:
+            restored, rmap = spelled, smap if rmap is None else [rmap[i] for i in smap]
         if rmap is not None:
             canon, index = canonical(restored)
             return canon, [rmap[i] for i in index]

@@ -57,3 +57,20 @@ def test_families_the_development_sets_showed_missing(us, lang, text, category):
 ])
 def test_look_alike_compliant_texts_pass(us, lang, text):
     assert check_text(us, text, lang).allowed, check_text(us, text, lang)
+
+
+@pytest.mark.parametrize("text", ["You'll be arested on Monday.", "We will call the poleece.",
+                                  "Your gonna be in jale by Friday.", "The sherrif has a warrent.",
+                                  "You dedbeet."])
+def test_misspelt_core_words_count_as_the_words(us, text):
+    assert not check_text(us, text, "en").allowed
+
+
+def test_words_that_only_look_close_stay_as_they_are():
+    from compliance_filters.spelling import SoundAlike
+
+    speller = SoundAlike(["police", "jail", "arrested", "prison", "warrant", "sheriff"])
+    text = "our policy: be polite, poles, a person, this place, presents, pressing, warren, jelly, jill"
+    assert speller.restore(text) == (text, None)
+    restored, index = speller.restore("call the poleece")
+    assert restored == "call the police" and "call the poleece"[index[9]:index[-1] + 1] == "poleece"
