@@ -14,7 +14,7 @@ from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import perform_handoff
 from bot.store import evidence, repo
 from bot.store.db import session_scope
-from compliance_filters.inconvenient import inconvenient_span
+from compliance_filters.inconvenient import inconvenient_span, mentions_work, says_work_number
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {
@@ -132,13 +132,30 @@ class ActionRecordInconvenientTime(Action):
         lang = language_of(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
         span = inconvenient_span(text)
-        if span is None:
+        at_work = mentions_work(text)
+        if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)
         if account is not None:
             with session_scope() as s:
-                repo.add_inconvenient_time(s, account.account_id, span.start, span.end,
-                                           note=text[:200])
-        window = safe_text(phrases.window(span.start, span.end, lang), tracker)
-        utter(dispatcher, tracker, "utter_inconvenient_time", window=window or "")
+                if span is not None:
+                    repo.add_inconvenient_time(s, account.account_id, span.start, span.end,
+                                               note=text[:200])
+                if at_work:
+                    record_work_place(s, account.account_id, str(tracker.sender_id), text)
+        window = phrases.window(span.start, span.end, lang) if span is not None else AT_WORK[lang]
+        utter(dispatcher, tracker, "utter_inconvenient_time", window=safe_text(window, tracker) or "")
         return []
+
+
+#: "at work" as utter_inconvenient_time says it ("We've noted not to contact you at work.")
+AT_WORK = {"en": "at work", "zh": "在工作单位"}
+
+
+def record_work_place(s: Any, account_id: str, sender: str, text: str) -> None:
+    """"Don't call me at work": work is an inconvenient place (Reg F 1006.6(b)(1)), so no
+    contact on the account's work numbers; "this is my work phone" also flags the number
+    the debtor wrote from as one (issue 13 item 1)."""
+    numbers = {p.e164 for p in repo.get_account(s, account_id).phones}
+    work_phone = sender if says_work_number(text) and sender in numbers else None
+    repo.set_workplace(s, account_id, source="nlu", work_phone=work_phone, employer_prohibits=True)

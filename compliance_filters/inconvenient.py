@@ -120,6 +120,19 @@ def _zh_span(folded: str) -> Optional[Tuple[time, time]]:
     return None
 
 
+_THIS_IS_WORK = re.compile(
+    r"\b(?:this is|this's|it's|that's|you'?re (?:calling|texting)|you (?:called|texted|are calling|are texting))"
+    r"\s+(?:my\s+)?(?:work|office|company|business)\s*(?:phone|number|line|cell|mobile)"
+    r"|\bthis (?:phone|number|line) is (?:my )?(?:work|office|company)"
+    r"|(?:这是|这个是|这个号码是|这个电话是|这个号是|你打的是|你们打的是)(?:我的?)?(?:单位|公司|办公室|工作)的?(?:电话|号码|手机|座机)")
+
+
+def says_work_number(text: str) -> bool:
+    """Does `text` say the number it came on is a work number ("this is my work phone",
+    "你打的是我单位的电话")? The caller then flags that number as a work phone."""
+    return _THIS_IS_WORK.search(fast_simplified(fold_width(text)).lower()) is not None
+
+
 def mentions_work(text: str) -> bool:
     """Does `text` say the debtor is at work / may not be called at work?"""
     return _WORK.search(fast_simplified(fold_width(text)).lower()) is not None

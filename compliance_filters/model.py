@@ -105,6 +105,11 @@ class Recipient:
     # the debt is past the statute of limitations (Debt.time_barred): no suit threats,
     # the disclosure, and no revival offers where the state says a payment revives it
     time_barred: bool = False
+    # numbers at the debtor's place of work, and whether contact there is prohibited (the
+    # employer forbids it, or the debtor said work is an inconvenient place): Reg F
+    # 1006.6(b)(3) and (b)(1)
+    work_phones: Tuple[str, ...] = ()
+    employer_prohibits: bool = False
 
 
 @dataclass(frozen=True)

@@ -92,9 +92,9 @@ _SPACED_HINT = re.compile(r"[\s\-_.*·/\\,~+][a-z0-9$@][\s\-_.*·/\\,~+]{1,3}[a-
 _SPACED = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@](?:[\s\-_.*·/\\,~+]{1,3}[a-z0-9$@](?![a-z0-9$@])){2,}")
 # separators inside a word: arr-est, arr.est, p*lice
 # (at least one side a letter, so "800-555-0100" and "75.00" stay as they are)
-_INNER_SEP = re.compile(r"[\-_.*·~+]+")
-_UNIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@")
-_LETTER = frozenset("abcdefghijklmnopqrstuvwxyz")
+# (the lookarounds do the test in the regex engine: most texts have no such run at all, and
+# "Call 800-555-0100." no longer costs a Python loop over its separators)
+_INNER_SEP = re.compile(r"(?<=[a-z])[\-_.*·~+]+(?=[a-z0-9$@])|(?<=[0-9$@])[\-_.*·~+]+(?=[a-z])")
 # anything between two Chinese characters that is not a clause mark: 公 检 法, 公-检-法
 _CJK_GAP = re.compile(
     r"(?<=[\u3400-\u9fff])[\s\-_.*·/\\、|~+\"'“”‘’()（）\[\]【】<>《》]+(?=[\u3400-\u9fff])"
@@ -211,16 +211,9 @@ def canonical_text(text: str) -> str:
 def _join_inner(text: str, index: List[int]) -> Tuple[str, List[int]]:
     """Remove separators inside a word (arr-est, p*lice); one side must be a letter, so
     "800-555-0100" and "75.00" stay as they are."""
-    cuts = []
-    for m in _INNER_SEP.finditer(text):
-        a, b = m.start(), m.end()
-        if a == 0 or b >= len(text):
-            continue
-        left, right = text[a - 1], text[b]
-        if left in _UNIT and right in _UNIT and (left in _LETTER or right in _LETTER):
-            cuts.append((a, b))
-    if not cuts:
+    if _INNER_SEP.search(text) is None:
         return text, index
+    cuts = [m.span() for m in _INNER_SEP.finditer(text)]
     out: List[str] = []
     out_index: List[int] = []
     pos = 0

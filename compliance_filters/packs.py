@@ -11,11 +11,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -118,10 +119,11 @@ def _load_cached(name: str, overlay_json: str) -> Pack:
     for i, part in enumerate([include] if isinstance(include, str) else include):
         shared = _read_yaml(PACK_DIR / part)
         if i == 0:
-            banned = {"negation": shared.get("negation") or {}, "categories": shared.get("categories") or {}}
-        else:
-            _merge_banned(banned["categories"], shared.get("categories") or {}, source=str(part),
-                          allow_allow=True)
+            banned["negation"] = shared.get("negation") or {}
+        # core words whose misspellings are written back (compliance_filters.spelling)
+        banned["sound_alike"] = list(banned.get("sound_alike") or []) + list(shared.get("sound_alike") or [])
+        _merge_banned(banned["categories"], shared.get("categories") or {}, source=str(part),
+                      allow_allow=True)
     _merge_banned(banned["categories"], raw.get("banned") or {}, source=f"pack {name}", allow_allow=True)
     raw["banned"] = banned
     creditor = ""
@@ -251,6 +253,28 @@ def _tighten_caps(base: list, overlay: list, who: str) -> list:
     return list(caps.values())
 
 
+_ALTERNATIVES = re.compile(r"\{([^{}]*)\}")
+
+
+def expand_phrases(phrases: Sequence[str]) -> List[str]:
+    """Every spelling a phrase family stands for: "{will|'ll|are going to} hear" is "will
+    hear", "'ll hear" and "are going to hear"; an empty choice ("{ever |}") drops the part.
+    One line of the pack names a family of phrasings (tenses, contractions, who is named)
+    instead of each member being listed, or missed (issue 13 item 9)."""
+    out: Dict[str, None] = {}
+    for phrase in phrases:
+        pending = [str(phrase)]
+        while pending:
+            current = pending.pop()
+            m = _ALTERNATIVES.search(current)
+            if m is None:
+                out[" ".join(current.split())] = None
+                continue
+            pending.extend(current[:m.start()] + choice + current[m.end():]
+                           for choice in reversed(m.group(1).split("|")))
+    return [p for p in out if p]
+
+
 def _merge_banned(categories: Dict[str, Any], extra: Mapping[str, Any], *, source: str,
                   allow_allow: bool) -> None:
     """Add `extra` banned phrases; exceptions ("allow") only come from the pack itself."""
@@ -274,7 +298,12 @@ def _merge_banned(categories: Dict[str, Any], extra: Mapping[str, Any], *, sourc
                         f"{source} loosens the pack: banned.{category}.{lang}.allow adds exceptions")
                 if key not in ("terms", "combos", "allow"):
                     raise PackError(f"{source}: banned.{category}.{lang}: unknown key {key!r}")
-                dest[key] = list(dest.get(key) or []) + list(values or [])
+                if key == "combos":
+                    values = [{**combo, "groups": [expand_phrases(g) for g in combo.get("groups") or []]}
+                              for combo in values or []]
+                else:
+                    values = expand_phrases(values or [])
+                dest[key] = list(dest.get(key) or []) + list(values)
 
 
 def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:

@@ -28,6 +28,7 @@ from compliance_filters.normalize import canonical, canonical_text, fold_width, 
 from compliance_filters.packs import Pack
 from compliance_filters.phrase_index import PhraseIndex, trie_regex
 from compliance_filters.pinyin import PinyinRestorer
+from compliance_filters.spelling import sound_alike
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
@@ -39,6 +40,25 @@ _lock = threading.RLock()
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
 _restorers: Dict[str, PinyinRestorer] = {}
+
+
+def _import_jieba() -> Any:
+    """jieba, imported without pkg_resources: jieba only uses it to open its own data files
+    and falls back to a plain open() without it, while importing pkg_resources costs more
+    than half a second of start-up (issue 13 item 10). Where something else has already
+    loaded pkg_resources nothing changes."""
+    import sys
+
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # "import" raises ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
 
 
 class _JiebaSegmenter:
@@ -58,8 +78,7 @@ class _JiebaSegmenter:
     def __init__(self) -> None:
         import logging
 
-        import jieba
-
+        jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
@@ -344,10 +363,12 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
         else:
             groups.setdefault((rule.category, rule.combo), {}).setdefault(rule.group, []).append((start, end))
 
-    def excepted(category: str, start: int, end: int) -> bool:
+    def excepted(category: str, start: int, end: int, combo: bool = False) -> bool:
         # an exception counts when it overlaps the hit without lying inside it: "police
-        # report" excuses "police", but "an attorney" does not excuse "i am an attorney"
-        return any(a < end and start < b and not (start <= a and b <= end)
+        # report" excuses "police", but "an attorney" does not excuse "i am an attorney";
+        # a combination is also excused by one that begins with it ("LET US KNOW if a
+        # family member ...": the first word is used in another sense)
+        return any(a < end and start < b and (not (start <= a and b <= end) or (combo and a == start))
                    for a, b in allow.get(category, ()))
 
     hits: List[Tuple[str, int, int]] = []
@@ -363,7 +384,7 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
             continue
         for span in _chains(found, n_groups, within):
             start, end = span
-            if excepted(category, start, end):
+            if excepted(category, start, end, combo=True):
                 continue
             if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=True):
                 continue
@@ -475,13 +496,17 @@ def unmask(pack: Pack, text: str) -> str:
 def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
     """`canonical` of `text` after pinyin and homophone spellings of the pack's Chinese
     phrases are written back as the phrases (compliance_filters.pinyin); offsets map to
-    `text`. Restoring runs first because canonical's look-alike folds (l -> i) would
-    garble pinyin. Masked English words are filled in before either (`unmask`)."""
+    `text`, and misspelt core threat words ("arested", "poleece") written back as the words
+    (compliance_filters.spelling). Restoring runs first because canonical's look-alike
+    folds (l -> i) would garble both. Masked English words are filled in before (`unmask`)."""
     if "*" in text or "#" in text or "%" in text:
         text = unmask(pack, text)
     lowered = text.lower() if text.isascii() else fold_width(text).lower()
     if len(lowered) == len(text):
         restored, rmap = restorer_for(pack).restore(lowered)
+        spelled, smap = sound_alike(pack.banned.get("sound_alike") or ()).restore(restored)
+        if smap is not None:
+            restored, rmap = spelled, smap if rmap is None else [rmap[i] for i in smap]
         if rmap is not None:
             canon, index = canonical(restored)
             return canon, [rmap[i] for i in index]

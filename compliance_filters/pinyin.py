@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.normalize import fast_simplified
@@ -36,9 +37,25 @@ _FUNCTION_CHARS = frozenset("是的了不在有我你他她它们这那就都也
 
 @lru_cache(maxsize=1)
 def _table() -> Dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict
+    """pypinyin's character table (code point -> readings). Only this one module of
+    pypinyin is needed: it is loaded on its own, because importing the package first runs
+    pypinyin/__init__, which loads the phrase dictionary and the segmenter (about 1 s of
+    start-up for nothing, issue 13 item 10)."""
+    import importlib.util
+    import sys
 
-    return pinyin_dict
+    loaded = sys.modules.get("pypinyin.pinyin_dict")
+    if loaded is not None:
+        return loaded.pinyin_dict
+    package = importlib.util.find_spec("pypinyin")
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("pypinyin is not installed", name="pypinyin")
+    path = Path(list(package.submodule_search_locations)[0]) / "pinyin_dict.py"
+    spec = importlib.util.spec_from_file_location("_compliance_pinyin_dict", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.pinyin_dict
 
 
 @lru_cache(maxsize=65536)

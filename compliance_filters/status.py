@@ -4,7 +4,8 @@ Opt-out is per channel ("all" covers every channel; a voicemail is a voice conta
 An opt-out or a cease request lets exactly one kind of message through, the
 "confirmation". Attorney, bankruptcy, deceased, dispute and wrong number stop new
 automated contact attempts ("outbound"); replies inside a conversation the debtor
-started still go out so the assistant can acknowledge and hand off. In the us pack a
+started still go out so the assistant can acknowledge and hand off. A work number is not
+contacted once contact at work is known to be prohibited. In the us pack a
 revocation on SMS or voice also stops outbound robotexts and artificial-voice calls on the
 other channel (FCC 24-18), and an artificial-voice call needs consent on file.
 """
@@ -37,6 +38,7 @@ def check_status(pack: Pack, message: OutgoingMessage, recipient: Recipient) -> 
         if channel in recipient.opted_out or "all" in recipient.opted_out:
             which = channel if channel in recipient.opted_out else "all"
             reasons.append(Reason(f"optout.{channel}", f"opted out of {which}"))
+        reasons += _workplace(recipient)
     if message.kind == "outbound" and pack.name == "us":
         reasons += _tcpa(message, recipient, channel)
     if message.kind == "outbound":
@@ -69,6 +71,15 @@ def _restricted_reply(text: str, recipient: Recipient) -> List[Reason]:
     if hit is None:
         return []
     return [Reason(f"status.{active[0]}.collection_content", hit.group())]
+
+
+def _workplace(recipient: Recipient) -> List[Reason]:
+    """Issue 13 item 1: no text or call to a work number once contact at work is known to be
+    prohibited (the employer forbids it, FDCPA 805(a)(3) / Reg F 1006.6(b)(3), or the
+    debtor said work is inconvenient, 1006.6(b)(1)). The contacted number is `phones[0]`."""
+    if recipient.employer_prohibits and recipient.phones and recipient.phones[0] in recipient.work_phones:
+        return [Reason("place.work", f"{recipient.phones[0]} is a work number; contact at work is prohibited")]
+    return []
 
 
 def _tcpa(message: OutgoingMessage, recipient: Recipient, channel: str) -> List[Reason]:

@@ -92,8 +92,7 @@ def _range_flags(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from bot.reports.metrics import DIMENSIONS
-    from bot.reports.render import FORMATS
+    from bot.reports.names import DIMENSIONS, FORMATS
 
     rep = subparsers.add_parser("report", help="collections KPIs (table, CSV or JSON); "
                                                "'report alerts' lists early-warning alerts")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
 from bot.cli import CliError
@@ -22,6 +21,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: every other command starts without it
+
     from bot.runtime.chat import ChatError, chat
 
     try:

@@ -122,7 +122,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ver = ev_sub.add_parser("verify", help="check the hash chain; exit 1 at the first bad record")
     ver.set_defaults(func=_evidence_verify)
 
-    from bot.store.export import FORMATS, KINDS
+    from bot.store.export_fields import FORMATS, KINDS
 
     ex = subparsers.add_parser("export", help="dump contacts, arrangements, handoffs or opt-outs")
     ex.add_argument("kind", choices=KINDS)

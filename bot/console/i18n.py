@@ -60,6 +60,18 @@ TEXT: Dict[str, Dict[str, str]] = {
     "waiting": {"en": "waiting", "zh": "等待中"},
     "claimed": {"en": "claimed", "zh": "已接手"},
     "language": {"en": "中文", "zh": "English"},
+    "verification": {"en": "Record debt verification sent", "zh": "记录已寄送债务核实材料"},
+    "method": {"en": "Sent by", "zh": "寄送方式"},
+    "by_mail": {"en": "mail", "zh": "邮寄"},
+    "by_email": {"en": "email", "zh": "电子邮件"},
+    "by_portal": {"en": "portal", "zh": "线上平台"},
+    "what_sent": {"en": "What was sent", "zh": "寄送内容"},
+    "verification_recorded": {"en": "Verification recorded: the dispute is lifted.",
+                              "zh": "核实已记录：异议已解除。"},
+    "workplace": {"en": "Contact at work", "zh": "工作单位联系"},
+    "work_phone": {"en": "Work number", "zh": "单位电话"},
+    "employer_prohibits": {"en": "No contact at work", "zh": "禁止在单位联系"},
+    "workplace_recorded": {"en": "Contact-at-work flags recorded.", "zh": "单位联系标记已记录。"},
     "rule": {"en": "Rule", "zh": "规则"},
     "why": {"en": "Why", "zh": "原因"},
 }
@@ -93,6 +105,7 @@ WHY: Dict[str, Dict[str, str]] = {
     "disclosure": {"en": "would disclose the debt before identity is verified",
                    "zh": "身份未核实前会泄露债务信息"},
     "required": {"en": "required content is missing", "zh": "缺少必需内容"},
+    "place": {"en": "contact at this place (work) is prohibited", "zh": "禁止在此场所（单位）联系"},
 }
 
 

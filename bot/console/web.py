@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from functools import wraps
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sanic import Blueprint, response
@@ -235,6 +235,24 @@ def console_blueprint() -> Blueprint:
             return _detail(request, agent, csrf, handoff_id, status=409, error=str(exc))
         return _detail(request, agent, csrf, handoff_id, status=200 if result.accepted else 422,
                        arrangement=result)
+
+    def form_action(path: str, fields: Tuple[str, ...],
+                    step: Callable[[Any, agents.AgentView, int, Dict[str, str]], Dict[str, Any]]) -> None:
+        """POST /handoffs/<id>/<path>: `fields` of the form handed to `step` in one transaction."""
+
+        @login_required()
+        async def handler(request: Request, agent: agents.AgentView, csrf: str,
+                          handoff_id: int) -> HTTPResponse:
+            form = {k: request.form.get(k, "") for k in fields}
+            return await act(request, agent, csrf, handoff_id, lambda s: step(s, agent, handoff_id, form))
+
+        bp.add_route(handler, f"/handoffs/<handoff_id:int>/{path}", methods=["POST"], name=f"handoff_{path}")
+
+    # issue 13: the verification sent for a disputed debt lifts the dispute; contact-at-work flags
+    form_action("verification", ("method", "note"),
+                lambda s, agent, hid, form: {"verified_debt": work.record_verification(s, agent, hid, form)})
+    form_action("workplace", ("work_phone", "employer_prohibits"),
+                lambda s, agent, hid, form: (work.set_workplace(s, agent, hid, form), {"workplace": True})[1])
 
     @bp.route("/handoffs/<handoff_id:int>/close", methods=["POST"])
     @login_required()

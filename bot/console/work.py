@@ -155,6 +155,9 @@ def summary(s: Session, opened: Opened) -> Dict[str, Any]:
     flags = sorted(account.statuses)
     if phone and repo.is_opted_out(s, phone, "sms"):
         flags.append("opted_out")
+    flags += [f"work_phone {p.e164}" for p in account.phones if p.work]
+    if account.employer_prohibits:
+        flags.append("no_contact_at_work")
     return {
         "verified": bool(phone) and repo.is_verified(s, account.account_id, phone),
         "intents": list(opened.routing.intents or []),
@@ -232,6 +235,8 @@ def record_arrangement(s: Session, agent: AgentView, handoff_id: int, form: Dict
     """
     opened = _owned(s, agent, handoff_id)
     account = opened.account
+    if "dispute" in account.statuses:  # FDCPA 809(b): no collection until verification is sent
+        raise WorkError("the debt is disputed: record the verification sent to the debtor first")
     debt = repo.primary_debt(s, account)
     if debt is None or debt.balance <= 0:
         raise WorkError("the account has no open balance")
@@ -273,3 +278,40 @@ def record_arrangement(s: Session, agent: AgentView, handoff_id: int, form: Dict
     _note(s, "arrangement", opened, agent, arrangement_id=row.id, kind=offer.kind,
           total=offer.total)
     return ArrangementResult(True, result.reason, row.id)
+
+
+def record_verification(s: Session, agent: AgentView, handoff_id: int, form: Dict[str, str]) -> int:
+    """The agent sent the debtor verification of the disputed debt (FDCPA 809(b), Reg F
+    1006.38(d)(2)): `form` method = mail, email or portal, note = what was sent. Lifts the
+    dispute so the gate lets collection resume; the evidence record names the agent."""
+    opened = _owned(s, agent, handoff_id)
+    note = form.get("note", "").strip()
+    if not note:
+        raise WorkError("say what was sent (the note)")
+    try:
+        lifted = repo.record_debt_verification(s, opened.account.account_id, method=form.get("method", ""),
+                                               source=f"agent:{agent.name}", note=note)
+    except ValueError as exc:
+        raise WorkError(str(exc)) from None
+    _note(s, "debt_verification", opened, agent, method=form.get("method", ""), note=redact(note))
+    return lifted
+
+
+def set_workplace(s: Session, agent: AgentView, handoff_id: int, form: Dict[str, str]) -> Opened:
+    """What the debtor told the agent about contact at work: `form` work_phone = one of the
+    account's numbers that rings at their workplace (empty: none new), employer_prohibits =
+    "yes" / "no" (contact there is prohibited, Reg F 1006.6(b)(3)). The gate then refuses
+    texts and calls to that number."""
+    opened = _owned(s, agent, handoff_id)
+    prohibits = form.get("employer_prohibits", "").strip()
+    if prohibits not in ("", "yes", "no"):
+        raise WorkError("employer_prohibits must be yes or no")
+    try:
+        repo.set_workplace(s, opened.account.account_id, source="agent",
+                           work_phone=form.get("work_phone", "").strip() or None,
+                           employer_prohibits=None if not prohibits else prohibits == "yes")
+    except ValueError as exc:
+        raise WorkError(str(exc)) from None
+    _note(s, "workplace", opened, agent, work_phone=form.get("work_phone", "").strip(),
+          employer_prohibits=prohibits)
+    return opened

@@ -30,6 +30,13 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.dialogue.streaks import NEGATIVE_LIMIT, REASON_NEGATIVE
 from bot.reports import sqlbits
+from bot.reports.names import (  # the slice names (also read by the CLI)
+    ACCOUNT_DIMENSIONS,
+    DIMENSIONS,
+    ENROLMENT_DIMENSIONS,
+    PER_ACCOUNT_DIMENSIONS,
+    TIME_DIMENSIONS,
+)
 from bot.store.models import (
     Account,
     Arrangement,
@@ -44,14 +51,6 @@ from bot.store.models import (
     Verification,
 )
 from bot.store.types import UTCDateTime
-
-TIME_DIMENSIONS = ("day", "week")
-ACCOUNT_DIMENSIONS = ("tier", "pack", "language", "creditor")
-# An account's campaigns and steps (from the campaign ledger): a fact of an account counts in
-# every campaign (step) the account has a ledger row in, so these slices may overlap.
-ENROLMENT_DIMENSIONS = ("campaign", "step")
-PER_ACCOUNT_DIMENSIONS = ACCOUNT_DIMENSIONS + ENROLMENT_DIMENSIONS
-DIMENSIONS = TIME_DIMENSIONS + PER_ACCOUNT_DIMENSIONS + ("channel",)
 
 # Contact statuses: a message or call that left us; one that reached the person.
 CONTACTED = ("sent", "delivered", "answered", "voicemail")

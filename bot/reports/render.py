@@ -13,8 +13,7 @@ import json
 from typing import Any, Dict, List, TextIO
 
 from bot.reports.metrics import METRICS, Report
-
-FORMATS = ("table", "csv", "json")
+from bot.reports.names import FORMATS  # noqa: F401  (re-exported)
 
 
 def _cell(value: Any) -> str:

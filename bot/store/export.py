@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import json
 from datetime import datetime
-from typing import Any, Callable, Dict, Iterator, List, TextIO
+from typing import Any, Callable, Dict, Iterator, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.store.export_fields import FIELDS, FORMATS, KINDS  # noqa: F401  (re-exported)
 from bot.store.models import (
     Arrangement,
     CampaignSend,
@@ -28,24 +29,6 @@ from bot.store.models import (
     Payment,
     Verification,
 )
-
-FIELDS: Dict[str, List[str]] = {
-    "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",
-                 "reasons", "text", "provider_sid"],
-    "arrangements": ["id", "account_id", "kind", "total", "currency", "installments", "status",
-                     "created_at"],
-    "handoffs": ["id", "account_id", "reason", "created_at", "status", "agent"],
-    "optouts": ["account_id", "phone", "channel", "at", "source"],
-    "payments": ["id", "account_id", "amount", "currency", "paid_at", "reference",
-                 "arrangement_id"],
-    # issue 14 (reports): what the KPIs rest on and the exports above do not show
-    "verifications": ["id", "account_id", "phone", "at"],
-    "handoff_times": ["id", "account_id", "reason", "created_at", "due_at", "first_reply_at"],
-    "campaign_sends": ["id", "account_id", "campaign", "step_key", "local_day", "channel",
-                       "status", "reasons", "created_at"],
-}
-KINDS = tuple(FIELDS)
-FORMATS = ("jsonl", "csv")
 
 
 def _iso(value: datetime | None) -> str | None:

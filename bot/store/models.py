@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -68,6 +69,9 @@ class Account(Base):
     id_last4_hash: Optional[str] = Column(String(64))
     zip_hash: Optional[str] = Column(String(64))
     mini_miranda_at: Optional[datetime] = Column(UTCDateTime)
+    # the debtor's employer forbids them taking collection contact at work, or they said
+    # work is an inconvenient place (Reg F 1006.6(b)(3), (b)(1)): no contact on work phones
+    employer_prohibits: bool = Column(Boolean, nullable=False, server_default=false())
     created_at: datetime = Column(UTCDateTime, nullable=False)
     updated_at: datetime = Column(UTCDateTime, nullable=False)
 
@@ -96,6 +100,8 @@ class Phone(Base):
     kind: str = Column(String(8), nullable=False, default="primary")  # primary | alt
     zones: list = Column(JSONText, nullable=False, default=list)
     wrong_number: bool = Column(Boolean, nullable=False, default=False)
+    # a number at the debtor's place of work (the debtor or an agent said so)
+    work: bool = Column(Boolean, nullable=False, server_default=false())
 
     account: Account = relationship("Account", back_populates="phones")
 

@@ -12,7 +12,18 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -156,6 +167,8 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         state=account.state or "",
         time_barred=bool(debt is not None and debt.time_barred),  # the debt the gate is about
         consents=consents_for(s, number) if number else frozenset(),
+        work_phones=tuple(p.e164 for p in phones if p.work),
+        employer_prohibits=bool(account.employer_prohibits),
     )
 
 
@@ -397,6 +410,64 @@ def add_inconvenient_time(s: Session, account_id: str, start: time, end: time,
     evidence.append(s, "inconvenient_time", account_id, {
         "start": start, "end": end, "weekdays": days, "note": _redact(note)}, at=at)
     return row
+
+
+def set_workplace(s: Session, account_id: str, *, source: str, work_phone: Optional[str] = None,
+                  employer_prohibits: Optional[bool] = None) -> Account:
+    """Record what is known about contact at work (issue 13 item 1): `work_phone` is one of
+    the account's numbers that rings at the debtor's workplace; `employer_prohibits` says
+    contact there is prohibited (the employer forbids it, or the debtor said work is an
+    inconvenient place). The gate then refuses texts and calls to that number. None leaves
+    a flag as it is; a number the account does not have is a ValueError (nothing changes)."""
+    account = s.get(Account, account_id)
+    if account is None:
+        raise LookupError(f"no account {account_id!r}")
+    if not source or len(source) > 16:
+        raise ValueError(f"source must be 1 to 16 characters, not {source!r}")
+    phones = _phones(s, account_id)
+    if work_phone is not None and work_phone not in {p.e164 for p in phones}:
+        raise ValueError(f"{work_phone!r} is not a number of account {account_id}")
+    changed: Dict[str, Any] = {}
+    for phone in phones:
+        if work_phone is not None and phone.e164 == work_phone and not phone.work:
+            phone.work = True
+            changed["work_phone"] = work_phone
+    if employer_prohibits is not None and bool(account.employer_prohibits) != employer_prohibits:
+        account.employer_prohibits = employer_prohibits
+        changed["employer_prohibits"] = employer_prohibits
+    if changed:
+        s.flush()
+        evidence.append(s, "workplace", account_id, {**changed, "source": source})
+    return account
+
+
+# ---------------------------------------------------------------- debt verification
+VERIFICATION_METHODS = ("mail", "email", "portal")
+
+
+def record_debt_verification(s: Session, account_id: str, *, method: str, source: str,
+                             note: str = "") -> int:
+    """A person sent the debtor verification of a disputed debt (FDCPA 809(b), Reg F
+    1006.38(d)(2)): the dispute is lifted (its rows stay, inactive, as history) and an
+    evidence record says how and by whom. Collection may resume only after this; the gate
+    keeps blocking while the dispute is in force. Returns the disputes lifted.
+    ValueError (nothing changes) when no dispute is in force or the method is unknown."""
+    _check(method, VERIFICATION_METHODS, "method")
+    if not source or len(source) > 64:
+        raise ValueError(f"source must be 1 to 64 characters, not {source!r}")
+    rows = list(s.execute(select(AccountStatus).where(
+        AccountStatus.account_id == account_id, AccountStatus.status == "dispute",
+        AccountStatus.active.is_(True))).scalars())
+    if not rows:
+        raise ValueError(f"account {account_id} has no dispute in force to verify")
+    at = clock.now()
+    for row in rows:
+        row.active = False
+    s.flush()
+    evidence.append(s, "debt_verification", account_id, {
+        "method": method, "source": source, "note": _redact(note),
+        "disputed_at": min(r.at for r in rows)}, at=at)
+    return len(rows)
 
 
 # ---------------------------------------------------------------- verification

@@ -132,3 +132,26 @@ def test_text_command_loads_no_heavy_ml_library(pack: str, text: str) -> None:
         "print(rc, heavy)\n"
     )
     assert _last_line_of_python(code) == "3 []"
+
+
+#: what the parser and the phrase filter do not need (seconds of start-up between them)
+STARTUP_HEAVY = ("sqlalchemy", "pkg_resources", "pypinyin", "phonenumbers", "asyncio", "rich")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["compliance", "text", "--pack", "us", "you will be arested"],
+                                  ["compliance", "text", "--pack", "cn", "你这个老赖，报jing了"]])
+def test_start_up_loads_neither_the_store_nor_whole_packages(argv) -> None:
+    """Issue 13 item 10 (wave 3): building the parser imported SQLAlchemy and the models
+    (export kinds, report slices), the package `compliance_filters` imported the gate
+    (phonenumbers), pypinyin's package loaded its phrase dictionary and segmenter, and
+    jieba loaded pkg_resources: about a second of start-up for a text check."""
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({STARTUP_HEAVY!r})))\n"
+    )
+    assert _last_line_of_python(code) == "[]"

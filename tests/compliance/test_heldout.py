@@ -29,3 +29,24 @@ def test_heldout_precision_and_recall(us) -> None:
           f"missed {missed}; false blocks {false_blocks}")
     assert recall >= 0.76
     assert precision >= 0.95
+
+
+ROWS4 = [tuple(line.split("\t")) for line in
+         (Path(__file__).parent / "data" / "heldout4.txt").read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")]
+
+
+def test_heldout4_first_run_is_the_floor(us) -> None:
+    """Held-out set 4 (wave 3): 230 texts committed (8b196f3) before the wave-3 filter
+    changes and before its first run. The first and only evaluation gave recall 96/100 =
+    0.960 and FPR 2/130 = 0.015 (goal: 0.97 at <= 0.01, not met). These are regression
+    floors, not tuning targets: the set is never used to add phrases."""
+    assert len(ROWS4) == 230
+    blocked = [(lang, text) for label, lang, text in ROWS4 if label == "blocked"]
+    allowed = [(lang, text) for label, lang, text in ROWS4 if label == "allowed"]
+    missed = [t for lang, t in blocked if check_text(us, t, lang).allowed]
+    false_blocks = [t for lang, t in allowed if not check_text(us, t, lang).allowed]
+    recall, fpr = 1 - len(missed) / len(blocked), len(false_blocks) / len(allowed)
+    print(f"\nheld-out 4: recall {recall:.3f}, FPR {fpr:.3f}; missed {missed}; false blocks {false_blocks}")
+    assert recall >= 0.96
+    assert fpr <= 0.016

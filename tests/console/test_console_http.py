@@ -73,7 +73,7 @@ async def test_every_route_needs_a_login(console):
         body = await resp.text()
     assert "Jane Doe" not in body and 'name="password"' in body  # redirected to the login form
     assert (await anon.get(f"/console/poll?h={hid}"))[0] == 401
-    for action in ("claim", "reply", "arrangement", "close", "reassign"):
+    for action in ("claim", "reply", "arrangement", "close", "reassign", "verification", "workplace"):
         status, body = await anon.post(f"/console/handoffs/{hid}/{action}", {"text": "hi"}, csrf="x")
         assert status == 401 and "Jane" not in body, action
     assert (await anon.post("/console/logout", {}, csrf="x"))[0] == 401
@@ -129,6 +129,8 @@ async def test_csrf_is_enforced_on_every_form(console):
     for token in (None, "forged"):
         for action, form in [("claim", {}), ("reply", {"text": "hello"}),
                              ("arrangement", {"kind": "plan", "months": "3"}),
+                             ("verification", {"method": "mail", "note": "statement"}),
+                             ("workplace", {"employer_prohibits": "yes"}),
                              ("close", {"outcome": "resolved"})]:
             status, _ = await b.post(f"/console/handoffs/{hid}/{action}", form, csrf=token)
             assert status == 403, (action, token)

@@ -1,0 +1,100 @@
+"""Misspelt threat words written back as the words: "arested", "poleece", "jale", "sherrif".
+
+Issue 13 item 9 (evasions): a collector who misspells a banned word ("you'll be arested")
+gets past an exact phrase match. Each core word the pack lists (`sound_alike`) becomes one
+pattern that accepts the spellings of the same sounds: any consonant doubled or not ("rr" /
+"r"), a soft c as c, s or k, the first vowel as any spelling of its sound ("i" / "ee" / "ea" /
+"ie" / "y"; "ai" / "a" / "ay"), an unstressed later "a" as "e" too, and a silent e at the
+end or not ("jail" / "jale"). A word must keep its consonants in order and have a vowel
+where the core word has one, so "policy", "polite", "poles", "person" and "place" stay as
+they are. One regex pass over the text; the core word's own spellings are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+_VOWELS = "aeiouy"
+# a vowel: the spellings of its sound (later, unstressed "a" may also be written "e")
+_FIRST = {
+    "i": "ee|ea|ie|ei|i|y", "ee": "ee|ea|ie|ei|i|y", "ea": "ee|ea|e|ie", "e": "ea|ee|e|i",
+    "ai": "ai|ay|a|ei|ey", "a": "ai|ay|a", "o": "oa|oe|o|u", "u": "oo|ou|u|o", "oo": "oo|ou|u",
+}
+
+
+def _pattern(word: str) -> str:
+    runs = re.findall(r"[aeiouy]+|[^aeiouy]+", word)
+    parts: List[str] = []
+    first = True
+    for i, run in enumerate(runs):
+        last = i == len(runs) - 1
+        if run[0] in _VOWELS:
+            if last and run == "e":  # a silent e at the end: there or not
+                parts.append("e?")
+            elif not first and run == "a":
+                parts.append("(?:a|e)")
+            else:
+                parts.append("(?:" + _FIRST.get(run, re.escape(run)) + ")")
+            first = False
+        else:
+            for char in dict.fromkeys(run):  # "rr" -> r+, "ff" -> f+
+                parts.append("[cks]+" if char == "c" else re.escape(char) + "+")
+    if runs and runs[-1][0] not in _VOWELS:
+        parts.append("e?")  # "jale" for "jail"
+    return "".join(parts)
+
+
+class SoundAlike:
+    """Rewrites misspellings of `words` (lower case, a-z) back to the words."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = sorted({w.lower() for w in words if w and w.isalpha()}, key=len, reverse=True)
+        # the look-ahead on the words' first letters lets the engine skip most positions
+        # at once (about five times faster than the alternation alone on SMS text)
+        firsts = "".join(sorted({w[0] for w in self.words}))
+        self._regex = re.compile(
+            f"(?<![a-z])(?=[{firsts}])(?:" + "|".join(f"(?P<w{i}>{_pattern(w)})" for i, w in enumerate(self.words))
+            + ")(?![a-z])") if self.words else None
+        self._known = frozenset(self.words)
+
+    def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
+        """`text` (lower case) with each misspelt word replaced, and the offset map back to
+        `text` (None when nothing changed)."""
+        if self._regex is None:
+            return text, None
+        edits: List[Tuple[int, int, str]] = []
+        for m in self._regex.finditer(text):
+            if m.group() in self._known:
+                continue
+            word = self.words[int(m.lastgroup[1:])]  # type: ignore[index]
+            edits.append((m.start(), m.end(), word))
+        if not edits:
+            return text, None
+        out: List[str] = []
+        index: List[int] = []
+        pos = 0
+        for start, end, word in edits:
+            out.append(text[pos:start])
+            index.extend(range(pos, start))
+            out.append(word)
+            # each letter of the word maps into the misspelling (its last letter to the end)
+            span = end - start
+            index.extend(start + min(k * span // len(word), span - 1) for k in range(len(word) - 1))
+            index.append(end - 1)
+            pos = end
+        out.append(text[pos:])
+        index.extend(range(pos, len(text)))
+        return "".join(out), index
+
+
+_cache: Dict[Tuple[str, ...], SoundAlike] = {}
+
+
+def sound_alike(words: Sequence[str]) -> SoundAlike:
+    """The SoundAlike for `words` (built once per word list)."""
+    key = tuple(words)
+    got = _cache.get(key)
+    if got is None:
+        got = _cache[key] = SoundAlike(words)
+    return got
