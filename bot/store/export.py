@@ -31,7 +31,7 @@ from bot.store.models import (
 
 FIELDS: Dict[str, List[str]] = {
     "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",
-                 "reasons", "text", "provider_sid"],
+                 "reasons", "text", "provider_sid", "outcome"],
     "arrangements": ["id", "account_id", "kind", "total", "currency", "installments", "status",
                      "created_at"],
     "handoffs": ["id", "account_id", "reason", "created_at", "status", "agent"],
@@ -58,7 +58,7 @@ def _contacts(s: Session) -> Iterator[Dict[str, Any]]:
         yield {"id": c.id, "account_id": c.account_id, "channel": c.channel,
                "direction": c.direction, "at": _iso(c.at), "to": c.to_number,
                "from": c.from_number, "status": c.status, "reasons": list(c.reasons or []),
-               "text": c.text, "provider_sid": c.provider_sid}
+               "text": c.text, "provider_sid": c.provider_sid, "outcome": c.call_outcome}
 
 
 def _arrangements(s: Session) -> Iterator[Dict[str, Any]]:

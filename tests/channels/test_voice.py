@@ -41,9 +41,9 @@ async def test_inbound_call_gathers_speech_and_dtmf_in_english(server):
     assert (message.text, message.sender_id, message.input_channel) == (
         "/greet", US_PHONE, "twilio_voice")
     gather = root.find("Gather")
-    assert gather.get("input") == "speech dtmf"
+    assert gather.get("input") == "dtmf speech"
     assert gather.get("language") == "en-US"
-    assert gather.get("action") == f"{PUBLIC_URL}/webhooks/twilio_voice/webhook?turn=gather"
+    assert gather.get("action").startswith(f"{PUBLIC_URL}/webhooks/twilio_voice/webhook?turn=gather")
     say = gather.find("Say")
     assert say.get("voice") == "Polly.Joanna"
     assert say.text.startswith("You said: /greet")
@@ -100,7 +100,7 @@ async def test_answering_machine_gets_limited_content_voicemail(server, answered
     text = root[0].text
     # 12 CFR 1006.2(j): a natural person's name, a request to reply, the call-back number
     assert "Jane" in text and "Alex Morgan" in text and "Northwind Services" in text
-    assert "call me back" in text and "+1 800 555 0199" in text
+    assert "call me back" in text and "8 0 0, 5 5 5, 0 1 9 9" in text  # read digit by digit
     for word in ("debt", "collect", "recovery", "500", "Acme"):
         assert word.lower() not in text.lower()
 
