@@ -21,11 +21,11 @@ from typing import Dict, Optional
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _USD = re.compile(r"\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _CNY = re.compile(r"¥(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _TIMES_EN = re.compile(r"\b(\d{1,2}) x (?=\d|\$)")
-_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b(?!\s?[AaPp]\.?[Mm])")
 # +1 800 555 0199, 400-161-9995, (212) 555-0101: seven digits or more in groups
 _PHONE = re.compile(r"(?<![0-9A-Za-z.,+])\+?\(?\d[\d\s\-()]{5,}\d(?![0-9A-Za-z]|[.,]\d)")
 
@@ -68,6 +68,8 @@ def _spoken_phone(match: re.Match, lang: str) -> str:
     if len(digits) < 7:
         return raw
     groups = [g for g in re.split(r"[\s\-()]+", raw.lstrip("+(")) if g]
+    if all(len(g) == 1 for g in groups):  # already read out digit by digit
+        return raw
     sep = "，" if lang == "zh" else ", "
     return sep.join(" ".join(g) for g in groups)
 
@@ -87,7 +89,8 @@ def spoken(text: str, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Expectation:
-    """What a prompt asks for: `kind` is yes_no, identity, months or open."""
+    """What a prompt asks for: `kind` is yes_no, identity, months, open, or end (nothing:
+    the call is over)."""
 
     kind: str = "open"
 
@@ -117,7 +120,14 @@ YES_NO = frozenset({
 IDENTITY = frozenset({"utter_ask_identity_value", "utter_identity_mismatch",
                       "utter_identity_unreadable"})
 MONTHS = frozenset({"utter_offer_plans", "utter_ask_installment"})
-KINDS = ("yes_no", "identity", "months", "open")
+#: answers after which the call is over: said, then the call hangs up (no Gather)
+ENDS = frozenset({
+    "utter_goodbye", "utter_cease_contact", "utter_wrong_number", "utter_name_denied",
+    "utter_verification_failed", "utter_verification_refused", "utter_greet_outbound_unknown",
+    "utter_cannot_identify", "utter_deceased", "utter_attorney", "utter_bankruptcy",
+    "utter_dispute", "utter_opted_out",
+})
+KINDS = ("yes_no", "identity", "months", "open", "end")
 
 
 def expectation(utter_action: Optional[str]) -> Expectation:
@@ -128,6 +138,8 @@ def expectation(utter_action: Optional[str]) -> Expectation:
         return Expectation("identity")
     if utter_action in MONTHS:
         return Expectation("months")
+    if utter_action in ENDS:
+        return Expectation("end")
     return OPEN
 
 

@@ -357,8 +357,8 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
                 screened = outbox.send(s, turn, text, channel="voice", deliver="say", kind=kind,
                                        fallback=fallback, artificial_voice=True)
                 fallback = fallback and not screened.fallback
-                if screened.send:
-                    allowed.append(screened.text)
+                if screened.send:  # a fallback or an added disclosure is spoken too
+                    allowed.append(spoken(screened.text, party.language))
         return allowed
 
     def _respond(self, party: CallParty, texts: List[str], *, handoff: bool,
@@ -389,18 +389,17 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
                 vr.say(said_notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
         said = self._screen_all(party, texts, kinds=kinds)
         say = {"voice": party.voice, "language": party.speech_language}
-        if kinds and "confirmation" in kinds and self._opted_out_of_calls(party):
+        # a debtor who opted out of calls hears the confirmation and the call ends; a goodbye
+        # (or cease, wrong number...) ends it too; everything blocked: nothing more is said
+        opted_out = bool(kinds and "confirmation" in kinds and self._opted_out_of_calls(party))
+        ends = opted_out or (said and state.expect.kind == "end") or (texts and not said)
+        if handoff or ends:
             for text in said:
                 vr.say(text, **say)
-            vr.hangup()
-            return vr
-        if handoff:
-            for text in said:
-                vr.say(text, **say)
-            vr.dial(get_settings().agent_number)
-            return vr
-        if texts and not said:  # everything blocked: say nothing more, end the call
-            vr.hangup()
+            if handoff and not opted_out:
+                vr.dial(get_settings().agent_number)
+            else:
+                vr.hangup()
             return vr
         if not said:
             said = self._screen_all(party, [fixed_text("voice_reprompt", party.language)])

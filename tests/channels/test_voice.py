@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.channels.conftest import AGENT_NUMBER, CN_PHONE, OUR_NUMBER, PUBLIC_URL, US_PHONE
+from tests.channels.twiml_spec import problems
 
 pytestmark = pytest.mark.usefixtures("debtors")
 NEXT_STEPS = {"Gather", "Dial", "Hangup"}
@@ -25,9 +26,13 @@ def call(debtor=US_PHONE, *, outbound=False, **extra):
 
 
 async def turn(server, params, gather=False):
-    path = "/webhooks/twilio_voice/webhook" + ("?turn=gather" if gather else "")
+    """One signed voice turn; its TwiML must be valid per Twilio's reference (twiml_spec).
+    `gather` is True for a plain answer or the Gather action query of the previous turn."""
+    query = gather if isinstance(gather, str) else ("turn=gather" if gather else "")
+    path = "/webhooks/twilio_voice/webhook" + (f"?{query}" if query else "")
     status, body = await server.post(path, params)
     assert status == 200, body
+    assert problems(body) == [], body
     root = ET.fromstring(body)
     assert root.tag == "Response"
     verbs = list(root)
