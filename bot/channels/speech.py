@@ -22,6 +22,11 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "September", "October", "November", "December")
 
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_ZH_DATE = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日")
+#: the country code a debtor of each language dials without (+1 in the US, +86 in China)
+HOME_CODES = {"en": "1", "zh": "86"}
+#: a date this many days ahead or less is said without its year ("December 4")
+YEAR_IMPLIED_DAYS = 300
 _USD = re.compile(r"\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _CNY = re.compile(r"¥(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _TIMES_EN = re.compile(r"\b(\d{1,2}) x (?=\d|\$)")
@@ -30,14 +35,15 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b(?!\s?[AaPp]\.?[Mm])")
 _PHONE = re.compile(r"(?<![0-9A-Za-z.,+])\+?\(?\d[\d\s\-()]{5,}\d(?![0-9A-Za-z]|[.,]\d)")
 
 
-def _spoken_date(match: re.Match, lang: str) -> str:
+def _spoken_date(match: re.Match, lang: str, today: Optional[date]) -> str:
     try:
         day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return match.group(0)
+    with_year = today is None or not 0 <= (day - today).days <= YEAR_IMPLIED_DAYS
     if lang == "zh":
-        return f"{day.year}年{day.month}月{day.day}日"
-    return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
+        return (f"{day.year}年" if with_year else "") + f"{day.month}月{day.day}日"
+    return f"{MONTHS_EN[day.month - 1]} {day.day}" + (f", {day.year}" if with_year else "")
 
 
 def _spoken_usd(match: re.Match) -> str:
@@ -68,20 +74,25 @@ def _spoken_phone(match: re.Match, lang: str) -> str:
     if len(digits) < 7:
         return raw
     groups = [g for g in re.split(r"[\s\-()]+", raw.lstrip("+(")) if g]
+    if raw.startswith("+") and len(groups) > 1 and groups[0] == HOME_CODES.get(lang):
+        groups = groups[1:]  # the debtor's own country code is not said
     if all(len(g) == 1 for g in groups):  # already read out digit by digit
         return raw
     sep = "，" if lang == "zh" else ", "
     return sep.join(" ".join(g) for g in groups)
 
 
-def spoken(text: str, lang: str) -> str:
+def spoken(text: str, lang: str, today: Optional[date] = None) -> str:
     """`text` as it should be heard: dates, amounts, clock times and phone numbers in the
     words a person would use on the phone (the order matters: dates before phone numbers,
-    so "2026-12-04" is not read as digits)."""
-    text = _ISO_DATE.sub(lambda m: _spoken_date(m, lang), text)
+    so "2026-12-04" is not read as digits). With `today`, a date in the coming months is
+    said without its year, as people do."""
+    text = _ISO_DATE.sub(lambda m: _spoken_date(m, lang, today), text)
+    if today is not None:
+        text = _ZH_DATE.sub(lambda m: _spoken_date(m, "zh", today), text)
     text = _CLOCK.sub(lambda m: _spoken_clock(m, lang), text)
     if lang != "zh":
-        text = _TIMES_EN.sub(lambda m: f"{m.group(1)} payments of ", text)
+        text = _TIMES_EN.sub(lambda m: f"{m.group(1)} months at ", text)
     text = _PHONE.sub(lambda m: _spoken_phone(m, lang), text)
     text = _USD.sub(_spoken_usd, text)
     return _CNY.sub(_spoken_cny, text)

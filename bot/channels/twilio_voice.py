@@ -366,7 +366,8 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
                  state: Optional[CallState] = None) -> VoiceResponse:
         """TwiML for a turn: Say what passed the gate, then always a next step (a debtor
         who opted out of calls hears the confirmation and the call ends)."""
-        vr = self._turn_twiml(party, [spoken(t, party.language) for t in texts],
+        today = clock.now().date()
+        vr = self._turn_twiml(party, [spoken(t, party.language, today) for t in texts],
                               handoff=handoff, first=first, kinds=kinds,
                               state=state or CallState())
         ended = [v for v in vr.verbs if v.name in ("Hangup", "Dial")]

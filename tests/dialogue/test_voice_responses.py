@@ -10,13 +10,8 @@ import pytest
 
 from bot.channels.speech import spoken
 from bot.dialogue.responses import SAMPLE_VARIABLES
+from bot.dialogue.responses import SAMPLE_VARIABLES_ZH as SAMPLE_ZH
 
-SAMPLE_ZH = {**SAMPLE_VARIABLES, "balance": "¥3,000.00", "total": "¥2,950.00", "waived": "¥50.00",
-             "monthly": "¥500.00", "due_date": "2026年12月4日", "date": "2026年12月4日",
-             "pay_by": "2026年12月10日", "first_due": "2026年12月28日",
-             "plans": "3期，每期¥1,000.00；6期，每期¥500.00", "options": "暂停还款至2026年12月28日",
-             "summary": "自2026年12月28日起分6期，每期¥500.00，共¥3,000.00", "window": "9:00至11:00之间",
-             "callback_number": "+86 400 800 0199", "creditor": "华夏银行", "debtor_name": "王芳"}
 #: what must never be spoken: a link, SMS instructions, written example formats
 UNSPEAKABLE = re.compile(
     r"https?://|www\.|\b[\w-]+\.(?:com|gov|org|net|cn)\b|\breply\b|回复|\be\.g\.|例如"
@@ -90,7 +85,7 @@ def test_a_link_is_offered_by_text_on_a_call(domain):
         en = _picked(domain, name, "twilio_voice", "en")[0]["text"]
         zh = _picked(domain, name, "twilio_voice", "zh")[0]["text"]
         assert en.endswith("I can text you a payment link. Is that OK?") and "{link}" not in en
-        assert zh.endswith("我可以用短信把还款链接发给您，可以吗？") and "{link}" not in zh
+        assert zh.endswith("需要我用短信把还款链接发给您吗？") and "{link}" not in zh
 
 
 @pytest.mark.parametrize("text, lang, heard", [
@@ -98,9 +93,11 @@ def test_a_link_is_offered_by_text_on_a_call(domain):
     ("$80.00", "en", "80 dollars"),
     ("$1.01", "en", "1 dollar and 1 cent"),
     ("due 2026-12-04", "en", "due December 4, 2026"),
-    ("6 x $205.76", "en", "6 payments of 205 dollars and 76 cents"),
+    ("6 x $205.76", "en", "6 months at 205 dollars and 76 cents"),
     ("between 09:00 and 18:30", "en", "between 9 AM and 6:30 PM"),
-    ("call +1 800 555 0199.", "en", "call 1, 8 0 0, 5 5 5, 0 1 9 9."),
+    ("call +1 800 555 0199.", "en", "call 8 0 0, 5 5 5, 0 1 9 9."),
+    ("call +86 400 800 0199", "zh", "call 4 0 0，8 0 0，0 1 9 9"),
+    ("call +86 400 800 0199", "en", "call 8 6, 4 0 0, 8 0 0, 0 1 9 9"),
     ("¥1,240.55", "zh", "1240.55元"),
     ("¥3,000.00", "zh", "3000元"),
     ("到期日2026-12-04", "zh", "到期日2026年12月4日"),
@@ -109,3 +106,15 @@ def test_a_link_is_offered_by_text_on_a_call(domain):
 def test_numbers_and_dates_are_spoken_as_a_person_says_them(text, lang, heard):
     assert spoken(text, lang) == heard
     assert spoken(heard, lang) == heard  # saying it again changes nothing
+
+
+@pytest.mark.parametrize("text, lang, heard", [
+    ("due 2026-12-04", "en", "due December 4"),
+    ("due 2028-12-04", "en", "due December 4, 2028"),
+    ("到期日2026年12月4日", "zh", "到期日12月4日"),
+    ("到期日2026-12-04", "zh", "到期日12月4日"),
+])
+def test_a_date_in_the_coming_months_is_said_without_its_year(text, lang, heard):
+    from datetime import date
+
+    assert spoken(text, lang, date(2026, 11, 30)) == heard
