@@ -55,8 +55,11 @@ from compliance_filters.identity import check_collector_identity
 
 logger = logging.getLogger(__name__)
 
-#: language -> (Polly voice, Gather/Say language)
+#: language -> (Polly voice, Say language)
 VOICES = {"en": ("Polly.Joanna", "en-US"), "zh": ("Polly.Zhiyu", "cmn-CN")}
+#: language -> what Gather's speech recognition listens for: Polly's "cmn-CN" is a TTS code,
+#: speech recognition takes BCP-47 "cmn-Hans-CN" (Mandarin, simplified, mainland China)
+LISTEN_LANGUAGES = {"en": "en-US", "zh": "cmn-Hans-CN"}
 RECORDING_NOTICE_ZH = "本通话将被录音"
 GATHER_QUERY = "turn=gather"
 
@@ -114,6 +117,10 @@ class CallParty:
     @property
     def speech_language(self) -> str:
         return VOICES.get(self.language, VOICES["en"])[1]
+
+    @property
+    def listen_language(self) -> str:
+        return LISTEN_LANGUAGES.get(self.language, LISTEN_LANGUAGES["en"])
 
 
 def call_party(s: Any, form: Dict[str, str]) -> CallParty:
@@ -406,7 +413,7 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             said = self._screen_all(party, [fixed_text("voice_reprompt", party.language)])
         # every prompt inside the Gather: the debtor may answer (or press keys) over it
         gather = Gather(input="dtmf speech", action=self.webhook_url(state=state), method="POST",
-                        language=party.speech_language, speechTimeout=self.speech_timeout,
+                        language=party.listen_language, speechTimeout=self.speech_timeout,
                         actionOnEmptyResult=True, bargeIn=True, **state.expect.gather)
         for text in said:
             gather.say(text, **say)

@@ -61,7 +61,9 @@ ATTRIBUTES: Dict[str, Dict[str, Callable[[str], bool]]] = {
         "finishOnKey": _finish_on_key,
         "hints": lambda v: bool(v),
         "input": _one_of("dtmf", "speech", "dtmf speech", "speech dtmf"),
-        "language": _one_of("en-US", "en-GB", "cmn-CN", "zh-CN", "zh-TW", "yue-HK"),
+        # speech recognition's BCP-47 tags (Polly's TTS code "cmn-CN" is not one of them)
+        "language": _one_of("en-US", "en-GB", "cmn-Hans-CN", "cmn-Hant-TW", "yue-Hant-HK", "zh",
+                            "zh-TW"),
         "maxSpeechTime": _positive_int,
         "method": _METHOD.__contains__,
         "numDigits": _positive_int,
