@@ -28,9 +28,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 US_PHONE, CN_PHONE = "+12125550101", "+8613800138000"
 PORTFOLIO = (
-    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,dob,id_last4,zip\n"
-    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,1985-03-14,1234,10001\n"
-    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,1990-07-01,5678,\n"
+    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date,dob,"
+    "id_last4,zip\n"
+    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
+    "1985-03-14,1234,10001\n"
+    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1990-07-01,5678,\n"
 )
 #: 08:30 in New York and 21:30 in Shanghai: inside both packs' calling windows
 CLOCK_START = "2026-12-01T13:30:00+00:00"
@@ -115,9 +117,10 @@ def main(argv: List[str]) -> int:
         if cli(["db", "upgrade"]) != 0 or cli(["import", str(csv_path)]) != 0:
             return 1
         model = ensure_model()
+        Path(args.out).mkdir(parents=True, exist_ok=True)
         failed = False
         with RunningAssistant(model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
-                              log_file=Path(tmp) / "server.log") as bot:
+                              log_file=Path(args.out) / "server.log") as bot:
             for lang in (("en", "zh") if args.lang == "both" else (args.lang,)):
                 call = play(bot, lang)
                 seconds, transcript = render_call(call, lang, Path(args.out) / lang)

@@ -20,7 +20,7 @@ contact row: "answered" when we end it, a completed call we did not end is a han
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlencode
 
@@ -51,7 +51,9 @@ from bot.config import get_settings
 from bot.console.calls import link_call
 from bot.store import repo
 from bot.store.db import session_scope
+from compliance_filters import load_pack
 from compliance_filters.identity import check_collector_identity
+from compliance_filters.required import is_present
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ class CallState:
     #: silences (empty Gathers) in a row, and unclear (low-confidence) answers in a row
     quiet: int = 0
     unsure: int = 0
+    #: required items (debt-collector notice...) an earlier turn of this call already said
+    given: Tuple[str, ...] = ()
 
     @classmethod
     def from_query(cls, query: str) -> Tuple[bool, CallState]:
@@ -79,13 +83,14 @@ class CallState:
         params = {k: v[0] for k, v in parse_qs(query or "").items()}
         if params.get("turn") != "gather":
             return True, cls()
+        given = tuple(sorted(n for n in (params.get("given") or "").split(",") if n))
         return False, cls(expectation_named(params.get("expect")),
-                          _count(params.get("quiet")), _count(params.get("unsure")))
+                          _count(params.get("quiet")), _count(params.get("unsure")), given)
 
     @property
     def query(self) -> str:
-        return urlencode({"turn": "gather", "expect": self.expect.kind,
-                          "quiet": self.quiet, "unsure": self.unsure})
+        return urlencode({"turn": "gather", "expect": self.expect.kind, "quiet": self.quiet,
+                          "unsure": self.unsure, "given": ",".join(self.given)})
 
 
 def _count(raw: Optional[str]) -> int:
@@ -292,13 +297,13 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
                 return self._close(party, sid, fixed_text("voice_no_input_close", party.language))
             return self._respond(party, [fixed_text("voice_reprompt", party.language)],
                                  handoff=False, first=False, sid=sid,
-                                 state=CallState(state.expect, state.quiet + 1, state.unsure))
+                                 state=replace(state, quiet=state.quiet + 1))
         elif confidence < get_settings().voice_min_confidence and state.unsure < 1:
             # ask again rather than guess; a second unclear answer goes on to the model,
             # whose CarePolicy confirms a high-impact reading of it (speech_confidence)
             return self._respond(party, [fixed_text("voice_unsure", party.language)],
                                  handoff=False, first=False, sid=sid,
-                                 state=CallState(state.expect, 0, state.unsure + 1))
+                                 state=replace(state, quiet=0, unsure=state.unsure + 1))
         elif digits and not speech:
             heard = keypad_message(digits, state.expect)
         collector = ScreeningVoiceCollector()
@@ -317,7 +322,7 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
                 link_call(s, party.account_id, sid)
         expect = expectation(said[-1].get("utter_action")) if said else state.expect
         return self._respond(party, texts, handoff=collector.handoff, first=first, kinds=kinds,
-                             sid=sid, state=CallState(expect))
+                             sid=sid, state=CallState(expect, given=state.given))
 
     @staticmethod
     def _call_ended(sid: str) -> bool:
@@ -352,21 +357,40 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
             with session_scope() as s:
                 repo.set_call_outcome(s, sid, outcome, keep_existing=True)
 
-    def _screen_all(self, party: CallParty, texts: List[str], *,
-                    fallback: bool = True, kinds: Optional[List[str]] = None) -> List[str]:
-        """The lines that may be spoken, each through the one send path (screened,
-        decision recorded, spoken line recorded); a blocked line gets the fallback once."""
+    def _screen_all(self, party: CallParty, texts: List[str], *, fallback: bool = True,
+                    kinds: Optional[List[str]] = None,
+                    given: Tuple[str, ...] = ()) -> List[str]:
+        """The lines that may be spoken, through the one send path (screened, decision
+        recorded, spoken line recorded). Consecutive lines of a kind are screened as one
+        message, so what the pack requires (the debt-collector notice...) is added once per
+        turn, not after every line, and not at all when `given` says this call said it; a
+        blocked message gets the fallback once."""
         allowed: List[str] = []
         turn = party.turn
         kinds = kinds or ["reply"] * len(texts)
+        groups: List[Tuple[str, List[str]]] = []
+        for text, kind in zip(texts, kinds):
+            if groups and groups[-1][0] == kind:
+                groups[-1][1].append(text)
+            else:
+                groups.append((kind, [text]))
         with session_scope() as s:
-            for text, kind in zip(texts, kinds):
-                screened = outbox.send(s, turn, text, channel="voice", deliver="say", kind=kind,
-                                       fallback=fallback, artificial_voice=True)
+            for kind, lines in groups:
+                screened = outbox.send(s, turn, "\n".join(lines), channel="voice", deliver="say",
+                                       kind=kind, fallback=fallback, artificial_voice=True,
+                                       given=given)
                 fallback = fallback and not screened.fallback
                 if screened.send:  # a fallback or an added disclosure is spoken too
-                    allowed.append(spoken(screened.text, party.language))
+                    allowed.extend(spoken(line, party.language)
+                                   for line in screened.text.split("\n") if line.strip())
         return allowed
+
+    @staticmethod
+    def _given_after(party: CallParty, said: List[str], given: Tuple[str, ...]) -> Tuple[str, ...]:
+        """`given` and the pack's required items present in what this turn said."""
+        text = " ".join(said)
+        found = {item.name for item in load_pack(party.pack).required if is_present(item, text)}
+        return tuple(sorted(found | set(given)))
 
     def _respond(self, party: CallParty, texts: List[str], *, handoff: bool,
                  first: bool, kinds: Optional[List[str]] = None, sid: Optional[str] = None,
@@ -395,7 +419,8 @@ class CompliantTwilioVoiceInput(TwilioVoiceInput):
                 return vr
             for said_notice in self._screen_all(party, [notice], fallback=False):
                 vr.say(said_notice, voice=VOICES["zh"][0], language=VOICES["zh"][1])
-        said = self._screen_all(party, texts, kinds=kinds)
+        said = self._screen_all(party, texts, kinds=kinds, given=state.given)
+        state = replace(state, given=self._given_after(party, said, state.given))
         say = {"voice": party.voice, "language": party.speech_language}
         # a debtor who opted out of calls hears the confirmation and the call ends; a goodbye
         # (or cease, wrong number...) ends it too; everything blocked: nothing more is said

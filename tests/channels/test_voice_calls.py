@@ -278,3 +278,25 @@ async def test_a_voicemail_without_a_person_to_call_back_is_not_left(server, mon
     reset_settings()
     root = await turn(server, call(phone, outbound=True, AnsweredBy="machine_start"))
     assert [v.tag for v in root] == ["Hangup"]
+
+
+async def test_the_debt_collector_notice_is_said_once_per_call_not_after_every_line(server):
+    """Reg F 1006.18(e): a later communication says it is from a debt collector. A call is
+    one communication: its first turn says it once (not after each line), later turns not."""
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    with session_scope() as s:
+        repo.mark_verified(s, "A-US-1", US_PHONE)
+        repo.mark_mini_miranda_given(s, "A-US-1")
+    sid = "CA" + uuid.uuid4().hex
+    server.assistant.script["/greet"] = [{"text": "Hello Jane."}, {"text": "How can I help?"}]
+    server.assistant.script["balance"] = [{"text": "You owe 500 dollars."}]
+    first = await turn(server, call(CallSid=sid))
+    second = await turn(server, call(CallSid=sid, SpeechResult="balance"), gather=next_query(first))
+    assert said(first).count("debt collector") == 1
+    assert said(first).endswith("This message is from a debt collector.")
+    assert "debt collector" not in said(second)
+    # a new call is a new communication
+    third = await turn(server, call(SpeechResult="balance"), gather=True)
+    assert said(third).count("debt collector") == 1
