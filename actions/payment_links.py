@@ -20,6 +20,8 @@ from bot.config import get_settings
 
 #: the input channel whose responses are spoken (Rasa picks its `channel:` variants)
 VOICE_CHANNEL = "twilio_voice"
+#: answers to "I can text you a payment link, is that OK?" that mean yes ("send it over")
+WANTS_LINK = frozenset({"affirm", "ask_payment_methods"})
 
 PLACEHOLDERS = frozenset({"account_id", "amount", "currency", "reference"})
 
@@ -88,7 +90,7 @@ class ActionTextPaymentLink(Action):
 
         link = tracker.get_slot("offered_link")
         done: List[EventType] = [SlotSet("link_offered", False), SlotSet("offered_link", None)]
-        if latest_intent(tracker) != "affirm" or not link:
+        if latest_intent(tracker) not in WANTS_LINK or not link:
             utter(dispatcher, tracker, "utter_link_declined")
             return done
         sms = fixed_text("payment_link", language_of(tracker), link=link)

@@ -59,6 +59,17 @@ async def test_yes_texts_the_link_through_the_send_path(portfolio) -> None:
     assert LINK in body and "STOP" in body  # screened like any SMS: the opt-out line added
 
 
+async def test_asking_how_to_pay_after_the_offer_is_a_yes(portfolio) -> None:
+    verified("A1", EN_PHONE)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="ask_payment_methods", text="ok send it over",
+                           input_channel="twilio_voice",
+                           slots={"link_offered": True, "offered_link": LINK})
+    await ActionTextPaymentLink().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_link_texted"]
+    assert len(queued_texts(EN_PHONE)) == 1
+
+
 async def test_zh_yes_texts_a_chinese_link_message(portfolio) -> None:
     verified("Z1", ZH_PHONE)
     dispatcher = CollectingDispatcher()
