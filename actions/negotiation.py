@@ -28,7 +28,7 @@ from actions.common import (
     utter,
 )
 from actions.handoff import perform_handoff
-from actions.payment_links import PaymentLinks
+from actions.payment_links import PaymentLinks, offer_by_text
 from bot import negotiation
 from bot.store import outcomes, repo
 from bot.store.db import session_scope
@@ -240,7 +240,8 @@ class ActionEvaluatePromise(Action):
                 date=show_date(offer.first_due, lang),
                 link=link,
             )
-            return _cleared() + [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+            return _cleared() + [SlotSet("awaiting", None), SlotSet("current_offer", None)] \
+                + offer_by_text(tracker, link)
         if offer is None:
             utter(dispatcher, tracker, "utter_ask_promise_details")
             return _cleared()
@@ -325,7 +326,7 @@ def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
         account.account_id, offer.installments[0][1], offer.currency
     )
     utter(dispatcher, tracker, "utter_arrangement_confirmed", summary=summary, link=link)
-    return done
+    return done + offer_by_text(tracker, link)
 
 
 def matches_offer(offer: Any, months: Optional[int], amount: Optional[Decimal]) -> bool:

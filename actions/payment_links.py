@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import string
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
 from bot.config import get_settings
+
+#: the input channel whose responses are spoken (Rasa picks its `channel:` variants)
+VOICE_CHANNEL = "twilio_voice"
+#: answers to "I can text you a payment link, is that OK?" that mean yes ("send it over")
+WANTS_LINK = frozenset({"affirm", "ask_payment_methods"})
 
 PLACEHOLDERS = frozenset({"account_id", "amount", "currency", "reference"})
 
@@ -55,3 +64,36 @@ class PaymentLinks:
             currency=quote(currency or "", safe=""),
             reference=quote(reference or "", safe=""),
         )
+
+
+def offer_by_text(tracker: Tracker, link: str) -> List[EventType]:
+    """On a call a URL is not read out: the spoken response offers to text it, and these
+    events remember the link so a yes (`action_text_payment_link`) can send it."""
+    if tracker.get_latest_input_channel() != VOICE_CHANNEL:
+        return []
+    return [SlotSet("link_offered", True), SlotSet("offered_link", link)]
+
+
+class ActionTextPaymentLink(Action):
+    """The debtor's answer to "I can text you a payment link, is that OK?": a yes sends it
+    as an SMS through the one send path (gated like any SMS; a block is said honestly)."""
+
+    def name(self) -> str:
+        return "action_text_payment_link"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        from actions.common import language_of, latest_intent, utter
+        from bot.channels.outbox import send_sms
+        from bot.channels.texts import text as fixed_text
+
+        link = tracker.get_slot("offered_link")
+        done: List[EventType] = [SlotSet("link_offered", False), SlotSet("offered_link", None)]
+        if latest_intent(tracker) not in WANTS_LINK or not link:
+            utter(dispatcher, tracker, "utter_link_declined")
+            return done
+        sms = fixed_text("payment_link", language_of(tracker), link=link)
+        screened = send_sms(tracker.sender_id, sms, sender="bot")
+        utter(dispatcher, tracker, "utter_link_texted" if screened.send else "utter_link_not_sent")
+        return done

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.accounts import AccountView, load_account
 from actions.common import language_of, money, show_date, utter
-from actions.payment_links import PaymentLinks
+from actions.payment_links import PaymentLinks, offer_by_text
 
 
 def _open_debt_and_link(
@@ -47,7 +47,7 @@ class ActionTellBalance(Action):
             due_date=show_date(account.due_date, lang) if account.due_date else "-",
             link=link,
         )
-        return []
+        return offer_by_text(tracker, link)
 
 
 class ActionPaymentMethods(Action):
@@ -61,7 +61,7 @@ class ActionPaymentMethods(Action):
         if found is None:
             return []
         utter(dispatcher, tracker, "utter_payment_methods", link=found[1])
-        return []
+        return offer_by_text(tracker, found[1])
 
 
 def common_company() -> str:

@@ -29,6 +29,7 @@ BENCHMARKS = {
     "conversations": "bench.conversation_bench",
     "report": "bench.report_bench",
     "throughput": "bench.throughput_bench",
+    "voice": "bench.voice_bench",
 }
 
 

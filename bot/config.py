@@ -72,6 +72,9 @@ class Settings:
     caller_name: str = "Alex Morgan"
     caller_staff_id: str = "1024"
     company_name_zh: str = "北风信息服务有限公司"
+    # voice (issue 15): a speech result Twilio is less sure of than this is asked again
+    # rather than guessed at (its `Confidence`, 0..1; keypad input is always certain)
+    voice_min_confidence: float = 0.4
     # demos and replays: every process of the assistant starts its clock at this ISO instant
     clock_start: Optional[str] = None
 
@@ -128,7 +131,22 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         caller_staff_id=env.get("COLLECTBOT_CALLER_STAFF_ID") or "1024",
         company_name_zh=env.get("COLLECTBOT_COMPANY_ZH") or "北风信息服务有限公司",
         clock_start=env.get("COLLECTBOT_CLOCK_START") or None,
+        voice_min_confidence=_fraction(env, "COLLECTBOT_VOICE_MIN_CONFIDENCE", 0.4),
     )
+
+
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    """A 0..1 setting; anything else is refused at start-up with the variable's name."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number between 0 and 1, not {raw!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, not {raw!r}")
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -136,6 +136,9 @@ class OutgoingMessage:
     caller_name: str = ""
     # a call (or voicemail) in an artificial or prerecorded voice (TTS): TCPA consent applies
     artificial_voice: bool = False
+    # required items (by name) already said earlier in the same communication: a call is
+    # one communication, so what its earlier turns said is not repeated in every turn
+    given: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

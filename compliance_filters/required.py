@@ -27,6 +27,8 @@ def applicable(pack: Pack, message: OutgoingMessage, recipient: Recipient) -> Li
     for item in pack.required:
         if message.channel not in item.channels or message.kind not in item.kinds:
             continue
+        if item.name in message.given:  # said earlier in this communication (a call)
+            continue
         if item.when == "first_verified_conversation" and (
                 not recipient.verified or recipient.mini_miranda_given):
             continue

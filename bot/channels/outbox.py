@@ -160,13 +160,15 @@ def screen(
     record: bool = True,
     caller_name: str = "",
     artificial_voice: bool = False,
+    given: Tuple[str, ...] = (),
 ) -> Screened:
     """Decide whether `text` may go to `phone` on `channel` now, and record the decision.
 
     With `turn` the account found for the turn is used (no phone lookup); `record=False`
     is a preflight check (is a contact attempt allowed at all?) that leaves no trace.
     `caller_name` is the person a voicemail names; `artificial_voice` marks a synthesized
-    (TTS) call or voicemail, which the TCPA consent rules cover."""
+    (TTS) call or voicemail, which the TCPA consent rules cover; `given` names required items
+    an earlier turn of the same call already said."""
     at = at or clock.now()
     if turn is not None and turn.phone == phone:
         account = s.get(Account, turn.account_id) if turn.account_id else None
@@ -184,7 +186,8 @@ def screen(
             c.scope == "debtor" for c in pack.caps) else [account.account_id]
         history = repo.contact_history(s, people, since=at - pack.history_horizon)
     message = OutgoingMessage(text=text, channel=channel, kind=kind, sender=sender,
-                              caller_name=caller_name, artificial_voice=artificial_voice)
+                              caller_name=caller_name, artificial_voice=artificial_voice,
+                              given=given)
     full_text = add_required_content(pack, message, recipient)
     message = replace(message, text=full_text)
     decision = gate(pack, message, recipient, history, at)
@@ -247,6 +250,7 @@ def send(
     at: Optional[datetime] = None,
     caller_name: str = "",
     artificial_voice: bool = False,
+    given: Tuple[str, ...] = (),
 ) -> Screened:
     """The one send path: screen -> allowed fallback -> record -> deliver.
 
@@ -257,7 +261,7 @@ def send(
     if deliver not in DELIVERIES:
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     at = at or clock.now()
-    marks = {"caller_name": caller_name, "artificial_voice": artificial_voice}
+    marks = {"caller_name": caller_name, "artificial_voice": artificial_voice, "given": given}
     screened = screen(s, phone=turn.phone, text=text, channel=channel, kind=kind,
                       sender=sender, at=at, turn=turn, **marks)
     if not screened.send and fallback and fallback_may_help(screened):

@@ -38,6 +38,21 @@ _TEXTS = {
         "en": "Sorry, I didn't catch that. Could you say it again?",
         "zh": "抱歉，我没有听清，请再说一遍。",
     },
+    # a second silence, or the last unclear answer: a polite close with the number to call back
+    "voice_no_input_close": {
+        "en": "I haven't heard anything, so I'll end the call now. Please call us back at {callback}. Goodbye.",
+        "zh": "我没有听到您的声音，先挂断了。请回电{callback}。再见。",
+    },
+    # speech recognised with low confidence: ask again rather than guess
+    "voice_unsure": {
+        "en": "Sorry, I'm not sure I heard that right. Could you say it again, or use your keypad?",
+        "zh": "抱歉，我不确定是否听清了。请再说一遍，或使用键盘输入。",
+    },
+    # the SMS a debtor agreed to on a call (a link is never read out)
+    "payment_link": {
+        "en": "{company}: your secure payment link: {link}",
+        "zh": "{company}：您的安全还款链接：{link}",
+    },
     "voice_goodbye": {
         "en": "Thank you for your time. Goodbye.",
         "zh": "感谢您的时间，再见。",

@@ -54,6 +54,16 @@ def reading(parse_data: Dict[str, Any]) -> Tuple[Optional[str], float]:
     return None, 0.0
 
 
+def speech_confidence(metadata: Optional[Dict[str, Any]]) -> float:
+    """The speech recogniser's confidence the voice channel put in the message metadata
+    (1.0 when there is none: a text or keypad input is read exactly)."""
+    try:
+        value = float((metadata or {}).get("speech_confidence", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+    return min(max(value, 0.0), 1.0)
+
+
 def _last_actions(tracker: DialogueStateTracker, n: int) -> List[str]:
     names: List[str] = []
     for event in reversed(tracker.events):
@@ -103,6 +113,9 @@ class CarePolicy(Policy):
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.active_loop_name:
             return self._prediction(probabilities)
         name, confidence = reading(tracker.latest_message.parse_data or {})
+        # on a call the words themselves may be misheard: how sure we are of the reading
+        # is the model's confidence times the speech recogniser's (1.0 for text and keys)
+        confidence *= speech_confidence(tracker.latest_message.metadata)
         if needs_confirmation(name, confidence,
                               float(self.config.get("threshold", DEFAULT_THRESHOLD)),
                               frozenset(self.config.get("intents") or HIGH_IMPACT_INTENTS)):

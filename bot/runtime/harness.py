@@ -116,6 +116,21 @@ class RunningAssistant:
         except urllib.error.HTTPError as exc:
             return exc.code
 
+    def post_voice(self, params: Mapping[str, str], *, query: str = "",
+                   path: str = "/webhooks/twilio_voice/webhook",
+                   timeout: float = 120.0) -> tuple[int, str]:
+        """One signed voice webhook (a call turn, or `path` the status callback); `query` is
+        the Gather action's query the previous turn asked Twilio to post to."""
+        full = path + (f"?{query}" if query else "")
+        body, headers = self.signed_form(full, params)
+        request = urllib.request.Request(f"{self.url}{full}", data=body, headers=headers,
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as resp:
+                return resp.status, resp.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
     def backlog(self) -> Dict[str, object]:
         """The running server's unfinished inbox/outbox rows (from its health route)."""
         request = urllib.request.Request(f"{self.url}/webhooks/twilio/health")

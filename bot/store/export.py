@@ -41,7 +41,7 @@ def _contacts(s: Session) -> Iterator[Dict[str, Any]]:
         yield {"id": c.id, "account_id": c.account_id, "channel": c.channel,
                "direction": c.direction, "at": _iso(c.at), "to": c.to_number,
                "from": c.from_number, "status": c.status, "reasons": list(c.reasons or []),
-               "text": c.text, "provider_sid": c.provider_sid}
+               "text": c.text, "provider_sid": c.provider_sid, "outcome": c.call_outcome}
 
 
 def _arrangements(s: Session) -> Iterator[Dict[str, Any]]:

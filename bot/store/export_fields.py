@@ -8,7 +8,7 @@ from typing import Dict, List
 
 FIELDS: Dict[str, List[str]] = {
     "contacts": ["id", "account_id", "channel", "direction", "at", "to", "from", "status",
-                 "reasons", "text", "provider_sid"],
+                 "reasons", "text", "provider_sid", "outcome"],
     "arrangements": ["id", "account_id", "kind", "total", "currency", "installments", "status",
                      "created_at"],
     "handoffs": ["id", "account_id", "reason", "created_at", "status", "agent"],

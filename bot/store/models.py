@@ -46,6 +46,7 @@ CONTACT_STATUSES = ("sent", "delivered", "failed", "blocked", "deferred", "recei
                     # a line said / heard inside a call: transcript, not a contact attempt
                     # (the call has its own row, so caps count one record per call)
                     "spoken", "heard")
+CALL_OUTCOMES = ("answered", "voicemail", "no_answer", "busy", "failed", "hung_up_early")
 OPTOUT_CHANNELS = ("sms", "voice", "all")
 OPTOUT_SOURCES = ("keyword", "nlu", "agent", "import")
 ARRANGEMENT_KINDS = ("promise", "plan", "settlement")
@@ -147,6 +148,9 @@ class ContactAttempt(Base):
     provider_sid: Optional[str] = Column(String(64), unique=True)
     error_code: Optional[str] = Column(String(16))
     updated_at: Optional[datetime] = Column(UTCDateTime)
+    #: a call's outcome (CALL_OUTCOMES) from Twilio's status callback and AnsweredBy;
+    #: "answered" is set when we end the call, so a caller's hang-up shows as hung_up_early
+    call_outcome: Optional[str] = Column(String(16))
 
 
 class OptOut(Base):

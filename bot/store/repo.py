@@ -37,6 +37,7 @@ from bot.store.models import (
     ACCOUNT_STATUSES,
     ARRANGEMENT_KINDS,
     ARRANGEMENT_STATUSES,
+    CALL_OUTCOMES,
     CONTACT_STATUSES,
     OPTOUT_CHANNELS,
     OPTOUT_SOURCES,
@@ -318,6 +319,34 @@ def update_contact_status(s: Session, provider_sid: str, status: str,
     evidence.append(s, "message.status", contact.account_id, {
         "contact_id": contact.id, "provider_sid": provider_sid, "status": status,
         "error_code": error_code})
+    return contact
+
+
+def call_outcome(s: Session, provider_sid: str) -> Optional[str]:
+    """The outcome recorded so far for the call `provider_sid` (None while it goes on)."""
+    return s.execute(select(ContactAttempt.call_outcome).where(
+        ContactAttempt.provider_sid == provider_sid)).scalars().first()
+
+
+def set_call_outcome(s: Session, provider_sid: str, outcome: str, *,
+                     keep_existing: bool = False, note: Optional[str] = None
+                     ) -> Optional[ContactAttempt]:
+    """Record how the call `provider_sid` ended (CALL_OUTCOMES). `keep_existing` leaves
+    an outcome already set (we ended the call: the status callback that follows must not
+    make it a hang-up). None when no contact row carries the call."""
+    _check(outcome, CALL_OUTCOMES, "call outcome")
+    contact = s.execute(select(ContactAttempt).where(
+        ContactAttempt.provider_sid == provider_sid)).scalars().first()
+    if contact is None or (keep_existing and contact.call_outcome):
+        return contact
+    contact.call_outcome = outcome
+    contact.updated_at = clock.now()
+    if note:
+        contact.reasons = list(contact.reasons or []) + [note]
+    s.flush()
+    evidence.append(s, "call.outcome", contact.account_id, {
+        "contact_id": contact.id, "provider_sid": provider_sid, "outcome": outcome,
+        "note": note})
     return contact
 
 

@@ -93,3 +93,21 @@ def test_plain_fallback_is_left_to_the_rules(policy, domain) -> None:
     events = [ActionExecuted("action_listen"), UserUttered("asdf", parse["intent"], parse_data=parse)]
     tracker = DialogueStateTracker.from_events("+8613800138000", events, slots=domain.slots)
     assert _best(policy, domain, tracker) is None
+
+
+@pytest.mark.parametrize("intent", ["cease_contact", "dispute_debt", "express_distress"])
+def test_a_clear_reading_of_unclear_speech_is_confirmed_on_a_call(policy, domain, intent: str) -> None:
+    """Issue 15: the model may be sure of words the recogniser was not sure it heard; on a
+    call the reading counts only as much as both (speech_confidence in the metadata)."""
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [ActionExecuted("action_listen"),
+              UserUttered("stop calling", {"name": intent, "confidence": 0.97},
+                          input_channel="twilio_voice", metadata={"speech_confidence": 0.6})]
+    tracker = DialogueStateTracker.from_events("+15555550100", events, slots=domain.slots)
+    assert _best(policy, domain, tracker) == "action_confirm_intent"
+    heard_well = [events[0], UserUttered("stop calling", {"name": intent, "confidence": 0.97},
+                                         metadata={"speech_confidence": 0.95})]
+    tracker = DialogueStateTracker.from_events("+15555550100", heard_well, slots=domain.slots)
+    assert _best(policy, domain, tracker) is None

@@ -44,7 +44,7 @@ EXPECTED = {
     "contacts": [{"id": 1, "account_id": "A1", "channel": "sms", "direction": "outbound",
                   "at": "2026-11-30T15:00:00+00:00", "to": EN, "from": "+15005550006",
                   "status": "blocked", "reasons": ["window", "cap.sms_daily"], "text": "Hi, 你好",
-                  "provider_sid": None}],
+                  "provider_sid": None, "outcome": None}],
     "arrangements": [{"id": 1, "account_id": "A1", "kind": "plan", "total": "1200.00", "currency": "USD",
                       "installments": [{"due_date": "2026-12-01", "amount": "600.00"},
                                        {"due_date": "2027-01-01", "amount": "600.00"}],

@@ -1,0 +1,95 @@
+"""Voice prompts: how many words each spoken prompt has and how long it takes to say.
+
+Every `channel: twilio_voice` response (en and zh, filled with sample values and put in
+spoken form exactly as the voice channel does) and the channel's own spoken lines are
+rendered with espeak-ng; durations come from the WAV files. The goal (issue 15) is no
+prompt over 15 s. A prompt is one response (what one `utter_*` says); the rates are
+bot.runtime.espeak's (English 175 words a minute, Mandarin 250 characters a minute).
+Baseline in the same run: the SMS wording of the same responses read aloud, which is
+what a call sounded like before the spoken variants.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+GOAL_SECONDS = 15.0
+#: the sample values' dates are a few weeks after this day (said without their year)
+SAMPLE_TODAY = date(2026, 11, 30)
+
+
+def _words(text: str, lang: str) -> int:
+    """Words as a listener counts them: Chinese characters each, other runs of letters/digits."""
+    if lang == "zh":
+        return len(re.findall(r"[\u4e00-\u9fff]", text)) + len(re.findall(r"[A-Za-z0-9]+", text))
+    return len(re.findall(r"[A-Za-z0-9][A-Za-z0-9',.]*", text))
+
+
+def prompts(channel: str) -> List[Tuple[str, str, str]]:
+    """(name, language, spoken text) of every response on `channel` and the voice texts."""
+    from rasa.core.nlg.generator import ResponseVariationFilter
+    from rasa.shared.core.domain import Domain
+
+    from bot.channels.speech import spoken
+    from bot.channels.texts import text as fixed_text
+    from bot.dialogue.responses import SAMPLE_VARIABLES
+    from bot.dialogue.responses import SAMPLE_VARIABLES_ZH as SAMPLE_ZH
+
+    domain = Domain.load("bot/domain")
+    found = []
+    for name in sorted(domain.responses):
+        for lang in ("en", "zh"):
+            variants = ResponseVariationFilter(domain.responses).responses_for_utter_action(
+                name, channel, {"language": lang})
+            values = SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES
+            for variant in variants[:1]:
+                found.append((name, lang, spoken(variant["text"].format(**values), lang,
+                                                 SAMPLE_TODAY)))
+    if channel == "twilio_voice":
+        for key in ("voicemail", "recording_notice", "voice_reprompt", "voice_unsure",
+                    "voice_no_input_close", "voice_fallback"):
+            for lang in ("en", "zh"):
+                found.append((key, lang, spoken(fixed_text(key, lang, name="Ada"), lang)))
+    return found
+
+
+def measure(channel: str, folder: Path) -> Dict[str, object]:
+    from bot.runtime.espeak import render
+
+    rows = []
+    for index, (name, lang, text) in enumerate(prompts(channel)):
+        seconds = render(text, lang, folder / f"{channel}-{index:03d}.wav")
+        rows.append((name, lang, _words(text, lang), seconds))
+    result: Dict[str, object] = {"prompts": len(rows)}
+    for lang in ("en", "zh"):
+        mine = [r for r in rows if r[1] == lang]
+        longest = max(mine, key=lambda r: r[3])
+        result[lang] = {
+            "words_per_prompt_median": statistics.median(r[2] for r in mine),
+            "words_per_prompt_max": max(r[2] for r in mine),
+            "seconds_median": round(statistics.median(r[3] for r in mine), 2),
+            "longest_prompt": longest[0],
+            "longest_prompt_seconds": round(longest[3], 2),
+            "over_goal": sorted({r[0] for r in mine if r[3] > GOAL_SECONDS}),
+        }
+    return result
+
+
+def run() -> Dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        voice = measure("twilio_voice", Path(tmp))
+        sms_read_aloud = measure("twilio", Path(tmp))
+    for lang in ("en", "zh"):
+        v, b = voice[lang], sms_read_aloud[lang]
+        print(f"   {lang}: {v['words_per_prompt_median']} words/prompt median "
+              f"(max {v['words_per_prompt_max']}); longest prompt {v['longest_prompt']} "
+              f"{v['longest_prompt_seconds']} s (goal <= {GOAL_SECONDS:.0f} s; over: "
+              f"{len(v['over_goal'])}); SMS wording read aloud: longest "
+              f"{b['longest_prompt_seconds']} s", flush=True)
+    return {"voice": voice, "sms_wording_read_aloud": sms_read_aloud,
+            "goal_seconds": GOAL_SECONDS, "tts": "espeak-ng, en 175 wpm, zh 250 characters/min"}

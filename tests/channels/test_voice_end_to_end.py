@@ -1,0 +1,173 @@
+"""End to end on the phone with the real trained model (issue 15): `collectbot run` in a
+child process, calls driven through the real signed voice webhooks and status callbacks
+(`VoiceCall`), the texted payment link captured by the Twilio stand-in. One call per
+language (answered, verified by keypad, balance, the link texted, a promise, goodbye,
+hang-up) and one answering machine. Every turn's TwiML is checked against twiml_spec."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Dict, List
+
+import pytest
+
+from bot.config import reset_settings
+from bot.runtime.harness import RunningAssistant
+from bot.runtime.voice_call import VoiceCall
+from tests.channels.conftest import CN_PHONE, US_PHONE
+from tests.channels.twiml_spec import problems
+
+pytestmark = pytest.mark.slow
+
+PORTFOLIO = (
+    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date,dob,"
+    "id_last4,zip\n"
+    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
+    "1985-03-14,1234,10001\n"
+    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1990-07-01,5678,\n"
+)
+#: 08:30 in New York, 21:30 in Shanghai: both calling windows are open
+CLOCK_START = "2026-12-01T13:30:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def running(trained_model, tmp_path_factory):
+    from bot.cli import main as cli
+
+    tmp = tmp_path_factory.mktemp("voice_e2e")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", f"sqlite:///{tmp / 'e2e.db'}")
+        mp.setenv("TWILIO_AUTH_TOKEN", "e2e-auth-token")
+        mp.setenv("COLLECTBOT_API_TOKEN", "e2e-api-token")
+        mp.setenv("COLLECTBOT_CLOCK_START", CLOCK_START)
+        reset_settings()
+        (tmp / "portfolio.csv").write_text(PORTFOLIO, encoding="utf-8")
+        assert cli(["db", "upgrade"]) == 0
+        assert cli(["import", str(tmp / "portfolio.csv")]) == 0
+        # us artificial-voice calls need the creditor's documented consent
+        assert cli(["consent", "record", "A-US-1", "--channel", "voice",
+                    "--source", "application"]) == 0
+        with RunningAssistant(trained_model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
+                              log_file=tmp / "server.log") as bot:
+            bot.log_path = tmp / "server.log"
+            mp.setenv("TWILIO_API_BASE", bot.standin.url)  # start_call places calls there
+            mp.setenv("PUBLIC_URL", bot.url)
+            reset_settings()
+            yield bot
+    reset_settings()
+
+
+def export(kind: str, capsys) -> List[Dict]:
+    from bot.cli import main as cli
+
+    capsys.readouterr()
+    assert cli(["export", kind, "--format", "jsonl"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def checked(call: VoiceCall) -> None:
+    """Every turn of the call is valid TwiML, and nothing spoken is SMS wording."""
+    for turn in call.turns:
+        assert problems(turn.twiml) == [], turn.twiml
+        for text in turn.texts:
+            lowered = text.lower()
+            assert "http" not in lowered and "reply" not in lowered and "回复" not in text, text
+
+
+def placed(bot, account_id: str, phone: str) -> VoiceCall:
+    """A call placed the way campaigns place them (start_call: gate, Twilio REST, its row)."""
+    from bot.channels.outbound import start_call
+
+    result = asyncio.run(start_call(account_id, at=datetime.fromisoformat(CLOCK_START)))
+    assert result.sent, result
+    return VoiceCall(bot, phone, sid=result.provider_sid)
+
+
+def play_to_the_end(bot, account_id: str, phone: str, steps, log) -> VoiceCall:
+    call = placed(bot, account_id, phone)
+    first = call.answer()
+    assert first.gather.get("numDigits") == "1", log.read_text()[-3000:]  # "press 1 for yes"
+    for kind, value in steps:
+        turn = call.press(value) if kind == "keys" else call.say(value)
+        if turn.ended:
+            break
+    return call
+
+
+def test_an_english_call_by_keypad_and_speech(running, capsys):
+    log = running.log_path
+    call = play_to_the_end(running, "A-US-1", US_PHONE, [
+        ("keys", "1"),
+        ("keys", "1234"),
+        ("speech", "alright, text it to me"),
+        ("speech", "I can pay all 500 dollars on December 15"),
+        ("speech", "no that's fine"),
+        ("speech", "ok that's everything, thanks, bye"),
+    ], log)
+    checked(call)
+    texts = [" ".join(t.texts) for t in call.turns]
+    identity = call.turns[1]
+    assert (identity.gather.get("numDigits"), identity.gather.get("finishOnKey")) == ("4", "#")
+    assert "Jane Doe, you're verified" in texts[2], log.read_text()[-3000:]
+    assert "500 dollars" in texts[2] and "December 20" in texts[2]  # spoken, not "$500.00"
+    assert "text you a payment link" in texts[2]
+    assert "sent the payment link" in texts[3], texts
+    [sms] = [m.body for m in running.standin.messages(US_PHONE)]
+    assert "https://pay.example.com/A-US-1" in sms and "STOP" in sms
+    assert "December 15" in texts[4] and "500 dollars" in texts[4]
+    assert call.turns[-1].ended and call.turns[-1].verbs[-1] == "Hangup"
+    assert "Goodbye" in texts[-1]
+    assert call.completed() == 204
+    arrangements = export("arrangements", capsys)
+    assert [(a["account_id"], a["total"]) for a in arrangements if a["account_id"] == "A-US-1"] \
+        == [("A-US-1", "500.00")]
+    outcome = {c["provider_sid"]: c["outcome"] for c in export("contacts", capsys)}
+    assert outcome[call.sid] == "answered"
+
+
+def test_a_chinese_call_by_keypad_and_speech(running, capsys):
+    log = running.log_path
+    call = play_to_the_end(running, "A-CN-1", CN_PHONE, [
+        ("keys", "1"),
+        ("keys", "5678"),
+        ("speech", "行，发给我吧"),
+        ("speech", "我12月10号把三千块都还了"),
+        ("speech", "不用了"),
+        ("speech", "好的，没别的事了，拜拜"),
+    ], log)
+    checked(call)
+    texts = [" ".join(t.texts) for t in call.turns]
+    assert texts[0].startswith("本通话将被录音") and call.turns[0].says[0][1] == "Polly.Zhiyu"
+    assert sum("本通话将被录音" in t for t in texts) == 1  # once per call
+    assert "身份已确认" in texts[2] and "3000元" in texts[2], log.read_text()[-3000:]
+    assert "短信" in texts[2]  # the link is offered by text, not read out
+    assert "已通过短信发送" in texts[3], texts
+    [sms] = [m.body for m in running.standin.messages(CN_PHONE)]
+    assert "https://pay.example.com/A-CN-1" in sms
+    assert "12月10日" in texts[4] and "3000元" in texts[4]
+    assert call.turns[-1].verbs[-1] == "Hangup" and "再见" in texts[-1]
+    assert call.completed() == 204
+    arrangements = export("arrangements", capsys)
+    assert [a["total"] for a in arrangements if a["account_id"] == "A-CN-1"] == ["3000.00"]
+    outcome = {c["provider_sid"]: c["outcome"] for c in export("contacts", capsys)}
+    assert outcome[call.sid] == "answered"
+
+
+@pytest.mark.parametrize("account_id, phone, name, callback", [
+    ("A-US-1", US_PHONE, "Jane", "8 0 0, 5 5 5, 0 1 9 9"),
+    ("A-CN-1", CN_PHONE, "王芳", "请回电")])
+def test_an_answering_machine_gets_the_limited_content_voicemail(running, capsys, account_id,
+                                                                 phone, name, callback):
+    call = placed(running, account_id, phone)
+    turn = call.answer(answered_by="machine_end_beep")
+    assert problems(turn.twiml) == []
+    assert turn.verbs == ("Say", "Hangup")
+    [text] = turn.texts
+    assert name in text and "Alex Morgan" in text and callback in text
+    for word in ("debt", "500", "3000", "Acme", "华夏", "欠", "还款"):
+        assert word not in text
+    assert call.completed(answered_by="machine_end_beep") == 204
+    outcome = {c["provider_sid"]: c["outcome"] for c in export("contacts", capsys)}
+    assert outcome[call.sid] == "voicemail"
