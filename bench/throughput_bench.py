@@ -35,7 +35,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 CONCURRENCY = int(os.environ.get("THROUGHPUT_CONCURRENCY", "20"))
 SECONDS = float(os.environ.get("THROUGHPUT_SECONDS", "45"))
 #: concurrent debtors -> messages each, for the acknowledgement latencies against (c)
-ACK_LEVELS = {1: 30, 20: 5, 200: 2}
+ACK_LEVELS = {1: 20, 20: 3, 200: 1}
 #: a model loads in ~30 s on a quiet 2-core machine, several minutes on a busy one
 START_TIMEOUT = float(os.environ.get("THROUGHPUT_START_TIMEOUT", "600"))
 DRAIN_TIMEOUT = 600.0

@@ -40,7 +40,7 @@ def accept_many(messages: List[Dict[str, str]]) -> List[bool]:
     """Store several inbound messages in one transaction (one commit for a burst)."""
     at = clock.now()
     with session_scope() as s:
-        stored = [queue.accept_inbound(s, at=at, **fields) for fields in messages]
+        stored = queue.accept_inbound_many(s, messages, at)
         if any(stored):
             wakeup.notify(s)  # workers in other processes start at once, not at their poll
         return stored

@@ -56,7 +56,7 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
     """Run the assistant until interrupted; the action server and the turn processes
     (`bot.runtime.turn_processes`) stop with it.
 
-    `role` "turns" is a child started by another `collectbot run`: it uses that one's
+    `role` "turns" is a child started by another `collectbot run`: it starts its own
     action server and serves only on 127.0.0.1 (nobody calls it; Rasa's agent is loaded by
     the server's start listener, and the port gives it a status route)."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -75,8 +75,9 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
 
         model = ensure_model()
     is_child = settings.process_role == "turns"
-    action_proc = start_action_server(action_port) \
-        if with_action_server and not is_child else None
+    # a turn process has an action server of its own: one shared action server (one event
+    # loop) would cap the turns of every turn process at what it alone can serve
+    action_proc = start_action_server(action_port) if with_action_server else None
     children: Optional[tp.TurnProcesses] = None
     count = 0 if is_child else (turn_processes if turn_processes is not None
                                 else tp.default_count(settings))
@@ -85,7 +86,7 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
         os.environ[tp.ROLE_ENV] = "front"
         reset_settings()
         settings = get_settings()
-        children = tp.TurnProcesses(count, action_port=action_port, model=model).start()
+        children = tp.TurnProcesses(count, model=model).start()
         from bot.channels import health
 
         health.turn_processes_status = children.status

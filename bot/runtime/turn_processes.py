@@ -42,12 +42,11 @@ def default_count(settings: Settings) -> int:
 
 
 class TurnProcesses:
-    """N `python -m bot.runtime.server --role turns` children, restarted if one dies."""
+    """N `python -m bot.runtime.server --role turns` children (each with its own action
+    server), restarted if one dies."""
 
-    def __init__(self, count: int, *, action_port: int, model: Path,
-                 log_file: Optional[Path] = None) -> None:
+    def __init__(self, count: int, *, model: Path, log_file: Optional[Path] = None) -> None:
         self.count = count
-        self.action_port = action_port
         self.model = model
         self.log_file = log_file
         self.procs: List[Optional[subprocess.Popen]] = [None] * count
@@ -63,7 +62,7 @@ class TurnProcesses:
         port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.runtime.server", "--port", str(port),
-             "--action-port", str(self.action_port), "--model", str(self.model),
+             "--action-port", str(free_port()), "--model", str(self.model),
              "--role", "turns"],
             cwd=str(get_settings().home), env=env, preexec_fn=die_with_parent,
         )

@@ -12,7 +12,7 @@ conditional UPDATE is enough. A crashed worker's lease expires and the row is ta
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Dict, Optional, Type, TypeVar, Union
+from typing import Dict, List, Optional, Type, TypeVar, Union
 
 from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -51,6 +51,26 @@ def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_n
     result = s.execute(insert(InboxMessage.__table__).values(**values)
                        .on_conflict_do_nothing(index_elements=["sid"]))
     return result.rowcount == 1
+
+
+def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
+                        at: Optional[datetime] = None) -> List[bool]:
+    """`accept_inbound` for a batch: on PostgreSQL one multi-row INSERT for all of them
+    (a burst of webhooks is one statement, not one each); True for each message stored now.
+    A sid repeated inside the batch is stored once, for its first occurrence."""
+    at = at or clock.now()
+    if s.get_bind().dialect.name != "postgresql" or len(messages) < 2:
+        return [accept_inbound(s, at=at, **fields) for fields in messages]
+    rows = [{**fields, "conversation_id": fields["from_number"], "received_at": at,
+             "status": "pending", "attempts": 0, "next_attempt_at": at} for fields in messages]
+    t = InboxMessage.__table__
+    stored = set(s.execute(pg_insert(t).values(rows).on_conflict_do_nothing(
+        index_elements=["sid"]).returning(t.c.sid)).scalars())
+    result = []
+    for fields in messages:
+        result.append(fields["sid"] in stored)
+        stored.discard(fields["sid"])
+    return result
 
 
 def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,

@@ -80,3 +80,36 @@ def test_only_redoable_pipeline_transactions_skip_the_disk_flush(db):
         assert s.execute(text("SHOW synchronous_commit")).scalar() == "off"
     with session_scope() as s:  # SET LOCAL: the pooled connection is durable again
         assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+
+
+def test_a_burst_of_webhooks_is_stored_once_each_in_one_statement(db):
+    from sqlalchemy import event, select
+
+    from bot.store import queue
+    from bot.store.db import get_engine
+    from bot.store.models import InboxMessage
+
+    def message(sid):
+        return {"sid": sid, "channel": "sms", "from_number": US_PHONE, "to_number": OUR_NUMBER,
+                "body": sid}
+
+    with session_scope() as s:
+        assert queue.accept_inbound(s, **message("SM-old"))
+    statements = []
+
+    def record(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    event.listen(get_engine(), "before_cursor_execute", record)
+    try:
+        with session_scope() as s:
+            stored = queue.accept_inbound_many(
+                s, [message("SM-a"), message("SM-a"), message("SM-old"), message("SM-b")])
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", record)
+    assert stored == [True, False, False, True]  # a repeat inside the burst is a repeat too
+    with session_scope() as s:
+        assert sorted(s.execute(select(InboxMessage.sid)).scalars()) == ["SM-a", "SM-b",
+                                                                          "SM-old"]
+    if db.startswith("postgresql"):
+        assert sum("INSERT INTO inbox" in sql for sql in statements) == 1
