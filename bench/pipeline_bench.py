@@ -1,6 +1,7 @@
 """The durable pipeline: webhook acknowledgement latency, and our own per-message cost.
 
-ack: the real SMS channel (signature check + one inbox INSERT + empty TwiML) served by
+ack (one process, the baseline for the front/turn-process split that the throughput bench
+measures against the real stack): the real SMS channel (signature check + one inbox INSERT + empty TwiML) served by
 Sanic in a child process, with its inbox workers and outbox sender running (an echo
 assistant stands in for Rasa, so workers compete with the webhook for the database the way
 they do in production), driven by signed webhooks at 1, 20 and 200 concurrent debtors;
@@ -33,7 +34,7 @@ import aiohttp
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 #: concurrent debtors -> messages each
-LEVELS = {1: 50, 20: 10, 200: 3}
+LEVELS = {1: 30, 20: 5, 200: 2}
 OVERHEAD_MESSAGES = 200
 WARM_UP = 5
 AUTH_TOKEN = "bench-auth-token"
@@ -105,15 +106,16 @@ def _import_debtors(count: int) -> List[str]:
 
 # ---------------------------------------------------------------- ack latency
 async def _debtor(http: aiohttp.ClientSession, url: str, public: str, phone: str, count: int,
-                  acks: List[float], sids: List[str]) -> int:
+                  acks: List[float], sids: List[str], auth_token: str = AUTH_TOKEN,
+                  to_number: str = OUR_NUMBER) -> int:
     from bot.channels.webhook import sign
 
     errors = 0
     for i in range(count):
         sid = "SM" + uuid.uuid4().hex
-        params = {"From": phone, "To": OUR_NUMBER, "Body": f"msg {i}", "MessageSid": sid,
+        params = {"From": phone, "To": to_number, "Body": f"msg {i}", "MessageSid": sid,
                   "AccountSid": "AC" + "0" * 32}
-        headers = {"X-Twilio-Signature": sign(public, params, AUTH_TOKEN),
+        headers = {"X-Twilio-Signature": sign(public, params, auth_token),
                    "Content-Type": "application/x-www-form-urlencoded"}
         started = time.perf_counter()
         try:
@@ -130,18 +132,24 @@ async def _debtor(http: aiohttp.ClientSession, url: str, public: str, phone: str
     return errors
 
 
-async def _level(public: str, group: List[str], count: int, acks: List[float],
-                 sids: List[str]) -> int:
-    """All of `group` posting `count` messages each at once; returns the error count."""
-    url = f"{public}/webhooks/twilio/webhook"
+async def _level(base: str, group: List[str], count: int, acks: List[float],
+                 sids: List[str], *, public: Optional[str] = None,
+                 auth_token: str = AUTH_TOKEN, to_number: str = OUR_NUMBER) -> int:
+    """All of `group` posting `count` messages each at once; returns the error count.
+    `base` is where the server listens, `public` the URL signatures cover (default: base)."""
+    path = "/webhooks/twilio/webhook"
+    signed = f"{public or base}{path}"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
                                      connector=aiohttp.TCPConnector(limit=0)) as http:
-        results = await asyncio.gather(*(_debtor(http, url, url, p, count, acks, sids)
+        results = await asyncio.gather(*(_debtor(http, base + path, signed, p, count, acks,
+                                                 sids, auth_token, to_number)
                                          for p in group))
     return sum(results)
 
 
-def bench_ack(phones: List[str], env: Dict[str, str]) -> Dict[str, Any]:
+def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Dict[str, Any]:
+    """`split`: the webhook served by a front process (acknowledges only) and the echo
+    turns run by a second process, as `collectbot run` does with turn processes."""
     from bot.runtime.action_server import free_port, stop_process, wait_http
     from bot.runtime.twilio_standin import TwilioStandIn
 
@@ -151,11 +159,21 @@ def bench_ack(phones: List[str], env: Dict[str, str]) -> Dict[str, Any]:
     with TwilioStandIn() as standin:
         child_env = {**os.environ, **env, "TWILIO_API_BASE": standin.url, "PUBLIC_URL": public,
                      "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": OUR_NUMBER}
+        procs = []
+        if split:
+            turns_port = free_port()
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "bench.pipeline_bench", "--serve", str(turns_port)],
+                env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            child_env = {**child_env, "COLLECTBOT_PROCESS_ROLE": "front"}
         proc = subprocess.Popen([sys.executable, "-m", "bench.pipeline_bench", "--serve",
                                  str(port)], env=child_env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
+        procs.append(proc)
         try:
             wait_http(f"{public}/webhooks/twilio/", 60, proc)
+            if split:
+                wait_http(f"http://127.0.0.1:{turns_port}/webhooks/twilio/", 60, procs[0])
             # unmeasured warm-up on a debtor of its own (first-use imports, pools, caches)
             asyncio.run(_level(public, phones[-1:], WARM_UP, [], []))
             offset = 0
@@ -185,7 +203,8 @@ def bench_ack(phones: List[str], env: Dict[str, str]) -> Dict[str, Any]:
                     "all_answered_s": round(drained, 2),
                 }
         finally:
-            stop_process(proc)
+            for child in procs:
+                stop_process(child)
     return out
 
 
@@ -210,19 +229,59 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
     assistant = EchoAssistant()
     worker = inbox.InboxWorker(lambda row: channel.process_inbound(row, assistant),
                                channel.give_up, tasks=1)
+    from sqlalchemy import event
+
+    from bot.store.db import get_engine
+
+    statements = [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
     costs: List[float] = []
+    cpu: List[float] = []
     for i in range(OVERHEAD_MESSAGES + 10):
+        if i == 10:
+            event.listen(get_engine(), "before_cursor_execute", count)
         phone = phones[i % len(phones)]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         inbox.accept(sid="SM" + uuid.uuid4().hex, channel="sms", from_number=phone,
                      to_number=OUR_NUMBER, body="hello")
         assert await worker.run_once()
         await channel.sender.run_once()
         if i >= 10:  # the first messages warm caches and the connection pool
             costs.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+    event.remove(get_engine(), "before_cursor_execute", count)
     await channel.sender.close()
+    # wall time includes waiting for the database (its CPU, round trips, the WAL flushes
+    # of the durable commits); CPU time is this process's own work (all its threads),
+    # which is what limits turns/s when many messages are in flight
     return {"messages": len(costs), "mean_ms": round(statistics.fmean(costs) * 1000, 2),
-            "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95)}
+            "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95),
+            "cpu_mean_ms": round(statistics.fmean(cpu) * 1000, 2), "cpu_p50_ms": _pct(cpu, 0.5),
+            "statements_per_message": round(statements[0] / len(costs), 1),
+            "baseline_one_query": _one_query_baseline()}
+
+
+def _one_query_baseline(n: int = 200) -> Dict[str, Any]:
+    """The yardstick measured in the same run: one transaction with one indexed SELECT
+    through the same session factory (what any store access costs on this machine now)."""
+    from sqlalchemy import select
+
+    from bot.store.db import session_scope
+    from bot.store.models import InboxMessage
+
+    wall: List[float] = []
+    cpu: List[float] = []
+    for _ in range(n):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with session_scope() as s:
+            s.execute(select(InboxMessage.id).where(InboxMessage.sid == "none")).first()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    return {"wall_mean_ms": round(statistics.fmean(wall) * 1000, 3),
+            "cpu_mean_ms": round(statistics.fmean(cpu) * 1000, 3)}
 
 
 def run() -> Dict[str, Any]:
@@ -231,7 +290,13 @@ def run() -> Dict[str, Any]:
 
     var_dir = get_settings().var_dir
     saved = os.environ.get("DATABASE_URL")
-    url = _private_store(var_dir)
+    dropper = None
+    try:  # production's store: a private schema on PostgreSQL when one is reachable
+        from bench.throughput_bench import _private_schema
+
+        url, dropper = _private_schema()
+    except Exception:  # no PostgreSQL here: SQLite (or DATABASE_URL if it is SQLite)
+        url = _private_store(var_dir)
     os.environ["DATABASE_URL"] = url
     reset_settings()
     reset_engine()
@@ -240,7 +305,14 @@ def run() -> Dict[str, Any]:
         result: Dict[str, Any] = {"database": url.split(":", 1)[0]}
         result["overhead_per_message"] = asyncio.run(_overhead(phones[:20]))
         result["webhook_ack"] = bench_ack(phones, {"DATABASE_URL": url})
+        result["webhook_ack_front_process"] = bench_ack(phones, {"DATABASE_URL": url}, split=True)
     finally:
+        reset_engine()
+        if dropper is not None:
+            admin, schema = dropper
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            admin.dispose()
         if saved is None:
             os.environ.pop("DATABASE_URL", None)
         else:
@@ -248,12 +320,21 @@ def run() -> Dict[str, Any]:
         reset_settings()
         reset_engine()
     o = result["overhead_per_message"]
-    print(f"   our overhead per message (no Rasa, no network): mean {o['mean_ms']} ms, "
-          f"p50 {o['p50_ms']} / p95 {o['p95_ms']} ms over {o['messages']}", flush=True)
-    for c, r in result["webhook_ack"].items():
-        print(f"   ack at {c:>3} concurrent: p50 {r['ack_p50_ms']} / p99 {r['ack_p99_ms']} ms, "
-              f"{r['errors']} err, {r['lost']} lost, {r['duplicates']} dup, all answered in "
-              f"{r['all_answered_s']} s", flush=True)
+    print(f"   our overhead per message (no Rasa, no network): wall mean {o['mean_ms']} ms, "
+          f"p50 {o['p50_ms']} / p95 {o['p95_ms']} ms; CPU of this process mean "
+          f"{o['cpu_mean_ms']} / p50 {o['cpu_p50_ms']} ms; over {o['messages']} messages; "
+          f"{o['statements_per_message']} SQL statements each", flush=True)
+    b = o["baseline_one_query"]
+    print(f"   baseline, same run: one transaction with one indexed SELECT: wall "
+          f"{b['wall_mean_ms']} ms, CPU {b['cpu_mean_ms']} ms (overhead = "
+          f"{round(o['mean_ms'] / b['wall_mean_ms'], 1)}x wall, "
+          f"{round(o['cpu_mean_ms'] / max(b['cpu_mean_ms'], 1e-6), 1)}x CPU of it)", flush=True)
+    for key, label in (("webhook_ack", "one process, acks and echo turns"),
+                       ("webhook_ack_front_process", "front process, echo turns elsewhere")):
+        for c, r in result[key].items():
+            print(f"   ack at {c:>3} concurrent, {label}: p50 {r['ack_p50_ms']} / p99 "
+                  f"{r['ack_p99_ms']} ms, {r['errors']} err, {r['lost']} lost, "
+                  f"{r['duplicates']} dup, all answered in {r['all_answered_s']} s", flush=True)
     return result
 
 

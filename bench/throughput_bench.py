@@ -1,7 +1,10 @@
 """Webhook-to-reply latency and sustained turns/s at 20 concurrent conversations, for
 (a) stock Rasa's REST channel serving the same model with the same SQL tracker store and
-action server, (b) collectbot with one worker process, (c) two `collectbot run` replicas
-(one per core) on the same PostgreSQL and Redis behind one Twilio stand-in.
+action server, (b) `collectbot run --workers 1` (one turn process beside the front process
+that acknowledges webhooks), (c) `collectbot run` with one turn process per core; then the
+webhook acknowledgement p50/p99 at 1, 20 and 200 concurrent debtors against (c)'s running
+stack (every message a real turn), with lost and duplicate replies counted against the
+inbox, the outbox and the Twilio stand-in.
 
 Each of CONCURRENCY conversations sends its next message as soon as the previous turn is
 complete, for SECONDS. Complete means, for (a), the REST response (it carries every
@@ -9,7 +12,7 @@ reply); for (b) and (c), the turn's inbox row is `done` and each outbox row it q
 `sent` (one poller query for all conversations, every POLL seconds); the turn's end time
 is then the stand-in's arrival time of its last reply, so polling adds no latency. Every
 conversation first gets one unmeasured turn (greeting and disclosures; model warm-up).
-Needs PostgreSQL (DATABASE_URL or tests' COLLECTBOT_TEST_PG base) and, for (c), Redis.
+Needs PostgreSQL (DATABASE_URL or tests' COLLECTBOT_TEST_PG base) and Redis.
 """
 
 from __future__ import annotations
@@ -30,11 +33,17 @@ import aiohttp
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 CONCURRENCY = int(os.environ.get("THROUGHPUT_CONCURRENCY", "20"))
-SECONDS = float(os.environ.get("THROUGHPUT_SECONDS", "60"))
+SECONDS = float(os.environ.get("THROUGHPUT_SECONDS", "45"))
+#: concurrent debtors -> messages each, for the acknowledgement latencies against (c)
+ACK_LEVELS = {1: 20, 20: 3, 200: 1}
+#: a model loads in ~30 s on a quiet 2-core machine, several minutes on a busy one
+START_TIMEOUT = float(os.environ.get("THROUGHPUT_START_TIMEOUT", "600"))
+DRAIN_TIMEOUT = 600.0
 POLL = 0.05
 TEXTS = ["what do I owe?", "who is this?", "can I pay next week?", "ok"]
 PG_BASE = os.environ.get("COLLECTBOT_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("THROUGHPUT_REDIS_URL", "redis://127.0.0.1:6379/9")
+CORES = os.cpu_count() or 1
 
 
 def _pct(values: List[float], q: float) -> Optional[float]:
@@ -109,7 +118,7 @@ def bench_stock_rasa(model: Path, phones: List[str], seconds: float) -> Dict[str
         cwd=str(get_settings().home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     try:
-        wait_http(f"http://127.0.0.1:{port}/", 240, proc)
+        wait_http(f"http://127.0.0.1:{port}/", START_TIMEOUT, proc)
         return asyncio.run(_rest_load(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
                                       phones, seconds))
     finally:
@@ -217,20 +226,51 @@ async def _sms_load(stacks: List[Any], standin: Any, phones: List[str],
         watcher.stop()
 
 
-def bench_collectbot(model: Path, phones: List[str], seconds: float, replicas: int,
-                     tmp: Path) -> Dict[str, Any]:
+def bench_collectbot(model: Path, phones: List[str], seconds: float, workers: int,
+                     tmp: Path, ack_phones: Optional[List[str]] = None) -> Dict[str, Any]:
+    """`collectbot run` with `workers` turn processes; then, with `ack_phones`, the
+    acknowledgement latencies against the same running stack."""
     from bot.runtime.harness import RunningAssistant
 
-    first = RunningAssistant(model, log_file=tmp / "replica-0.log").start()
-    stacks = [first]
+    stack = RunningAssistant(model, log_file=tmp / f"workers-{workers}.log",
+                             env={"COLLECTBOT_TURN_PROCESSES": str(workers)}).start(START_TIMEOUT)
     try:
-        for i in range(1, replicas):
-            stacks.append(RunningAssistant(model, log_file=tmp / f"replica-{i}.log",
-                                           env={"TWILIO_API_BASE": first.standin.url}).start())
-        return asyncio.run(_sms_load(stacks, first.standin, phones, seconds))
+        result = asyncio.run(_sms_load([stack], stack.standin, phones, seconds))
+        if ack_phones:
+            result["webhook_ack"] = bench_ack(stack, ack_phones)
+        return result
     finally:
-        for stack in reversed(stacks):
-            stack.stop()
+        stack.stop()
+
+
+def bench_ack(stack: Any, phones: List[str]) -> Dict[str, Any]:
+    """Ack p50/p99 at each level of ACK_LEVELS (debtors -> messages each), one level after
+    the other while the turn processes work through the turns the earlier levels queued;
+    then every turn must finish and lost / duplicate replies are counted."""
+    from bench.load.run import audit
+    from bench.pipeline_bench import _level
+
+    out: Dict[str, Any] = {}
+    offset = 0
+    acked: List[str] = []
+    for concurrency, count in ACK_LEVELS.items():
+        group = phones[offset:offset + concurrency]
+        offset += concurrency
+        acks: List[float] = []
+        sids: List[str] = []
+        errors = asyncio.run(_level(stack.url, group, count, acks, sids,
+                                    public=stack.env["PUBLIC_URL"],
+                                    auth_token=stack.env["TWILIO_AUTH_TOKEN"],
+                                    to_number=stack.env["TWILIO_NUMBER"]))
+        acked += sids
+        out[str(concurrency)] = {"requests": len(acks) + errors, "errors": errors,
+                                 "ack_p50_ms": _pct(acks, 0.50), "ack_p99_ms": _pct(acks, 0.99)}
+    started = time.monotonic()
+    stack.wait_idle(DRAIN_TIMEOUT)
+    time.sleep(1.0)  # a duplicate send would land after the outbox looked empty
+    out["drained_s"] = round(time.monotonic() - started, 1)
+    out["audit"] = audit(acked, stack.standin)
+    return out
 
 
 # ---------------------------------------------------------------- the run
@@ -262,12 +302,13 @@ def run() -> Dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="cb-throughput-"))
     try:
         model = ensure_model()
-        phones = _import_debtors(3 * CONCURRENCY)
+        phones = _import_debtors(3 * CONCURRENCY + sum(ACK_LEVELS))
         cells = {"a_stock_rasa_rest": bench_stock_rasa(model, phones[:CONCURRENCY], SECONDS)}
         cells["b_collectbot_1_worker"] = bench_collectbot(
             model, phones[CONCURRENCY:2 * CONCURRENCY], SECONDS, 1, tmp)
-        cells["c_collectbot_2_replicas"] = bench_collectbot(
-            model, phones[2 * CONCURRENCY:], SECONDS, 2, tmp)
+        cells["c_collectbot_worker_per_core"] = bench_collectbot(
+            model, phones[2 * CONCURRENCY:3 * CONCURRENCY], SECONDS, CORES, tmp,
+            ack_phones=phones[3 * CONCURRENCY:])
     finally:
         reset_engine()
         with admin.begin() as conn:
@@ -280,8 +321,9 @@ def run() -> Dict[str, Any]:
                 os.environ[key] = value
         reset_settings()
     a, b, c = (cells[k] for k in ("a_stock_rasa_rest", "b_collectbot_1_worker",
-                                  "c_collectbot_2_replicas"))
-    result: Dict[str, Any] = {"concurrency": CONCURRENCY, **cells}
+                                  "c_collectbot_worker_per_core"))
+    result: Dict[str, Any] = {"concurrency": CONCURRENCY, "cores": CORES,
+                              "load_average_1m": round(os.getloadavg()[0], 1), **cells}
     if a["p95_ms"] and b["p95_ms"]:
         result["b_over_a_p95"] = round(b["p95_ms"] / a["p95_ms"], 2)
     if b["turns_per_s"] and c["turns_per_s"]:
@@ -289,12 +331,25 @@ def run() -> Dict[str, Any]:
     if a["turns_per_s"] and b["turns_per_s"]:
         result["b_over_a_turns_per_s"] = round(b["turns_per_s"] / a["turns_per_s"], 2)
     for name, cell in (("(a) stock Rasa REST", a), ("(b) collectbot, 1 worker", b),
-                       ("(c) collectbot, 2 replicas", c)):
+                       (f"(c) collectbot, {CORES} workers", c)):
         print(f"   {name:<28} at {CONCURRENCY} conc: p50 {cell['p50_ms']} / p95 "
               f"{cell['p95_ms']} ms, {cell['turns_per_s']} turns/s, {cell['errors']} err",
               flush=True)
-    print(f"   ratios: (b)/(a) p95 {result.get('b_over_a_p95')}, (c)/(b) turns/s "
-          f"{result.get('c_over_b_turns_per_s')}", flush=True)
+    print(f"   ratios: (b)/(a) p95 {result.get('b_over_a_p95')}, (b)/(a) turns/s "
+          f"{result.get('b_over_a_turns_per_s')}, (c)/(b) turns/s "
+          f"{result.get('c_over_b_turns_per_s')} (load average {result['load_average_1m']})",
+          flush=True)
+    acks = c.get("webhook_ack", {})
+    for level in ACK_LEVELS:
+        r = acks.get(str(level), {})
+        print(f"   ack at {level:>3} concurrent (against (c), real turns): p50 "
+              f"{r.get('ack_p50_ms')} / p99 {r.get('ack_p99_ms')} ms, {r.get('errors')} err",
+              flush=True)
+    if acks:
+        audit = acks["audit"]
+        print(f"   after the ack levels: drained in {acks['drained_s']} s; lost inbound "
+              f"{audit['lost_inbound']}, lost outbound {audit['lost_outbound']}, duplicate "
+              f"replies {audit['duplicate_replies']}", flush=True)
     return result
 
 

@@ -57,6 +57,12 @@ class Settings:
     pipeline_lease_seconds: float = 120.0
     pipeline_retry_base_seconds: float = 1.0
     outbox_max_attempts: int = 6
+    #: turn worker processes of `collectbot run` (None: one per core when REDIS_URL is set,
+    #: else 0: the serving process runs the turns itself, as one replica without Redis must)
+    turn_processes: Optional[int] = None
+    #: internal, set by `collectbot run` for its children: "all" (serve and run turns),
+    #: "front" (serve, acknowledge, no SMS turns) or "turns" (run turns, serve nothing public)
+    process_role: str = "all"
     # campaigns, payments and risk tiers (issue 11)
     promise_grace_days: int = 2
     sends_per_second: float = 1.0
@@ -121,6 +127,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         pipeline_lease_seconds=float(env.get("COLLECTBOT_PIPELINE_LEASE_SECONDS", "120")),
         pipeline_retry_base_seconds=float(env.get("COLLECTBOT_PIPELINE_RETRY_SECONDS", "1")),
         outbox_max_attempts=int(env.get("COLLECTBOT_OUTBOX_MAX_ATTEMPTS", "6")),
+        turn_processes=int(env["COLLECTBOT_TURN_PROCESSES"])
+        if env.get("COLLECTBOT_TURN_PROCESSES") else None,
+        process_role=env.get("COLLECTBOT_PROCESS_ROLE") or "all",
         promise_grace_days=int(env.get("COLLECTBOT_PROMISE_GRACE_DAYS", "2")),
         sends_per_second=float(env.get("COLLECTBOT_SENDS_PER_SECOND", "1")),
         worker_tick_seconds=float(env.get("COLLECTBOT_WORKER_TICK_SECONDS", "60")),

@@ -59,15 +59,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--think", default="2,6",
                         help="min,max seconds each simulated debtor pauses between texts")
     parser.add_argument("--trivial", action="store_true", help="the two-intent bench bot")
+    parser.add_argument("--postgres", action="store_true",
+                        help="a private schema on PostgreSQL (tests' COLLECTBOT_TEST_PG base) "
+                             "and Redis (THROUGHPUT_REDIS_URL), so `collectbot run` starts one "
+                             "turn process per core, as a deployment does")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="turn processes of `collectbot run` (default: its own default)")
     args = parser.parse_args(argv)
 
     from bot.config import get_settings, reset_settings
-    from bot.runtime.harness import RunningAssistant
     from bot.store.db import reset_engine
 
     settings = get_settings()
     work = settings.var_dir / "bench" / "load"
     work.mkdir(parents=True, exist_ok=True)
+    dropper = None
+    if args.postgres:
+        from bench.throughput_bench import REDIS_URL, _private_schema
+
+        os.environ["DATABASE_URL"], dropper = _private_schema()
+        os.environ.setdefault("REDIS_URL", REDIS_URL)
+    if args.workers is not None:
+        os.environ["COLLECTBOT_TURN_PROCESSES"] = str(args.workers)
     if not os.environ.get("DATABASE_URL"):
         db_file = work / "load.db"
         for suffix in ("", "-wal", "-shm"):
@@ -87,9 +100,25 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.training import ensure_model
 
         model = ensure_model()
+    try:
+        return _drive(args, model, phones, work)
+    finally:
+        if dropper is not None:
+            reset_engine()
+            admin, schema = dropper
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            admin.dispose()
+
+
+def _drive(args: argparse.Namespace, model: Path, phones: List[str], work: Path) -> int:
+    """Start the stack, run locust, drain, audit, print the result."""
+    from bot.runtime.harness import RunningAssistant
+
     sids_file = work / "acked_sids.txt"
     sids_file.unlink(missing_ok=True)
-    with RunningAssistant(model, log_file=work / "server.log") as stack:
+    stack = RunningAssistant(model, log_file=work / "server.log").start(600)
+    try:
         env = {**os.environ, "LOAD_PHONES_FILE": str(work / "phones.txt"),
                "LOAD_PUBLIC_URL": stack.env["PUBLIC_URL"],
                "LOAD_AUTH_TOKEN": stack.env["TWILIO_AUTH_TOKEN"],
@@ -109,11 +138,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         acked = [s for s in sids_file.read_text(encoding="utf-8").split("\n") if s] \
             if sids_file.exists() else []
         result = audit(acked, stack.standin)
+    finally:
+        stack.stop()
     with open(work / "locust_stats.csv", encoding="utf-8") as stats_file:
         total = next(r for r in csv.DictReader(stats_file) if r["Name"] == "Aggregated")
     result.update({
         "users": args.users, "think_s": args.think, "seconds": round(ran, 1),
         "model": "trivial" if args.trivial else "assistant",
+        "turn_processes": os.environ.get("COLLECTBOT_TURN_PROCESSES", "default"),
+        "redis": bool(os.environ.get("REDIS_URL")),
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "database": os.environ["DATABASE_URL"].split(":", 1)[0],
         "requests": int(total["Request Count"]), "errors": int(total["Failure Count"]),
         "ack_p50_ms": float(total["50%"]), "ack_p99_ms": float(total["99%"]),

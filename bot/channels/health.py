@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import aiohttp
 
@@ -20,6 +20,8 @@ from bot.store.db import session_scope
 #: a positive answer is trusted this long (a check per message would cost a round trip)
 CACHE_SECONDS = 1.0
 _ok_until: Dict[str, float] = {}
+#: set by `collectbot run` when turn worker processes run beside this one ("2 of 2 running")
+turn_processes_status: Optional[Callable[[], str]] = None
 
 
 def _cached_ok(key: str) -> bool:
@@ -92,5 +94,8 @@ def report(agent: Any) -> Tuple[bool, Dict[str, Any]]:
     model_ready = bool(agent is not None and agent.is_ready())
     details["model"] = "loaded" if model_ready else "not loaded"
     ok = ok and model_ready
+    if turn_processes_status is not None:
+        details["turn_processes"] = turn_processes_status()
+        ok = ok and not details["turn_processes"].startswith("0 of")
     details["status"] = "ok" if ok else "degraded"
     return ok, details

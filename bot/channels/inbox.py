@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Awaitable, Callable, Dict, List, Optional, Tuple
 
 from bot import clock
+from bot.channels import wakeup
 from bot.channels.runner import QueueRunner
 from bot.config import get_settings
 from bot.store import queue
@@ -39,7 +40,10 @@ def accept_many(messages: List[Dict[str, str]]) -> List[bool]:
     """Store several inbound messages in one transaction (one commit for a burst)."""
     at = clock.now()
     with session_scope() as s:
-        return [queue.accept_inbound(s, at=at, **fields) for fields in messages]
+        stored = queue.accept_inbound_many(s, messages, at)
+        if any(stored):
+            wakeup.notify(s)  # workers in other processes start at once, not at their poll
+        return stored
 
 
 class AcceptBatcher:
@@ -89,6 +93,7 @@ class InboxWorker(QueueRunner):
 
     model = InboxMessage
     name = "inbox"
+    durable_claim = False
 
     def __init__(self, handle: Handler, on_give_up: GiveUp, *, ready: Optional[Ready] = None,
                  tasks: Optional[int] = None, **kwargs: object) -> None:

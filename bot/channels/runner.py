@@ -37,6 +37,10 @@ class QueueRunner:
 
     model: Type = None  # type: ignore[assignment]
     name = "queue"
+    #: must a claim reach the disk before the row is worked on? The outbox's must (a Twilio
+    #: send follows, and its commit flushes the turn that queued the row); an inbox claim
+    #: lost in a database crash only means the row is claimed again (bot.store.db).
+    durable_claim = True
 
     def __init__(self, *, tasks: int = 4, poll: float = 0.5, lease: float = 120.0,
                  retry_base: float = 1.0, max_attempts: int = 4) -> None:
@@ -141,7 +145,7 @@ class QueueRunner:
 
     # ---------------------------------------------------------------- store calls
     def _claim(self):
-        with session_scope() as s:
+        with session_scope(durable=self.durable_claim) as s:
             return queue.claim(s, self.model, self.worker_id, self.lease)
 
     def _finish(self, row_id: int, status: str, **values: object) -> bool:
@@ -149,7 +153,7 @@ class QueueRunner:
             return queue.finish(s, self.model, row_id, self.worker_id, status, **values)
 
     def _retry(self, row_id: int, error: str, delay: timedelta) -> None:
-        with session_scope() as s:
+        with session_scope(durable=False) as s:  # lost in a crash: the row is simply due
             queue.retry_later(s, self.model, row_id, self.worker_id, error, delay)
 
     async def drain(self, timeout: float = 30.0) -> None:

@@ -22,7 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
 
-from bot.channels import health, inbox, outbox
+from bot.channels import health, inbox, outbox, wakeup
 from bot.channels.outbox import Turn, fallback_may_help, mark_opted_out, record_contact
 from bot.channels.outbox_sender import OutboxSender
 from bot.channels.texts import text as fixed_text
@@ -100,8 +100,9 @@ class CompliantTwilioOutput(OutputChannel):
         return True
 
     def _send(self, phone: str, text: str, kind: str) -> outbox.Screened:
-        """The store work of one send, run off the event loop."""
-        with session_scope() as s:
+        """The store work of one send, run off the event loop. Not flushed to disk at
+        commit: the outbox claim before the Twilio send is (bot.store.db.session_scope)."""
+        with session_scope(durable=False) as s:
             if self.turn is None or self.turn.phone != phone:
                 self.turn = outbox.turn_for(s, phone)
             return outbox.send(
@@ -140,6 +141,7 @@ class CompliantTwilioInput(TwilioInput):
         self.action_webhook_url: Optional[str] = None
         self._app: Any = None
         self._batcher = inbox.AcceptBatcher()
+        self._listener: Optional[wakeup.Listener] = None
 
     @property
     def sender(self) -> OutboxSender:
@@ -166,11 +168,22 @@ class CompliantTwilioInput(TwilioInput):
         async def handle(row: InboxMessage) -> None:
             await self.process_inbound(row, on_new_message)
 
+        settings = get_settings()
+        if settings.process_role == "front":
+            # `collectbot run` with turn processes: they take the turns and send; this
+            # process only acknowledges, so a burst of turns never delays an answer to Twilio
+            logger.info("sms: front process; turns run in the turn processes")
+            return
         self.worker = inbox.InboxWorker(handle, self.give_up, ready=health.redis_problem)
         self.worker.start()
         self.sender.start()
+        self._listener = wakeup.Listener(settings.database_url,
+                                         [self.worker.wake, self.sender.wake],
+                                         asyncio.get_running_loop()).start()
 
     async def stop_pipeline(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         if self.worker is not None:
             await self.worker.stop()
         await self.sender.close()
@@ -276,10 +289,13 @@ class CompliantTwilioInput(TwilioInput):
         ))
 
     def _receive(self, row: InboxMessage) -> tuple[Turn, Optional[tuple[str, str]], bool]:
-        """The turn's party, the inbound contact row (once) and the keyword answer, if any."""
-        with session_scope() as s:
+        """The turn's party, the inbound contact row (once) and the keyword answer, if any.
+
+        Redone from the inbox row if lost, so not flushed to disk at commit."""
+        with session_scope(durable=False) as s:
             turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
-            if s.execute(select(ContactAttempt.id).where(
+            # a first claim cannot have recorded the message yet; a retry may have
+            if row.attempts <= 1 or s.execute(select(ContactAttempt.id).where(
                     ContactAttempt.provider_sid == row.sid)).first() is None:
                 record_contact(
                     s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,

@@ -12,7 +12,9 @@ def _run(args: argparse.Namespace) -> int:
     from bot.runtime.server import serve
 
     try:
-        serve(args.port, args.action_port, args.model)
+        if args.workers is not None and args.workers < 0:
+            raise CliError("--workers must be 0 or more")
+        serve(args.port, args.action_port, args.model, turn_processes=args.workers)
     except KeyboardInterrupt:
         return 0
     except RuntimeError as exc:
@@ -48,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--port", type=int, default=5005, help="HTTP port (default 5005)")
     run.add_argument("--action-port", type=int, default=5055, help="action server port (default 5055)")
     run.add_argument("--model", type=Path, default=None, help="model archive (default: train if needed)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="turn worker processes (default: one per core when REDIS_URL is set, "
+                          "else 0: the serving process runs the turns)")
     run.set_defaults(func=_run)
 
     chat = subparsers.add_parser("chat", help="talk to the assistant in the terminal as a debtor")

@@ -17,6 +17,17 @@ from typing import Mapping, Optional
 from bot.config import get_settings
 
 
+def die_with_parent() -> None:
+    """In a child, before exec: SIGTERM it when the parent dies, however the parent died."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: children are still stopped on a normal exit
+        pass
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket() as sock:
@@ -50,6 +61,7 @@ def start_action_server(port: int = 5055, *, env: Optional[Mapping[str, str]] = 
     proc = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=str(get_settings().home), env=child_env, stdout=out, stderr=out,
+        preexec_fn=die_with_parent,
     )
     try:
         wait_http(f"http://127.0.0.1:{port}/health", timeout, proc)

@@ -64,7 +64,7 @@ class RunningAssistant:
         env.update(self.extra_env)
         return env
 
-    def start(self, timeout: float = 240.0) -> RunningAssistant:
+    def start(self, timeout: float = 600.0) -> RunningAssistant:
         self.standin.start()
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -72,13 +72,25 @@ class RunningAssistant:
              "--action-port", str(self.action_port), "--model", str(self.model)],
             cwd=str(get_settings().home), env=self.env, stdout=out, stderr=out,
         )
+        started = time.monotonic()
         try:
             token = urllib.parse.quote(self.env["COLLECTBOT_API_TOKEN"], safe="")
             wait_http(f"{self.url}/status?token={token}", timeout, self.proc)
+            self._wait_turn_processes(started + timeout)
         except Exception:
             self.stop()
             raise
         return self
+
+    def _wait_turn_processes(self, deadline: float) -> None:
+        """With turn processes, also wait until each has loaded its model ("2 of 2 ready")."""
+        while True:
+            status = self.health().get("turn_processes")
+            if status is None or status.split()[0] == status.split()[-2]:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"turn processes not ready in time: {status}")
+            time.sleep(0.5)
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -131,14 +143,18 @@ class RunningAssistant:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", "replace")
 
-    def backlog(self) -> Dict[str, object]:
-        """The running server's unfinished inbox/outbox rows (from its health route)."""
+    def health(self) -> Dict[str, object]:
+        """The running server's health report (also when it answers 503)."""
         request = urllib.request.Request(f"{self.url}/webhooks/twilio/health")
         try:
             with urllib.request.urlopen(request, timeout=10) as resp:
-                return json.loads(resp.read())["backlog"]
+                return json.loads(resp.read())
         except urllib.error.HTTPError as exc:  # 503 (degraded) still carries the report
-            return json.loads(exc.read()).get("backlog", {})
+            return json.loads(exc.read())
+
+    def backlog(self) -> Dict[str, object]:
+        """The running server's unfinished inbox/outbox rows (from its health route)."""
+        return self.health().get("backlog", {})
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Wait until every stored message is answered and every reply handed to Twilio:

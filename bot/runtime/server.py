@@ -51,19 +51,45 @@ async def _tracker_errors_fail_the_turn(app, _loop) -> None:
 
 
 def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = None,
-          *, with_action_server: bool = True) -> None:
-    """Run the assistant until interrupted; the action server stops with it."""
+          *, with_action_server: bool = True, role: Optional[str] = None,
+          turn_processes: Optional[int] = None) -> None:
+    """Run the assistant until interrupted; the action server and the turn processes
+    (`bot.runtime.turn_processes`) stop with it.
+
+    `role` "turns" is a child started by another `collectbot run`: it starts its own
+    action server and serves only on 127.0.0.1 (nobody calls it; Rasa's agent is loaded by
+    the server's start listener, and the port gives it a status route)."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from rasa.core import run as rasa_run
 
+    from bot.config import reset_settings
+    from bot.runtime import turn_processes as tp
     from bot.runtime.action_server import start_action_server, stop_process
 
+    if role is not None:
+        os.environ[tp.ROLE_ENV] = role
+        reset_settings()
     settings = get_settings()
     if model is None:
         from bot.training import ensure_model
 
         model = ensure_model()
+    is_child = settings.process_role == "turns"
+    # a turn process has an action server of its own: one shared action server (one event
+    # loop) would cap the turns of every turn process at what it alone can serve
     action_proc = start_action_server(action_port) if with_action_server else None
+    children: Optional[tp.TurnProcesses] = None
+    count = 0 if is_child else (turn_processes if turn_processes is not None
+                                else tp.default_count(settings))
+    if count > 0:
+        # this process serves and acknowledges; the children run the SMS turns
+        os.environ[tp.ROLE_ENV] = "front"
+        reset_settings()
+        settings = get_settings()
+        children = tp.TurnProcesses(count, model=model).start()
+        from bot.channels import health
+
+        health.turn_processes_status = children.status
     try:
         channels = input_channels(settings.home / "credentials.yml", settings.enable_rest_channel)
         endpoints = endpoints_for(settings.home / "endpoints.yml",
@@ -86,9 +112,13 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
         )
         app.register_listener(_tracker_errors_fail_the_turn, "before_server_start")
         app.register_listener(rasa_run.close_resources, "after_server_stop")
-        logger.info("collectbot serving on 127.0.0.1:%d (actions on %d)", port, action_port)
-        app.run(host="0.0.0.0", port=port, workers=1, access_log=False, motd=False)
+        logger.info("collectbot %s on port %d (actions on %d, %d turn processes)",
+                    settings.process_role, port, action_port, count)
+        app.run(host="127.0.0.1" if is_child else "0.0.0.0", port=port, workers=1,
+                access_log=False, motd=False)
     finally:
+        if children is not None:
+            children.stop()
         if action_proc is not None:
             stop_process(action_proc)
 
@@ -99,12 +129,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=5005)
     parser.add_argument("--action-port", type=int, default=5055)
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="turn worker processes (default: one per core with REDIS_URL, "
+                             "else 0: this process runs the turns)")
+    parser.add_argument("--role", choices=("turns",), default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from bot.runtime.logs import configure_logs
 
     configure_logs(logging.INFO)
-    serve(args.port, args.action_port, args.model)
+    if args.workers is not None and args.workers < 0:
+        parser.error("--workers must be 0 or more")
+    serve(args.port, args.action_port, args.model, role=args.role, turn_processes=args.workers)
     return 0
 
 

@@ -12,9 +12,9 @@ conditional UPDATE is enough. A crashed worker's lease expires and the row is ta
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Dict, Optional, Type, TypeVar, Union
+from typing import Dict, List, Optional, Type, TypeVar, Union
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,15 @@ from bot.store.models import InboxMessage, OutboxMessage
 
 Row = TypeVar("Row", InboxMessage, OutboxMessage)
 UNFINISHED = ("pending", "claimed")
+#: PostgreSQL notification channel: "a row was queued" (see bot.channels.wakeup)
+WAKE_CHANNEL = "collectbot_pipeline"
+
+
+def notify(s: Session) -> None:
+    """Wake the workers of every process when `s` commits (PostgreSQL NOTIFY; a no-op on
+    SQLite, where workers poll)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
 
 
 def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_number: str,
@@ -44,6 +53,26 @@ def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_n
     return result.rowcount == 1
 
 
+def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
+                        at: Optional[datetime] = None) -> List[bool]:
+    """`accept_inbound` for a batch: on PostgreSQL one multi-row INSERT for all of them
+    (a burst of webhooks is one statement, not one each); True for each message stored now.
+    A sid repeated inside the batch is stored once, for its first occurrence."""
+    at = at or clock.now()
+    if s.get_bind().dialect.name != "postgresql" or len(messages) < 2:
+        return [accept_inbound(s, at=at, **fields) for fields in messages]
+    rows = [{**fields, "conversation_id": fields["from_number"], "received_at": at,
+             "status": "pending", "attempts": 0, "next_attempt_at": at} for fields in messages]
+    t = InboxMessage.__table__
+    stored = set(s.execute(pg_insert(t).values(rows).on_conflict_do_nothing(
+        index_elements=["sid"]).returning(t.c.sid)).scalars())
+    result = []
+    for fields in messages:
+        result.append(fields["sid"] in stored)
+        stored.discard(fields["sid"])
+    return result
+
+
 def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
           now: Optional[datetime] = None) -> Optional[Row]:
     """Take the next row some conversation is waiting on, or None when there is none.
@@ -60,16 +89,20 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
                               other.c[order] < t.c[order], other.c.status.in_(UNFINISHED))
     query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
+    claimed = {"status": "claimed", "claimed_by": worker, "lease_until": now + lease,
+               "attempts": t.c.attempts + 1}
     if s.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=t)
+        # one round trip: lock the head row (skipping rows other workers hold) and take it
+        head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
+        taking = update(t).where(t.c.id == head.scalar_subquery()).values(**claimed) \
+            .returning(*t.c)
+        return s.execute(select(model).from_statement(taking)
+                         .execution_options(populate_existing=True)).scalar()
     found = s.execute(query).first()
     if found is None:
         return None
-    taken = s.execute(
-        update(t).where(t.c.id == found.id, t.c.status == found.status)
-        .values(status="claimed", claimed_by=worker, lease_until=now + lease,
-                attempts=t.c.attempts + 1)
-    )
+    taken = s.execute(update(t).where(t.c.id == found.id, t.c.status == found.status)
+                      .values(**claimed))
     if taken.rowcount != 1:
         return None
     row = s.get(model, found.id, populate_existing=True)
@@ -121,6 +154,7 @@ def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_numbe
             with s.begin_nested():
                 s.add(row)
                 s.flush()
+            notify(s)
             return row
         except IntegrityError:
             continue

@@ -86,10 +86,14 @@ def test_two_replicas_answer_alternate_turns_once_and_in_order(trained_model, sh
                                                               tmp_path):
     from bot.store.models import InboxMessage
 
-    a = RunningAssistant(trained_model, log_file=tmp_path / "a.log").start()
+    # a: a front process that only acknowledges plus one turn process (what `collectbot
+    # run` starts with REDIS_URL set, one per core by default); b: one process doing both
+    a = RunningAssistant(trained_model, log_file=tmp_path / "a.log",
+                         env={"COLLECTBOT_TURN_PROCESSES": "1"}).start()
     try:
         b = RunningAssistant(trained_model, log_file=tmp_path / "b.log",
-                             env={"TWILIO_API_BASE": a.standin.url}).start()
+                             env={"TWILIO_API_BASE": a.standin.url,
+                                  "COLLECTBOT_TURN_PROCESSES": "0"}).start()
         try:
             for i, text in enumerate(TURNS):  # back to back, alternating replicas
                 assert (a if i % 2 == 0 else b).post_sms(US_PHONE, text) == 200

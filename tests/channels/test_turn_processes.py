@@ -1,0 +1,115 @@
+"""`collectbot run` split in two: a front process that only acknowledges and turn
+processes that take the turns; workers in other processes woken by NOTIFY; the pipeline's
+redoable transactions not waiting for the disk."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from bot.channels import inbox, wakeup
+from bot.channels.twilio_sms import CompliantTwilioInput
+from bot.config import get_settings, load_settings, reset_settings
+from bot.runtime.turn_processes import default_count
+from bot.store.db import session_scope
+from tests.channels.conftest import OUR_NUMBER, US_PHONE
+
+
+def test_turn_processes_default_to_one_per_core_only_with_a_shared_lock(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert default_count(load_settings({})) == 0  # no Redis: the serving process runs turns
+    assert default_count(load_settings({"REDIS_URL": "redis://127.0.0.1:6379/1"})) == 2
+    assert default_count(load_settings({"REDIS_URL": "redis://127.0.0.1:6379/1",
+                                        "COLLECTBOT_TURN_PROCESSES": "3"})) == 3
+    assert default_count(load_settings({"COLLECTBOT_TURN_PROCESSES": "1"})) == 1
+
+
+async def test_a_front_process_acknowledges_and_leaves_the_turns_to_others(
+        db, channel_env, monkeypatch):
+    monkeypatch.setenv("COLLECTBOT_PROCESS_ROLE", "front")
+    reset_settings()
+    channel = CompliantTwilioInput.from_credentials({})
+    seen = []
+
+    async def assistant(message):
+        seen.append(message)
+
+    channel.start_pipeline(assistant)
+    try:
+        assert channel.worker is None and channel.sender._tasks == []
+        response = await channel.handle_inbound({"From": US_PHONE, "To": OUR_NUMBER,
+                                                 "Body": "hello", "MessageSid": "SM1"})
+        assert response.status == 200
+        await asyncio.sleep(0.3)
+        assert seen == []  # stored for a turn process; not run here
+        with session_scope() as s:
+            assert s.execute(text("SELECT status FROM inbox WHERE sid = 'SM1'")).scalar() \
+                == "pending"
+    finally:
+        await channel.stop_pipeline()
+
+
+@pytest.mark.postgres
+async def test_a_stored_message_wakes_the_workers_of_another_process_at_once(
+        db, channel_env):
+    if not db.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    woken = threading.Event()
+    loop = asyncio.get_running_loop()
+    listener = wakeup.Listener(get_settings().database_url, [woken.set], loop).start()
+    try:
+        await asyncio.sleep(1.0)  # connected and listening
+        woken.clear()
+        await asyncio.to_thread(inbox.accept, sid="SM-wake", channel="sms",
+                                from_number=US_PHONE, to_number=OUR_NUMBER, body="hi")
+        assert await asyncio.to_thread(woken.wait, 5.0)
+    finally:
+        listener.stop()
+
+
+@pytest.mark.postgres
+def test_only_redoable_pipeline_transactions_skip_the_disk_flush(db):
+    if not db.startswith("postgresql"):
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with session_scope() as s:
+        assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    with session_scope(durable=False) as s:
+        assert s.execute(text("SHOW synchronous_commit")).scalar() == "off"
+    with session_scope() as s:  # SET LOCAL: the pooled connection is durable again
+        assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+
+
+def test_a_burst_of_webhooks_is_stored_once_each_in_one_statement(db):
+    from sqlalchemy import event, select
+
+    from bot.store import queue
+    from bot.store.db import get_engine
+    from bot.store.models import InboxMessage
+
+    def message(sid):
+        return {"sid": sid, "channel": "sms", "from_number": US_PHONE, "to_number": OUR_NUMBER,
+                "body": sid}
+
+    with session_scope() as s:
+        assert queue.accept_inbound(s, **message("SM-old"))
+    statements = []
+
+    def record(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    event.listen(get_engine(), "before_cursor_execute", record)
+    try:
+        with session_scope() as s:
+            stored = queue.accept_inbound_many(
+                s, [message("SM-a"), message("SM-a"), message("SM-old"), message("SM-b")])
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", record)
+    assert stored == [True, False, False, True]  # a repeat inside the burst is a repeat too
+    with session_scope() as s:
+        assert sorted(s.execute(select(InboxMessage.sid)).scalars()) == ["SM-a", "SM-b",
+                                                                          "SM-old"]
+    if db.startswith("postgresql"):
+        assert sum("INSERT INTO inbox" in sql for sql in statements) == 1
