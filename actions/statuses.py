@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import phrases
 from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import perform_handoff
+from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from compliance_filters.inconvenient import inconvenient_span
@@ -139,6 +139,6 @@ class ActionRecordInconvenientTime(Action):
             with session_scope() as s:
                 repo.add_inconvenient_time(s, account.account_id, span.start, span.end,
                                            note=text[:200])
-        window = safe_text(phrases.window(span.start, span.end, lang), tracker)
+        window = safe_text(locale.window(span.start, span.end, lang), tracker)
         utter(dispatcher, tracker, "utter_inconvenient_time", window=window or "")
         return []
