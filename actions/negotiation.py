@@ -1,5 +1,12 @@
 """Negotiation actions: they ask `bot.negotiation` for offers and keep the one on the
-table in the `current_offer` slot until the debtor says yes or no."""
+table in the `current_offer` slot until the debtor says yes or no.
+
+`awaiting: offer` is not a form on purpose: an offer on the table is a standing yes/no,
+not a question that must be answered. A form re-asks its slot until it is filled; here the
+debtor may instead counter ("make it 6 months"), ask a question or change the subject,
+and the offer is then replaced or dropped, not asked again. The rules "offer accepted" /
+"offer declined" (bot/rules/negotiation.yml) take the one-turn answer.
+"""
 
 from __future__ import annotations
 
