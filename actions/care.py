@@ -4,6 +4,12 @@ Ceasing contact, recording a dispute, flagging a wrong number or sending a crisi
 changes what happens to the debtor; a model that is only fairly sure ("hi again" read as
 cease at 0.55) must not do that. `CarePolicy` (bot/dialogue/care.py) sends such a
 message here; the debtor's YES applies the decision, NO drops it.
+
+`awaiting: confirm` is not a form on purpose: the confirming question is asked once. A
+form would re-ask "Do you want us to stop contacting you?" or "are you safe?" until it got
+an answer, which is exactly what a debtor who may want no contact, or who is in distress,
+must not receive; anything other than yes/no means "not confirmed" and the conversation
+carries on.
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Dict, List, Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -14,9 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.config import get_settings
-
-SYMBOLS = {"USD": "$", "CNY": "¥"}
-DEFAULT_ZONE = {"en": "America/New_York", "zh": "Asia/Shanghai"}
+from bot.locale import pack_for_phone, zone_or_default
 
 
 def language_of(tracker: Tracker) -> str:
@@ -33,7 +30,7 @@ def pack_of(tracker: Tracker) -> str:
     value = tracker.get_slot("pack")
     if value in ("us", "cn"):
         return value
-    return "cn" if str(tracker.sender_id).startswith("+86") else "us"
+    return pack_for_phone(str(tracker.sender_id))
 
 
 def common_vars(tracker: Tracker) -> Dict[str, Any]:
@@ -51,37 +48,9 @@ def utter(dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **v
     dispatcher.utter_message(response=response, **{**common_vars(tracker), **variables})
 
 
-def money(amount: Decimal | str | float, currency: Optional[str]) -> str:
-    """`$80.00` / `¥80.00`; unknown currencies as `EUR 80.00`."""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    code = (currency or "USD").upper()
-    symbol = SYMBOLS.get(code)
-    return f"{symbol}{value:,}" if symbol else f"{code} {value:,}"
-
-
-def show_date(value: date | str | None, lang: str) -> str:
-    """ISO for English (unambiguous over SMS), `2026年12月4日` for Chinese."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if lang == "zh":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
-
-
-def zone_for(timezone_name: Optional[str], lang: str) -> ZoneInfo:
-    """The debtor's zone; a missing or unknown zone falls back to the language's usual one."""
-    try:
-        if timezone_name:
-            return ZoneInfo(timezone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    return ZoneInfo(DEFAULT_ZONE.get(lang, "UTC"))
-
-
 def local_now(timezone_name: Optional[str], lang: str) -> datetime:
-    return clock.now().astimezone(zone_for(timezone_name, lang))
+    """Now in the debtor's zone (a missing or unknown zone: the language's usual one)."""
+    return clock.now().astimezone(zone_or_default(timezone_name, lang))
 
 
 def entity_value(tracker: Tracker, name: str) -> Optional[str]:

@@ -1,5 +1,12 @@
 """Negotiation actions: they ask `bot.negotiation` for offers and keep the one on the
-table in the `current_offer` slot until the debtor says yes or no."""
+table in the `current_offer` slot until the debtor says yes or no.
+
+`awaiting: offer` is not a form on purpose: an offer on the table is a standing yes/no,
+not a question that must be answered. A form re-asks its slot until it is filled; here the
+debtor may instead counter ("make it 6 months"), ask a question or change the subject,
+and the offer is then replaced or dropped, not asked again. The rules "offer accepted" /
+"offer declined" (bot/rules/negotiation.yml) take the one-turn answer.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +20,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import phrases
 from actions.accounts import AccountView, load_account
 from actions.common import (
     language_of,
     local_now,
-    money,
     offer_from_slot,
     offer_to_slot,
     parse_decimal,
     parse_int,
     safe_text,
-    show_date,
     utter,
 )
 from actions.handoff import perform_handoff
 from actions.payment_links import PaymentLinks, offer_by_text
-from bot import negotiation
+from bot import locale, negotiation
+from bot.locale import money, show_date
 from bot.store import outcomes, repo
 from bot.store.db import session_scope
 
@@ -78,7 +83,7 @@ def _say_options(dispatcher: CollectingDispatcher, tracker: Tracker, options: Li
     """Say a list of offers in one message; False (nothing said) when there are none or the
     list, being text built by code, does not pass the phrase filter: the caller hands off."""
     lang = language_of(tracker)
-    text = safe_text(phrases.join((render(o, lang) for o in options), lang), tracker)
+    text = safe_text(locale.join((render(o, lang) for o in options), lang), tracker)
     if not options or text is None:
         return False
     utter(dispatcher, tracker, response, **{field: text})
@@ -148,7 +153,7 @@ class ActionOfferPlans(Action):
             return []
         policy = negotiation.load_policy(account.creditor)
         offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, offers, phrases.plan_option, "utter_offer_plans", "plans"):
+        if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
             return perform_handoff(dispatcher, tracker, "no_plan_possible")
         return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
 
@@ -195,7 +200,7 @@ class ActionEvaluateInstallment(Action):
             tracker,
             response,
             months=offer.months,
-            monthly=phrases.installment_amount(offer, lang),
+            monthly=locale.installment_amount(offer, lang),
             first_due=show_date(offer.first_due, lang),
             total=money(offer.total, offer.currency),
         )
@@ -272,7 +277,7 @@ class ActionOfferHardship(Action):
             repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
         policy = negotiation.load_policy(account.creditor)
         options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, options, phrases.option, "utter_offer_hardship", "options"):
+        if not _say_options(dispatcher, tracker, options, locale.option, "utter_offer_hardship", "options"):
             return perform_handoff(dispatcher, tracker, "hardship")
         return _on_table(options[0])
 
@@ -319,7 +324,7 @@ def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
         utter(dispatcher, tracker, "utter_pause_confirmed", first_due=show_date(offer.resume_on, lang))
         return done
     store_arrangement(account, offer)
-    summary = safe_text(phrases.summary(offer, lang), tracker)
+    summary = safe_text(locale.summary(offer, lang), tracker)
     if summary is None:
         return done + perform_handoff(dispatcher, tracker, "arrangement_review")
     link = PaymentLinks.from_settings().link_for(

@@ -9,8 +9,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.accounts import AccountView, load_account
-from actions.common import language_of, money, show_date, utter
+from actions.common import language_of, utter
 from actions.payment_links import PaymentLinks, offer_by_text
+from bot.locale import money, show_date
 
 
 def _open_debt_and_link(

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.accounts import find_by_phone
 from actions.common import pack_of
 from bot.config import get_settings
+from bot.locale import language_for_phone
 
 
 class ActionSessionStart(Action):
@@ -36,7 +37,7 @@ class ActionSessionStart(Action):
         elif metadata.get("language") in ("en", "zh"):
             language = metadata["language"]
         else:
-            language = "zh" if str(tracker.sender_id).startswith("+86") else "en"
+            language = language_for_phone(str(tracker.sender_id))
         events: List[EventType] = [SessionStarted()]
         events += [
             SlotSet("account_id", account.account_id if account else None),

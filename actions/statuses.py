@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import phrases
 from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import perform_handoff
+from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from compliance_filters.inconvenient import inconvenient_span, mentions_work, says_work_number
@@ -143,7 +143,7 @@ class ActionRecordInconvenientTime(Action):
                                                note=text[:200])
                 if at_work:
                     record_work_place(s, account.account_id, str(tracker.sender_id), text)
-        window = phrases.window(span.start, span.end, lang) if span is not None else AT_WORK[lang]
+        window = locale.window(span.start, span.end, lang) if span is not None else AT_WORK[lang]
         utter(dispatcher, tracker, "utter_inconvenient_time", window=safe_text(window, tracker) or "")
         return []
 

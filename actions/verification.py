@@ -2,6 +2,20 @@
 
 Until `verified` is true no action says anything about the account: a failed or refused
 check only offers the call-back number.
+
+Why the name question is an `awaiting: name` slot and not (yet) the first slot of
+`verification_form`: the question is part of the outbound greeting itself
+(`utter_greet_outbound` asks "Is this {debtor_name}?"), and before the name is confirmed
+every other intent must be answered by its own rule without disclosing anything ("who is
+this?", "not now", "wrong number", a debt question that becomes `pending_intent`). As a
+form slot, the greeting would have to activate the loop from outside the form (an
+`ActiveLoop` plus `requested_slot` set by a non-form action), each of those intents would
+become a form rejection after which the form re-asks the name, and deny would mean
+"not me" at the name but "I won't answer" at the identity field, which rules can only tell
+apart by featurising `requested_slot`. That is the intended next step (it changes the shape
+of every pre-verification story and test story, so it needs its own retraining and story
+run); until then the name answer stays a one-turn rule (`bot/rules/verification.yml`) and
+the identity field is the form's slot, validated here by a `FormValidationAction`.
 """
 
 from __future__ import annotations

@@ -21,10 +21,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.definitions import Campaign, Step
+from bot.locale import PACK_ZONE
 from bot.store.models import Account, Arrangement, Debt, Handoff, Installment
 
 BATCH = 2000
-PACK_ZONE = {"us": "America/New_York", "cn": "Asia/Shanghai"}
 HANDOFF_REASON = "high_risk_tier"
 #: after a person resolves a high-tier handoff, the account is not queued again for this
 #: long (the weekly re-score decides whether it is still high risk)

@@ -19,6 +19,8 @@ from typing import Any, Optional, Tuple
 from bot import clock
 from bot.channels.texts import text as fixed_text
 from bot.config import get_settings
+from bot.locale import language_for_phone as pack_language
+from bot.locale import pack_for_phone
 from bot.store import queue, repo
 from bot.store.db import session_scope
 from bot.store.models import Account
@@ -114,16 +116,6 @@ def fallback_may_help(screened: Screened) -> bool:
 def contact_channel(channel: str) -> str:
     """Voicemail is a voice contact in the contact log."""
     return "voice" if channel == "voicemail" else channel
-
-
-def pack_for_phone(phone: str) -> str:
-    """Pack for a number with no account on file: by country code."""
-    return "cn" if phone.startswith("+86") else "us"
-
-
-def pack_language(phone: str) -> str:
-    """Best guess at the language of a number with no account on file."""
-    return "zh" if phone.startswith("+86") else "en"
 
 
 def reasons_of(decision: Decision) -> Tuple[str, ...]:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.locale import zone_or_default
 from bot.nlu.dates import EN_DATE_RE, ZH_DATE_RE, resolve_en, resolve_zh
 from bot.nlu.language import detect_language
 from bot.nlu.numbers import (
@@ -33,8 +34,6 @@ from bot.nlu.numbers import (
     parse_number,
 )
 
-DEFAULT_ZONE_EN = "America/New_York"
-DEFAULT_ZONE_ZH = "Asia/Shanghai"
 ENTITY_TYPES = ("amount", "currency", "date", "months", "dob", "id_last4", "zip")
 
 
@@ -61,13 +60,7 @@ class Found:
 
 def zone_for(text: str, timezone_name: str | None) -> ZoneInfo:
     """The debtor's zone: the given name, else Asia/Shanghai for Chinese text, else New York."""
-    if timezone_name:
-        try:
-            return ZoneInfo(timezone_name)
-        except (KeyError, ValueError):
-            # zoneinfo raises ZoneInfoNotFoundError (a KeyError) for unknown names.
-            pass
-    return ZoneInfo(DEFAULT_ZONE_ZH if detect_language(text) == "zh" else DEFAULT_ZONE_EN)
+    return zone_or_default(timezone_name, detect_language(text))
 
 
 def local_today(at: datetime, zone: ZoneInfo) -> date:

@@ -41,6 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.locale import PACK_REGION
 from bot.store import evidence, identity
 from bot.store.models import Account, Debt, Phone
 
@@ -52,7 +53,6 @@ LANGUAGES = ("en", "zh")
 _STATE = re.compile(r"[A-Z]{2,3}")  # a state ("MA") or a region with its own rules ("NYC")
 PACKS = ("us", "cn")
 RISK_TIERS = ("low", "medium", "high")
-PACK_REGION = {"us": "US", "cn": "CN"}
 COUNTRY_PACK = {1: "us", 86: "cn"}
 PACK_LANGUAGE = {"us": "en", "cn": "zh"}
 PACK_CURRENCY = {"us": "USD", "cn": "CNY"}

@@ -147,15 +147,15 @@ def test_installment_amount_names_a_last_installment_that_differs() -> None:
     from datetime import date
     from types import SimpleNamespace
 
-    from actions import phrases
+    from bot import locale
 
     uneven = SimpleNamespace(currency="CNY", months=3, installments=[
         (date(2026, 12, 5), Decimal("641.66")), (date(2027, 1, 5), Decimal("641.66")),
         (date(2027, 2, 5), Decimal("641.68"))])
     even = SimpleNamespace(currency="USD", months=2, installments=[
         (date(2026, 12, 5), Decimal("50.00")), (date(2027, 1, 5), Decimal("50.00"))])
-    assert "641.68" in phrases.installment_amount(uneven, "zh")
-    assert "末期" in phrases.installment_amount(uneven, "zh")
-    assert "last" in phrases.installment_amount(uneven, "en")
-    assert "last" not in phrases.installment_amount(even, "en")
-    assert "641.68" in phrases.plan_option(uneven, "zh")
+    assert "641.68" in locale.installment_amount(uneven, "zh")
+    assert "末期" in locale.installment_amount(uneven, "zh")
+    assert "last" in locale.installment_amount(uneven, "en")
+    assert "last" not in locale.installment_amount(even, "en")
+    assert "641.68" in locale.plan_option(uneven, "zh")
