@@ -119,8 +119,10 @@ def main(argv: List[str]) -> int:
         model = ensure_model()
         Path(args.out).mkdir(parents=True, exist_ok=True)
         failed = False
-        with RunningAssistant(model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
-                              log_file=Path(args.out) / "server.log") as bot:
+        # a busy machine can take minutes to load the model: wait up to 15
+        bot = RunningAssistant(model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
+                               log_file=Path(args.out) / "server.log").start(timeout=900)
+        try:
             for lang in (("en", "zh") if args.lang == "both" else (args.lang,)):
                 call = play(bot, lang)
                 seconds, transcript = render_call(call, lang, Path(args.out) / lang)
@@ -130,6 +132,8 @@ def main(argv: List[str]) -> int:
                 if not call.turns[-1].ended:
                     print(f"{lang}: the call did not end with the script", file=sys.stderr)
                     failed = True
+        finally:
+            bot.stop()
         return 1 if failed else 0
 
 

@@ -63,12 +63,16 @@ def running(trained_model, tmp_path_factory):
         for account in ("A-US-1", "A-US-2"):
             assert cli(["consent", "record", account, "--channel", "voice",
                         "--source", "application"]) == 0
-        with RunningAssistant(trained_model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
-                              log_file=tmp / "server.log") as bot:
+        # a busy machine can take minutes to load the model (a wait, not a timing assertion)
+        bot = RunningAssistant(trained_model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
+                               log_file=tmp / "server.log").start(timeout=900)
+        try:
             bot.log_path = tmp / "server.log"
             # start_call (in this process) places calls at the stand-in the server uses
             bot.test_env = {**env, "TWILIO_API_BASE": bot.standin.url, "PUBLIC_URL": bot.url}
             yield bot
+        finally:
+            bot.stop()
     reset_settings()
 
 
