@@ -26,16 +26,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-US_PHONE, CN_PHONE = "+12125550101", "+8613800138000"
-PORTFOLIO = (
-    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date,dob,"
-    "id_last4,zip\n"
-    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
-    "1985-03-14,1234,10001\n"
-    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1990-07-01,5678,\n"
-)
-#: 08:30 in New York and 21:30 in Shanghai: inside both packs' calling windows
-CLOCK_START = "2026-12-01T13:30:00+00:00"
+from bot.runtime.voice_call import CALL_CLOCK_START as CLOCK_START  # noqa: E402
+from bot.runtime.voice_call import CALL_PORTFOLIO as PORTFOLIO  # noqa: E402
+from bot.runtime.voice_call import CN_PHONE, US_PHONE  # noqa: E402
+
 #: what the debtor does after the assistant's opening: ("keys"|"speech", value)
 SCRIPTS = {
     "en": (US_PHONE, [("keys", "1"), ("keys", "1234"),

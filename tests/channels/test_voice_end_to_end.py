@@ -15,25 +15,19 @@ import pytest
 
 from bot.config import reset_settings
 from bot.runtime.harness import RunningAssistant
-from bot.runtime.voice_call import VoiceCall
-from tests.channels.conftest import CN_PHONE, US_PHONE
+from bot.runtime.voice_call import CALL_CLOCK_START, CALL_PORTFOLIO, CN_PHONE, US_PHONE, VoiceCall
 from tests.channels.twiml_spec import problems
 
 pytestmark = pytest.mark.slow
 
-PORTFOLIO = (
-    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date,dob,"
-    "id_last4,zip\n"
-    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
-    "1985-03-14,1234,10001\n"
-    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1990-07-01,5678,\n"
-    # answering machines (a conversation with the others would hold their next call 7 days)
+#: the example calls' debtors, and two answering machines on accounts of their own (a
+#: conversation with the others would hold their next call for 7 days)
+PORTFOLIO = CALL_PORTFOLIO + (
     "A-US-2,Sam Lee,+12125550102,800.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
     "1970-01-02,4321,10001\n"
     "A-CN-2,李雷,+8613800138001,900.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1991-02-03,8765,\n"
 )
-#: 08:30 in New York, 21:30 in Shanghai: both calling windows are open
-CLOCK_START = "2026-12-01T13:30:00+00:00"
+CLOCK_START = CALL_CLOCK_START
 
 
 def _use(env: Dict[str, str], mp: pytest.MonkeyPatch) -> None:
