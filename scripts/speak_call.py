@@ -26,16 +26,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-US_PHONE, CN_PHONE = "+12125550101", "+8613800138000"
-PORTFOLIO = (
-    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date,dob,"
-    "id_last4,zip\n"
-    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
-    "1985-03-14,1234,10001\n"
-    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1990-07-01,5678,\n"
-)
-#: 08:30 in New York and 21:30 in Shanghai: inside both packs' calling windows
-CLOCK_START = "2026-12-01T13:30:00+00:00"
+from bot.runtime.voice_call import CALL_CLOCK_START as CLOCK_START  # noqa: E402
+from bot.runtime.voice_call import CALL_PORTFOLIO as PORTFOLIO  # noqa: E402
+from bot.runtime.voice_call import CN_PHONE, US_PHONE  # noqa: E402
+
 #: what the debtor does after the assistant's opening: ("keys"|"speech", value)
 SCRIPTS = {
     "en": (US_PHONE, [("keys", "1"), ("keys", "1234"),
@@ -119,8 +113,10 @@ def main(argv: List[str]) -> int:
         model = ensure_model()
         Path(args.out).mkdir(parents=True, exist_ok=True)
         failed = False
-        with RunningAssistant(model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
-                              log_file=Path(args.out) / "server.log") as bot:
+        # a busy machine can take minutes to load the model: wait up to 15
+        bot = RunningAssistant(model, env={"COLLECTBOT_CLOCK_START": CLOCK_START},
+                               log_file=Path(args.out) / "server.log").start(timeout=900)
+        try:
             for lang in (("en", "zh") if args.lang == "both" else (args.lang,)):
                 call = play(bot, lang)
                 seconds, transcript = render_call(call, lang, Path(args.out) / lang)
@@ -130,6 +126,8 @@ def main(argv: List[str]) -> int:
                 if not call.turns[-1].ended:
                     print(f"{lang}: the call did not end with the script", file=sys.stderr)
                     failed = True
+        finally:
+            bot.stop()
         return 1 if failed else 0
 
 

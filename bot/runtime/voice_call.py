@@ -18,6 +18,18 @@ from urllib.parse import urlsplit
 
 from bot.runtime.harness import RunningAssistant
 
+US_PHONE, CN_PHONE = "+12125550101", "+8613800138000"
+#: the two debtors the example calls talk to (scripts/speak_call.py, the voice e2e tests)
+CALL_PORTFOLIO = (
+    "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date,dob,"
+    "id_last4,zip\n"
+    f"A-US-1,Jane Doe,{US_PHONE},500.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
+    "1985-03-14,1234,10001\n"
+    f"A-CN-1,王芳,{CN_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1990-07-01,5678,\n"
+)
+#: 08:30 in New York and 21:30 in Shanghai: inside both packs' calling windows
+CALL_CLOCK_START = "2026-12-01T13:30:00+00:00"
+
 
 @dataclass(frozen=True)
 class CallTurn:
