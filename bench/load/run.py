@@ -117,7 +117,7 @@ def _drive(args: argparse.Namespace, model: Path, phones: List[str], work: Path)
 
     sids_file = work / "acked_sids.txt"
     sids_file.unlink(missing_ok=True)
-    stack = RunningAssistant(model, log_file=work / "server.log").start(600)
+    stack = RunningAssistant(model, log_file=work / "server.log").start(1200)  # busy hosts load slowly
     try:
         env = {**os.environ, "LOAD_PHONES_FILE": str(work / "phones.txt"),
                "LOAD_PUBLIC_URL": stack.env["PUBLIC_URL"],
