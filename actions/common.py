@@ -37,7 +37,7 @@ def common_vars(tracker: Tracker) -> Dict[str, Any]:
     """Template variables every response may use."""
     settings = get_settings()
     return {
-        "company": settings.company_name,
+        "company": settings.company_for(tracker.get_slot("language")),
         "callback_number": settings.callback_number,
         "debtor_name": tracker.get_slot("debtor_name") or "",
     }

@@ -43,7 +43,7 @@ class ActionTellBalance(Action):
             dispatcher,
             tracker,
             "utter_balance",
-            creditor=account.creditor or common_company(),
+            creditor=account.creditor or common_company(lang),
             balance=money(account.balance, account.currency),
             due_date=show_date(account.due_date, lang) if account.due_date else "-",
             link=link,
@@ -65,7 +65,7 @@ class ActionPaymentMethods(Action):
         return offer_by_text(tracker, found[1])
 
 
-def common_company() -> str:
+def common_company(language: str) -> str:
     from bot.config import get_settings
 
-    return get_settings().company_name
+    return get_settings().company_for(language)

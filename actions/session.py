@@ -44,7 +44,7 @@ class ActionSessionStart(Action):
             SlotSet("language", language),
             SlotSet("pack", account.pack if account else pack_of(tracker)),
             SlotSet("debtor_name", account.name if account else None),
-            SlotSet("company", settings.company_name),
+            SlotSet("company", settings.company_for(language)),
             SlotSet("callback_number", settings.callback_number),
             SlotSet("verified", False),
         ]

@@ -43,18 +43,56 @@ def prompts(channel: str) -> List[Tuple[str, str, str]]:
     domain = Domain.load("bot/domain")
     found = []
     for name in sorted(domain.responses):
-        for lang in ("en", "zh"):
+        for lang, pack in (("en", "us"), ("zh", "cn"), ("zh", "us")):
             variants = ResponseVariationFilter(domain.responses).responses_for_utter_action(
-                name, channel, {"language": lang})
+                name, channel, {"language": lang, "pack": pack})
             values = SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES
             for variant in variants[:1]:
-                found.append((name, lang, spoken(variant["text"].format(**values), lang,
-                                                 SAMPLE_TODAY)))
+                said = spoken(variant["text"].format(**values), lang, SAMPLE_TODAY)
+                if (name, lang, said) not in found:
+                    found.append((name, lang, said))
     if channel == "twilio_voice":
         for key in ("voicemail", "recording_notice", "voice_reprompt", "voice_unsure",
                     "voice_no_input_close", "voice_fallback"):
             for lang in ("en", "zh"):
                 found.append((key, lang, spoken(fixed_text(key, lang, name="Ada"), lang)))
+    return found
+
+
+#: whole turns a debtor hears before they can answer (responses said back to back): the cn
+#: opening (notice + greeting), and the turn after verification (disclosure + balance)
+TURNS = {
+    "cn_call_opening": ("zh", "cn", ("@recording_notice", "utter_greet_outbound")),
+    "us_verified_turn_en": ("en", "us", ("utter_verified_us", "utter_balance")),
+    "us_verified_turn_zh": ("zh", "us", ("utter_verified_us", "utter_balance")),
+    "cn_verified_turn": ("zh", "cn", ("utter_verified", "utter_balance")),
+}
+
+
+def turns() -> List[Tuple[str, str, str]]:
+    """(turn, language, spoken text) of each of TURNS, on a call."""
+    from rasa.core.nlg.generator import ResponseVariationFilter
+    from rasa.shared.core.domain import Domain
+
+    from bot.channels.speech import spoken
+    from bot.channels.texts import text as fixed_text
+    from bot.dialogue.responses import SAMPLE_VARIABLES
+    from bot.dialogue.responses import SAMPLE_VARIABLES_ZH as SAMPLE_ZH
+
+    chooser = ResponseVariationFilter(Domain.load("bot/domain").responses)
+    found = []
+    for turn, (lang, pack, parts) in TURNS.items():
+        values = SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES
+        said = []
+        for part in parts:
+            if part.startswith("@"):
+                said.append(fixed_text(part[1:], lang))
+                continue
+            variant = chooser.responses_for_utter_action(
+                part, "twilio_voice", {"language": lang, "pack": pack})[0]
+            said.append(variant["text"].format(**values))
+        joiner = "" if lang == "zh" else " "
+        found.append((turn, lang, spoken(joiner.join(said), lang, SAMPLE_TODAY)))
     return found
 
 
@@ -66,6 +104,12 @@ def measure(channel: str, folder: Path) -> Dict[str, object]:
         seconds = render(text, lang, folder / f"{channel}-{index:03d}.wav")
         rows.append((name, lang, _words(text, lang), seconds))
     result: Dict[str, object] = {"prompts": len(rows)}
+    if channel == "twilio_voice":
+        whole = []
+        for index, (name, lang, text) in enumerate(turns()):
+            seconds = render(text, lang, folder / f"turn-{index:03d}.wav")
+            whole.append({"turn": name, "seconds": round(seconds, 2), "text": text})
+        result["turns"] = whole
     for lang in ("en", "zh"):
         mine = [r for r in rows if r[1] == lang]
         longest = max(mine, key=lambda r: r[3])
@@ -91,5 +135,7 @@ def run() -> Dict[str, object]:
               f"{v['longest_prompt_seconds']} s (goal <= {GOAL_SECONDS:.0f} s; over: "
               f"{len(v['over_goal'])}); SMS wording read aloud: longest "
               f"{b['longest_prompt_seconds']} s", flush=True)
+    for turn in voice["turns"]:
+        print(f"   whole turn {turn['turn']}: {turn['seconds']} s", flush=True)
     return {"voice": voice, "sms_wording_read_aloud": sms_read_aloud,
             "goal_seconds": GOAL_SECONDS, "tts": "espeak-ng, en 175 wpm, zh 250 characters/min"}

@@ -84,6 +84,12 @@ class Settings:
     # demos and replays: every process of the assistant starts its clock at this ISO instant
     clock_start: Optional[str] = None
 
+    def company_for(self, language: Optional[str]) -> str:
+        """The institution's name as a debtor of `language` hears it: one name per
+        conversation, so a zh call that opens with the Chinese name (GB/T 45251-2025) does not
+        introduce itself under the English one a sentence later."""
+        return self.company_name_zh if language == "zh" else self.company_name
+
     @property
     def models_dir(self) -> Path:
         return self.home / "models"

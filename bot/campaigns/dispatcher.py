@@ -225,7 +225,7 @@ def _text_for(row: CampaignSend, campaigns: Sequence[Campaign], language: str, n
         if c.name == row.campaign:
             for st in c.steps:
                 if st.id == step_id:
-                    return render(st, language, {"name": name, "company": settings.company_name,
+                    return render(st, language, {"name": name, "company": settings.company_for(language),
                                                  "callback": settings.callback_number})
     return ""
 
@@ -237,7 +237,8 @@ def verdict(item: Planned, now: datetime) -> str:
     if item.channel == "handoff":
         return "handoff (no gate: nothing is sent)"
     settings = get_settings()
-    text = render(item.step, item.language, {"name": item.name, "company": settings.company_name,
+    text = render(item.step, item.language, {"name": item.name,
+                                             "company": settings.company_for(item.language),
                                              "callback": settings.callback_number}) \
         if item.step is not None and item.channel == "sms" else None
     result = preview(item.account_id, "voice" if item.channel == "voice" else "sms", at=now,

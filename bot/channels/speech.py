@@ -4,7 +4,8 @@ Responses reach the voice channel already in their `channel: twilio_voice` wordi
 picks those variations because the collecting output channel is named `twilio_voice`).
 The values inside them (amounts, dates, times, phone numbers) are formatted once by the
 actions for reading; `spoken` rewrites them for listening ("2026-12-04" becomes
-"December 4, 2026", "$1,240.55" becomes "1,240 dollars and 55 cents", a phone number is
+"December 4, 2026", "$1,240.55" becomes "1,240 dollars and 55 cents" (in a list of plans
+the shorter "3 months at 411 dollars 52", so three choices fit one prompt), a phone number is
 read digit by digit). `expectation` says what the last prompt of a turn asks for, so
 the channel can take the answer from the keypad (`keypad_message`) and set `numDigits` /
 `finishOnKey` where a fixed length is asked. Pure functions: no I/O, no settings.
@@ -30,6 +31,8 @@ YEAR_IMPLIED_DAYS = 300
 _USD = re.compile(r"\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _CNY = re.compile(r"¥(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _TIMES_EN = re.compile(r"\b(\d{1,2}) x (?=\d|\$)")
+# "3 x $411.52" in a list of plans: said the short way people say prices ("411 dollars 52")
+_PLAN_EN = re.compile(r"\b(\d{1,2}) x \$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b(?!\s?[AaPp]\.?[Mm])")
 # +1 800 555 0199, 400-161-9995, (212) 555-0101: seven digits or more in groups
 _PHONE = re.compile(r"(?<![0-9A-Za-z.,+])\+?\(?\d[\d\s\-()]{5,}\d(?![0-9A-Za-z]|[.,]\d)")
@@ -52,6 +55,12 @@ def _spoken_usd(match: re.Match) -> str:
     if not cents:
         return f"{dollars} {unit}"
     return f"{dollars} {unit} and {cents} {'cent' if cents == 1 else 'cents'}"
+
+
+def _spoken_plan(match: re.Match) -> str:
+    months, dollars, cents = match.group(1), match.group(2), int(match.group(3) or 0)
+    unit = "dollar" if dollars == "1" else "dollars"
+    return f"{months} months at {dollars} {unit}" + (f" {cents:02d}" if cents else "")
 
 
 def _spoken_cny(match: re.Match) -> str:
@@ -92,6 +101,7 @@ def spoken(text: str, lang: str, today: Optional[date] = None) -> str:
         text = _ZH_DATE.sub(lambda m: _spoken_date(m, "zh", today), text)
     text = _CLOCK.sub(lambda m: _spoken_clock(m, lang), text)
     if lang != "zh":
+        text = _PLAN_EN.sub(_spoken_plan, text)
         text = _TIMES_EN.sub(lambda m: f"{m.group(1)} months at ", text)
     text = _PHONE.sub(lambda m: _spoken_phone(m, lang), text)
     text = _USD.sub(_spoken_usd, text)

@@ -74,7 +74,7 @@ def text(key: str, language: str = "en", **values: str) -> str:
     settings = get_settings()
     variants = _TEXTS[key]
     template = variants.get(language, variants["en"])
-    values.setdefault("company", settings.company_name_zh if language == "zh" else settings.company_name)
+    values.setdefault("company", settings.company_for(language))
     values.setdefault("caller", settings.caller_name)
     values.setdefault("staff_id", settings.caller_staff_id)
     values.setdefault("callback", settings.callback_number)

@@ -104,13 +104,14 @@ def _print_plan(summary, console) -> None:
     from bot.config import get_settings
 
     settings = get_settings()
-    values = {"company": settings.company_name, "callback": settings.callback_number}
+    values = {"callback": settings.callback_number}
     verdicts = summary.verdicts or [""] * len(summary.plan)
     for p, verdict in zip(summary.plan, verdicts):
         if p.step is None:
             text = "(handoff to a person: high risk tier)"
         else:
-            text = render(p.step, p.language, {**values, "name": p.name}) or \
+            text = render(p.step, p.language, {**values, "name": p.name,
+                                               "company": settings.company_for(p.language)}) or \
                 "(call: the assistant's opening, answering-machine detection on)"
         console.print(f"{p.local_day} {p.account_id} {p.step_key} {p.channel}: {text}"
                       + (f" -> gate: {verdict}" if verdict else ""),

@@ -49,9 +49,11 @@ SAMPLE_VARIABLES_ZH = {
     **SAMPLE_VARIABLES, "balance": "¥3,000.00", "total": "¥2,950.00", "waived": "¥50.00",
     "monthly": "¥500.00", "due_date": "2026年12月4日", "date": "2026年12月4日",
     "pay_by": "2026年12月10日", "first_due": "2026年12月28日",
-    "plans": "3期，每期¥1,000.00；6期，每期¥500.00", "options": "暂停还款至2026年12月28日",
+    "plans": "3期，每期¥1,000.00；6期，每期¥500.00；12期，每期¥250.00",
+    "options": "暂停还款至2026年12月28日；18期，每期¥166.67",
     "summary": "自2026年12月28日起分6期，每期¥500.00，共¥3,000.00", "window": "9:00至11:00之间",
-    "callback_number": "+86 400 800 0199", "creditor": "华夏银行", "debtor_name": "王芳"}
+    "callback_number": "+86 400 800 0199", "creditor": "华夏银行", "debtor_name": "王芳",
+    "company": "北风信息服务有限公司"}
 
 # Rasa's validator warns about responses no story names. These are uttered by actions,
 # because only an action knows their variables (balance, plan, link); the list is checked

@@ -194,7 +194,7 @@ def run_one(language: str, *, port: Optional[int] = None, accounts: int = 50,
         instant, step = campaign_instant(account["account_id"], campaigns, clock.now())
         settings = get_settings()
         notice = render(step.step, step.language, {
-            "name": step.name, "company": settings.company_name,
+            "name": step.name, "company": settings.company_for(step.language),
             "callback": settings.callback_number})
         print(f"collectbot demo ({language}): account {account['account_id']} "
               f"({account['name']}, {phone}); campaign {step.campaign} step {step.step_key} "

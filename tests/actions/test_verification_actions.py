@@ -27,7 +27,9 @@ async def test_session_start_finds_the_account_by_phone(portfolio) -> None:
         SlotSet("language", "zh"),
         SlotSet("pack", "cn"),
         SlotSet("debtor_name", "王芳"),
-        SlotSet("company", s.company_name),
+        # a zh conversation hears the institution's Chinese name, as its SMS texts and the cn
+        # call opening say it (one name per conversation)
+        SlotSet("company", s.company_name_zh),
         SlotSet("callback_number", s.callback_number),
         SlotSet("verified", False),
         ActionExecuted("action_listen"),
@@ -37,7 +39,8 @@ async def test_session_start_finds_the_account_by_phone(portfolio) -> None:
 async def test_session_start_unknown_phone_takes_the_message_language(portfolio) -> None:
     tracker = make_tracker(slots={"pack": None}, sender="+12025550199", language="zh")
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, {})
-    assert events[1:5] == [SlotSet("account_id", None), SlotSet("language", "zh"), SlotSet("pack", "us"), SlotSet("debtor_name", None)]
+    assert events[1:6] == [SlotSet("account_id", None), SlotSet("language", "zh"), SlotSet("pack", "us"),
+                           SlotSet("debtor_name", None), SlotSet("company", get_settings().company_name_zh)]
 
 
 async def test_outbound_greeting_asks_for_the_name_only(portfolio) -> None:

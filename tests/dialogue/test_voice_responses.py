@@ -25,22 +25,25 @@ def domain():
     return Domain.load("bot/domain")
 
 
-def _picked(domain, name: str, channel: str, lang: str) -> list:
+def _picked(domain, name: str, channel: str, lang: str, pack: str = "us") -> list:
     from rasa.core.nlg.generator import ResponseVariationFilter
 
     return ResponseVariationFilter(domain.responses).responses_for_utter_action(
-        name, channel, {"language": lang})
+        name, channel, {"language": lang, "pack": pack})
+
+
+LANG_PACKS = [("en", "us"), ("en", "cn"), ("zh", "us"), ("zh", "cn")]
 
 
 def _filled(variant: dict, lang: str) -> str:
     return variant["text"].format(**(SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES))
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_on_a_call_every_response_has_a_spoken_form_in_the_debtors_language(domain, lang):
+@pytest.mark.parametrize("lang, pack", LANG_PACKS)
+def test_on_a_call_every_response_has_a_spoken_form_in_the_debtors_language(domain, lang, pack):
     wrong = {}
     for name in domain.responses:
-        picked = _picked(domain, name, "twilio_voice", lang)
+        picked = _picked(domain, name, "twilio_voice", lang, pack)
         if not picked or any(v.get("channel") != "twilio_voice" for v in picked):
             wrong[name] = "no twilio_voice variation"
             continue
@@ -52,13 +55,13 @@ def test_on_a_call_every_response_has_a_spoken_form_in_the_debtors_language(doma
     assert wrong == {}
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_nothing_spoken_on_a_call_has_a_url_reply_or_an_example_format(domain, lang):
+@pytest.mark.parametrize("lang, pack", LANG_PACKS)
+def test_nothing_spoken_on_a_call_has_a_url_reply_or_an_example_format(domain, lang, pack):
     from bot.channels.texts import _TEXTS, text
 
     found = {}
     for name in domain.responses:
-        for variant in _picked(domain, name, "twilio_voice", lang):
+        for variant in _picked(domain, name, "twilio_voice", lang, pack):
             said = spoken(_filled(variant, lang), lang)
             if UNSPEAKABLE.search(said) or "$" in said or "¥" in said:
                 found[name] = said
@@ -70,6 +73,21 @@ def test_nothing_spoken_on_a_call_has_a_url_reply_or_an_example_format(domain, l
         if UNSPEAKABLE.search(said):
             found[key] = said
     assert found == {}
+
+
+@pytest.mark.parametrize("greeting", ["utter_greet_outbound", "utter_greet_call"])
+def test_a_cn_call_names_the_institution_once_at_its_opening(domain, greeting):
+    """The cn opening notice names the institution and the 工号; the greeting after it
+    does not name it again, but a zh call under the us pack (no such notice) still does."""
+    from bot.channels.texts import text
+
+    notice = text("recording_notice", "zh")
+    company = SAMPLE_ZH["company"]
+    assert company in notice
+    (cn,) = _picked(domain, greeting, "twilio_voice", "zh", "cn")
+    (us,) = _picked(domain, greeting, "twilio_voice", "zh", "us")
+    assert company not in _filled(cn, "zh") and company in _filled(us, "zh")
+    assert (notice + _filled(cn, "zh")).count(company) == 1
 
 
 def test_the_sms_channel_keeps_its_written_wording(domain):
@@ -93,7 +111,9 @@ def test_a_link_is_offered_by_text_on_a_call(domain):
     ("$80.00", "en", "80 dollars"),
     ("$1.01", "en", "1 dollar and 1 cent"),
     ("due 2026-12-04", "en", "due December 4, 2026"),
-    ("6 x $205.76", "en", "6 months at 205 dollars and 76 cents"),
+    ("6 x $205.76", "en", "6 months at 205 dollars 76"),
+    ("3 x $411.52; 12 x $1.05; 2 x $80.00", "en",
+     "3 months at 411 dollars 52; 12 months at 1 dollar 05; 2 months at 80 dollars"),
     ("between 09:00 and 18:30", "en", "between 9 AM and 6:30 PM"),
     ("call +1 800 555 0199.", "en", "call 8 0 0, 5 5 5, 0 1 9 9."),
     ("call +86 400 800 0199", "zh", "call 4 0 0，8 0 0，0 1 9 9"),
