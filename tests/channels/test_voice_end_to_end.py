@@ -127,7 +127,7 @@ def test_an_english_call_by_keypad_and_speech(running, capsys):
     texts = [" ".join(t.texts) for t in call.turns]
     identity = call.turns[1]
     assert (identity.gather.get("numDigits"), identity.gather.get("finishOnKey")) == ("4", "#")
-    assert "Jane Doe, you're verified" in texts[2], log.read_text()[-3000:]
+    assert "you're verified" in texts[2] and "debt collector" in texts[2], log.read_text()[-3000:]
     assert "500 dollars" in texts[2] and "December 20" in texts[2]  # spoken, not "$500.00"
     assert "text you a payment link" in texts[2]
     assert "sent the payment link" in texts[3], texts
@@ -157,6 +157,8 @@ def test_a_chinese_call_by_keypad_and_speech(running, capsys):
     checked(call)
     texts = [" ".join(t.texts) for t in call.turns]
     assert texts[0].startswith("本通话将被录音") and call.turns[0].says[0][1] == "Polly.Zhiyu"
+    # the opening names the institution once (the notice), not again in the greeting
+    assert texts[0].count("北风信息服务有限公司") == 1 and "Northwind" not in texts[0], texts[0]
     assert sum("本通话将被录音" in t for t in texts) == 1  # once per call
     assert "身份已确认" in texts[2] and "3000元" in texts[2], log.read_text()[-3000:]
     assert "短信" in texts[2]  # the link is offered by text, not read out
