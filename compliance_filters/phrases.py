@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.model import Decision, Reason
-from compliance_filters.normalize import canonical, canonical_text, fold_width, has_cjk
+from compliance_filters.normalize import (
+    canonical,
+    canonical_text,
+    fold_lookalikes,
+    fold_width,
+    has_cjk,
+)
 from compliance_filters.packs import Pack
 from compliance_filters.phrase_index import PhraseIndex, trie_regex
 from compliance_filters.pinyin import PinyinRestorer
@@ -36,6 +42,9 @@ _COORDINATION = frozenset(["or", "nor", "and"])
 # "no one can SAVE you from jail" keeps the threat
 _RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
+# a list that is the subject of a verb starts a new clause: "..., police or deputies WILL come"
+_AUXILIARIES = frozenset(canonical_text(w) for w in ["are", "is", "will", "'ll", "'re", "'s", "have", "has", "can", "could", "would",
+                          "may", "might", "shall", "should", "were", "was", "must", "gonna", "going"])  # canonical: "will" is "wiii"
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
@@ -330,7 +339,8 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
         if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \
                 and _RESCUE.isdisjoint(words[:end]):
             return True
-    while lo > 0 and start - lo < _NEGATION_WINDOW and words[lo - 1] not in stops:
+    while lo > 0 and start - lo < _NEGATION_WINDOW and (
+            words[lo - 1] not in stops or (lm.lang == "en" and _list_comma(words, lo - 1, stops))):
         lo -= 1
     hi = end
     while hi < len(words) and hi - end < _LOOK_AHEAD and words[hi] not in stops:
@@ -344,6 +354,22 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
     return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) \
         and _RESCUE.isdisjoint(window)
+
+
+def _list_comma(words: List[str], comma: int, stops: FrozenSet[str]) -> bool:
+    """Is words[comma] the comma of a list ("not ... any court, sheriff or police
+    department")? Then a negation before it covers the items after it. It is when an "or",
+    "nor" or "and" follows within a few tokens, with no other clause mark between, and the
+    list is not the subject of a verb ("don't wait, police and deputies ARE coming")."""
+    if words[comma] != ",":
+        return False
+    for j in range(comma + 1, min(comma + 5, len(words))):
+        if words[j] in _COORDINATION:
+            after = words[j + 1:j + 4]
+            return _AUXILIARIES.isdisjoint(after)
+        if words[j] in stops:
+            return False
+    return False
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -501,7 +527,7 @@ def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
     folds (l -> i) would garble both. Masked English words are filled in before (`unmask`)."""
     if "*" in text or "#" in text or "%" in text:
         text = unmask(pack, text)
-    lowered = text.lower() if text.isascii() else fold_width(text).lower()
+    lowered = text.lower() if text.isascii() else fold_lookalikes(fold_width(text).lower())
     if len(lowered) == len(text):
         restored, rmap = restorer_for(pack).restore(lowered)
         spelled, smap = sound_alike(pack.banned.get("sound_alike") or ()).restore(restored)
