@@ -255,10 +255,18 @@ def _drop(text: str, index: List[int], pattern: re.Pattern, keep_units: bool
         out.append(text[pos:m.start()])
         out_index.extend(index[pos:m.start()])
         if keep_units:
+            # a wider gap between spaced letters is a word gap: "y o u  w i l l" -> "you will"
+            gap = 0
             for i in range(m.start(), m.end()):
                 if text[i].isalnum() or text[i] in "$@":
+                    if gap >= 2:
+                        out.append(" ")
+                        out_index.append(index[i - 1])
+                    gap = 0
                     out.append(text[i])
                     out_index.append(index[i])
+                elif text[i].isspace():
+                    gap += 1
         pos = m.end()
     out.append(text[pos:])
     out_index.extend(index[pos:])

@@ -67,3 +67,52 @@ def test_an_s_may_be_spelt_c_but_real_words_stay() -> None:
     assert speller.restore("arrected")[0] == "arrested"
     text = "our policy: priceless, prism, present, arrears, lawful, loosen"
     assert speller.restore(text) == (text, None)
+
+
+# Families a reviewer's probe (written after set 4, before set 5; development data) showed
+# missing, written once as rules in packs/banned_phrasings.yml; other wordings here.
+PROBED = [
+    ("en", "A patrol car will be parked outside your building.", "threat_arrest"),
+    ("en", "The bailiff is on his way with the paperwork.", "threat_arrest"),
+    ("en", "Charges are being prepared against you.", "threat_arrest"),
+    ("en", "Skipping payments amounts to theft.", "threat_arrest"),
+    ("en", "Local law enforcement has been alerted to your case.", "threat_arrest"),
+    ("en", "Your file was forwarded to a fraud investigator.", "threat_arrest"),
+    ("en", "Your grandparents might like to know about this.", "third_party_threat"),
+    ("en", "Your roommates are going to get a letter from us.", "third_party_threat"),
+    ("en", "We'll tape notices about your debt on every door on your floor.", "third_party_threat"),
+    ("en", "You're going on our wall of shame.", "third_party_threat"),
+    ("en", "Your credit is gonna be toast.", "false_legal"),
+    ("en", "We'll empty your savings by Monday.", "false_legal"),
+    ("en", "You won't ever be approved for a mortgage.", "false_legal"),
+    ("en", "Pay it, you cheapskate.", "obscenity"),
+    ("en", "w e  w i l l  f i n d  a n d  a r r e s t  y o u", "threat_arrest"),
+    ("zh", "你这就是骗贷。", "threat_arrest"),
+    ("zh", "我们马上报警。", "threat_arrest"),
+    ("zh", "你脑子被门夹了吧？", "obscenity"),
+    ("zh", "你的信用记录就全黑了。", "false_legal"),
+    ("zh", "以后网贷你就休想了。", "false_legal"),
+    ("zh", "整个小区很快都会听说你的事。", "third_party_threat"),
+]
+
+
+@pytest.mark.parametrize("lang, text, category", PROBED)
+def test_family_a_probe_showed_missing_is_blocked(us, lang: str, text: str, category: str) -> None:
+    decision = check_text(us, text, lang)
+    assert f"phrase.{category}" in [r.rule for r in decision.reasons], decision
+
+
+PROBED_COMPLIANT = [  # the ones that passed before guard the new rules
+    ("en", "If your kids' school fees are due this week, we can move your payment."),
+    ("en", "Company policy prohibits calling your employer."),
+    ("en", "The bankruptcy judge discharged this debt, so the account is closed."),
+    ("en", "Late charges may apply after the due date."),
+    ("zh", "如遇可疑来电，您可以报警。"),
+    ("zh", "如果您认为这是诈骗短信，请勿点击链接。"),
+]
+
+
+@pytest.mark.parametrize("lang, text", PROBED_COMPLIANT)
+def test_compliant_twin_of_a_probed_family_passes(us, lang: str, text: str) -> None:
+    decision = check_text(us, text, lang)
+    assert decision.allowed, decision
