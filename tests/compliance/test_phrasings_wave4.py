@@ -116,3 +116,44 @@ PROBED_COMPLIANT = [  # the ones that passed before guard the new rules
 def test_compliant_twin_of_a_probed_family_passes(us, lang: str, text: str) -> None:
     decision = check_text(us, text, lang)
     assert decision.allowed, decision
+
+
+# A second probe (development data, before set 5): implied threats in everyday words.
+PROBED_2 = [
+    ("en", "The feds are already looking into you.", "threat_arrest"),
+    ("en", "Keep it up and you'll spend a weekend in county.", "threat_arrest"),
+    ("en", "Notice from the Federal Bureau of Debt Recovery.", "impersonation"),
+    ("en", "Your passport will be revoked next week.", "false_legal"),
+    ("en", "You'll lose everything you've worked for.", "false_legal"),
+    ("en", "We've got eyes on you, just so you know.", "violence_visit"),
+    ("en", "It would be a shame if your kids got hurt.", "violence_visit"),
+    ("en", "Expect texts around 3 am from now on.", "harassment"),
+    ("en", "Picture your mother reading about this.", "third_party_threat"),
+    ("en", "The whole gym will be gossiping about you.", "third_party_threat"),
+    ("en", "How can anyone be this clueless?", "obscenity"),
+    ("zh", "你这种人迟早倾家荡产。", "false_legal"),
+    ("zh", "你爸妈白养你了。", "obscenity"),
+    ("zh", "我们会联系你的房东。", "third_party_threat"),
+    ("zh", "幼儿园门口我们会等你女儿。", "third_party_threat"),
+    ("zh", "我们已经摸清你每天几点出门。", "violence_visit"),
+    ("zh", "你的名字会登上新闻。", "third_party_threat"),
+]
+
+
+@pytest.mark.parametrize("lang, text, category", PROBED_2)
+def test_family_a_second_probe_showed_missing_is_blocked(us, lang: str, text: str, category: str) -> None:
+    decision = check_text(us, text, lang)
+    assert f"phrase.{category}" in [r.rule for r in decision.reasons], decision
+
+
+PROBED_2_COMPLIANT = [
+    ("en", "If a lawsuit is ever filed, a court will notify you by mail."),
+    ("zh", "理解孩子上学花费多，可以申请分期。"),
+    ("zh", "我们知道您下班后方便接电话，会在晚上七点联系。"),
+]
+
+
+@pytest.mark.parametrize("lang, text", PROBED_2_COMPLIANT)
+def test_compliant_twin_of_a_second_probe_family_passes(us, lang: str, text: str) -> None:
+    decision = check_text(us, text, lang)
+    assert decision.allowed, decision
