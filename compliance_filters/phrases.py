@@ -190,7 +190,8 @@ class _LangMatcher:
     trigger: Optional[re.Pattern]
     matcher: Any
     rules: Dict[int, _Rule]
-    combos: Dict[Tuple[str, int], Tuple[int, int]]  # (category, index) -> (groups, within)
+    # (category, index) -> (groups, within per step)
+    combos: Dict[Tuple[str, int], Tuple[int, Tuple[int, ...]]]
     negatable: Dict[str, bool]
     negators: FrozenSet[str]
     cancel: FrozenSet[str]
@@ -223,7 +224,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
     phrases: Dict[int, List[str]] = {}
     triggers: List[str] = []
     rules: Dict[int, _Rule] = {}
-    combos: Dict[Tuple[str, int], Tuple[int, int]] = {}
+    combos: Dict[Tuple[str, int], Tuple[int, Tuple[int, ...]]] = {}
     negatable: Dict[str, bool] = {}
 
     def add(rule: _Rule, texts: Sequence[str], trigger: bool) -> None:
@@ -243,7 +244,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         add(_Rule(category, "allow"), entry.get("allow") or [], False)
         for i, combo in enumerate(entry.get("combos") or []):
             groups = combo.get("groups") or []
-            combos[(category, i)] = (len(groups), int(combo.get("within", 4)))
+            combos[(category, i)] = (len(groups), _steps(combo.get("within", 4), len(groups)))
             for g, group in enumerate(groups):
                 add(_Rule(category, "combo", i, g), group, g == len(groups) - 1)
     conf = negation.get(lang) or {}
@@ -419,20 +420,36 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
     return [(c, offsets[s], offsets[e - 1] + len(words[e - 1])) for c, s, e in hits]
 
 
-def _chains(found: Dict[int, List[Tuple[int, int]]], n_groups: int, within: int
+def _steps(within: Any, n_groups: int) -> Tuple[int, ...]:
+    """A combination's `within`: one number for every step, or one per step ([4, 0, 0]:
+    the subject up to 4 tokens before the modal, the verb right after it)."""
+    if isinstance(within, (list, tuple)):
+        steps = tuple(int(w) for w in within)
+        return steps + (steps[-1] if steps else 4,) * max(0, n_groups - 1 - len(steps))
+    return (int(within),) * max(1, n_groups - 1)
+
+
+def _chains(found: Dict[int, List[Tuple[int, int]]], n_groups: int, within: Tuple[int, ...]
             ) -> List[Tuple[int, int]]:
-    """Token spans where group 0, 1, ... follow one another, each within `within` tokens."""
+    """Token spans where group 0, 1, ... follow one another, step g within `within[g-1]`
+    tokens."""
+    ordered = [sorted(found[g]) for g in range(n_groups)]
+
+    def finish(g: int, end: int) -> Optional[int]:
+        # every candidate of group g is tried ("would" and "would like to" both start here)
+        if g == n_groups:
+            return end
+        for start, stop in ordered[g]:
+            if end <= start <= end + within[g - 1]:
+                got = finish(g + 1, stop)
+                if got is not None:
+                    return got
+        return None
+
     spans = []
-    for first in sorted(found[0]):
-        end = first[1]
-        ok = True
-        for g in range(1, n_groups):
-            nxt = [s for s in sorted(found[g]) if end <= s[0] <= end + within]
-            if not nxt:
-                ok = False
-                break
-            end = nxt[0][1]
-        if ok:
+    for first in ordered[0]:
+        end = finish(1, first[1])
+        if end is not None:
             spans.append((first[0], end))
     return spans
 

@@ -157,3 +157,25 @@ PROBED_2_COMPLIANT = [
 def test_compliant_twin_of_a_second_probe_family_passes(us, lang: str, text: str) -> None:
     decision = check_text(us, text, lang)
     assert decision.allowed, decision
+
+
+def test_a_combination_step_may_have_its_own_distance_and_every_candidate_is_tried() -> None:
+    """Families written as short groups (subject, modal, verb) need the modal right before the
+    verb but the subject a few words earlier ("within: [4, 0]"), and "would" must not hide
+    "would like to" starting at the same word."""
+    from compliance_filters.phrases import _chains
+
+    # subject at 0, modal at 3 (3 tokens later), verb right after the modal
+    assert _chains({0: [(0, 1)], 1: [(3, 4)], 2: [(4, 5)]}, 3, (4, 0)) == [(0, 5)]
+    assert _chains({0: [(0, 1)], 1: [(3, 4)], 2: [(6, 7)]}, 3, (4, 0)) == []
+    # "would" (1, 2) and "would like to" (1, 4): only the longer one is followed by the verb
+    assert _chains({0: [(0, 1)], 1: [(1, 2), (1, 4)], 2: [(4, 5)]}, 3, (0, 0)) == [(0, 5)]
+
+
+@pytest.mark.parametrize("text, allowed", [
+    ("Your HR department would like to hear about this.", False),
+    ("We'll call after you pick up your son from school.", True),
+    ("We'll be waiting for your son after school.", False),
+])
+def test_modal_then_verb_families(us, text: str, allowed: bool) -> None:
+    assert check_text(us, text).allowed is allowed, check_text(us, text)
