@@ -76,3 +76,21 @@ def test_heldout5_first_run_is_the_floor(us) -> None:
     assert n_blocked == 125 and n_allowed == 125
     assert len(missed) <= 37      # recall >= 88/125 = 0.704
     assert len(false_blocks) <= 6  # FPR <= 6/125 = 0.048
+
+
+ROWS6 = [tuple(line.split("\t")) for line in
+         (Path(__file__).parent / "data" / "heldout6.txt").read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")]
+
+
+def test_heldout6_first_run_is_the_floor(us) -> None:
+    """Held-out set 6 (wave 4): 220 texts (110 / 110) committed (8c92a36) after set 5's first
+    run, with no filter change since, and before its own first run, which gave recall
+    77/110 = 0.700 and FPR 1/110 = 0.009 (goal 0.97 at <= 0.01: recall not met). Floors."""
+    assert len(ROWS6) == 220
+    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS6, us)
+    print(f"\nheld-out 6: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
+          f"missed {missed}; false blocks {false_blocks}")
+    assert n_blocked == 110 and n_allowed == 110
+    assert len(missed) <= 33      # recall >= 77/110 = 0.700
+    assert len(false_blocks) <= 1  # FPR <= 1/110 = 0.009
