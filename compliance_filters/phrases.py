@@ -42,6 +42,7 @@ _COORDINATION = frozenset(["or", "nor", "and"])
 # "no one can SAVE you from jail" keeps the threat
 _RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
+_PHRASE_FREQ = 200000  # a pack phrase's frequency in the private jieba dictionary
 # a list that is the subject of a verb starts a new clause: "..., police or deputies WILL come"
 _AUXILIARIES = frozenset(canonical_text(w) for w in ["are", "is", "will", "'ll", "'re", "'s", "have", "has", "can", "could", "would",
                           "may", "might", "shall", "should", "were", "was", "must", "gonna", "going"])  # canonical: "will" is "wiii"
@@ -94,7 +95,13 @@ class _JiebaSegmenter:
         self._logs: Dict[str, float] = {}
 
     def add_word(self, word: str) -> None:
-        self.tokenizer.add_word(word, freq=200000)
+        # jieba's add_word adds the frequency to the dictionary total every time, even for a
+        # word it holds: each pack compiled after the first (cn, an overlay) would then shift
+        # every log-probability and change how the same text is cut ("全村"+"人" became
+        # "全村人" once the strict overlay was loaded), so a word is added once
+        if self.tokenizer.FREQ.get(word) == _PHRASE_FREQ:
+            return
+        self.tokenizer.add_word(word, freq=_PHRASE_FREQ)
         self._logs.clear()
 
     def cut(self, text: str, cut_all: bool = False) -> List[str]:

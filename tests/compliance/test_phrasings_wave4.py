@@ -179,3 +179,22 @@ def test_a_combination_step_may_have_its_own_distance_and_every_candidate_is_tri
 ])
 def test_modal_then_verb_families(us, text: str, allowed: bool) -> None:
     assert check_text(us, text).allowed is allowed, check_text(us, text)
+
+
+def test_compiling_another_pack_does_not_change_how_a_text_is_cut() -> None:
+    """jieba adds a word's frequency to its total on every add_word, so each further pack
+    (cn, a strict overlay) re-adding the shared phrases shifted every log-probability:
+    held-out set 5's 全村人都会知道 was caught alone and missed after the strict overlay."""
+    from compliance_filters.phrases import _JiebaSegmenter
+
+    segmenter = _JiebaSegmenter()
+    words = ["全村", "知道", "影响征信", "上门催收"]
+    for word in words:
+        segmenter.add_word(word)
+    text = "你欠的钱，全村人都会知道。"
+    before, total = segmenter.cut(text), segmenter.tokenizer.total
+    for _ in range(30):  # thirty more packs holding the same phrases
+        for word in words:
+            segmenter.add_word(word)
+    assert segmenter.tokenizer.total == total
+    assert segmenter.cut(text) == before
