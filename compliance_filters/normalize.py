@@ -129,6 +129,17 @@ def _latin_confusables() -> Dict[str, str]:
     return table
 
 
+def fold_lookalikes(text: str) -> str:
+    """Cyrillic/Greek look-alike letters -> Latin, one for one, when `text` is mostly
+    Latin (as `canonical` folds them): the misspelling and pinyin passes, which run before
+    `canonical`, then see "arrеsted" with a Cyrillic "е" as the Latin word it poses as."""
+    if not _CYRILLIC_GREEK.search(text) or \
+            len(_LATIN_LETTER.findall(text)) < len(_CYRILLIC_GREEK.findall(text)):
+        return text
+    table = _latin_confusables()
+    return "".join(table[c].lower() if c in table else c for c in text)
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     """One unusual character as plain text: format characters (zero-width space/joiner,
@@ -244,10 +255,18 @@ def _drop(text: str, index: List[int], pattern: re.Pattern, keep_units: bool
         out.append(text[pos:m.start()])
         out_index.extend(index[pos:m.start()])
         if keep_units:
+            # a wider gap between spaced letters is a word gap: "y o u  w i l l" -> "you will"
+            gap = 0
             for i in range(m.start(), m.end()):
                 if text[i].isalnum() or text[i] in "$@":
+                    if gap >= 2:
+                        out.append(" ")
+                        out_index.append(index[i - 1])
+                    gap = 0
                     out.append(text[i])
                     out_index.append(index[i])
+                elif text[i].isspace():
+                    gap += 1
         pos = m.end()
     out.append(text[pos:])
     out_index.extend(index[pos:])

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.model import Decision, Reason
-from compliance_filters.normalize import canonical, canonical_text, fold_width, has_cjk
+from compliance_filters.normalize import (
+    canonical,
+    canonical_text,
+    fold_lookalikes,
+    fold_width,
+    has_cjk,
+)
 from compliance_filters.packs import Pack
 from compliance_filters.phrase_index import PhraseIndex, trie_regex
 from compliance_filters.pinyin import PinyinRestorer
@@ -36,6 +42,10 @@ _COORDINATION = frozenset(["or", "nor", "and"])
 # "no one can SAVE you from jail" keeps the threat
 _RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
+_PHRASE_FREQ = 200000  # a pack phrase's frequency in the private jieba dictionary
+# a list that is the subject of a verb starts a new clause: "..., police or deputies WILL come"
+_AUXILIARIES = frozenset(canonical_text(w) for w in ["are", "is", "will", "'ll", "'re", "'s", "have", "has", "can", "could", "would",
+                          "may", "might", "shall", "should", "were", "was", "must", "gonna", "going"])  # canonical: "will" is "wiii"
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
 _compiled: Dict[str, _Compiled] = {}
@@ -85,7 +95,13 @@ class _JiebaSegmenter:
         self._logs: Dict[str, float] = {}
 
     def add_word(self, word: str) -> None:
-        self.tokenizer.add_word(word, freq=200000)
+        # jieba's add_word adds the frequency to the dictionary total every time, even for a
+        # word it holds: each pack compiled after the first (cn, an overlay) would then shift
+        # every log-probability and change how the same text is cut ("全村"+"人" became
+        # "全村人" once the strict overlay was loaded), so a word is added once
+        if self.tokenizer.FREQ.get(word) == _PHRASE_FREQ:
+            return
+        self.tokenizer.add_word(word, freq=_PHRASE_FREQ)
         self._logs.clear()
 
     def cut(self, text: str, cut_all: bool = False) -> List[str]:
@@ -181,7 +197,8 @@ class _LangMatcher:
     trigger: Optional[re.Pattern]
     matcher: Any
     rules: Dict[int, _Rule]
-    combos: Dict[Tuple[str, int], Tuple[int, int]]  # (category, index) -> (groups, within)
+    # (category, index) -> (groups, within per step)
+    combos: Dict[Tuple[str, int], Tuple[int, Tuple[int, ...]]]
     negatable: Dict[str, bool]
     negators: FrozenSet[str]
     cancel: FrozenSet[str]
@@ -214,7 +231,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
     phrases: Dict[int, List[str]] = {}
     triggers: List[str] = []
     rules: Dict[int, _Rule] = {}
-    combos: Dict[Tuple[str, int], Tuple[int, int]] = {}
+    combos: Dict[Tuple[str, int], Tuple[int, Tuple[int, ...]]] = {}
     negatable: Dict[str, bool] = {}
 
     def add(rule: _Rule, texts: Sequence[str], trigger: bool) -> None:
@@ -234,7 +251,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         add(_Rule(category, "allow"), entry.get("allow") or [], False)
         for i, combo in enumerate(entry.get("combos") or []):
             groups = combo.get("groups") or []
-            combos[(category, i)] = (len(groups), int(combo.get("within", 4)))
+            combos[(category, i)] = (len(groups), _steps(combo.get("within", 4), len(groups)))
             for g, group in enumerate(groups):
                 add(_Rule(category, "combo", i, g), group, g == len(groups) - 1)
     conf = negation.get(lang) or {}
@@ -330,7 +347,8 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
         if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \
                 and _RESCUE.isdisjoint(words[:end]):
             return True
-    while lo > 0 and start - lo < _NEGATION_WINDOW and words[lo - 1] not in stops:
+    while lo > 0 and start - lo < _NEGATION_WINDOW and (
+            words[lo - 1] not in stops or (lm.lang == "en" and _list_comma(words, lo - 1, stops))):
         lo -= 1
     hi = end
     while hi < len(words) and hi - end < _LOOK_AHEAD and words[hi] not in stops:
@@ -344,6 +362,22 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
     return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) \
         and _RESCUE.isdisjoint(window)
+
+
+def _list_comma(words: List[str], comma: int, stops: FrozenSet[str]) -> bool:
+    """Is words[comma] the comma of a list ("not ... any court, sheriff or police
+    department")? Then a negation before it covers the items after it. It is when an "or",
+    "nor" or "and" follows within a few tokens, with no other clause mark between, and the
+    list is not the subject of a verb ("don't wait, police and deputies ARE coming")."""
+    if words[comma] != ",":
+        return False
+    for j in range(comma + 1, min(comma + 5, len(words))):
+        if words[j] in _COORDINATION:
+            after = words[j + 1:j + 4]
+            return _AUXILIARIES.isdisjoint(after)
+        if words[j] in stops:
+            return False
+    return False
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -393,20 +427,36 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
     return [(c, offsets[s], offsets[e - 1] + len(words[e - 1])) for c, s, e in hits]
 
 
-def _chains(found: Dict[int, List[Tuple[int, int]]], n_groups: int, within: int
+def _steps(within: Any, n_groups: int) -> Tuple[int, ...]:
+    """A combination's `within`: one number for every step, or one per step ([4, 0, 0]:
+    the subject up to 4 tokens before the modal, the verb right after it)."""
+    if isinstance(within, (list, tuple)):
+        steps = tuple(int(w) for w in within)
+        return steps + (steps[-1] if steps else 4,) * max(0, n_groups - 1 - len(steps))
+    return (int(within),) * max(1, n_groups - 1)
+
+
+def _chains(found: Dict[int, List[Tuple[int, int]]], n_groups: int, within: Tuple[int, ...]
             ) -> List[Tuple[int, int]]:
-    """Token spans where group 0, 1, ... follow one another, each within `within` tokens."""
+    """Token spans where group 0, 1, ... follow one another, step g within `within[g-1]`
+    tokens."""
+    ordered = [sorted(found[g]) for g in range(n_groups)]
+
+    def finish(g: int, end: int) -> Optional[int]:
+        # every candidate of group g is tried ("would" and "would like to" both start here)
+        if g == n_groups:
+            return end
+        for start, stop in ordered[g]:
+            if end <= start <= end + within[g - 1]:
+                got = finish(g + 1, stop)
+                if got is not None:
+                    return got
+        return None
+
     spans = []
-    for first in sorted(found[0]):
-        end = first[1]
-        ok = True
-        for g in range(1, n_groups):
-            nxt = [s for s in sorted(found[g]) if end <= s[0] <= end + within]
-            if not nxt:
-                ok = False
-                break
-            end = nxt[0][1]
-        if ok:
+    for first in ordered[0]:
+        end = finish(1, first[1])
+        if end is not None:
             spans.append((first[0], end))
     return spans
 
@@ -501,7 +551,7 @@ def _canonical_restored(pack: Pack, text: str) -> Tuple[str, List[int]]:
     folds (l -> i) would garble both. Masked English words are filled in before (`unmask`)."""
     if "*" in text or "#" in text or "%" in text:
         text = unmask(pack, text)
-    lowered = text.lower() if text.isascii() else fold_width(text).lower()
+    lowered = text.lower() if text.isascii() else fold_lookalikes(fold_width(text).lower())
     if len(lowered) == len(text):
         restored, rmap = restorer_for(pack).restore(lowered)
         spelled, smap = sound_alike(pack.banned.get("sound_alike") or ()).restore(restored)

@@ -4,8 +4,9 @@ Issue 13 item 9 (evasions): a collector who misspells a banned word ("you'll be 
 gets past an exact phrase match. Each core word the pack lists (`sound_alike`) becomes one
 pattern that accepts the spellings of the same sounds: any consonant doubled or not ("rr" /
 "r"), a soft c as c, s or k, the first vowel as any spelling of its sound ("i" / "ee" / "ea" /
-"ie" / "y"; "ai" / "a" / "ay"), an unstressed later "a" as "e" too, and a silent e at the
-end or not ("jail" / "jale"). A word must keep its consonants in order and have a vowel
+"ie" / "y"; "ai" / "a" / "ay"), an unstressed later "a" as "e" too, an s as s or c (the
+Cyrillic "с" is an s that looks like a c: "arrесted" reads "arrected" once folded), and a
+silent e at the end or not ("jail" / "jale"). A word must keep its consonants in order and have a vowel
 where the core word has one, so "policy", "polite", "poles", "person" and "place" stay as
 they are. One regex pass over the text; the core word's own spellings are left alone.
 """
@@ -39,7 +40,7 @@ def _pattern(word: str) -> str:
             first = False
         else:
             for char in dict.fromkeys(run):  # "rr" -> r+, "ff" -> f+
-                parts.append("[cks]+" if char == "c" else re.escape(char) + "+")
+                parts.append("[cks]+" if char == "c" else "[sc]+" if char == "s" else re.escape(char) + "+")
     if runs and runs[-1][0] not in _VOWELS:
         parts.append("e?")  # "jale" for "jail"
     return "".join(parts)

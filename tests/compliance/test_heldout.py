@@ -8,8 +8,10 @@ not a claim of quality; the measured numbers are printed (run with -s).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import List, Tuple
 
 from compliance_filters import check_text
+from compliance_filters.packs import Pack
 
 ROWS = [tuple(line.split("\t")) for line in
         (Path(__file__).parent / "data" / "heldout.txt").read_text(encoding="utf-8").splitlines()
@@ -36,17 +38,59 @@ ROWS4 = [tuple(line.split("\t")) for line in
          if line.strip() and not line.startswith("#")]
 
 
-def test_heldout4_first_run_is_the_floor(us) -> None:
+def _measure(rows: List[Tuple[str, ...]], pack: Pack) -> Tuple[List[str], List[str], int, int]:
+    blocked = [(lang, text) for label, lang, text in rows if label == "blocked"]
+    allowed = [(lang, text) for label, lang, text in rows if label == "allowed"]
+    missed = [t for lang, t in blocked if check_text(pack, t, lang).allowed]
+    false_blocks = [t for lang, t in allowed if not check_text(pack, t, lang).allowed]
+    return missed, false_blocks, len(blocked), len(allowed)
+
+
+def test_heldout4_is_a_regression_floor(us) -> None:
     """Held-out set 4 (wave 3): 230 texts committed (8b196f3) before the wave-3 filter
-    changes and before its first run. The first and only evaluation gave recall 96/100 =
-    0.960 and FPR 2/130 = 0.015 (goal: 0.97 at <= 0.01, not met). These are regression
-    floors, not tuning targets: the set is never used to add phrases."""
+    changes and before its first run, which gave recall 96/100 = 0.960 and FPR 2/130 = 0.015.
+    Wave 4 fixed the families of its 4 misses and 2 false blocks by rule (so it is
+    development data now) and measured recall 1.000, FPR 0.000: that is the floor."""
     assert len(ROWS4) == 230
-    blocked = [(lang, text) for label, lang, text in ROWS4 if label == "blocked"]
-    allowed = [(lang, text) for label, lang, text in ROWS4 if label == "allowed"]
-    missed = [t for lang, t in blocked if check_text(us, t, lang).allowed]
-    false_blocks = [t for lang, t in allowed if not check_text(us, t, lang).allowed]
-    recall, fpr = 1 - len(missed) / len(blocked), len(false_blocks) / len(allowed)
-    print(f"\nheld-out 4: recall {recall:.3f}, FPR {fpr:.3f}; missed {missed}; false blocks {false_blocks}")
-    assert recall >= 0.96
-    assert fpr <= 0.016
+    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS4, us)
+    print(f"\nheld-out 4: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
+          f"missed {missed}; false blocks {false_blocks}")
+    assert missed == []
+    assert false_blocks == []
+
+
+ROWS5 = [tuple(line.split("\t")) for line in
+         (Path(__file__).parent / "data" / "heldout5.txt").read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")]
+
+
+def test_heldout5_first_run_is_the_floor(us) -> None:
+    """Held-out set 5 (wave 4): 250 texts (125 banned / 125 compliant) committed (fcb4edf,
+    80f15e1) after the wave-4 filter changes and before its first run. The first and only
+    evaluation gave recall 88/125 = 0.704 and FPR 6/125 = 0.048 (goal: 0.97 at <= 0.01,
+    not met). Regression floors, not tuning targets: the set is never used to add phrases."""
+    assert len(ROWS5) == 250
+    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS5, us)
+    print(f"\nheld-out 5: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
+          f"missed {missed}; false blocks {false_blocks}")
+    assert n_blocked == 125 and n_allowed == 125
+    assert len(missed) <= 37      # recall >= 88/125 = 0.704
+    assert len(false_blocks) <= 6  # FPR <= 6/125 = 0.048
+
+
+ROWS6 = [tuple(line.split("\t")) for line in
+         (Path(__file__).parent / "data" / "heldout6.txt").read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")]
+
+
+def test_heldout6_first_run_is_the_floor(us) -> None:
+    """Held-out set 6 (wave 4): 220 texts (110 / 110) committed (8c92a36) after set 5's first
+    run, with no filter change since, and before its own first run, which gave recall
+    77/110 = 0.700 and FPR 1/110 = 0.009 (goal 0.97 at <= 0.01: recall not met). Floors."""
+    assert len(ROWS6) == 220
+    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS6, us)
+    print(f"\nheld-out 6: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
+          f"missed {missed}; false blocks {false_blocks}")
+    assert n_blocked == 110 and n_allowed == 110
+    assert len(missed) <= 33      # recall >= 77/110 = 0.700
+    assert len(false_blocks) <= 1  # FPR <= 1/110 = 0.009
