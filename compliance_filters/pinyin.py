@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from compliance_filters.normalize import fast_simplified
-from compliance_filters.phrase_index import trie_regex
+from compliance_filters.phrase_index import trie_pattern, trie_scanner
 
 _MIN_LATIN_LETTERS = 5
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -101,13 +101,14 @@ class PinyinRestorer:
                 continue
             self.by_letters.setdefault("".join(r[0] for r in readings), []).append(
                 (phrase, tuple(r[1] for r in readings)))
-        self._letters = trie_regex(sorted(self.by_letters), word_start=False)
+        # every spelling as one Aho-Corasick scanner (quicker to build and run than a regex)
+        self._letters = trie_scanner(sorted(self.by_letters), word_start=False)
         # Latin-only text: the syllables as whole words, any spacing between them
         spelled = sorted({"\x00".join(r[0] for r in (reading(c) for c in phrase))
                           for entries in self.by_letters.values() for phrase, _ in entries})
-        latin = trie_regex(spelled, word_start=True)
+        latin = trie_pattern(spelled, word_start=True)
         self._latin = None if latin is None else re.compile(
-            latin.pattern.replace("\x00", r"\s*") + "(?![a-z])")
+            latin.replace("\x00", r"\s*") + "(?![a-z])")
 
     def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """`text` (lower case) with every accepted sound-alike run replaced by its phrase,
@@ -118,11 +119,11 @@ class PinyinRestorer:
             return self._restore_latin(text)
         compact = text.translate(_sound_table())
         one_syllable = _single_syllables()
-        found = [m for m in self._letters.finditer(compact)
+        found = [(a, b, compact[a:b]) for a, b in self._letters.spans(compact)
                  # "lian" is one syllable (联) before it is 立案 (li an); and a phrase written
                  # as itself is the phrase filter's business, not an evasion
-                 if m.group() not in one_syllable
-                 and not any(p in text for p, _ in self.by_letters[m.group()])]
+                 if compact[a:b] not in one_syllable
+                 and not any(p in text for p, _ in self.by_letters[compact[a:b]])]
         if not found:
             return text, None
         # compact offset -> (text offset of that character, is the character Chinese)
@@ -135,13 +136,13 @@ class PinyinRestorer:
             else:
                 where.append(i)
         edits: List[Tuple[int, int, str]] = []
-        for m in found:
-            start, end = where[m.start()], where[m.end() - 1] + 1
-            if m.start() > 0 and where[m.start() - 1] == start:
+        for first, last, letters in found:
+            start, end = where[first], where[last - 1] + 1
+            if first > 0 and where[first - 1] == start:
                 continue  # starts inside a Chinese syllable
-            if m.end() < len(where) and where[m.end()] == end - 1:
+            if last < len(where) and where[last] == end - 1:
                 continue  # ends inside a Chinese syllable
-            phrase = self._accept(text, start, end, m.group())
+            phrase = self._accept(text, start, end, letters)
             if phrase:
                 edits.append((start, end, phrase))
         if not edits:
