@@ -63,18 +63,31 @@ def reading(char: str) -> Tuple[str, str]:
     """(toneless, toned) common reading of one Chinese character ('' if unknown)."""
     raw = _table().get(ord(char), "")
     toned = raw.split(",")[0] if raw else ""
+    return _toneless(toned), toned
+
+
+def _toneless(toned: str) -> str:
+    """A toned syllable without its tone marks (NFKD, combining marks dropped; ü -> v)."""
     toneless = "".join(c for c in unicodedata.normalize("NFKD", toned) if not unicodedata.combining(c))
-    return toneless.replace("ü", "v"), toned
+    return toneless.replace("ü", "v")
 
 
 @lru_cache(maxsize=1)
 def _sound_table() -> Dict[int, Optional[str]]:
     """str.translate table: a Chinese character -> its toneless syllable, whitespace -> ''
-    (so "gong jian fa" reads as one run); everything else stays (and is a barrier)."""
+    (so "gong jian fa" reads as one run); everything else stays (and is a barrier).
+
+    Built from the ~1,500 distinct readings, not per character (~27,000): `_toneless` once
+    per reading was a tenth of a second of every Chinese check's start-up (issue 13 item 10).
+    """
     table: Dict[int, Optional[str]] = {}
-    for code in _table():
-        if 0x3400 <= code <= 0x9FFF:
-            syllable = reading(chr(code))[0]
+    toneless: Dict[str, str] = {}
+    for code, raw in _table().items():
+        if 0x3400 <= code <= 0x9FFF and raw:
+            toned = raw.split(",")[0]
+            syllable = toneless.get(toned)
+            if syllable is None:
+                syllable = toneless[toned] = _toneless(toned)
             if syllable:
                 table[code] = syllable
     for char in " \t\n\r\f\v\u3000":
