@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from compliance_filters.normalize import fast_simplified
+from compliance_filters.normalize import fast_simplified, translation_sequence
 from compliance_filters.phrase_index import trie_pattern, trie_scanner
 
 _MIN_LATIN_LETTERS = 5
@@ -96,6 +96,12 @@ def _sound_table() -> Dict[int, Optional[str]]:
 
 
 @lru_cache(maxsize=1)
+def _sound_sequence() -> List[object]:
+    """`_sound_table` as a list for `str.translate` (see normalize.translation_sequence)."""
+    return translation_sequence(_sound_table())
+
+
+@lru_cache(maxsize=1)
 def _single_syllables() -> FrozenSet[str]:
     """Every toneless syllable a character reads as."""
     return frozenset(value for value in _sound_table().values() if value)
@@ -130,7 +136,7 @@ class PinyinRestorer:
             return text, None
         if text.isascii():
             return self._restore_latin(text)
-        compact = text.translate(_sound_table())
+        compact = text.translate(_sound_sequence())
         one_syllable = _single_syllables()
         found = [(a, b, compact[a:b]) for a, b in self._letters.spans(compact)
                  # "lian" is one syllable (联) before it is 立案 (li an); and a phrase written

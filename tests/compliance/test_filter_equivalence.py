@@ -300,3 +300,14 @@ def test_batch_over_forked_workers_prints_what_one_process_prints(capsys, monkey
     forked = _run_cli(capsys, monkeypatch, lines)
     assert forked == one
     assert len(one[1]) == len(lines) and one[0] == 3
+
+
+@SETTINGS
+@given(text=st.text(max_size=40) | st.text(alphabet="ａＺ０＄　報警還錢𠀾𡃁 abc，。", max_size=40))
+def test_translation_lists_translate_as_the_tables_did(text) -> None:
+    """str.translate over a code-point list gives what it gave over the dict tables."""
+    assert normalize.fold_width(text) == text.translate(normalize._FULL_WIDTH)
+    table = dict(normalize._FULL_WIDTH)
+    table.update(normalize._t2s_table())
+    assert text.translate(normalize._fold_table()) == text.translate(table)
+    assert text.translate(pinyin._sound_sequence()) == text.translate(pinyin._sound_table())
