@@ -134,6 +134,14 @@ class TrieScanner:
                 spans.append((start, pos))
         return spans
 
+    def found_in(self, text: str) -> bool:
+        """Does any word occur in `text` (anywhere, whatever `word_start` says)?"""
+        if self._empty:
+            return False
+        for _ in self._automaton.iter(text):
+            return True
+        return False
+
     def starts(self, text: str) -> List[int]:
         """The start of every span (what the filter's prefilter needs)."""
         return [start for start, _ in self.spans(text)]

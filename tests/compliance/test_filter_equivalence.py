@@ -311,3 +311,29 @@ def test_translation_lists_translate_as_the_tables_did(text) -> None:
     table.update(normalize._t2s_table())
     assert text.translate(normalize._fold_table()) == text.translate(table)
     assert text.translate(pinyin._sound_sequence()) == text.translate(pinyin._sound_table())
+
+
+def _latin_by_regex_alone(restorer: pinyin.PinyinRestorer, text: str) -> tuple:
+    """`_restore_latin` before its pre-check: the regex over every text."""
+    edits = []
+    for m in restorer._latin.finditer(text):
+        letters = "".join(m.group().split())
+        if len(letters) >= pinyin._MIN_LATIN_LETTERS:
+            edits.append((m.start(), m.end(), restorer.by_letters[letters][0][0]))
+    return pinyin._apply(text, edits) if edits else (text, None)
+
+
+@SETTINGS
+@given(parts=st.lists(st.sampled_from(["lao", "lai", "gong", "jian", "fa", "bao", "jing", "zuo", "sha", "bi",
+                                       "ni", "shi", " ", "  ", "\t", "x", "1", ".", "hello", "a"]), max_size=12))
+def test_pinyin_pre_check_skips_only_texts_the_regex_would_not_change(parts) -> None:
+    restorer = phrases.restorer_for(PACKS["us"])
+    text = "".join(parts)
+    assert restorer._restore_latin(text) == _latin_by_regex_alone(restorer, text)
+
+
+def test_pinyin_pre_check_lets_pinyin_through() -> None:
+    restorer = phrases.restorer_for(PACKS["us"])
+    for text in ("ni jiu shi ge laolai", "gong jian fa", "bao  jing"):
+        restored, where = restorer._restore_latin(text)
+        assert where is not None and (restored, where) == _latin_by_regex_alone(restorer, text)
