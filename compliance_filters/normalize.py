@@ -13,15 +13,29 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
 
 
+def translation_sequence(table: Mapping[int, object]) -> List[object]:
+    """`table` as a list indexed by code point (unmapped code points map to themselves),
+    for `str.translate`: the same result, but a dict makes translate raise and catch a
+    KeyError for every character it does not map (most of a Chinese text), which made the
+    translations a tenth of a Chinese check's time (issue 13 item 10)."""
+    sequence: List[object] = list(range(max(table, default=-1) + 1))
+    for code, value in table.items():
+        sequence[code] = value
+    return sequence
+
+
+_FULL_WIDTH_SEQUENCE = translation_sequence(_FULL_WIDTH)
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII (Ａ-Ｚ, ０-９, ＄, ...) and the ideographic space -> half-width."""
-    return text.translate(_FULL_WIDTH)
+    return text.translate(_FULL_WIDTH_SEQUENCE)
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +77,11 @@ def _t2s_table() -> Dict[int, str]:
 
 
 @lru_cache(maxsize=1)
-def _fold_table() -> Dict[int, object]:
+def _fold_table() -> List[object]:
     """fold_width and the Traditional -> Simplified table as one str.translate table."""
     table: Dict[int, object] = dict(_FULL_WIDTH)
     table.update(_t2s_table())
-    return table
+    return translation_sequence(table)
 
 
 def fast_simplified(text: str) -> str:
@@ -95,6 +109,12 @@ _SPACED = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@](?:[\s\-_.*·/\\,~+]{1,3}[a-z0-9
 # (the lookarounds do the test in the regex engine: most texts have no such run at all, and
 # "Call 800-555-0100." no longer costs a Python loop over its separators)
 _INNER_SEP = re.compile(r"(?<=[a-z])[\-_.*·~+]+(?=[a-z0-9$@])|(?<=[0-9$@])[\-_.*·~+]+(?=[a-z])")
+# The same runs found faster (issue 13 item 10): a pattern that starts with a look-behind
+# makes the regex engine try every position, one that starts with a character set lets
+# it jump from separator to separator. A run followed by a letter/digit is found here and
+# the character before it checked in `inner_separators`; the two agree on every text
+# (tests/compliance/test_filter_equivalence.py compares them).
+_SEP_RUN = re.compile(r"[\-_.*·~+]+(?=[a-z0-9$@])")
 # anything between two Chinese characters that is not a clause mark: 公 检 法, 公-检-法
 _CJK_GAP = re.compile(
     r"(?<=[\u3400-\u9fff])[\s\-_.*·/\\、|~+\"'“”‘’()（）\[\]【】<>《》]+(?=[\u3400-\u9fff])"
@@ -172,8 +192,10 @@ def _fold_unusual(text: str) -> Tuple[str, List[int]]:
     return "".join(out), index
 
 
-def canonical(text: str) -> Tuple[str, List[int]]:
-    """The matching form of `text` and, for each of its characters, the original offset."""
+def canonical(text: str) -> Tuple[str, Sequence[int]]:
+    """The matching form of `text` and, for each of its characters, the original offset
+    (a `range` while no character has moved: building a list per text cost more than the
+    folds themselves for most texts)."""
     ascii_only = text.isascii()
     folded = text if ascii_only else text.translate(_fold_table())
     if not ascii_only and _UNUSUAL.search(folded):
@@ -184,7 +206,7 @@ def canonical(text: str) -> Tuple[str, List[int]]:
         folded = lowered
     else:
         folded = folded.lower()
-        index = list(range(len(folded)))
+        index: Sequence[int] = range(len(folded))
     if _SPACED_HINT.search(" " + folded):
         folded, index = _drop(folded, index, _SPACED, keep_units=True)
     folded, index = _join_inner(folded, index)
@@ -219,12 +241,25 @@ def canonical_text(text: str) -> str:
     return canonical(text)[0]
 
 
-def _join_inner(text: str, index: List[int]) -> Tuple[str, List[int]]:
+def inner_separators(text: str) -> List[Tuple[int, int]]:
+    """The spans `_INNER_SEP.finditer(text)` gives: separator runs with a letter on one
+    side and a letter or digit on the other (see `_SEP_RUN`)."""
+    cuts: List[Tuple[int, int]] = []
+    for m in _SEP_RUN.finditer(text):
+        start = m.start()
+        if start:
+            before = text[start - 1]
+            if "a" <= before <= "z" or (before in "0123456789$@" and "a" <= text[m.end()] <= "z"):
+                cuts.append(m.span())
+    return cuts
+
+
+def _join_inner(text: str, index: Sequence[int]) -> Tuple[str, Sequence[int]]:
     """Remove separators inside a word (arr-est, p*lice); one side must be a letter, so
     "800-555-0100" and "75.00" stay as they are."""
-    if _INNER_SEP.search(text) is None:
+    cuts = inner_separators(text)
+    if not cuts:
         return text, index
-    cuts = [m.span() for m in _INNER_SEP.finditer(text)]
     out: List[str] = []
     out_index: List[int] = []
     pos = 0
@@ -237,8 +272,8 @@ def _join_inner(text: str, index: List[int]) -> Tuple[str, List[int]]:
     return "".join(out), out_index
 
 
-def _drop(text: str, index: List[int], pattern: re.Pattern, keep_units: bool
-          ) -> Tuple[str, List[int]]:
+def _drop(text: str, index: Sequence[int], pattern: re.Pattern, keep_units: bool
+          ) -> Tuple[str, Sequence[int]]:
     """Remove separators found by `pattern` (keep_units: keep the letters/digits inside it).
 
     Runs of Latin characters are only joined when they hold a letter, so dates and

@@ -28,6 +28,9 @@ _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window"
                  "keywords", "required", "banned", "strict"}
 STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
 _CAP_SCOPES = ("debt", "debtor", "number")
+# libyaml's safe loader where PyYAML was built with it: the same documents, about five times
+# faster to read (the packs are ~40 KB of YAML read on every start-up, issue 13 item 10)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PackError(ValueError):
@@ -136,7 +139,7 @@ def _load_cached(name: str, overlay_json: str) -> Pack:
 
 def _read_yaml(path: Path) -> Dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise PackError(f"rule pack file not found: {path}") from None
     except yaml.YAMLError as exc:

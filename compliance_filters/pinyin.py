@@ -26,8 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from compliance_filters.normalize import fast_simplified
-from compliance_filters.phrase_index import trie_regex
+from compliance_filters.normalize import fast_simplified, translation_sequence
+from compliance_filters.phrase_index import trie_pattern, trie_scanner
 
 _MIN_LATIN_LETTERS = 5
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -63,23 +63,42 @@ def reading(char: str) -> Tuple[str, str]:
     """(toneless, toned) common reading of one Chinese character ('' if unknown)."""
     raw = _table().get(ord(char), "")
     toned = raw.split(",")[0] if raw else ""
+    return _toneless(toned), toned
+
+
+def _toneless(toned: str) -> str:
+    """A toned syllable without its tone marks (NFKD, combining marks dropped; ü -> v)."""
     toneless = "".join(c for c in unicodedata.normalize("NFKD", toned) if not unicodedata.combining(c))
-    return toneless.replace("ü", "v"), toned
+    return toneless.replace("ü", "v")
 
 
 @lru_cache(maxsize=1)
 def _sound_table() -> Dict[int, Optional[str]]:
     """str.translate table: a Chinese character -> its toneless syllable, whitespace -> ''
-    (so "gong jian fa" reads as one run); everything else stays (and is a barrier)."""
+    (so "gong jian fa" reads as one run); everything else stays (and is a barrier).
+
+    Built from the ~1,500 distinct readings, not per character (~27,000): `_toneless` once
+    per reading was a tenth of a second of every Chinese check's start-up (issue 13 item 10).
+    """
     table: Dict[int, Optional[str]] = {}
-    for code in _table():
-        if 0x3400 <= code <= 0x9FFF:
-            syllable = reading(chr(code))[0]
+    toneless: Dict[str, str] = {}
+    for code, raw in _table().items():
+        if 0x3400 <= code <= 0x9FFF and raw:
+            toned = raw.split(",")[0]
+            syllable = toneless.get(toned)
+            if syllable is None:
+                syllable = toneless[toned] = _toneless(toned)
             if syllable:
                 table[code] = syllable
     for char in " \t\n\r\f\v\u3000":
         table[ord(char)] = None
     return table
+
+
+@lru_cache(maxsize=1)
+def _sound_sequence() -> List[object]:
+    """`_sound_table` as a list for `str.translate` (see normalize.translation_sequence)."""
+    return translation_sequence(_sound_table())
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +120,21 @@ class PinyinRestorer:
                 continue
             self.by_letters.setdefault("".join(r[0] for r in readings), []).append(
                 (phrase, tuple(r[1] for r in readings)))
-        self._letters = trie_regex(sorted(self.by_letters), word_start=False)
-        # Latin-only text: the syllables as whole words, any spacing between them
+        # every spelling as one Aho-Corasick scanner (quicker to build and run than a regex)
+        self._letters = trie_scanner(sorted(self.by_letters), word_start=False)
+        # Latin-only text: the syllables as whole words, any spacing between them (compiled
+        # on the first text that could hold one: most start-ups never need it)
         spelled = sorted({"\x00".join(r[0] for r in (reading(c) for c in phrase))
                           for entries in self.by_letters.values() for phrase, _ in entries})
-        latin = trie_regex(spelled, word_start=True)
-        self._latin = None if latin is None else re.compile(
-            latin.pattern.replace("\x00", r"\s*") + "(?![a-z])")
+        latin = trie_pattern(spelled, word_start=True)
+        self._latin_source = None if latin is None else latin.replace("\x00", r"\s*") + "(?![a-z])"
+        self._latin_regex: Optional[re.Pattern] = None
+
+    @property
+    def _latin(self) -> Optional[re.Pattern]:
+        if self._latin_regex is None and self._latin_source is not None:
+            self._latin_regex = re.compile(self._latin_source)
+        return self._latin_regex
 
     def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """`text` (lower case) with every accepted sound-alike run replaced by its phrase,
@@ -116,13 +143,13 @@ class PinyinRestorer:
             return text, None
         if text.isascii():
             return self._restore_latin(text)
-        compact = text.translate(_sound_table())
+        compact = text.translate(_sound_sequence())
         one_syllable = _single_syllables()
-        found = [m for m in self._letters.finditer(compact)
+        found = [(a, b, compact[a:b]) for a, b in self._letters.spans(compact)
                  # "lian" is one syllable (联) before it is 立案 (li an); and a phrase written
                  # as itself is the phrase filter's business, not an evasion
-                 if m.group() not in one_syllable
-                 and not any(p in text for p, _ in self.by_letters[m.group()])]
+                 if compact[a:b] not in one_syllable
+                 and not any(p in text for p, _ in self.by_letters[compact[a:b]])]
         if not found:
             return text, None
         # compact offset -> (text offset of that character, is the character Chinese)
@@ -135,13 +162,13 @@ class PinyinRestorer:
             else:
                 where.append(i)
         edits: List[Tuple[int, int, str]] = []
-        for m in found:
-            start, end = where[m.start()], where[m.end() - 1] + 1
-            if m.start() > 0 and where[m.start() - 1] == start:
+        for first, last, letters in found:
+            start, end = where[first], where[last - 1] + 1
+            if first > 0 and where[first - 1] == start:
                 continue  # starts inside a Chinese syllable
-            if m.end() < len(where) and where[m.end()] == end - 1:
+            if last < len(where) and where[last] == end - 1:
                 continue  # ends inside a Chinese syllable
-            phrase = self._accept(text, start, end, m.group())
+            phrase = self._accept(text, start, end, letters)
             if phrase:
                 edits.append((start, end, phrase))
         if not edits:
@@ -150,8 +177,14 @@ class PinyinRestorer:
 
     def _restore_latin(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """Pinyin in a text without Chinese characters ("ni jiu shi ge laolai")."""
-        if self._latin is None:
+        if self._latin_source is None or self._letters is None:
             return text, None
+        # A match, its spaces taken out, is one of the spellings, so a text whose spellings
+        # scanner finds none with its spaces taken out holds no match: the regex (and its
+        # compilation) is skipped for ~98% of English texts.
+        if not self._letters.found_in("".join(text.split())):
+            return text, None
+        assert self._latin is not None
         edits = []
         for m in self._latin.finditer(text):
             letters = "".join(m.group().split())

@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 from datetime import datetime, timezone
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.cli import CliError
 
@@ -77,7 +77,7 @@ def _window(args: argparse.Namespace) -> int:
 
 
 def _text(args: argparse.Namespace) -> int:
-    from compliance_filters import check_text, load_pack
+    from compliance_filters import load_pack
 
     pack = load_pack(args.pack)
     texts: List[str]
@@ -86,24 +86,93 @@ def _text(args: argparse.Namespace) -> int:
     else:
         texts = [line.rstrip("\r\n") for line in sys.stdin]
         texts = [t for t in texts if t.strip()]
-    any_blocked = False
+    # A text's decision depends on the text and the pack only, so a line repeated in the
+    # batch (a campaign's unpersonalised template, a resent reminder) is checked once.
+    unique = list(dict.fromkeys(texts))
+    workers = _worker_count(len(unique))
+    if workers > 1:
+        lines = _check_in_workers(pack, unique, args.lang, workers)
+    else:
+        lines = _check_lines(pack, unique, args.lang)
+    verdict = dict(zip(unique, lines))
+    any_blocked = not all(allowed for allowed, _ in lines)
     out: List[str] = []
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
     for text in texts:
-        decision = check_text(pack, text, lang=args.lang)
-        if decision.allowed:  # the common line: only the text needs encoding
-            out.append('{"text": ' + encode(text) + ', "allowed": true, "reasons": []}')
-        else:
-            any_blocked = True
-            out.append(encode({
-                "text": text,
-                "allowed": False,
-                "reasons": [{"rule": r.rule, "match": r.match} for r in decision.reasons],
-            }))
+        out.append(verdict[text][1])
         if len(out) >= 1000:  # one write per thousand lines, not per line
             _write_lines(out)
     _write_lines(out)
     return BLOCKED_EXIT if any_blocked else 0
+
+
+_ALLOWED_TAIL = ', "allowed": true, "reasons": []}'
+#: below this many distinct lines a second process costs more than it saves (fork, pipes)
+PARALLEL_MIN_LINES = 4000
+_CHUNK = 2000
+
+
+def _worker_count(lines: int) -> int:
+    """Processes for a batch: one per usable core (at most 8), one for a short batch or
+    where processes cannot be forked (the parent's compiled matchers are inherited, not
+    rebuilt per process)."""
+    import multiprocessing
+    import os
+
+    if lines < PARALLEL_MIN_LINES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8, -(-lines // _CHUNK)))
+
+
+def _check_lines(pack: Any, texts: List[str], lang: Optional[str]) -> List[Tuple[bool, str]]:
+    """(allowed, the JSON line `compliance text` prints) per text."""
+    from compliance_filters import check_text
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
+    out: List[str] = []
+    for text in texts:
+        decision = check_text(pack, text, lang=lang)
+        if decision.allowed:  # the common line: only the text needs encoding
+            out.append((True, '{"text": ' + encode(text) + _ALLOWED_TAIL))
+        else:
+            out.append((False, encode({
+                "text": text,
+                "allowed": False,
+                "reasons": [{"rule": r.rule, "match": r.match} for r in decision.reasons],
+            })))
+    return out
+
+
+_worker_state: Dict[str, Any] = {}
+
+
+def _worker_chunk(texts: List[str]) -> List[Tuple[bool, str]]:
+    return _check_lines(_worker_state["pack"], texts, _worker_state["lang"])
+
+
+def _check_in_workers(pack: Any, texts: List[str], lang: Optional[str], workers: int
+                      ) -> List[Tuple[bool, str]]:
+    """`_check_lines` over chunks of `texts` in `workers` forked processes, in order.
+
+    The matchers (and jieba's dictionary, when a line holds Chinese) are built here once,
+    before the fork, so every worker starts with them instead of building its own; the
+    workers send back the finished JSON lines."""
+    import multiprocessing
+
+    from compliance_filters.normalize import has_cjk
+    from compliance_filters.phrases import warm_up
+
+    warm_up(pack, chinese=any(has_cjk(t) for t in texts))
+    _worker_state.update(pack=pack, lang=lang)
+    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [line for lines in pool.imap(_worker_chunk, chunks) for line in lines]
+    finally:
+        _worker_state.clear()
 
 
 def _write_lines(lines: List[str]) -> None:
