@@ -118,10 +118,12 @@ def _worker_count(lines: int) -> int:
     """Processes for a batch: one per usable core (at most 8), one for a short batch or
     where processes cannot be forked (the parent's compiled matchers are inherited, not
     rebuilt per process)."""
+    if lines < PARALLEL_MIN_LINES:  # before importing multiprocessing: start-up time
+        return 1
     import multiprocessing
     import os
 
-    if lines < PARALLEL_MIN_LINES or "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
