@@ -223,6 +223,9 @@ def _scenarios() -> List[Scenario]:
         # Denying the debt before verification is a dispute: no balance flow, nothing disclosed.
         Scenario("i don't think i owe you anything", en, ["I don't think I owe you anything"],
                  [no_disclosure, status("dispute"), handoff("dispute"), understood_en]),
+        Scenario("owe nothing, said to the name question", en, ["how much do i owe"],
+                 [no_disclosure, status("dispute"), handoff("dispute"), understood_en],
+                 name_answer="I don't think I owe you anything"),
         # --- Chinese
         Scenario("余额", zh, ["现在欠多少钱"], [verified, balance_zh, no_handoff]),
         Scenario("分3期 然后确认", zh, ["可以分3期吗", "是"], [arrangement("plan", "3000.00", 3)],
@@ -255,6 +258,9 @@ def _scenarios() -> List[Scenario]:
                  [understood_zh, arrangement("plan", "3000.00", 4)], identity_style="last4"),
         Scenario("我不觉得欠你们钱", zh, ["我不觉得我欠你们什么钱"],
                  [no_disclosure, status("dispute"), handoff("dispute"), understood_zh]),
+        Scenario("问名字时说不欠钱", zh, ["我现在欠多少"],
+                 [no_disclosure, status("dispute"), handoff("dispute"), understood_zh],
+                 name_answer="我不觉得我欠你们什么钱"),
         Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout], meant_it=False),
     ]
 
