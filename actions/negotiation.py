@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.accounts import AccountView, load_account
@@ -73,6 +73,14 @@ def _open_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optiona
 
 def _on_table(offer: Any) -> List[EventType]:
     return [SlotSet("current_offer", offer_to_slot(offer)), SlotSet("awaiting", "offer")]
+
+
+def _turn_over() -> List[EventType]:
+    """Listen next, whatever the evaluation set. The rules that lead here ("yes to the plan
+    list", "offer accepted") are conditioned on `awaiting`, which the evaluation may change
+    (a counter puts an offer on the table): the rule then no longer matches its own end,
+    and without this the fallback would answer "didn't catch that" after the counter."""
+    return [FollowupAction("action_listen")]
 
 
 def _cleared() -> List[EventType]:
@@ -169,7 +177,7 @@ class ActionEvaluateInstallment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        return evaluate_installment(dispatcher, tracker)
+        return evaluate_installment(dispatcher, tracker) + _turn_over()
 
     @staticmethod
     def say(dispatcher: CollectingDispatcher, tracker: Tracker, response: str, offer: Any) -> None:
@@ -317,7 +325,7 @@ class ActionAcceptOffer(Action):
         if names_other_terms(tracker):
             # "yeah 4 months is good" after "6 x $83.33 ... Reply YES": a yes in form, a new
             # proposal in substance; storing the 6-month plan would not be what they agreed to
-            return evaluate_installment(dispatcher, tracker)
+            return evaluate_installment(dispatcher, tracker) + _turn_over()
         return accept_offer(dispatcher, tracker)
 
 
