@@ -17,11 +17,12 @@ from decimal import Decimal
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.accounts import AccountView, load_account
 from actions.common import (
+    entity_value,
     language_of,
     local_now,
     offer_from_slot,
@@ -74,6 +75,14 @@ def _on_table(offer: Any) -> List[EventType]:
     return [SlotSet("current_offer", offer_to_slot(offer)), SlotSet("awaiting", "offer")]
 
 
+def _turn_over() -> List[EventType]:
+    """Listen next, whatever the evaluation set. The rules that lead here ("yes to the plan
+    list", "offer accepted") are conditioned on `awaiting`, which the evaluation may change
+    (a counter puts an offer on the table): the rule then no longer matches its own end,
+    and without this the fallback would answer "didn't catch that" after the counter."""
+    return [FollowupAction("action_listen")]
+
+
 def _cleared() -> List[EventType]:
     return [SlotSet("amount", None), SlotSet("currency", None), SlotSet("date", None), SlotSet("months", None)]
 
@@ -91,8 +100,6 @@ def _say_options(dispatcher: CollectingDispatcher, tracker: Tracker, options: Li
 
 
 def _slot_or_entity(tracker: Tracker, name: str) -> Optional[str]:
-    from actions.common import entity_value
-
     return entity_value(tracker, name) or tracker.get_slot(name)
 
 
@@ -155,7 +162,9 @@ class ActionOfferPlans(Action):
         offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
         if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
             return perform_handoff(dispatcher, tracker, "no_plan_possible")
-        return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+        # the list asks "which one?": a yes to it ("yeah 4 months is good", "行") is the
+        # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list")
+        return [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
 
 
 class ActionEvaluateInstallment(Action):
@@ -168,32 +177,10 @@ class ActionEvaluateInstallment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        account = _open_account(dispatcher, tracker)
-        if account is None:
-            return []
-        months = parse_int(_slot_or_entity(tracker, "months"))
-        amount = parse_decimal(_slot_or_entity(tracker, "amount"))
-        if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
-            return _cleared() + accept_offer(dispatcher, tracker)
-        if months is None and amount is None:
-            utter(dispatcher, tracker, "utter_ask_installment")
-            return []
-        policy = negotiation.load_policy(account.creditor)
-        evaluation = negotiation.evaluate_installment(
-            policy, account.terms(), monthly_amount=amount, months=months, start=_today(account, tracker)
-        )
-        offer = evaluation.offer
-        if evaluation.accepted and offer is not None:
-            self._say(dispatcher, tracker, "utter_plan_accept_proposal", offer)
-            return _cleared() + _on_table(offer)
-        rounds = int(tracker.get_slot("negotiation_rounds") or 0) + 1
-        if offer is None or rounds > policy.max_rounds:
-            return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
-        self._say(dispatcher, tracker, "utter_plan_counter", offer)
-        return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
+        return evaluate_installment(dispatcher, tracker) + _turn_over()
 
     @staticmethod
-    def _say(dispatcher: CollectingDispatcher, tracker: Tracker, response: str, offer: Any) -> None:
+    def say(dispatcher: CollectingDispatcher, tracker: Tracker, response: str, offer: Any) -> None:
         lang = language_of(tracker)
         utter(
             dispatcher,
@@ -204,6 +191,35 @@ class ActionEvaluateInstallment(Action):
             first_due=show_date(offer.first_due, lang),
             total=money(offer.total, offer.currency),
         )
+
+
+def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The debtor's own terms (months and/or an amount per month, from this message or the
+    slots): accepted inside the policy's bounds, else the closest plan it allows as a
+    counter-offer; too many rounds -> a person. The terms on the table restated are a yes."""
+    account = _open_account(dispatcher, tracker)
+    if account is None:
+        return []
+    months = parse_int(_slot_or_entity(tracker, "months"))
+    amount = parse_decimal(_slot_or_entity(tracker, "amount"))
+    if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
+        return _cleared() + accept_offer(dispatcher, tracker)
+    if months is None and amount is None:
+        utter(dispatcher, tracker, "utter_ask_installment")
+        return []
+    policy = negotiation.load_policy(account.creditor)
+    evaluation = negotiation.evaluate_installment(
+        policy, account.terms(), monthly_amount=amount, months=months, start=_today(account, tracker)
+    )
+    offer = evaluation.offer
+    if evaluation.accepted and offer is not None:
+        ActionEvaluateInstallment.say(dispatcher, tracker, "utter_plan_accept_proposal", offer)
+        return _cleared() + _on_table(offer)
+    rounds = int(tracker.get_slot("negotiation_rounds") or 0) + 1
+    if offer is None or rounds > policy.max_rounds:
+        return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
+    ActionEvaluateInstallment.say(dispatcher, tracker, "utter_plan_counter", offer)
+    return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
 
 
 class ActionEvaluatePromise(Action):
@@ -306,7 +322,25 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if names_other_terms(tracker):
+            # "yeah 4 months is good" after "6 x $83.33 ... Reply YES": a yes in form, a new
+            # proposal in substance; storing the 6-month plan would not be what they agreed to
+            return evaluate_installment(dispatcher, tracker) + _turn_over()
         return accept_offer(dispatcher, tracker)
+
+
+def names_other_terms(tracker: Tracker) -> bool:
+    """Does this message name a number of months (or, for a plan, an amount per month) that
+    differs from the offer on the table? An amount beside a yes to a promise or settlement
+    is too ambiguous to reopen the negotiation on, so it is left to mean yes."""
+    offer = offer_from_slot(tracker.get_slot("current_offer"))
+    if offer is None or offer.kind == "pause":
+        return False
+    months = parse_int(entity_value(tracker, "months"))
+    amount = parse_decimal(entity_value(tracker, "amount")) if offer.kind == "plan" else None
+    if months is None and amount is None:
+        return False
+    return not matches_offer(offer, months, amount)
 
 
 def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

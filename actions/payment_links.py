@@ -71,7 +71,11 @@ def offer_by_text(tracker: Tracker, link: str) -> List[EventType]:
     events remember the link so a yes (`action_text_payment_link`) can send it."""
     if tracker.get_latest_input_channel() != VOICE_CHANNEL:
         return []
-    return [SlotSet("link_offered", True), SlotSet("offered_link", link)]
+    offered: List[EventType] = [SlotSet("link_offered", True), SlotSet("offered_link", link)]
+    # the newest question decides what a yes answers: not the plan list asked before it
+    if tracker.get_slot("awaiting") == "plans":
+        offered.append(SlotSet("awaiting", None))
+    return offered
 
 
 class ActionTextPaymentLink(Action):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import offer_from_slot
@@ -13,6 +13,7 @@ from actions.negotiation import (
     ActionAcceptOffer,
     ActionEvaluateInstallment,
     ActionEvaluatePromise,
+    ActionOfferPlans,
     ActionOfferSettlement,
 )
 from actions.statuses import ActionOptOut, ActionRecordStatus, ActionWrongNumber
@@ -27,7 +28,7 @@ async def test_six_month_proposal_accepted_then_stored_with_its_schedule(portfol
     offer_json = next(e["value"] for e in events if e["name"] == "current_offer")
     offer = offer_from_slot(offer_json)
     assert (offer.kind, offer.months, sum(a for _, a in offer.installments)) == ("plan", 6, offer.total)
-    assert events[-1] == SlotSet("awaiting", "offer")
+    assert SlotSet("awaiting", "offer") in events
     dispatcher = CollectingDispatcher()
     done = await ActionAcceptOffer().run(dispatcher, make_tracker(intent="affirm", slots={"current_offer": offer_json, "awaiting": "offer"}), {})
     assert done == [SlotSet("current_offer", None), SlotSet("awaiting", None), SlotSet("negotiation_rounds", 0.0)]
@@ -43,7 +44,7 @@ async def test_too_small_installment_gets_a_counter_and_counts_a_round(portfolio
     tracker = make_tracker(intent="propose_installment", entities=[{"entity": "amount", "value": "5.00"}], slots={"amount": "5.00"})
     events = await ActionEvaluateInstallment().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_plan_counter"]
-    assert events[-1] == SlotSet("negotiation_rounds", 1.0)
+    assert SlotSet("negotiation_rounds", 1.0) in events
 
 
 async def test_counter_beyond_max_rounds_hands_off(portfolio, capsys) -> None:
@@ -56,6 +57,41 @@ async def test_counter_beyond_max_rounds_hands_off(portfolio, capsys) -> None:
     assert responses(dispatcher) == ["utter_handoff", None]
     assert dispatcher.messages[1]["custom"] == {"handoff": True, "reason": "negotiation_rounds"}
     assert [(r["account_id"], r["reason"]) for r in export("handoffs", capsys)] == [("A1", "negotiation_rounds")]
+
+
+async def test_a_yes_naming_other_months_is_a_new_proposal_not_the_offer(portfolio, capsys) -> None:
+    """"yeah 4 months is good" after a 6-month counter: not stored as the 6-month plan."""
+    dispatcher = CollectingDispatcher()
+    counter = await ActionEvaluateInstallment().run(
+        dispatcher, make_tracker(intent="propose_installment", slots={"amount": "5.00"}), {})
+    offer_json = next(e["value"] for e in counter if e["name"] == "current_offer")
+    assert offer_from_slot(offer_json).months != 4
+    dispatcher = CollectingDispatcher()
+    events = await ActionAcceptOffer().run(dispatcher, make_tracker(
+        intent="affirm", entities=[{"entity": "months", "value": "4"}],
+        slots={"current_offer": offer_json, "awaiting": "offer", "negotiation_rounds": 1.0}), {})
+    assert responses(dispatcher) == ["utter_plan_counter"]  # Acme offers 3, 6 or 12 months
+    assert SlotSet("negotiation_rounds", 2.0) in events
+    assert events[-1] == FollowupAction("action_listen")  # the counter ends the turn
+    assert export("arrangements", capsys) == []
+
+
+async def test_a_yes_restating_the_offer_still_accepts_it(portfolio, capsys) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="propose_installment", slots={"months": "6"})
+    offer_json = next(e["value"] for e in await ActionEvaluateInstallment().run(dispatcher, tracker, {})
+                      if e["name"] == "current_offer")
+    dispatcher = CollectingDispatcher()
+    await ActionAcceptOffer().run(dispatcher, make_tracker(
+        intent="affirm", entities=[{"entity": "months", "value": "6"}],
+        slots={"current_offer": offer_json, "awaiting": "offer"}), {})
+    assert responses(dispatcher) == ["utter_arrangement_confirmed"]
+    assert [r["kind"] for r in export("arrangements", capsys)] == ["plan"]
+
+
+async def test_the_plan_list_waits_for_a_choice(portfolio) -> None:
+    events = await ActionOfferPlans().run(CollectingDispatcher(), make_tracker(intent="request_payment_plan"), {})
+    assert SlotSet("awaiting", "plans") in events
 
 
 async def test_promise_is_stored(portfolio, capsys) -> None:

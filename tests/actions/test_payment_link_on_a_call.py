@@ -38,6 +38,13 @@ async def test_the_balance_on_a_call_remembers_the_link_to_text(portfolio) -> No
                                                            input_channel="twilio"), {}) == []
 
 
+async def test_the_link_offer_after_the_plan_list_is_what_a_yes_answers(portfolio) -> None:
+    """Plans listed, then the balance on a call: a yes is to the texted link, not the list."""
+    events = await ActionTellBalance().run(CollectingDispatcher(), make_tracker(
+        intent="ask_balance", input_channel="twilio_voice", slots={"awaiting": "plans"}), {})
+    assert SlotSet("link_offered", True) in events and SlotSet("awaiting", None) in events
+
+
 def verified(account_id: str, phone: str) -> None:
     """The store's verification (what action_verification_result records on a pass)."""
     from bot.store import repo

@@ -26,6 +26,10 @@ PORTFOLIO = CALL_PORTFOLIO + (
     "A-US-2,Sam Lee,+12125550102,800.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
     "1970-01-02,4321,10001\n"
     "A-CN-2,李雷,+8613800138001,900.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1991-02-03,8765,\n"
+    # the texted-link answers in words (one call each: a call holds the next for 7 days)
+    "A-US-3,Ana Ruiz,+12125550103,650.00,en,America/New_York,us,USD,Acme Bank,2026-12-20,"
+    "1979-05-06,2468,10001\n"
+    "A-CN-3,赵敏,+8613800138002,1200.00,zh,Asia/Shanghai,cn,CNY,华夏银行,2026-12-20,1988-09-10,1357,\n"
 )
 CLOCK_START = CALL_CLOCK_START
 
@@ -54,7 +58,7 @@ def running(trained_model, tmp_path_factory):
         assert cli(["db", "upgrade"]) == 0
         assert cli(["import", str(tmp / "portfolio.csv")]) == 0
         # us artificial-voice calls need the creditor's documented consent
-        for account in ("A-US-1", "A-US-2"):
+        for account in ("A-US-1", "A-US-2", "A-US-3"):
             assert cli(["consent", "record", account, "--channel", "voice",
                         "--source", "application"]) == 0
         # a busy machine can take minutes to load the model (a wait, not a timing assertion)
@@ -172,6 +176,22 @@ def test_a_chinese_call_by_keypad_and_speech(running, capsys):
     assert [a["total"] for a in arrangements if a["account_id"] == "A-CN-1"] == ["3000.00"]
     outcome = {c["provider_sid"]: c["outcome"] for c in export("contacts", capsys)}
     assert outcome[call.sid] == "answered"
+
+
+@pytest.mark.parametrize("account_id, phone, last4, answer, sent", [
+    ("A-US-3", "+12125550103", "2468", "alright, text it to me", "sent the payment link"),
+    ("A-CN-3", "+8613800138002", "1357", "好的 发短信给我吧", "已通过短信发送")])
+def test_a_yes_to_the_texted_link_in_other_words(running, account_id, phone, last4, answer, sent):
+    """"alright, text it to me" / "好的 发短信给我吧" after "I can text you a payment link. Is
+    that OK?" is a yes: the link is texted (not "didn't catch that", and never an opt-out)."""
+    call = play_to_the_end(running, account_id, phone, [("keys", "1"), ("keys", last4),
+                                                        ("speech", answer)], running.log_path)
+    checked(call)
+    texts = [" ".join(t.texts) for t in call.turns]
+    assert sent in texts[3], texts
+    [sms] = running.replies_after(phone, 0)  # the outbox sends it after the turn
+    assert f"https://pay.example.com/{account_id}" in sms
+    assert call.completed() == 204
 
 
 @pytest.mark.parametrize("account_id, phone, name, callback", [

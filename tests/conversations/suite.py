@@ -155,6 +155,13 @@ def says(pattern: str) -> Check:
     return check
 
 
+def never_says(pattern: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        hits = [r for r in t.sent if re.search(pattern, r)]
+        return f"unexpected reply {hits[0]!r}" if hits else None
+    return check
+
+
 def no_crisis_line(t: Transcript, o: Outcome) -> Optional[str]:
     hits = [r for r in t.sent if CRISIS.search(r)]
     return f"crisis line sent without distress: {hits[0]!r}" if hits else None
@@ -170,6 +177,7 @@ def no_disclosure(t: Transcript, o: Outcome) -> Optional[str]:
 def _scenarios() -> List[Scenario]:
     en, zh = "en", "zh"
     balance_en, balance_zh = says(r"\$[\d,]+\.\d\d"), says(r"¥[\d,]+\.\d\d")
+    understood_en, understood_zh = never_says("didn't catch that"), never_says("没有理解")
     return [
         # --- English
         Scenario("balance first", en, ["what do i owe"], [verified, balance_en, no_handoff]),
@@ -207,6 +215,17 @@ def _scenarios() -> List[Scenario]:
                  name_answer="no"),
         Scenario("anger, no crisis line", en, ["this is harassment, you people are ridiculous"],
                  [no_crisis_line, no_optout], meant_it=False),
+        # A plan length the policy does not offer, said like a yes: a counter, not "didn't catch that".
+        Scenario("4 months after the plan list", en, ["can i pay monthly", "yeah 4 months is good", "yes"],
+                 [understood_en, says("we can offer"), arrangement("plan", "500.00")]),
+        Scenario("4 months after a counter-offer", en, ["i can do $20 a month", "yeah 4 months is good", "yes"],
+                 [understood_en, arrangement("plan", "500.00")]),
+        # Denying the debt before verification is a dispute: no balance flow, nothing disclosed.
+        Scenario("i don't think i owe you anything", en, ["I don't think I owe you anything"],
+                 [no_disclosure, status("dispute"), handoff("dispute"), understood_en]),
+        Scenario("owe nothing, said to the name question", en, ["how much do i owe"],
+                 [no_disclosure, status("dispute"), handoff("dispute"), understood_en],
+                 name_answer="I don't think I owe you anything"),
         # --- Chinese
         Scenario("余额", zh, ["现在欠多少钱"], [verified, balance_zh, no_handoff]),
         Scenario("分3期 然后确认", zh, ["可以分3期吗", "是"], [arrangement("plan", "3000.00", 3)],
@@ -233,6 +252,15 @@ def _scenarios() -> List[Scenario]:
         Scenario("不是本人", zh, ["我欠多少"], [no_disclosure, no_arrangement], name_answer="不是"),
         Scenario("同一承诺两次", zh, ["我12月8号还800", "我12月8号还800"],
                  [arrangement("promise", "800.00", 1, "2026-12-08")], identity_style="last4"),
+        Scenario("列出方案后 就四个月", zh, ["可以分期吗", "行啊 就四个月", "好的"],
+                 [understood_zh, arrangement("plan", "3000.00", 4)], identity_style="last4"),
+        Scenario("还价后 就四个月", zh, ["我每个月只能还一百", "行啊 就四个月", "好的"],
+                 [understood_zh, arrangement("plan", "3000.00", 4)], identity_style="last4"),
+        Scenario("我不觉得欠你们钱", zh, ["我不觉得我欠你们什么钱"],
+                 [no_disclosure, status("dispute"), handoff("dispute"), understood_zh]),
+        Scenario("问名字时说不欠钱", zh, ["我现在欠多少"],
+                 [no_disclosure, status("dispute"), handoff("dispute"), understood_zh],
+                 name_answer="我不觉得我欠你们什么钱"),
         Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout], meant_it=False),
     ]
 
