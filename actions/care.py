@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import utter
 from actions.handoff import INTENT_REASONS, perform_handoff
-from actions.statuses import record_status, wrong_number
+from actions.statuses import opt_out, record_status, wrong_number
 from bot.dialogue.care import HIGH_IMPACT_INTENTS, reading
 
 # Statuses that also go to a person (the same pairs as bot/rules/statuses.yml).
@@ -36,6 +36,8 @@ def apply_decision(dispatcher: CollectingDispatcher, tracker: Tracker, intent: s
         return perform_handoff(dispatcher, tracker, INTENT_REASONS[intent])
     if intent == "wrong_number":
         return wrong_number(dispatcher, tracker)
+    if intent == "opt_out":
+        return opt_out(dispatcher, tracker)
     events = record_status(dispatcher, tracker, intent)
     if intent in HANDED_OFF:
         events += perform_handoff(dispatcher, tracker, INTENT_REASONS[intent])

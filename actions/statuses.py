@@ -104,12 +104,18 @@ class ActionOptOut(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        account_id = tracker.get_slot("account_id")
-        channel = "voice" if tracker.get_latest_input_channel() == VOICE_CHANNEL else "sms"
-        with session_scope() as s:
-            repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel=channel, source="nlu")
-        utter(dispatcher, tracker, "utter_opted_out", message_kind="confirmation")
-        return [SlotSet("awaiting", None)]
+        return opt_out(dispatcher, tracker)
+
+
+def opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Record the opt-out for the channel this conversation is on and confirm it once
+    (also what a confirmed unsure opt-out does, actions/care.py)."""
+    account_id = tracker.get_slot("account_id")
+    channel = "voice" if tracker.get_latest_input_channel() == VOICE_CHANNEL else "sms"
+    with session_scope() as s:
+        repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel=channel, source="nlu")
+    utter(dispatcher, tracker, "utter_opted_out", message_kind="confirmation")
+    return [SlotSet("awaiting", None)]
 
 
 #: the voice channel's name (bot.channels.twilio_voice), as Rasa reports the input channel

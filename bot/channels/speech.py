@@ -131,7 +131,7 @@ YES_NO = frozenset({
     "utter_greet_outbound", "utter_greet_call", "utter_ask_confirm_name",
     "utter_confirm_cease_contact", "utter_confirm_dispute_debt", "utter_confirm_express_distress",
     "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
-    "utter_confirm_debtor_deceased", "utter_offer_settlement", "utter_explain_discount",
+    "utter_confirm_debtor_deceased", "utter_confirm_opt_out", "utter_offer_settlement", "utter_explain_discount",
     "utter_plan_accept_proposal", "utter_plan_counter", "utter_promise_counter",
     "utter_offer_hardship", "utter_calm",
     # "I can text you a payment link. Is that OK?"

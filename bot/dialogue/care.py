@@ -1,6 +1,6 @@
 """`CarePolicy`: high-impact intents act only on a clear signal.
 
-Below `threshold` (config.yml) a cease, dispute, distress, wrong-number, attorney,
+Below `threshold` (config.yml) a cease, opt-out, dispute, distress, wrong-number, attorney,
 bankruptcy or deceased reading gets a confirming question (`action_confirm_intent`)
 instead of the rule's action. Written as a policy because it cuts across every rule
 that starts with those intents, and the threshold belongs with the other model knobs.
@@ -26,6 +26,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 HIGH_IMPACT_INTENTS = frozenset({
     "cease_contact", "dispute_debt", "express_distress", "wrong_number",
     "attorney_represented", "bankruptcy", "debtor_deceased",
+    # an opt-out stops a channel for good; "发短信给我" (text me) read as opt-out at 0.75 on
+    # a call, after "I can text you a payment link", would have ended the debtor's calls
+    "opt_out",
 })
 CONFIRM_ACTION = "action_confirm_intent"
 FALLBACK_INTENT = "nlu_fallback"

@@ -17,7 +17,7 @@ PRE_VERIFICATION = frozenset(
         "utter_inconvenient_time", "utter_complaint", "utter_calm", "utter_crisis_line", "utter_handoff",
         "utter_confirm_cease_contact", "utter_confirm_dispute_debt", "utter_confirm_express_distress",
         "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
-        "utter_confirm_debtor_deceased", "utter_confirm_dropped",
+        "utter_confirm_debtor_deceased", "utter_confirm_dropped", "utter_confirm_opt_out",
     }
 )
 
@@ -78,6 +78,7 @@ ACTION_UTTERED = frozenset(
         "utter_confirm_dispute_debt",
         "utter_confirm_dropped",
         "utter_confirm_express_distress",
+        "utter_confirm_opt_out",
         "utter_confirm_wrong_number",
         "utter_deceased",
         "utter_dispute",

@@ -229,6 +229,23 @@ async def test_unsure_cease_asks_then_acts_on_yes(portfolio, capsys) -> None:
     assert [r["channel"] for r in export("optouts", capsys)] == ["all"]
 
 
+async def test_unsure_opt_out_on_a_call_asks_then_stops_calls_on_yes(portfolio, capsys) -> None:
+    # "发短信给我" (text me) after the texted-link offer was read as opt-out at 0.75: acting on
+    # it ended the debtor's calls; now it is asked first, and a yes records the voice opt-out
+    ask = CollectingDispatcher()
+    events = await ActionConfirmIntent().run(ask, make_tracker(intent="opt_out", text="发短信给我", sender=ZH_PHONE,
+                                                               language="zh", input_channel="twilio_voice"), {})
+    assert responses(ask) == ["utter_confirm_opt_out"]
+    assert events == [SlotSet("unconfirmed_intent", "opt_out"), SlotSet("awaiting", "confirm")]
+    assert export("optouts", capsys) == []
+    yes = CollectingDispatcher()
+    await ActionApplyConfirmed().run(yes, make_tracker(intent="affirm", slots={"unconfirmed_intent": "opt_out"},
+                                                       sender=ZH_PHONE, language="zh",
+                                                       input_channel="twilio_voice"), {})
+    assert responses(yes) == ["utter_opted_out"]
+    assert [(r["phone"], r["channel"], r["source"]) for r in export("optouts", capsys)] == [(ZH_PHONE, "voice", "nlu")]
+
+
 async def test_unsure_distress_denied_sends_no_crisis_line(portfolio, capsys) -> None:
     ask = CollectingDispatcher()
     await ActionConfirmIntent().run(ask, make_tracker(intent="express_distress", text="我是王小明",

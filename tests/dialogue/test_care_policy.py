@@ -46,7 +46,7 @@ def _best(policy, domain, tracker):
 
 
 @pytest.mark.parametrize("intent", ["cease_contact", "express_distress", "dispute_debt", "wrong_number",
-                                    "attorney_represented", "bankruptcy"])
+                                    "attorney_represented", "bankruptcy", "opt_out"])
 def test_unsure_high_impact_intent_is_confirmed_first(policy, domain, intent: str) -> None:
     assert _best(policy, domain, _tracker(domain, intent, 0.55)) == "action_confirm_intent"
 
