@@ -173,9 +173,14 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Di
         procs = []
         if split:
             turns_port = free_port()
+            from bot.config import get_settings
+            from bot.runtime.turn_processes import child_preexec
+
+            # as `collectbot run` starts its turn processes: at a lower CPU priority
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.pipeline_bench", "--serve", str(turns_port)],
-                env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                preexec_fn=child_preexec(get_settings().turn_nice)))
             child_env = {**child_env, "COLLECTBOT_PROCESS_ROLE": "front"}
         proc = subprocess.Popen([sys.executable, "-m", "bench.pipeline_bench", "--serve",
                                  str(port)], env=child_env, stdout=subprocess.DEVNULL,

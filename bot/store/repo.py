@@ -268,11 +268,13 @@ def _reason_text(reason: Any) -> str:
 def record_contact(s: Session, *, account_id: str, channel: str, direction: str, to: str,
                    from_: str, status: str, text: str, reasons: Iterable[Any] = (),
                    provider_sid: Optional[str] = None, debt_id: Union[int, str, None] = None,
-                   at: Optional[datetime] = None) -> ContactAttempt:
+                   at: Optional[datetime] = None, new: bool = False) -> ContactAttempt:
     """Record one contact attempt (or inbound message) and its evidence.
 
     A provider id seen before updates that row instead (webhook retries, a call whose
-    placed row later becomes a voicemail).
+    placed row later becomes a voicemail). `new=True` says the caller knows no row carries
+    `provider_sid` yet (a sid Twilio has just returned, an inbox row's first attempt), which
+    saves the lookup; the unique index on provider_sid still refuses a second row.
     """
     _check(channel, ("sms", "voice"), "channel")
     _check(direction, ("outbound", "inbound"), "direction")
@@ -280,7 +282,7 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
     at = at or clock.now()
     reason_list = [_reason_text(r) for r in reasons]
     contact = None
-    if provider_sid:
+    if provider_sid and not new:
         contact = s.execute(select(ContactAttempt).where(
             ContactAttempt.provider_sid == provider_sid)).scalars().first()
     if contact is None:

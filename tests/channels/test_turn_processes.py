@@ -18,6 +18,30 @@ from bot.store.db import session_scope
 from tests.channels.conftest import OUR_NUMBER, US_PHONE
 
 
+def test_a_turn_process_runs_at_a_lower_cpu_priority_than_the_front(monkeypatch):
+    """The spawned child (and what it starts) is `turn_nice` nicer than its parent."""
+    import os
+    import subprocess
+    import sys
+
+    from bot.runtime import turn_processes
+
+    real_popen = subprocess.Popen
+
+    def fake_popen(argv, **kwargs):  # the real spawn's options, a tiny program instead
+        return real_popen([sys.executable, "-c", "import os; print(os.nice(0))"],
+                                stdout=subprocess.PIPE, text=True,
+                                preexec_fn=kwargs["preexec_fn"])
+
+    monkeypatch.setenv("COLLECTBOT_TURN_NICE", "7")
+    reset_settings()
+    monkeypatch.setattr(turn_processes.subprocess, "Popen", fake_popen)
+    child = turn_processes.TurnProcesses(1, model=get_settings().home / "models")._spawn(0)
+    out, _ = child.communicate(timeout=60)
+    assert int(out) == os.nice(0) + 7
+    assert load_settings({}).turn_nice == 10  # the default
+
+
 def test_turn_processes_default_to_one_per_core_only_with_a_shared_lock(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert default_count(load_settings({})) == 0  # no Redis: the serving process runs turns
