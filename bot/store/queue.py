@@ -14,10 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Dict, List, Optional, Type, TypeVar, Union
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, exists, func, null, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -130,34 +129,41 @@ def retry_later(s: Session, model: Type[Row], row_id: int, worker: str, error: s
 def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_number: str,
                      from_number: str, body: str, account_id: Optional[str] = None,
                      debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
-                     at: Optional[datetime] = None) -> OutboxMessage:
-    """Append a text to the conversation's outbox, after everything already queued for it.
+                     at: Optional[datetime] = None) -> int:
+    """Append a text to the conversation's outbox, after everything already queued for it;
+    returns the row's id.
 
     A turn retried after it had queued its replies (the tracker save failed on a
     restarting database, the process died) says the same again: a text already queued
-    for the same inbox row is returned, not queued twice (a turn never repeats a text)."""
+    for the same inbox row is returned, not queued twice (a turn never repeats a text).
+    Two statements: one query for both "queued already?" and the conversation's last
+    `seq`, one INSERT (on PostgreSQL `ON CONFLICT DO NOTHING`, so a writer that lost the
+    race for a `seq` just takes the next one, without a savepoint; SQLite's BEGIN
+    IMMEDIATE lets no second writer in)."""
     at = at or clock.now()
     t = OutboxMessage.__table__
-    if inbox_id is not None:
-        earlier = s.execute(select(OutboxMessage).where(
-            t.c.inbox_id == inbox_id, t.c.body == body).limit(1)).scalar()
-        if earlier is not None:
-            return earlier
-    for _ in range(5):  # two writers racing for the same seq: the loser takes the next one
-        seq = (s.execute(select(func.max(t.c.seq)).where(t.c.conversation_id == conversation_id))
-               .scalar() or 0) + 1
-        row = OutboxMessage(conversation_id=conversation_id, seq=seq, channel=channel,
-                            to_number=to_number, from_number=from_number, body=body,
-                            account_id=account_id, debt_id=debt_id, inbox_id=inbox_id,
-                            status="pending", attempts=0, next_attempt_at=at, created_at=at)
-        try:
-            with s.begin_nested():
-                s.add(row)
-                s.flush()
+    last_seq = select(func.max(t.c.seq)).where(
+        t.c.conversation_id == conversation_id).scalar_subquery()
+    earlier = (select(t.c.id).where(t.c.inbox_id == inbox_id, t.c.body == body).limit(1)
+               .scalar_subquery() if inbox_id is not None else null())
+    postgres = s.get_bind().dialect.name == "postgresql"
+    values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
+              "from_number": from_number, "body": body, "account_id": account_id,
+              "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
+              "next_attempt_at": at, "created_at": at}
+    for _ in range(5):
+        found, top = s.execute(select(earlier, last_seq)).one()
+        if found is not None:
+            return found
+        row = {**values, "seq": (top or 0) + 1}
+        if postgres:
+            new_id = s.execute(pg_insert(t).values(**row).on_conflict_do_nothing(
+                index_elements=["conversation_id", "seq"]).returning(t.c.id)).scalar()
+        else:
+            new_id = s.execute(t.insert().values(**row)).inserted_primary_key[0]
+        if new_id is not None:
             notify(s)
-            return row
-        except IntegrityError:
-            continue
+            return new_id
     raise RuntimeError(f"could not queue a message for {conversation_id}: sequence contention")
 
 

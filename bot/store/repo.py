@@ -10,6 +10,7 @@ and its evidence commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import (
@@ -29,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot import clock
 from bot.store import evidence, identity
@@ -62,6 +63,8 @@ if TYPE_CHECKING:  # compliance_filters is imported lazily: the store must load 
 # Statuses the compliance gate understands (Recipient.statuses); paid_claim and hardship
 # are kept for the agents and the negotiation, not for the gate.
 GATE_STATUSES = frozenset({"cease", "attorney", "bankruptcy", "deceased", "dispute"})
+#: how long a right-party verification on a number counts (`is_verified`, `recipient_for`)
+VERIFIED_WITHIN = timedelta(hours=1)
 # Contact statuses that were real attempts, mapped to ContactRecord outcomes.
 _OUTCOMES = {"sent": "sent", "delivered": "delivered", "failed": "failed", "answered": "answered",
              "voicemail": "voicemail", "no_answer": "no_answer", "received": "conversation"}
@@ -123,25 +126,29 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
 
     The contacted number comes first; other numbers follow unless flagged wrong numbers
     (a wrong number is never contacted about the account again, so it is not offered).
+    Read fresh on every call (an action may have changed any of it since the last one) in
+    four queries: the phones with the number's opt-outs, consents and verification in
+    one, the inconvenient times, the primary debt, and the account's statuses unless they
+    are loaded already (`load_account`).
     """
     from compliance_filters import InconvenientTime as GateInconvenient
     from compliance_filters import Recipient
 
-    phones = _phones(s, account.account_id)
-    usable = [p.e164 for p in phones if not p.wrong_number]
     if number is None:
+        phones = _phones(s, account.account_id)
+        usable = [p.e164 for p in phones if not p.wrong_number]
         number = usable[0] if usable else (phones[0].e164 if phones else "")
+    facts = _number_facts(s, account.account_id, number or None,
+                          verified_since=clock.now() - VERIFIED_WITHIN if verified is None
+                          else None)
+    phones = facts.phones
+    usable = [p.e164 for p in phones if not p.wrong_number]
     ordered = tuple([number] + [p for p in usable if p != number]) if number else tuple(usable)
     statuses = set(account.statuses & GATE_STATUSES)
     if any(p.e164 == number and p.wrong_number for p in phones):
         statuses.add("wrong_number")
-    opted = frozenset(
-        ch for (ch,) in s.execute(
-            select(OptOut.channel).where(OptOut.phone == number, OptOut.active.is_(True))
-        )
-    ) if number else frozenset()
     if verified is None:
-        verified = bool(number) and is_verified(s, account.account_id, number)
+        verified = bool(number) and facts.verified
     inconvenient = tuple(
         GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
                          note=r.note)
@@ -157,7 +164,7 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         address_zones=(account.timezone,) if account.timezone else (),
         language=account.language or "en",
         verified=verified,
-        opted_out=opted,
+        opted_out=facts.opted_out,
         statuses=frozenset(statuses),
         inconvenient=inconvenient,
         mini_miranda_given=account.mini_miranda_at is not None,
@@ -167,10 +174,82 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         creditors=(account.creditor,) if account.creditor else (),
         state=account.state or "",
         time_barred=bool(debt is not None and debt.time_barred),  # the debt the gate is about
-        consents=consents_for(s, number) if number else frozenset(),
+        consents=_consents_in_gate_terms(facts.consents),
         work_phones=tuple(p.e164 for p in phones if p.work),
         employer_prohibits=bool(account.employer_prohibits),
     )
+
+
+def load_account(s: Session, account_id: str) -> Optional[Account]:
+    """The account with its status records, in one query (`recipient_for` reads both)."""
+    return s.execute(
+        select(Account).where(Account.account_id == account_id)
+        .options(joinedload(Account.status_records))
+        .execution_options(populate_existing=True)
+    ).unique().scalars().first()
+
+
+@dataclass(frozen=True)
+class _PhoneRow:
+    e164: str
+    kind: str
+    wrong_number: bool
+    work: bool
+
+
+@dataclass(frozen=True)
+class _NumberFacts:
+    """An account's phones, and the opt-outs, consents and verification of one number."""
+
+    phones: List[_PhoneRow]
+    opted_out: FrozenSet[str]
+    consents: FrozenSet[str]
+    verified: bool
+
+
+def _number_facts(s: Session, account_id: str, number: Optional[str],
+                  verified_since: Optional[datetime]) -> _NumberFacts:
+    """One UNION ALL query instead of four (phones, opt-outs, consents, verification)."""
+    from sqlalchemy import Integer, String, false, literal, union_all
+
+    def row(tag: str, value: Any, kind: Any = "", wrong: Any = None, work: Any = None,
+            order: Any = 0) -> list:
+        return [literal(tag, String).label("tag"), value.label("value") if hasattr(value, "label")
+                else literal(value, String).label("value"),
+                (kind if hasattr(kind, "label") else literal(kind, String)).label("kind"),
+                (wrong if wrong is not None else false()).label("wrong"),
+                (work if work is not None else false()).label("work"),
+                (order if hasattr(order, "label") else literal(order, Integer)).label("ord")]
+
+    parts = [select(*row("phone", Phone.e164, Phone.kind, Phone.wrong_number, Phone.work,
+                         Phone.id)).where(Phone.account_id == account_id)]
+    if number:
+        parts.append(select(*row("optout", OptOut.channel)).where(
+            OptOut.phone == number, OptOut.active.is_(True)))
+        parts.append(select(*row("consent", Consent.channel)).where(
+            Consent.phone == number, Consent.active.is_(True)))
+        if verified_since is not None:
+            parts.append(select(*row("verified", "")).where(
+                Verification.account_id == account_id, Verification.phone == number,
+                Verification.at >= verified_since))
+    phones: List[Tuple[str, int, _PhoneRow]] = []
+    opted: set = set()
+    consents: set = set()
+    verified = False
+    for tag, value, kind, wrong, work, order in s.execute(union_all(*parts)):
+        if tag == "phone":
+            phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
+        elif tag == "optout":
+            opted.add(value)
+        elif tag == "consent":
+            consents.add(value)
+        else:
+            verified = True
+    # the order `_phones` gives: primary before alt, then by id
+    phones.sort(key=lambda item: item[1])
+    phones.sort(key=lambda item: item[0], reverse=True)
+    return _NumberFacts([p for _, _, p in phones], frozenset(opted), frozenset(consents),
+                        verified)
 
 
 # ---------------------------------------------------------------- consent (TCPA)
@@ -181,8 +260,13 @@ def consents_for(s: Session, phone: str) -> FrozenSet[str]:
     """The consents on file for `phone`, in the gate's vocabulary: the channels consented
     to, and "artificial_voice" when calls are (prior express consent to prerecorded or
     artificial-voice calls is consent to be called on that number, FCC 24-18)."""
-    channels = {c for (c,) in s.execute(select(Consent.channel).where(
-        Consent.phone == phone, Consent.active.is_(True)))}
+    return _consents_in_gate_terms(frozenset(c for (c,) in s.execute(select(Consent.channel).where(
+        Consent.phone == phone, Consent.active.is_(True)))))
+
+
+def _consents_in_gate_terms(stored: FrozenSet[str]) -> FrozenSet[str]:
+    """Consent rows' channels as the gate reads them (see `consents_for`)."""
+    channels = set(stored)
     if "all" in channels:
         channels |= {"sms", "voice"}
     if "voice" in channels:
@@ -523,7 +607,7 @@ def mark_verified(s: Session, account_id: str, phone: str, at: Optional[datetime
 
 
 def is_verified(s: Session, account_id: str, phone: str,
-                within: timedelta = timedelta(hours=1)) -> bool:
+                within: timedelta = VERIFIED_WITHIN) -> bool:
     """Was the right party verified on `phone` within the last `within`?"""
     since = clock.now() - within
     return s.execute(select(Verification.id).where(
