@@ -99,3 +99,32 @@ def test_an_agent_text_is_queued_behind_what_the_conversation_already_has():
     with session_scope() as s:
         rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.seq)).scalars().all()
     assert [r.seq for r in rows] == [1, 2] and rows[1].id == sent.queued
+
+
+def test_one_reply_costs_few_statements_and_decides_as_before(db):
+    """Screening and queuing one reply: the gate's reads in five queries (account with
+    statuses; phones with the number's opt-outs, consents and verification; inconvenient
+    times; debt; history), the decision's evidence, and the outbox row in two statements
+    (was 18 on PostgreSQL: nine reads, savepoint + lookup + max(seq) + INSERT + release)."""
+    from sqlalchemy import event
+
+    from bot.store.db import get_engine
+
+    statements = []
+
+    def record(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    with session_scope() as s:
+        turn = outbox.turn_for(s, US_PHONE)
+    event.listen(get_engine(), "before_cursor_execute", record)
+    try:
+        with session_scope() as s:
+            sent = outbox.send(s, turn, "Thanks, noted.")
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", record)
+    assert sent.send and sent.queued is not None and sent.decision.status == "allowed"
+    postgres = db.startswith("postgresql")
+    # PostgreSQL adds the evidence lock and the NOTIFY that wakes other processes' senders;
+    # SQLite its BEGIN IMMEDIATE
+    assert len(statements) <= (11 if postgres else 10), statements
