@@ -56,9 +56,15 @@ def record_hash(seq: int, kind: str, at: datetime, account_id: Optional[str], pa
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+#: built once (statement construction costs more CPU than running it)
+_TAIL = select(EvidenceRecord.seq, EvidenceRecord.hash).order_by(
+    EvidenceRecord.seq.desc()).limit(1)
+
+
 def _lock_tail(s: Session) -> None:
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+        s.execute(_LOCK, {"key": PG_LOCK_KEY})
 
 
 #: Session.info key of the records appended in the session's transaction, not yet written
@@ -95,9 +101,7 @@ def write_pending(s: Session) -> int:
 def _write(s: Session, entries: List[Entry]) -> None:
     """Extend the chain by `entries`, in order: one lock, one tail read, one INSERT."""
     _lock_tail(s)
-    tail = s.execute(
-        select(EvidenceRecord.seq, EvidenceRecord.hash).order_by(EvidenceRecord.seq.desc()).limit(1)
-    ).first()
+    tail = s.execute(_TAIL).first()
     seq, prev = (tail.seq, tail.hash) if tail else (0, GENESIS)
     rows = []
     for kind, at, account_id, body in entries:

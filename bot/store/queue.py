@@ -11,10 +11,11 @@ conditional UPDATE is enough. A crashed worker's lease expires and the row is ta
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
-from typing import Dict, List, Optional, Type, TypeVar, Union
+from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
-from sqlalchemy import and_, exists, func, null, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, null, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -79,8 +80,29 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     The row's `attempts` grows by one per claim, so a message that crashes its worker
     every time still reaches the give-up limit."""
     now = now or clock.now()
+    params = {"now": now, "worker": worker, "lease_until": now + lease}
+    statements = _claim_statements(model, s.get_bind().dialect.name == "postgresql")
+    if len(statements) == 1:
+        # one round trip: lock the head row (skipping rows other workers hold) and take it
+        return s.execute(statements[0], params).scalar()
+    find, take = statements
+    found = s.execute(find, params).first()
+    if found is None:
+        return None
+    taken = s.execute(take, {**params, "row_id": found.id, "row_status": found.status})
+    if taken.rowcount != 1:
+        return None
+    return s.get(model, found.id, populate_existing=True)
+
+
+@functools.cache
+def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
+    """The claim's statements, built once per table and dialect with bound parameters
+    (now, worker, lease_until): building and cache-keying this query on every call cost
+    more CPU than running it, and idle workers claim a few times a second."""
     t = model.__table__
     other = t.alias("earlier")
+    now = bindparam("now", type_=t.c.next_attempt_at.type)
     ready = or_(and_(t.c.status == "pending", t.c.next_attempt_at <= now),
                 and_(t.c.status == "claimed", t.c.lease_until < now))
     # the outbox keeps its own per-conversation sequence; the inbox is in arrival order
@@ -88,24 +110,18 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
                               other.c[order] < t.c[order], other.c.status.in_(UNFINISHED))
     query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
-    claimed = {"status": "claimed", "claimed_by": worker, "lease_until": now + lease,
+    claimed = {"status": "claimed", "claimed_by": bindparam("worker", type_=t.c.claimed_by.type),
+               "lease_until": bindparam("lease_until", type_=t.c.lease_until.type),
                "attempts": t.c.attempts + 1}
-    if s.get_bind().dialect.name == "postgresql":
-        # one round trip: lock the head row (skipping rows other workers hold) and take it
+    if postgres:
         head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
         taking = update(t).where(t.c.id == head.scalar_subquery()).values(**claimed) \
             .returning(*t.c)
-        return s.execute(select(model).from_statement(taking)
-                         .execution_options(populate_existing=True)).scalar()
-    found = s.execute(query).first()
-    if found is None:
-        return None
-    taken = s.execute(update(t).where(t.c.id == found.id, t.c.status == found.status)
-                      .values(**claimed))
-    if taken.rowcount != 1:
-        return None
-    row = s.get(model, found.id, populate_existing=True)
-    return row
+        return (select(model).from_statement(taking)
+                .execution_options(populate_existing=True),)
+    take = update(t).where(t.c.id == bindparam("row_id"),
+                           t.c.status == bindparam("row_status")).values(**claimed)
+    return query, take
 
 
 def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
