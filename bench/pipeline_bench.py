@@ -36,8 +36,9 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 #: concurrent debtors -> messages each
 LEVELS = {1: 30, 20: 5, 200: 2}
 OVERHEAD_MESSAGES = 200
-#: which parts to run (PIPELINE_BENCH_PARTS=overhead,ack,split; default all)
-PARTS = set(os.environ.get("PIPELINE_BENCH_PARTS", "overhead,ack,split").split(","))
+#: which parts to run (PIPELINE_BENCH_PARTS=overhead,ack,split_equal,split; default all)
+PARTS = set(os.environ.get("PIPELINE_BENCH_PARTS",
+                           "overhead,ack,split_equal,split").split(","))
 WARM_UP = 5
 AUTH_TOKEN = "bench-auth-token"
 OUR_NUMBER = "+15005550006"
@@ -158,9 +159,11 @@ async def _level(base: str, group: List[str], count: int, acks: List[float],
     return sum(results)
 
 
-def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Dict[str, Any]:
+def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
+              turn_nice: Optional[int] = None) -> Dict[str, Any]:
     """`split`: the webhook served by a front process (acknowledges only) and the echo
-    turns run by a second process, as `collectbot run` does with turn processes."""
+    turns run by a second process, as `collectbot run` does with turn processes, at its
+    lower CPU priority (`turn_nice`, default the setting's)."""
     from bot.runtime.action_server import free_port, stop_process, wait_http
     from bot.runtime.twilio_standin import TwilioStandIn
 
@@ -180,7 +183,8 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Di
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.pipeline_bench", "--serve", str(turns_port)],
                 env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                preexec_fn=child_preexec(get_settings().turn_nice)))
+                preexec_fn=child_preexec(get_settings().turn_nice if turn_nice is None
+                                         else turn_nice)))
             child_env = {**child_env, "COLLECTBOT_PROCESS_ROLE": "front"}
         proc = subprocess.Popen([sys.executable, "-m", "bench.pipeline_bench", "--serve",
                                  str(port)], env=child_env, stdout=subprocess.DEVNULL,
@@ -350,6 +354,9 @@ def run() -> Dict[str, Any]:
             result["overhead_per_message"] = asyncio.run(_overhead(phones[:20]))
         if "ack" in PARTS:
             result["webhook_ack"] = bench_ack(phones, {"DATABASE_URL": url})
+        if "split_equal" in PARTS:  # the baseline for the turn processes' lower priority
+            result["webhook_ack_front_process_equal_priority"] = bench_ack(
+                phones, {"DATABASE_URL": url}, split=True, turn_nice=0)
         if "split" in PARTS:
             result["webhook_ack_front_process"] = bench_ack(phones, {"DATABASE_URL": url},
                                                             split=True)
@@ -370,7 +377,10 @@ def run() -> Dict[str, Any]:
     if o:
         _print_overhead(o)
     for key, label in (("webhook_ack", "one process, acks and echo turns"),
-                       ("webhook_ack_front_process", "front process, echo turns elsewhere")):
+                       ("webhook_ack_front_process_equal_priority",
+                        "front process, echo turns elsewhere at equal CPU priority"),
+                       ("webhook_ack_front_process", "front process, echo turns elsewhere at "
+                                                     "lower CPU priority")):
         for c, r in result.get(key, {}).items():
             print(f"   ack at {c:>3} concurrent, {label}: p50 {r['ack_p50_ms']} / p99 "
                   f"{r['ack_p99_ms']} ms, {r['errors']} err, {r['lost']} lost, "
