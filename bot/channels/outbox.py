@@ -73,11 +73,10 @@ class Turn:
 
 def turn_for(s: Any, phone: str, *, inbox_id: Optional[int] = None) -> Turn:
     """The turn's party for `phone` (a number with no account gets the country defaults)."""
-    account = repo.find_account_by_phone(s, phone)
+    account, debt = repo.find_account_and_debt_by_phone(s, phone)
     if account is None:
         return Turn(phone, None, pack_language(phone), "UTC", pack_for_phone(phone),
                     inbox_id=inbox_id)
-    debt = repo.primary_debt(s, account)
     return Turn(
         phone=phone, account_id=account.account_id,
         language=account.language or pack_language(phone), timezone=account.timezone or "UTC",
@@ -157,13 +156,14 @@ def read_party(s: Any, phone: str, at: datetime, *, turn: Optional[Turn] = None)
     replaces a blocked text reuses its blocked original's (nothing the gate reads changed in
     between: a blocked text is not a contact)."""
     if turn is not None and turn.phone == phone:
-        account = repo.load_account(s, turn.account_id) if turn.account_id else None
+        account, debt = repo.load_account(s, turn.account_id) if turn.account_id \
+            else (None, None)
     else:
-        account = repo.find_account_by_phone(s, phone)
+        account, debt = repo.find_account_and_debt_by_phone(s, phone)
     if account is None:
         return Party(None, load_pack(pack_for_phone(phone)), _unknown_recipient(s, phone), ())
     pack = load_pack(account.pack or pack_for_phone(phone))
-    recipient = repo.recipient_for(s, account, phone)
+    recipient = repo.recipient_for(s, account, phone, debt=debt)
     # a cap counted per debtor counts the person's contacts on all their accounts
     people = repo.same_person_accounts(s, account) if any(
         c.scope == "debtor" for c in pack.caps) else [account.account_id]

@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot import clock
 from bot.store import evidence, identity
@@ -114,14 +114,37 @@ def primary_debt(s: Session, account: Account) -> Optional[Debt]:
     ).scalars().first()
 
 
+def _primary_debt_id() -> Any:
+    """`primary_debt`'s id for the outer query's account, as a correlated subquery."""
+    inner = aliased(Debt)
+    return (select(inner.id).where(inner.account_id == Account.account_id)
+            .order_by((inner.status == "open").desc(), inner.balance.desc(), inner.id)
+            .limit(1).correlate(Account).scalar_subquery())
+
+
+def find_account_and_debt_by_phone(s: Session, e164: str
+                                   ) -> Tuple[Optional[Account], Optional[Debt]]:
+    """`find_account_by_phone` and that account's `primary_debt`, in one query."""
+    row = s.execute(
+        select(Account, Debt).join(Phone, Phone.account_id == Account.account_id)
+        .outerjoin(Debt, Debt.id == _primary_debt_id())
+        .where(Phone.e164 == e164)
+        .order_by(Phone.kind.desc(), Phone.id).limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def _phones(s: Session, account_id: str) -> List[Phone]:
     return list(s.execute(
         select(Phone).where(Phone.account_id == account_id).order_by(Phone.kind.desc(), Phone.id)
     ).scalars())
 
 
+_LOOK_UP: Any = object()
+
+
 def recipient_for(s: Session, account: Account, number: Optional[str] = None,
-                  verified: Optional[bool] = None) -> Recipient:
+                  verified: Optional[bool] = None, *, debt: Any = _LOOK_UP) -> Recipient:
     """Everything the gate needs about `account`, contacted on `number` (default: primary).
 
     The contacted number comes first; other numbers follow unless flagged wrong numbers
@@ -129,7 +152,8 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
     Read fresh on every call (an action may have changed any of it since the last one) in
     four queries: the phones with the number's opt-outs, consents and verification in
     one, the inconvenient times, the primary debt, and the account's statuses unless they
-    are loaded already (`load_account`).
+    are loaded already (`load_account`). `debt` is the account's `primary_debt` when the
+    caller read it in the same transaction (`load_account`).
     """
     from compliance_filters import InconvenientTime as GateInconvenient
     from compliance_filters import Recipient
@@ -156,7 +180,8 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
             InconvenientTime.account_id == account.account_id).order_by(InconvenientTime.id)
         ).scalars()
     )
-    debt = primary_debt(s, account)
+    if debt is _LOOK_UP:
+        debt = primary_debt(s, account)
     return Recipient(
         account_id=account.account_id,
         debt_id=str(debt.id) if debt is not None else "",
@@ -180,13 +205,16 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
     )
 
 
-def load_account(s: Session, account_id: str) -> Optional[Account]:
-    """The account with its status records, in one query (`recipient_for` reads both)."""
-    return s.execute(
-        select(Account).where(Account.account_id == account_id)
+def load_account(s: Session, account_id: str) -> Tuple[Optional[Account], Optional[Debt]]:
+    """The account with its status records, and its `primary_debt`, in one query
+    (`recipient_for` reads all three)."""
+    row = s.execute(
+        select(Account, Debt).outerjoin(Debt, Debt.id == _primary_debt_id())
+        .where(Account.account_id == account_id)
         .options(joinedload(Account.status_records))
         .execution_options(populate_existing=True)
-    ).unique().scalars().first()
+    ).unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 @dataclass(frozen=True)
