@@ -9,6 +9,7 @@ and its evidence commit together or not at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -125,13 +126,30 @@ def _primary_debt_id() -> Any:
 def find_account_and_debt_by_phone(s: Session, e164: str
                                    ) -> Tuple[Optional[Account], Optional[Debt]]:
     """`find_account_by_phone` and that account's `primary_debt`, in one query."""
-    row = s.execute(
-        select(Account, Debt).join(Phone, Phone.account_id == Account.account_id)
-        .outerjoin(Debt, Debt.id == _primary_debt_id())
-        .where(Phone.e164 == e164)
-        .order_by(Phone.kind.desc(), Phone.id).limit(1)
-    ).first()
+    row = s.execute(_account_and_debt_by_phone(), {"e164": e164}).first()
     return (row[0], row[1]) if row is not None else (None, None)
+
+
+@functools.cache
+def _account_and_debt_by_phone() -> Any:
+    """Built once: a turn runs it for every message (statement building costs CPU)."""
+    from sqlalchemy import bindparam
+
+    return (select(Account, Debt).join(Phone, Phone.account_id == Account.account_id)
+            .outerjoin(Debt, Debt.id == _primary_debt_id())
+            .where(Phone.e164 == bindparam("e164", type_=Phone.e164.type))
+            .order_by(Phone.kind.desc(), Phone.id).limit(1))
+
+
+@functools.cache
+def _account_with_statuses_and_debt() -> Any:
+    """Built once: the gate runs it for every message it screens."""
+    from sqlalchemy import bindparam
+
+    return (select(Account, Debt).outerjoin(Debt, Debt.id == _primary_debt_id())
+            .where(Account.account_id == bindparam("account_id", type_=Account.account_id.type))
+            .options(joinedload(Account.status_records))
+            .execution_options(populate_existing=True))
 
 
 def _phones(s: Session, account_id: str) -> List[Phone]:
@@ -208,12 +226,7 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
 def load_account(s: Session, account_id: str) -> Tuple[Optional[Account], Optional[Debt]]:
     """The account with its status records, and its `primary_debt`, in one query
     (`recipient_for` reads all three)."""
-    row = s.execute(
-        select(Account, Debt).outerjoin(Debt, Debt.id == _primary_debt_id())
-        .where(Account.account_id == account_id)
-        .options(joinedload(Account.status_records))
-        .execution_options(populate_existing=True)
-    ).unique().first()
+    row = s.execute(_account_with_statuses_and_debt(), {"account_id": account_id}).unique().first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 
@@ -238,33 +251,14 @@ class _NumberFacts:
 def _number_facts(s: Session, account_id: str, number: Optional[str],
                   verified_since: Optional[datetime]) -> _NumberFacts:
     """One UNION ALL query instead of four (phones, opt-outs, consents, verification)."""
-    from sqlalchemy import Integer, String, false, literal, union_all
-
-    def row(tag: str, value: Any, kind: Any = "", wrong: Any = None, work: Any = None,
-            order: Any = 0) -> list:
-        return [literal(tag, String).label("tag"), value.label("value") if hasattr(value, "label")
-                else literal(value, String).label("value"),
-                (kind if hasattr(kind, "label") else literal(kind, String)).label("kind"),
-                (wrong if wrong is not None else false()).label("wrong"),
-                (work if work is not None else false()).label("work"),
-                (order if hasattr(order, "label") else literal(order, Integer)).label("ord")]
-
-    parts = [select(*row("phone", Phone.e164, Phone.kind, Phone.wrong_number, Phone.work,
-                         Phone.id)).where(Phone.account_id == account_id)]
-    if number:
-        parts.append(select(*row("optout", OptOut.channel)).where(
-            OptOut.phone == number, OptOut.active.is_(True)))
-        parts.append(select(*row("consent", Consent.channel)).where(
-            Consent.phone == number, Consent.active.is_(True)))
-        if verified_since is not None:
-            parts.append(select(*row("verified", "")).where(
-                Verification.account_id == account_id, Verification.phone == number,
-                Verification.at >= verified_since))
+    statement = _number_facts_statement(bool(number), bool(number) and verified_since is not None)
     phones: List[Tuple[str, int, _PhoneRow]] = []
     opted: set = set()
     consents: set = set()
     verified = False
-    for tag, value, kind, wrong, work, order in s.execute(union_all(*parts)):
+    rows = s.execute(statement, {"account_id": account_id, "number": number,
+                                 "since": verified_since})
+    for tag, value, kind, wrong, work, order in rows:
         if tag == "phone":
             phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
         elif tag == "optout":
@@ -278,6 +272,38 @@ def _number_facts(s: Session, account_id: str, number: Optional[str],
     phones.sort(key=lambda item: item[0], reverse=True)
     return _NumberFacts([p for _, _, p in phones], frozenset(opted), frozenset(consents),
                         verified)
+
+
+@functools.cache
+def _number_facts_statement(with_number: bool, with_verified: bool) -> Any:
+    """`_number_facts`'s query, built once with bound parameters (account_id, number,
+    since): building and cache-keying a four-part UNION costs more CPU than running it."""
+    from sqlalchemy import Integer, String, bindparam, false, literal, union_all
+
+    account_id = bindparam("account_id", type_=Phone.account_id.type)
+    number = bindparam("number", type_=OptOut.phone.type)
+
+    def row(tag: str, value: Any, kind: Any = "", wrong: Any = None, work: Any = None,
+            order: Any = 0) -> list:
+        return [literal(tag, String).label("tag"), value.label("value") if hasattr(value, "label")
+                else literal(value, String).label("value"),
+                (kind if hasattr(kind, "label") else literal(kind, String)).label("kind"),
+                (wrong if wrong is not None else false()).label("wrong"),
+                (work if work is not None else false()).label("work"),
+                (order if hasattr(order, "label") else literal(order, Integer)).label("ord")]
+
+    parts = [select(*row("phone", Phone.e164, Phone.kind, Phone.wrong_number, Phone.work,
+                         Phone.id)).where(Phone.account_id == account_id)]
+    if with_number:
+        parts.append(select(*row("optout", OptOut.channel)).where(
+            OptOut.phone == number, OptOut.active.is_(True)))
+        parts.append(select(*row("consent", Consent.channel)).where(
+            Consent.phone == number, Consent.active.is_(True)))
+    if with_verified:
+        parts.append(select(*row("verified", "")).where(
+            Verification.account_id == account_id, Verification.phone == number,
+            Verification.at >= bindparam("since", type_=Verification.at.type)))
+    return union_all(*parts)
 
 
 # ---------------------------------------------------------------- consent (TCPA)
