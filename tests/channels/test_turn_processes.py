@@ -137,3 +137,47 @@ def test_a_burst_of_webhooks_is_stored_once_each_in_one_statement(db):
                                                                           "SM-old"]
     if db.startswith("postgresql"):
         assert sum("INSERT INTO inbox" in sql for sql in statements) == 1
+
+
+async def test_a_notification_wakes_one_idle_worker_not_all_of_them():
+    """Every stored message notifies every process; each notification used to wake all
+    of a runner's sleeping tasks, and each ran a claim that found nothing."""
+    from bot.channels.runner import QueueRunner
+
+    class Counting(QueueRunner):
+        name = "counting"
+
+        def __init__(self):
+            super().__init__(tasks=4, poll=60.0)
+            self.claims = 0
+            self.rows = []
+
+        def _claim(self):
+            self.claims += 1
+            return self.rows.pop() if self.rows else None
+
+        async def process(self, row):
+            pass
+
+    runner = Counting()
+    runner.start()
+    try:
+        for _ in range(200):  # every task claims once at start, finds nothing, sleeps
+            await asyncio.sleep(0.01)
+            if runner.claims == 4:
+                break
+        await asyncio.sleep(0.1)
+        assert runner.claims == 4
+        runner.wake()
+        await asyncio.sleep(0.3)
+        assert runner.claims == 5  # one task looked, not four
+        runner.rows = ["a", "b", "c"]  # a burst: a task that finds work wakes the next
+        runner.wake()
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if not runner.rows:
+                break
+        await asyncio.sleep(0.3)
+        assert runner.rows == [] and runner.claims <= 5 + 3 + 4
+    finally:
+        await runner.stop()
