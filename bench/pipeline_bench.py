@@ -36,6 +36,9 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 #: concurrent debtors -> messages each
 LEVELS = {1: 30, 20: 5, 200: 2}
 OVERHEAD_MESSAGES = 200
+#: which parts to run (PIPELINE_BENCH_PARTS=overhead,ack,split_equal,split; default all)
+PARTS = set(os.environ.get("PIPELINE_BENCH_PARTS",
+                           "overhead,ack,split_equal,split").split(","))
 WARM_UP = 5
 AUTH_TOKEN = "bench-auth-token"
 OUR_NUMBER = "+15005550006"
@@ -105,6 +108,15 @@ def _import_debtors(count: int) -> List[str]:
 
 
 # ---------------------------------------------------------------- ack latency
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _debtor(http: aiohttp.ClientSession, url: str, public: str, phone: str, count: int,
                   acks: List[float], sids: List[str], auth_token: str = AUTH_TOKEN,
                   to_number: str = OUR_NUMBER) -> int:
@@ -147,9 +159,11 @@ async def _level(base: str, group: List[str], count: int, acks: List[float],
     return sum(results)
 
 
-def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Dict[str, Any]:
+def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
+              turn_nice: Optional[int] = None) -> Dict[str, Any]:
     """`split`: the webhook served by a front process (acknowledges only) and the echo
-    turns run by a second process, as `collectbot run` does with turn processes."""
+    turns run by a second process, as `collectbot run` does with turn processes, at its
+    lower CPU priority (`turn_nice`, default the setting's)."""
     from bot.runtime.action_server import free_port, stop_process, wait_http
     from bot.runtime.twilio_standin import TwilioStandIn
 
@@ -162,9 +176,15 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Di
         procs = []
         if split:
             turns_port = free_port()
+            from bot.config import get_settings
+            from bot.runtime.turn_processes import child_preexec
+
+            # as `collectbot run` starts its turn processes: at a lower CPU priority
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.pipeline_bench", "--serve", str(turns_port)],
-                env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                preexec_fn=child_preexec(get_settings().turn_nice if turn_nice is None
+                                         else turn_nice)))
             child_env = {**child_env, "COLLECTBOT_PROCESS_ROLE": "front"}
         proc = subprocess.Popen([sys.executable, "-m", "bench.pipeline_bench", "--serve",
                                  str(port)], env=child_env, stdout=subprocess.DEVNULL,
@@ -184,7 +204,12 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Di
                 sids: List[str] = []
 
                 started = time.perf_counter()
+                server_cpu = [cpu_seconds(p.pid) for p in procs]
+                client_cpu = time.thread_time()  # the load generator (this thread only)
                 errors = asyncio.run(_level(public, group, count, acks, sids))
+                client_cpu = time.thread_time() - client_cpu
+                front_cpu = cpu_seconds(proc.pid) - server_cpu[-1]
+                load = round(os.getloadavg()[0], 1)
                 expected = len(sids)
                 deadline = time.monotonic() + 300
                 while time.monotonic() < deadline and \
@@ -201,6 +226,11 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False) -> Di
                     "replies": len(replies), "lost": expected - len(answered),
                     "duplicates": len(replies) - len(answered),
                     "all_answered_s": round(drained, 2),
+                    # CPU per request: the serving process while the level ran, and the
+                    # load generator itself (signing, aiohttp), which shares the 2 cores
+                    "server_cpu_ms_per_request": round(front_cpu * 1000 / max(1, len(acks)), 2),
+                    "client_cpu_ms_per_request": round(client_cpu * 1000 / max(1, len(acks)), 2),
+                    "load_average_1m": load,
                 }
         finally:
             for child in procs:
@@ -234,9 +264,12 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
     from bot.store.db import get_engine
 
     statements = [0]
+    kinds: Dict[str, int] = {}
 
-    def count(*_: Any) -> None:
+    def count(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
         statements[0] += 1
+        kind = _statement_kind(sql)
+        kinds[kind] = kinds.get(kind, 0) + 1
 
     costs: List[float] = []
     cpu: List[float] = []
@@ -261,7 +294,21 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
             "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95),
             "cpu_mean_ms": round(statistics.fmean(cpu) * 1000, 2), "cpu_p50_ms": _pct(cpu, 0.5),
             "statements_per_message": round(statements[0] / len(costs), 1),
+            "statements_by_kind": {k: round(v / len(costs), 2) for k, v in
+                                   sorted(kinds.items(), key=lambda kv: -kv[1])},
             "baseline_one_query": _one_query_baseline()}
+
+
+def _statement_kind(sql: str) -> str:
+    """A short name for a statement: its verb and first table ("SELECT accounts")."""
+    words = sql.split()
+    verb = words[0].upper() if words else "?"
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "NOTIFY", "BEGIN"):
+        return verb
+    if "pg_advisory_xact_lock" in sql:
+        return "LOCK evidence tail"
+    found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", sql, re.IGNORECASE)
+    return f"{verb} {found.group(1) if found else '?'}"
 
 
 def _one_query_baseline(n: int = 200) -> Dict[str, Any]:
@@ -303,9 +350,16 @@ def run() -> Dict[str, Any]:
     try:
         phones = _import_debtors(sum(LEVELS) + 1)
         result: Dict[str, Any] = {"database": url.split(":", 1)[0]}
-        result["overhead_per_message"] = asyncio.run(_overhead(phones[:20]))
-        result["webhook_ack"] = bench_ack(phones, {"DATABASE_URL": url})
-        result["webhook_ack_front_process"] = bench_ack(phones, {"DATABASE_URL": url}, split=True)
+        if "overhead" in PARTS:
+            result["overhead_per_message"] = asyncio.run(_overhead(phones[:20]))
+        if "ack" in PARTS:
+            result["webhook_ack"] = bench_ack(phones, {"DATABASE_URL": url})
+        if "split_equal" in PARTS:  # the baseline for the turn processes' lower priority
+            result["webhook_ack_front_process_equal_priority"] = bench_ack(
+                phones, {"DATABASE_URL": url}, split=True, turn_nice=0)
+        if "split" in PARTS:
+            result["webhook_ack_front_process"] = bench_ack(phones, {"DATABASE_URL": url},
+                                                            split=True)
     finally:
         reset_engine()
         if dropper is not None:
@@ -319,7 +373,25 @@ def run() -> Dict[str, Any]:
             os.environ["DATABASE_URL"] = saved
         reset_settings()
         reset_engine()
-    o = result["overhead_per_message"]
+    o = result.get("overhead_per_message")
+    if o:
+        _print_overhead(o)
+    for key, label in (("webhook_ack", "one process, acks and echo turns"),
+                       ("webhook_ack_front_process_equal_priority",
+                        "front process, echo turns elsewhere at equal CPU priority"),
+                       ("webhook_ack_front_process", "front process, echo turns elsewhere at "
+                                                     "lower CPU priority")):
+        for c, r in result.get(key, {}).items():
+            print(f"   ack at {c:>3} concurrent, {label}: p50 {r['ack_p50_ms']} / p99 "
+                  f"{r['ack_p99_ms']} ms, {r['errors']} err, {r['lost']} lost, "
+                  f"{r['duplicates']} dup, all answered in {r['all_answered_s']} s; CPU per "
+                  f"request: server {r['server_cpu_ms_per_request']} ms, load generator "
+                  f"{r['client_cpu_ms_per_request']} ms (load average {r['load_average_1m']})",
+                  flush=True)
+    return result
+
+
+def _print_overhead(o: Dict[str, Any]) -> None:
     print(f"   our overhead per message (no Rasa, no network): wall mean {o['mean_ms']} ms, "
           f"p50 {o['p50_ms']} / p95 {o['p95_ms']} ms; CPU of this process mean "
           f"{o['cpu_mean_ms']} / p50 {o['cpu_p50_ms']} ms; over {o['messages']} messages; "
@@ -329,13 +401,7 @@ def run() -> Dict[str, Any]:
           f"{b['wall_mean_ms']} ms, CPU {b['cpu_mean_ms']} ms (overhead = "
           f"{round(o['mean_ms'] / b['wall_mean_ms'], 1)}x wall, "
           f"{round(o['cpu_mean_ms'] / max(b['cpu_mean_ms'], 1e-6), 1)}x CPU of it)", flush=True)
-    for key, label in (("webhook_ack", "one process, acks and echo turns"),
-                       ("webhook_ack_front_process", "front process, echo turns elsewhere")):
-        for c, r in result[key].items():
-            print(f"   ack at {c:>3} concurrent, {label}: p50 {r['ack_p50_ms']} / p99 "
-                  f"{r['ack_p99_ms']} ms, {r['errors']} err, {r['lost']} lost, "
-                  f"{r['duplicates']} dup, all answered in {r['all_answered_s']} s", flush=True)
-    return result
+    print(f"   statements per message by kind: {o['statements_by_kind']}", flush=True)
 
 
 if __name__ == "__main__":

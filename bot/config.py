@@ -63,6 +63,9 @@ class Settings:
     #: internal, set by `collectbot run` for its children: "all" (serve and run turns),
     #: "front" (serve, acknowledge, no SMS turns) or "turns" (run turns, serve nothing public)
     process_role: str = "all"
+    #: how much lower a turn process (and its action server) runs than the front process
+    #: (os.nice increment): a burst of turns then cannot starve the webhook acknowledgements
+    turn_nice: int = 10
     # campaigns, payments and risk tiers (issue 11)
     promise_grace_days: int = 2
     sends_per_second: float = 1.0
@@ -136,6 +139,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         turn_processes=int(env["COLLECTBOT_TURN_PROCESSES"])
         if env.get("COLLECTBOT_TURN_PROCESSES") else None,
         process_role=env.get("COLLECTBOT_PROCESS_ROLE") or "all",
+        turn_nice=int(env.get("COLLECTBOT_TURN_NICE") or 10),
         promise_grace_days=int(env.get("COLLECTBOT_PROMISE_GRACE_DAYS", "2")),
         sends_per_second=float(env.get("COLLECTBOT_SENDS_PER_SECOND", "1")),
         worker_tick_seconds=float(env.get("COLLECTBOT_WORKER_TICK_SECONDS", "60")),

@@ -73,11 +73,10 @@ class Turn:
 
 def turn_for(s: Any, phone: str, *, inbox_id: Optional[int] = None) -> Turn:
     """The turn's party for `phone` (a number with no account gets the country defaults)."""
-    account = repo.find_account_by_phone(s, phone)
+    account, debt = repo.find_account_and_debt_by_phone(s, phone)
     if account is None:
         return Turn(phone, None, pack_language(phone), "UTC", pack_for_phone(phone),
                     inbox_id=inbox_id)
-    debt = repo.primary_debt(s, account)
     return Turn(
         phone=phone, account_id=account.account_id,
         language=account.language or pack_language(phone), timezone=account.timezone or "UTC",
@@ -139,6 +138,39 @@ def _unknown_recipient(s: Any, phone: str) -> Recipient:
     )
 
 
+@dataclass(frozen=True)
+class Party:
+    """What the gate reads from the store about the other side of one message."""
+
+    account: Optional[Account]
+    pack: Any
+    recipient: Recipient
+    history: Tuple[ContactRecord, ...]
+
+
+def read_party(s: Any, phone: str, at: datetime, *, turn: Optional[Turn] = None) -> Party:
+    """Read the recipient and the contact history the gate needs for `phone`, fresh.
+
+    Never cached across messages: an action may have set a status, recorded a
+    verification or an opt-out between two sends of one turn. Only the fallback that
+    replaces a blocked text reuses its blocked original's (nothing the gate reads changed in
+    between: a blocked text is not a contact)."""
+    if turn is not None and turn.phone == phone:
+        account, debt = repo.load_account(s, turn.account_id) if turn.account_id \
+            else (None, None)
+    else:
+        account, debt = repo.find_account_and_debt_by_phone(s, phone)
+    if account is None:
+        return Party(None, load_pack(pack_for_phone(phone)), _unknown_recipient(s, phone), ())
+    pack = load_pack(account.pack or pack_for_phone(phone))
+    recipient = repo.recipient_for(s, account, phone, debt=debt)
+    # a cap counted per debtor counts the person's contacts on all their accounts
+    people = repo.same_person_accounts(s, account) if any(
+        c.scope == "debtor" for c in pack.caps) else [account.account_id]
+    history = repo.contact_history(s, people, since=at - pack.history_horizon)
+    return Party(account, pack, recipient, tuple(history))
+
+
 def screen(
     s: Any,
     *,
@@ -153,6 +185,7 @@ def screen(
     caller_name: str = "",
     artificial_voice: bool = False,
     given: Tuple[str, ...] = (),
+    party: Optional[Party] = None,
 ) -> Screened:
     """Decide whether `text` may go to `phone` on `channel` now, and record the decision.
 
@@ -160,23 +193,11 @@ def screen(
     is a preflight check (is a contact attempt allowed at all?) that leaves no trace.
     `caller_name` is the person a voicemail names; `artificial_voice` marks a synthesized
     (TTS) call or voicemail, which the TCPA consent rules cover; `given` names required items
-    an earlier turn of the same call already said."""
+    an earlier turn of the same call already said. `party` is what `read_party` read for
+    this message, when the caller has it already."""
     at = at or clock.now()
-    if turn is not None and turn.phone == phone:
-        account = s.get(Account, turn.account_id) if turn.account_id else None
-    else:
-        account = repo.find_account_by_phone(s, phone)
-    if account is None:
-        pack = load_pack(pack_for_phone(phone))
-        recipient = _unknown_recipient(s, phone)
-        history: list[ContactRecord] = []
-    else:
-        pack = load_pack(account.pack or pack_for_phone(phone))
-        recipient = repo.recipient_for(s, account, phone)
-        # a cap counted per debtor counts the person's contacts on all their accounts
-        people = repo.same_person_accounts(s, account) if any(
-            c.scope == "debtor" for c in pack.caps) else [account.account_id]
-        history = repo.contact_history(s, people, since=at - pack.history_horizon)
+    party = party or read_party(s, phone, at, turn=turn)
+    account, pack, recipient, history = party.account, party.pack, party.recipient, party.history
     message = OutgoingMessage(text=text, channel=channel, kind=kind, sender=sender,
                               caller_name=caller_name, artificial_voice=artificial_voice,
                               given=given)
@@ -254,24 +275,26 @@ def send(
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     at = at or clock.now()
     marks = {"caller_name": caller_name, "artificial_voice": artificial_voice, "given": given}
+    party = read_party(s, turn.phone, at, turn=turn)
     screened = screen(s, phone=turn.phone, text=text, channel=channel, kind=kind,
-                      sender=sender, at=at, turn=turn, **marks)
+                      sender=sender, at=at, turn=turn, party=party, **marks)
     if not screened.send and fallback and fallback_may_help(screened):
         screened = replace(
             screen(s, phone=turn.phone, text=fixed_text(
                        "voice_fallback" if contact_channel(channel) == "voice" else "fallback",
                        screened.language),
-                   channel=channel, kind=kind, sender=sender, at=at, turn=turn, **marks),
+                   channel=channel, kind=kind, sender=sender, at=at, turn=turn, party=party,
+                   **marks),
             fallback=True)
     if not screened.send:
         return screened
     from_number = from_number or get_settings().twilio_number
     if deliver == "queue":
-        row = queue.enqueue_outbound(
+        row_id = queue.enqueue_outbound(
             s, conversation_id=turn.phone, channel=contact_channel(channel), to_number=turn.phone,
             from_number=from_number, body=screened.text, account_id=screened.account_id,
             debt_id=screened.debt_id, inbox_id=turn.inbox_id, at=at)
-        return replace(screened, queued=row.id)
+        return replace(screened, queued=row_id)
     if deliver == "say":
         record_contact(s, screened.account_id, channel=contact_channel(channel),
                        direction="outbound", to=turn.phone, from_=from_number,

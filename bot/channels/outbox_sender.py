@@ -82,7 +82,8 @@ class OutboxSender(QueueRunner):
                 logger.warning("outbox row %s was sent after its lease ran out", row.id)
             record_contact(s, row.account_id, channel="sms", direction="outbound",
                            to=row.to_number, from_=row.from_number, status="sent",
-                           text=row.body, provider_sid=sid, debt_id=row.debt_id, at=at)
+                           text=row.body, provider_sid=sid, debt_id=row.debt_id, at=at,
+                           new=True)  # Twilio has just made this sid
 
     def _record_failure(self, row: OutboxMessage, error: str, code: Optional[int],
                         status: str = "failed") -> None:

@@ -17,8 +17,9 @@ import random
 import socket
 import time
 import uuid
+from collections import deque
 from datetime import timedelta
-from typing import List, Optional, Type
+from typing import Deque, List, Optional, Type
 
 from bot.store import queue
 from bot.store.db import session_scope
@@ -50,7 +51,9 @@ class QueueRunner:
         self.retry_base = retry_base
         self.max_attempts = max_attempts
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{self.name}:{uuid.uuid4().hex[:6]}"
-        self._wake: Optional[asyncio.Event] = None
+        #: one event per sleeping task, oldest sleeper first (see `wake`)
+        self._sleepers: Deque[asyncio.Event] = deque()
+        self._pending_wakes = 0
         self._tasks: List[asyncio.Task] = []
         self._stopping = False
         self._blocked_logged_at = 0.0
@@ -70,13 +73,29 @@ class QueueRunner:
 
     # ---------------------------------------------------------------- the loop
     def wake(self) -> None:
-        """New work was queued in this process: stop sleeping now."""
-        if self._wake is not None:
-            self._wake.set()
+        """New work was queued: one sleeping task stops sleeping now.
+
+        One, not all: every stored message NOTIFYs every process, and waking all of a
+        process's tasks for it made each of them run a claim query, all but one finding
+        nothing (a dozen empty claims per message per process). A task that claimed a row
+        wakes the next sleeper itself (`run_once`), so a burst still gets every task."""
+        while self._sleepers:
+            event = self._sleepers.popleft()
+            if not event.is_set():
+                event.set()
+                return
+        # every task is busy (or between a claim and its sleep): the next one to go to
+        # sleep looks again first, so a row stored meanwhile never waits for the poll
+        self._pending_wakes = min(self._pending_wakes + 1, self.tasks)
+
+    def _wake_all(self) -> None:
+        while self._sleepers:
+            self._sleepers.popleft().set()
 
     def start(self) -> None:
         self._stopping = False
-        self._wake = asyncio.Event()
+        self._sleepers.clear()
+        self._pending_wakes = 0
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._loop(), name=f"{self.name}-{i}")
                        for i in range(self.tasks)]
@@ -85,7 +104,8 @@ class QueueRunner:
     async def stop(self) -> None:
         """Stop claiming; a row in progress finishes (or its lease lets another take it)."""
         self._stopping = True
-        self.wake()
+        self._pending_wakes = self.tasks
+        self._wake_all()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=self.lease.total_seconds())
         for task in self._tasks:
@@ -97,6 +117,7 @@ class QueueRunner:
         row = await asyncio.to_thread(self._claim)
         if row is None:
             return False
+        self.wake()  # there may be more: let one more task look while this one works
         try:
             await self.process(row)
         except Exception as exc:  # any failure of one message: retry it, keep the worker
@@ -132,12 +153,22 @@ class QueueRunner:
                 await self._sleep()
 
     async def _sleep(self) -> None:
-        assert self._wake is not None
+        if self._pending_wakes:
+            self._pending_wakes -= 1
+            await asyncio.sleep(0)
+            return
+        event = asyncio.Event()
+        self._sleepers.append(event)
         try:
-            await asyncio.wait_for(self._wake.wait(), self.poll)
+            await asyncio.wait_for(event.wait(), self.poll)
         except asyncio.TimeoutError:
             pass
-        self._wake.clear()
+        finally:
+            if not event.is_set():
+                try:
+                    self._sleepers.remove(event)
+                except ValueError:
+                    pass
 
     def _schedule_wake(self, after: float) -> None:
         if after < self.poll:

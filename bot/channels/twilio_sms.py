@@ -300,7 +300,7 @@ class CompliantTwilioInput(TwilioInput):
                 record_contact(
                     s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
                     from_=row.from_number, status="received", text=row.body,
-                    provider_sid=row.sid, at=row.received_at,
+                    provider_sid=row.sid, at=row.received_at, new=True,
                 )
             reply, handled = self._keyword_reply(s, turn, row.body)
             # A person owns this conversation (bot.console.takeover): the bot stays silent.

@@ -50,6 +50,17 @@ async def _tracker_errors_fail_the_turn(app, _loop) -> None:
         logger.warning("tracker store is not fail-safe wrapped; errors are not intercepted")
 
 
+async def _freeze_loaded_objects(_app, _loop) -> None:
+    """After the agent loaded: move every object alive now (the model, TensorFlow, Rasa's
+    modules: millions of them) out of the garbage collector's reach. They live as long as
+    the process; without this every full collection walks them all again, a pause of tens
+    to hundreds of milliseconds that lands on whatever request is being served."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = None,
           *, with_action_server: bool = True, role: Optional[str] = None,
           turn_processes: Optional[int] = None) -> None:
@@ -111,6 +122,7 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
             "before_server_start",
         )
         app.register_listener(_tracker_errors_fail_the_turn, "before_server_start")
+        app.register_listener(_freeze_loaded_objects, "before_server_start")
         app.register_listener(rasa_run.close_resources, "after_server_stop")
         logger.info("collectbot %s on port %d (actions on %d, %d turn processes)",
                     settings.process_role, port, action_port, count)

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from bot.config import Settings, get_settings
 from bot.runtime.action_server import die_with_parent
@@ -41,9 +41,26 @@ def default_count(settings: Settings) -> int:
     return (os.cpu_count() or 1) if settings.redis_url else 0
 
 
+def child_preexec(niceness: int) -> Callable[[], None]:
+    """`preexec_fn` for a turn process: dies with its parent and runs `niceness` lower.
+
+    Turns are CPU-bound and come in bursts; the front process's acknowledgements are tiny
+    and must answer Twilio within its timeout. At equal priority a burst of turns takes
+    most of the CPU the front needs, and on a busy host every acknowledgement queues behind
+    it; a nicer turn process yields the CPU whenever the front has work. The turn process's
+    own action server (its child) inherits the priority."""
+
+    def setup() -> None:
+        die_with_parent()
+        if niceness:
+            os.nice(niceness)
+
+    return setup
+
+
 class TurnProcesses:
     """N `python -m bot.runtime.server --role turns` children (each with its own action
-    server), restarted if one dies."""
+    server, both at a lower CPU priority: `child_preexec`), restarted if one dies."""
 
     def __init__(self, count: int, *, model: Path, log_file: Optional[Path] = None) -> None:
         self.count = count
@@ -64,7 +81,8 @@ class TurnProcesses:
             [sys.executable, "-m", "bot.runtime.server", "--port", str(port),
              "--action-port", str(free_port()), "--model", str(self.model),
              "--role", "turns"],
-            cwd=str(get_settings().home), env=env, preexec_fn=die_with_parent,
+            cwd=str(get_settings().home), env=env,
+            preexec_fn=child_preexec(get_settings().turn_nice),
         )
         logger.info("turn process %d started (pid %d, private port %d)", index, proc.pid, port)
         self.ports[index] = port

@@ -11,13 +11,13 @@ conditional UPDATE is enough. A crashed worker's lease expires and the row is ta
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
-from typing import Dict, List, Optional, Type, TypeVar, Union
+from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, null, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -80,8 +80,29 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     The row's `attempts` grows by one per claim, so a message that crashes its worker
     every time still reaches the give-up limit."""
     now = now or clock.now()
+    params = {"now": now, "worker": worker, "lease_until": now + lease}
+    statements = _claim_statements(model, s.get_bind().dialect.name == "postgresql")
+    if len(statements) == 1:
+        # one round trip: lock the head row (skipping rows other workers hold) and take it
+        return s.execute(statements[0], params).scalar()
+    find, take = statements
+    found = s.execute(find, params).first()
+    if found is None:
+        return None
+    taken = s.execute(take, {**params, "row_id": found.id, "row_status": found.status})
+    if taken.rowcount != 1:
+        return None
+    return s.get(model, found.id, populate_existing=True)
+
+
+@functools.cache
+def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
+    """The claim's statements, built once per table and dialect with bound parameters
+    (now, worker, lease_until): building and cache-keying this query on every call cost
+    more CPU than running it, and idle workers claim a few times a second."""
     t = model.__table__
     other = t.alias("earlier")
+    now = bindparam("now", type_=t.c.next_attempt_at.type)
     ready = or_(and_(t.c.status == "pending", t.c.next_attempt_at <= now),
                 and_(t.c.status == "claimed", t.c.lease_until < now))
     # the outbox keeps its own per-conversation sequence; the inbox is in arrival order
@@ -89,24 +110,18 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
                               other.c[order] < t.c[order], other.c.status.in_(UNFINISHED))
     query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
-    claimed = {"status": "claimed", "claimed_by": worker, "lease_until": now + lease,
+    claimed = {"status": "claimed", "claimed_by": bindparam("worker", type_=t.c.claimed_by.type),
+               "lease_until": bindparam("lease_until", type_=t.c.lease_until.type),
                "attempts": t.c.attempts + 1}
-    if s.get_bind().dialect.name == "postgresql":
-        # one round trip: lock the head row (skipping rows other workers hold) and take it
+    if postgres:
         head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
         taking = update(t).where(t.c.id == head.scalar_subquery()).values(**claimed) \
             .returning(*t.c)
-        return s.execute(select(model).from_statement(taking)
-                         .execution_options(populate_existing=True)).scalar()
-    found = s.execute(query).first()
-    if found is None:
-        return None
-    taken = s.execute(update(t).where(t.c.id == found.id, t.c.status == found.status)
-                      .values(**claimed))
-    if taken.rowcount != 1:
-        return None
-    row = s.get(model, found.id, populate_existing=True)
-    return row
+        return (select(model).from_statement(taking)
+                .execution_options(populate_existing=True),)
+    take = update(t).where(t.c.id == bindparam("row_id"),
+                           t.c.status == bindparam("row_status")).values(**claimed)
+    return query, take
 
 
 def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
@@ -130,34 +145,41 @@ def retry_later(s: Session, model: Type[Row], row_id: int, worker: str, error: s
 def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_number: str,
                      from_number: str, body: str, account_id: Optional[str] = None,
                      debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
-                     at: Optional[datetime] = None) -> OutboxMessage:
-    """Append a text to the conversation's outbox, after everything already queued for it.
+                     at: Optional[datetime] = None) -> int:
+    """Append a text to the conversation's outbox, after everything already queued for it;
+    returns the row's id.
 
     A turn retried after it had queued its replies (the tracker save failed on a
     restarting database, the process died) says the same again: a text already queued
-    for the same inbox row is returned, not queued twice (a turn never repeats a text)."""
+    for the same inbox row is returned, not queued twice (a turn never repeats a text).
+    Two statements: one query for both "queued already?" and the conversation's last
+    `seq`, one INSERT (on PostgreSQL `ON CONFLICT DO NOTHING`, so a writer that lost the
+    race for a `seq` just takes the next one, without a savepoint; SQLite's BEGIN
+    IMMEDIATE lets no second writer in)."""
     at = at or clock.now()
     t = OutboxMessage.__table__
-    if inbox_id is not None:
-        earlier = s.execute(select(OutboxMessage).where(
-            t.c.inbox_id == inbox_id, t.c.body == body).limit(1)).scalar()
-        if earlier is not None:
-            return earlier
-    for _ in range(5):  # two writers racing for the same seq: the loser takes the next one
-        seq = (s.execute(select(func.max(t.c.seq)).where(t.c.conversation_id == conversation_id))
-               .scalar() or 0) + 1
-        row = OutboxMessage(conversation_id=conversation_id, seq=seq, channel=channel,
-                            to_number=to_number, from_number=from_number, body=body,
-                            account_id=account_id, debt_id=debt_id, inbox_id=inbox_id,
-                            status="pending", attempts=0, next_attempt_at=at, created_at=at)
-        try:
-            with s.begin_nested():
-                s.add(row)
-                s.flush()
+    last_seq = select(func.max(t.c.seq)).where(
+        t.c.conversation_id == conversation_id).scalar_subquery()
+    earlier = (select(t.c.id).where(t.c.inbox_id == inbox_id, t.c.body == body).limit(1)
+               .scalar_subquery() if inbox_id is not None else null())
+    postgres = s.get_bind().dialect.name == "postgresql"
+    values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
+              "from_number": from_number, "body": body, "account_id": account_id,
+              "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
+              "next_attempt_at": at, "created_at": at}
+    for _ in range(5):
+        found, top = s.execute(select(earlier, last_seq)).one()
+        if found is not None:
+            return found
+        row = {**values, "seq": (top or 0) + 1}
+        if postgres:
+            new_id = s.execute(pg_insert(t).values(**row).on_conflict_do_nothing(
+                index_elements=["conversation_id", "seq"]).returning(t.c.id)).scalar()
+        else:
+            new_id = s.execute(t.insert().values(**row)).inserted_primary_key[0]
+        if new_id is not None:
             notify(s)
-            return row
-        except IntegrityError:
-            continue
+            return new_id
     raise RuntimeError(f"could not queue a message for {conversation_id}: sequence contention")
 
 

@@ -9,7 +9,9 @@ and its evidence commit together or not at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import (
@@ -29,7 +31,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot import clock
 from bot.store import evidence, identity
@@ -62,6 +64,8 @@ if TYPE_CHECKING:  # compliance_filters is imported lazily: the store must load 
 # Statuses the compliance gate understands (Recipient.statuses); paid_claim and hardship
 # are kept for the agents and the negotiation, not for the gate.
 GATE_STATUSES = frozenset({"cease", "attorney", "bankruptcy", "deceased", "dispute"})
+#: how long a right-party verification on a number counts (`is_verified`, `recipient_for`)
+VERIFIED_WITHIN = timedelta(hours=1)
 # Contact statuses that were real attempts, mapped to ContactRecord outcomes.
 _OUTCOMES = {"sent": "sent", "delivered": "delivered", "failed": "failed", "answered": "answered",
              "voicemail": "voicemail", "no_answer": "no_answer", "received": "conversation"}
@@ -111,37 +115,82 @@ def primary_debt(s: Session, account: Account) -> Optional[Debt]:
     ).scalars().first()
 
 
+def _primary_debt_id() -> Any:
+    """`primary_debt`'s id for the outer query's account, as a correlated subquery."""
+    inner = aliased(Debt)
+    return (select(inner.id).where(inner.account_id == Account.account_id)
+            .order_by((inner.status == "open").desc(), inner.balance.desc(), inner.id)
+            .limit(1).correlate(Account).scalar_subquery())
+
+
+def find_account_and_debt_by_phone(s: Session, e164: str
+                                   ) -> Tuple[Optional[Account], Optional[Debt]]:
+    """`find_account_by_phone` and that account's `primary_debt`, in one query."""
+    row = s.execute(_account_and_debt_by_phone(), {"e164": e164}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+@functools.cache
+def _account_and_debt_by_phone() -> Any:
+    """Built once: a turn runs it for every message (statement building costs CPU)."""
+    from sqlalchemy import bindparam
+
+    return (select(Account, Debt).join(Phone, Phone.account_id == Account.account_id)
+            .outerjoin(Debt, Debt.id == _primary_debt_id())
+            .where(Phone.e164 == bindparam("e164", type_=Phone.e164.type))
+            .order_by(Phone.kind.desc(), Phone.id).limit(1))
+
+
+@functools.cache
+def _account_with_statuses_and_debt() -> Any:
+    """Built once: the gate runs it for every message it screens."""
+    from sqlalchemy import bindparam
+
+    return (select(Account, Debt).outerjoin(Debt, Debt.id == _primary_debt_id())
+            .where(Account.account_id == bindparam("account_id", type_=Account.account_id.type))
+            .options(joinedload(Account.status_records))
+            .execution_options(populate_existing=True))
+
+
 def _phones(s: Session, account_id: str) -> List[Phone]:
     return list(s.execute(
         select(Phone).where(Phone.account_id == account_id).order_by(Phone.kind.desc(), Phone.id)
     ).scalars())
 
 
+_LOOK_UP: Any = object()
+
+
 def recipient_for(s: Session, account: Account, number: Optional[str] = None,
-                  verified: Optional[bool] = None) -> Recipient:
+                  verified: Optional[bool] = None, *, debt: Any = _LOOK_UP) -> Recipient:
     """Everything the gate needs about `account`, contacted on `number` (default: primary).
 
     The contacted number comes first; other numbers follow unless flagged wrong numbers
     (a wrong number is never contacted about the account again, so it is not offered).
+    Read fresh on every call (an action may have changed any of it since the last one) in
+    four queries: the phones with the number's opt-outs, consents and verification in
+    one, the inconvenient times, the primary debt, and the account's statuses unless they
+    are loaded already (`load_account`). `debt` is the account's `primary_debt` when the
+    caller read it in the same transaction (`load_account`).
     """
     from compliance_filters import InconvenientTime as GateInconvenient
     from compliance_filters import Recipient
 
-    phones = _phones(s, account.account_id)
-    usable = [p.e164 for p in phones if not p.wrong_number]
     if number is None:
+        phones = _phones(s, account.account_id)
+        usable = [p.e164 for p in phones if not p.wrong_number]
         number = usable[0] if usable else (phones[0].e164 if phones else "")
+    facts = _number_facts(s, account.account_id, number or None,
+                          verified_since=clock.now() - VERIFIED_WITHIN if verified is None
+                          else None)
+    phones = facts.phones
+    usable = [p.e164 for p in phones if not p.wrong_number]
     ordered = tuple([number] + [p for p in usable if p != number]) if number else tuple(usable)
     statuses = set(account.statuses & GATE_STATUSES)
     if any(p.e164 == number and p.wrong_number for p in phones):
         statuses.add("wrong_number")
-    opted = frozenset(
-        ch for (ch,) in s.execute(
-            select(OptOut.channel).where(OptOut.phone == number, OptOut.active.is_(True))
-        )
-    ) if number else frozenset()
     if verified is None:
-        verified = bool(number) and is_verified(s, account.account_id, number)
+        verified = bool(number) and facts.verified
     inconvenient = tuple(
         GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
                          note=r.note)
@@ -149,7 +198,8 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
             InconvenientTime.account_id == account.account_id).order_by(InconvenientTime.id)
         ).scalars()
     )
-    debt = primary_debt(s, account)
+    if debt is _LOOK_UP:
+        debt = primary_debt(s, account)
     return Recipient(
         account_id=account.account_id,
         debt_id=str(debt.id) if debt is not None else "",
@@ -157,7 +207,7 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         address_zones=(account.timezone,) if account.timezone else (),
         language=account.language or "en",
         verified=verified,
-        opted_out=opted,
+        opted_out=facts.opted_out,
         statuses=frozenset(statuses),
         inconvenient=inconvenient,
         mini_miranda_given=account.mini_miranda_at is not None,
@@ -167,10 +217,93 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         creditors=(account.creditor,) if account.creditor else (),
         state=account.state or "",
         time_barred=bool(debt is not None and debt.time_barred),  # the debt the gate is about
-        consents=consents_for(s, number) if number else frozenset(),
+        consents=_consents_in_gate_terms(facts.consents),
         work_phones=tuple(p.e164 for p in phones if p.work),
         employer_prohibits=bool(account.employer_prohibits),
     )
+
+
+def load_account(s: Session, account_id: str) -> Tuple[Optional[Account], Optional[Debt]]:
+    """The account with its status records, and its `primary_debt`, in one query
+    (`recipient_for` reads all three)."""
+    row = s.execute(_account_with_statuses_and_debt(), {"account_id": account_id}).unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+@dataclass(frozen=True)
+class _PhoneRow:
+    e164: str
+    kind: str
+    wrong_number: bool
+    work: bool
+
+
+@dataclass(frozen=True)
+class _NumberFacts:
+    """An account's phones, and the opt-outs, consents and verification of one number."""
+
+    phones: List[_PhoneRow]
+    opted_out: FrozenSet[str]
+    consents: FrozenSet[str]
+    verified: bool
+
+
+def _number_facts(s: Session, account_id: str, number: Optional[str],
+                  verified_since: Optional[datetime]) -> _NumberFacts:
+    """One UNION ALL query instead of four (phones, opt-outs, consents, verification)."""
+    statement = _number_facts_statement(bool(number), bool(number) and verified_since is not None)
+    phones: List[Tuple[str, int, _PhoneRow]] = []
+    opted: set = set()
+    consents: set = set()
+    verified = False
+    rows = s.execute(statement, {"account_id": account_id, "number": number,
+                                 "since": verified_since})
+    for tag, value, kind, wrong, work, order in rows:
+        if tag == "phone":
+            phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
+        elif tag == "optout":
+            opted.add(value)
+        elif tag == "consent":
+            consents.add(value)
+        else:
+            verified = True
+    # the order `_phones` gives: primary before alt, then by id
+    phones.sort(key=lambda item: item[1])
+    phones.sort(key=lambda item: item[0], reverse=True)
+    return _NumberFacts([p for _, _, p in phones], frozenset(opted), frozenset(consents),
+                        verified)
+
+
+@functools.cache
+def _number_facts_statement(with_number: bool, with_verified: bool) -> Any:
+    """`_number_facts`'s query, built once with bound parameters (account_id, number,
+    since): building and cache-keying a four-part UNION costs more CPU than running it."""
+    from sqlalchemy import Integer, String, bindparam, false, literal, union_all
+
+    account_id = bindparam("account_id", type_=Phone.account_id.type)
+    number = bindparam("number", type_=OptOut.phone.type)
+
+    def row(tag: str, value: Any, kind: Any = "", wrong: Any = None, work: Any = None,
+            order: Any = 0) -> list:
+        return [literal(tag, String).label("tag"), value.label("value") if hasattr(value, "label")
+                else literal(value, String).label("value"),
+                (kind if hasattr(kind, "label") else literal(kind, String)).label("kind"),
+                (wrong if wrong is not None else false()).label("wrong"),
+                (work if work is not None else false()).label("work"),
+                (order if hasattr(order, "label") else literal(order, Integer)).label("ord")]
+
+    parts = [select(*row("phone", Phone.e164, Phone.kind, Phone.wrong_number, Phone.work,
+                         Phone.id)).where(Phone.account_id == account_id)]
+    if with_number:
+        parts.append(select(*row("optout", OptOut.channel)).where(
+            OptOut.phone == number, OptOut.active.is_(True)))
+        parts.append(select(*row("consent", Consent.channel)).where(
+            Consent.phone == number, Consent.active.is_(True)))
+    if with_verified:
+        parts.append(select(*row("verified", "")).where(
+            Verification.account_id == account_id, Verification.phone == number,
+            Verification.at >= bindparam("since", type_=Verification.at.type)))
+    return union_all(*parts)
 
 
 # ---------------------------------------------------------------- consent (TCPA)
@@ -181,8 +314,13 @@ def consents_for(s: Session, phone: str) -> FrozenSet[str]:
     """The consents on file for `phone`, in the gate's vocabulary: the channels consented
     to, and "artificial_voice" when calls are (prior express consent to prerecorded or
     artificial-voice calls is consent to be called on that number, FCC 24-18)."""
-    channels = {c for (c,) in s.execute(select(Consent.channel).where(
-        Consent.phone == phone, Consent.active.is_(True)))}
+    return _consents_in_gate_terms(frozenset(c for (c,) in s.execute(select(Consent.channel).where(
+        Consent.phone == phone, Consent.active.is_(True)))))
+
+
+def _consents_in_gate_terms(stored: FrozenSet[str]) -> FrozenSet[str]:
+    """Consent rows' channels as the gate reads them (see `consents_for`)."""
+    channels = set(stored)
     if "all" in channels:
         channels |= {"sms", "voice"}
     if "voice" in channels:
@@ -268,11 +406,13 @@ def _reason_text(reason: Any) -> str:
 def record_contact(s: Session, *, account_id: str, channel: str, direction: str, to: str,
                    from_: str, status: str, text: str, reasons: Iterable[Any] = (),
                    provider_sid: Optional[str] = None, debt_id: Union[int, str, None] = None,
-                   at: Optional[datetime] = None) -> ContactAttempt:
+                   at: Optional[datetime] = None, new: bool = False) -> ContactAttempt:
     """Record one contact attempt (or inbound message) and its evidence.
 
     A provider id seen before updates that row instead (webhook retries, a call whose
-    placed row later becomes a voicemail).
+    placed row later becomes a voicemail). `new=True` says the caller knows no row carries
+    `provider_sid` yet (a sid Twilio has just returned, an inbox row's first attempt), which
+    saves the lookup; the unique index on provider_sid still refuses a second row.
     """
     _check(channel, ("sms", "voice"), "channel")
     _check(direction, ("outbound", "inbound"), "direction")
@@ -280,7 +420,7 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
     at = at or clock.now()
     reason_list = [_reason_text(r) for r in reasons]
     contact = None
-    if provider_sid:
+    if provider_sid and not new:
         contact = s.execute(select(ContactAttempt).where(
             ContactAttempt.provider_sid == provider_sid)).scalars().first()
     if contact is None:
@@ -521,7 +661,7 @@ def mark_verified(s: Session, account_id: str, phone: str, at: Optional[datetime
 
 
 def is_verified(s: Session, account_id: str, phone: str,
-                within: timedelta = timedelta(hours=1)) -> bool:
+                within: timedelta = VERIFIED_WITHIN) -> bool:
     """Was the right party verified on `phone` within the last `within`?"""
     since = clock.now() - within
     return s.execute(select(Verification.id).where(

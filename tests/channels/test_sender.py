@@ -58,7 +58,7 @@ def queue_texts(*texts, to="+15551230004"):
     """Put texts in the outbox as the send path would (a number with no account)."""
     with session_scope() as s:
         return [queue.enqueue_outbound(s, conversation_id=to, channel="sms", to_number=to,
-                                       from_number="+15005550006", body=text).id
+                                       from_number="+15005550006", body=text)
                 for text in texts]
 
 

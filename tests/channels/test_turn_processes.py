@@ -18,6 +18,30 @@ from bot.store.db import session_scope
 from tests.channels.conftest import OUR_NUMBER, US_PHONE
 
 
+def test_a_turn_process_runs_at_a_lower_cpu_priority_than_the_front(monkeypatch):
+    """The spawned child (and what it starts) is `turn_nice` nicer than its parent."""
+    import os
+    import subprocess
+    import sys
+
+    from bot.runtime import turn_processes
+
+    real_popen = subprocess.Popen
+
+    def fake_popen(argv, **kwargs):  # the real spawn's options, a tiny program instead
+        return real_popen([sys.executable, "-c", "import os; print(os.nice(0))"],
+                                stdout=subprocess.PIPE, text=True,
+                                preexec_fn=kwargs["preexec_fn"])
+
+    monkeypatch.setenv("COLLECTBOT_TURN_NICE", "7")
+    reset_settings()
+    monkeypatch.setattr(turn_processes.subprocess, "Popen", fake_popen)
+    child = turn_processes.TurnProcesses(1, model=get_settings().home / "models")._spawn(0)
+    out, _ = child.communicate(timeout=60)
+    assert int(out) == os.nice(0) + 7
+    assert load_settings({}).turn_nice == 10  # the default
+
+
 def test_turn_processes_default_to_one_per_core_only_with_a_shared_lock(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert default_count(load_settings({})) == 0  # no Redis: the serving process runs turns
@@ -113,3 +137,47 @@ def test_a_burst_of_webhooks_is_stored_once_each_in_one_statement(db):
                                                                           "SM-old"]
     if db.startswith("postgresql"):
         assert sum("INSERT INTO inbox" in sql for sql in statements) == 1
+
+
+async def test_a_notification_wakes_one_idle_worker_not_all_of_them():
+    """Every stored message notifies every process; each notification used to wake all
+    of a runner's sleeping tasks, and each ran a claim that found nothing."""
+    from bot.channels.runner import QueueRunner
+
+    class Counting(QueueRunner):
+        name = "counting"
+
+        def __init__(self):
+            super().__init__(tasks=4, poll=60.0)
+            self.claims = 0
+            self.rows = []
+
+        def _claim(self):
+            self.claims += 1
+            return self.rows.pop() if self.rows else None
+
+        async def process(self, row):
+            pass
+
+    runner = Counting()
+    runner.start()
+    try:
+        for _ in range(200):  # every task claims once at start, finds nothing, sleeps
+            await asyncio.sleep(0.01)
+            if runner.claims == 4:
+                break
+        await asyncio.sleep(0.1)
+        assert runner.claims == 4
+        runner.wake()
+        await asyncio.sleep(0.3)
+        assert runner.claims == 5  # one task looked, not four
+        runner.rows = ["a", "b", "c"]  # a burst: a task that finds work wakes the next
+        runner.wake()
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if not runner.rows:
+                break
+        await asyncio.sleep(0.3)
+        assert runner.rows == [] and runner.claims <= 5 + 3 + 4
+    finally:
+        await runner.stop()

@@ -166,3 +166,48 @@ def test_two_processes_appending_at_once_keep_one_chain(db, capsys):
         writers = [r.payload for r in s.query(EvidenceRecord).order_by(EvidenceRecord.seq)]
     assert sum('"writer":"p1"' in p for p in writers) == count
     assert sum('"writer":"p2"' in p for p in writers) == count
+
+
+def test_a_transactions_records_are_written_together_at_commit(db, capsys):
+    """Three appends in one transaction: one tail read and one INSERT, not three each."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    _fill(2)
+    event.listen(get_engine(), "before_cursor_execute", record)
+    try:
+        _fill(3)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", record)
+    assert sum(sql.lstrip().upper().startswith("INSERT INTO EVIDENCE") for sql in statements) == 1
+    assert sum("FROM evidence" in sql for sql in statements) == 1
+    assert _verify_cli(capsys) == (0, "ok: 5 records")
+
+
+def test_a_query_of_the_log_in_the_same_transaction_sees_its_own_records(db):
+    with session_scope() as s:
+        evidence.append(s, "note", "A1", {"n": 1}, at=AT)
+        evidence.append(s, "note", "A1", {"n": 2}, at=AT)
+        assert s.query(EvidenceRecord).count() == 2
+        evidence.append(s, "note", "A1", {"n": 3}, at=AT)
+        assert s.execute(text("SELECT count(*) FROM evidence")).scalar() == 3
+    with session_scope() as s:
+        assert [r.seq for r in s.query(EvidenceRecord).order_by(EvidenceRecord.seq)] == [1, 2, 3]
+
+
+def test_a_rolled_back_transaction_leaves_no_record(db, capsys):
+    _fill(1)
+    with pytest.raises(RuntimeError):
+        with session_scope() as s:
+            evidence.append(s, "note", "A1", {"n": 2}, at=AT)
+            raise RuntimeError("the turn failed")
+    with session_scope() as s:  # the next transaction on a pooled session starts clean
+        evidence.append(s, "note", "A1", {"n": 3}, at=AT)
+    assert _verify_cli(capsys) == (0, "ok: 2 records")
+    with session_scope() as s:
+        assert [r.payload for r in s.query(EvidenceRecord).order_by(EvidenceRecord.seq)] == \
+            ['{"amount":"12.50","n":1,"text":"还款 ok"}', '{"n":3}']
