@@ -39,7 +39,7 @@ def test_a_turn_process_runs_at_a_lower_cpu_priority_than_the_front(monkeypatch)
     child = turn_processes.TurnProcesses(1, model=get_settings().home / "models")._spawn(0)
     out, _ = child.communicate(timeout=60)
     assert int(out) == os.nice(0) + 7
-    assert load_settings({}).turn_nice == 10  # the default
+    assert load_settings({}).turn_nice == 0  # the default: equal priority (README)
 
 
 def test_turn_processes_default_to_one_per_core_only_with_a_shared_lock(monkeypatch):
