@@ -54,22 +54,34 @@ class SoundAlike:
         # the look-ahead on the words' first letters lets the engine skip most positions
         # at once (about five times faster than the alternation alone on SMS text)
         firsts = "".join(sorted({w[0] for w in self.words}))
-        self._regex = re.compile(
-            f"(?<![a-z])(?=[{firsts}])(?:" + "|".join(f"(?P<w{i}>{_pattern(w)})" for i, w in enumerate(self.words))
-            + ")(?![a-z])") if self.words else None
+        body = (f"(?=[{firsts}])(?:" + "|".join(f"(?P<w{i}>{_pattern(w)})" for i, w in enumerate(self.words))
+                + ")(?![a-z])")
+        self._regex = re.compile("(?<![a-z])" + body) if self.words else None
+        # The same matches, run over " " + text: a pattern that begins with a look-behind
+        # makes Python's regex engine try every position, one that begins with a character
+        # set lets it jump to the candidates (a non-letter, then a word), ~25% less time
+        # (issue 13 item 10). A match at padded offset s..e is the word at text offset
+        # s..e-1; tests/compliance/test_filter_equivalence.py compares the two.
+        self._padded = re.compile("[^a-z]" + body) if self.words else None
         self._known = frozenset(self.words)
+
+    def matches(self, text: str) -> List[Tuple[int, int, int]]:
+        """(start, end, word number) of every match of `_regex` in `text`, left to right."""
+        if self._padded is None:
+            return []
+        return [(m.start(), m.end() - 1, int(m.lastgroup[1:]))  # type: ignore[index]
+                for m in self._padded.finditer(" " + text)]
 
     def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """`text` (lower case) with each misspelt word replaced, and the offset map back to
         `text` (None when nothing changed)."""
-        if self._regex is None:
+        if self._padded is None:
             return text, None
         edits: List[Tuple[int, int, str]] = []
-        for m in self._regex.finditer(text):
-            if m.group() in self._known:
+        for start, end, number in self.matches(text):
+            if text[start:end] in self._known:
                 continue
-            word = self.words[int(m.lastgroup[1:])]  # type: ignore[index]
-            edits.append((m.start(), m.end(), word))
+            edits.append((start, end, self.words[number]))
         if not edits:
             return text, None
         out: List[str] = []

@@ -28,9 +28,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_filters import check_text, load_pack, normalize, phrases, pinyin
+from compliance_filters import check_text, load_pack, normalize, phrases, pinyin, spelling
 from compliance_filters.packs import PACK_DIR
-from compliance_filters.phrase_index import PhraseIndex, TrieScanner, trie_regex, trie_scanner
+from compliance_filters.phrase_index import (
+    GatedTrieRegex,
+    PhraseIndex,
+    TrieScanner,
+    gated_trie_regex,
+    trie_regex,
+    trie_scanner,
+)
 
 DATA = Path(__file__).parent / "data"
 SETS = ("blocked.txt", "allowed.txt", "heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt")
@@ -77,6 +84,13 @@ def regex_inner_separators(text: str) -> List[Tuple[int, int]]:
     return [m.span() for m in normalize._INNER_SEP.finditer(text)]
 
 
+def regex_sound_alike_matches(self: spelling.SoundAlike, text: str) -> List[Tuple[int, int, int]]:
+    """`SoundAlike.matches` before it ran over a padded text: the look-behind regex."""
+    if self._regex is None:
+        return []
+    return [(m.start(), m.end(), int(m.lastgroup[1:])) for m in self._regex.finditer(text)]  # type: ignore[index]
+
+
 def _rows(name: str) -> List[str]:
     return [line.split("\t")[-1] for line in (DATA / name).read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -112,6 +126,51 @@ def test_aho_corasick_scanner_finds_what_the_trie_regex_found(words, text, word_
     scanner = trie_scanner(words, word_start)
     assert scanner is not None
     assert scanner.spans(text) == [m.span() for m in trie_regex(words, word_start).finditer(text)]
+
+
+@SETTINGS
+@given(words=st.lists(st.text(alphabet="报警坐牢老赖ab1 ", min_size=1, max_size=4), min_size=1, max_size=30),
+       text=st.text(alphabet="报警坐牢老赖ab1 ，x", max_size=80), word_start=st.booleans())
+def test_gated_trie_regex_finds_what_the_trie_regex_found(words, text, word_start) -> None:
+    """The Aho-Corasick pre-check only skips texts the regex finds nothing in."""
+    gated = gated_trie_regex(words, word_start)
+    assert gated is not None
+    expected = [m.span() for m in trie_regex(words, word_start).finditer(text)]
+    assert gated.spans(text) == expected
+    assert gated.starts(text) == [a for a, _ in expected]
+
+
+def test_chinese_prefilter_is_the_gated_regex_and_agrees_on_the_data_sets() -> None:
+    trigger = phrases.trigger_for(PACKS["cn"], "zh")
+    assert isinstance(trigger, GatedTrieRegex)
+    texts = [normalize.canonical_text(t) for t in DATA_TEXTS + GENERATED]
+    assert sum(1 for t in texts if not trigger.found_in(t)) > 100  # the pre-check does skip texts
+    assert [trigger.starts(t) for t in texts] == [[m.start() for m in trigger.regex.finditer(t)] for t in texts]
+
+
+def test_gated_trie_regex_of_no_words_is_none_like_the_regex() -> None:
+    assert gated_trie_regex([], False) is None and gated_trie_regex([""], True) is None
+
+
+def _sound_alike_words() -> List[str]:
+    return list(PACKS["us"].banned.get("sound_alike") or ())
+
+
+@SETTINGS
+@given(parts=st.lists(st.sampled_from(["arested", "arrest", "poleece", "police", "jale", "jail", "sherrif", "prisun",
+                                       "a", "ar", "x", " ", "-", "1", "\n", "é", "报", "s", "ed", "e"]), max_size=14))
+def test_sound_alike_over_padded_text_finds_what_the_look_behind_regex_found(parts) -> None:
+    finder = spelling.sound_alike(_sound_alike_words())
+    text = "".join(parts)
+    assert finder.matches(text) == regex_sound_alike_matches(finder, text)
+
+
+def test_sound_alike_over_padded_text_agrees_on_the_data_sets() -> None:
+    finder = spelling.sound_alike(_sound_alike_words())
+    texts = [t.lower() for t in DATA_TEXTS + GENERATED]
+    found = [finder.matches(t) for t in texts]
+    assert sum(1 for f in found if f) > 50  # the comparison sees matches
+    assert found == [regex_sound_alike_matches(finder, t) for t in texts]
 
 
 def test_scanner_of_no_words_is_none_like_the_regex() -> None:
@@ -164,6 +223,7 @@ def reference_engine(monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(phrases, "_trigger", lambda words, lang: trie_regex(words, word_start=lang == "en"))
     monkeypatch.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
     monkeypatch.setattr(normalize, "inner_separators", regex_inner_separators)
+    monkeypatch.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
     for cache in ("_compiled", "_triggers", "_restorers"):
         monkeypatch.setattr(phrases, cache, {})
     yield
@@ -245,6 +305,7 @@ def test_generated_texts_get_the_decisions_of_the_reference_engine(parts) -> Non
         mp.setattr(phrases, "_trigger", lambda words, lang: trie_regex(words, word_start=lang == "en"))
         mp.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
         mp.setattr(normalize, "inner_separators", regex_inner_separators)
+        mp.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
         for cache in ("_compiled", "_triggers", "_restorers"):
             mp.setattr(phrases, cache, _REFERENCE_CACHES[cache])
         slow = _decisions([text])
