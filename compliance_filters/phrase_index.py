@@ -147,51 +147,6 @@ class TrieScanner:
         return [start for start, _ in self.spans(text)]
 
 
-class GatedTrieRegex:
-    """`trie_regex(words, word_start)` behind an exact pre-check: an Aho-Corasick pass
-    (all C code, stopping at the first hit) asks whether any of `words` occurs in the
-    text at all, and only then does the regex run. A regex match is an occurrence of one
-    of the words, so a text with none has no match, and the regex's own results are used
-    whenever there is one (issue 13 item 10: the Chinese prefilter regex tried its trie at
-    every character whose first letter begins a phrase, ~9 us for an SMS, and ~65% of
-    Chinese texts hold no phrase at all)."""
-
-    def __init__(self, regex: re.Pattern, words: Sequence[str]) -> None:
-        import ahocorasick
-
-        self.regex = regex
-        self._automaton = ahocorasick.Automaton()
-        for word in words:
-            if word:
-                self._automaton.add_word(word, len(word))
-        self._automaton.make_automaton()
-
-    def found_in(self, text: str) -> bool:
-        """Does any word occur in `text` (anywhere)?"""
-        for _ in self._automaton.iter(text):
-            return True
-        return False
-
-    def spans(self, text: str) -> List[Tuple[int, int]]:
-        """What `regex.finditer(text)` finds, as (start, end) spans."""
-        if not self.found_in(text):
-            return []
-        return [m.span() for m in self.regex.finditer(text)]
-
-    def starts(self, text: str) -> List[int]:
-        """The start of every span."""
-        if not self.found_in(text):
-            return []
-        return [m.start() for m in self.regex.finditer(text)]
-
-
-def gated_trie_regex(words: Sequence[str], word_start: bool) -> Optional[GatedTrieRegex]:
-    """A GatedTrieRegex over `words` (None when there are none, as `trie_regex`)."""
-    words = [w for w in words if w]
-    regex = trie_regex(words, word_start) if words else None
-    return None if regex is None else GatedTrieRegex(regex, words)
-
-
 def trie_scanner(words: Sequence[str], word_start: bool) -> Optional[TrieScanner]:
     """A TrieScanner over `words` (None when there are none, as `trie_regex`)."""
     words = [w for w in words if w]

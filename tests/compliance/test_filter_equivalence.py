@@ -30,14 +30,7 @@ from hypothesis import strategies as st
 
 from compliance_filters import check_text, load_pack, normalize, phrases, pinyin, spelling
 from compliance_filters.packs import PACK_DIR
-from compliance_filters.phrase_index import (
-    GatedTrieRegex,
-    PhraseIndex,
-    TrieScanner,
-    gated_trie_regex,
-    trie_regex,
-    trie_scanner,
-)
+from compliance_filters.phrase_index import PhraseIndex, TrieScanner, trie_regex, trie_scanner
 
 DATA = Path(__file__).parent / "data"
 SETS = ("blocked.txt", "allowed.txt", "heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt")
@@ -126,30 +119,6 @@ def test_aho_corasick_scanner_finds_what_the_trie_regex_found(words, text, word_
     scanner = trie_scanner(words, word_start)
     assert scanner is not None
     assert scanner.spans(text) == [m.span() for m in trie_regex(words, word_start).finditer(text)]
-
-
-@SETTINGS
-@given(words=st.lists(st.text(alphabet="报警坐牢老赖ab1 ", min_size=1, max_size=4), min_size=1, max_size=30),
-       text=st.text(alphabet="报警坐牢老赖ab1 ，x", max_size=80), word_start=st.booleans())
-def test_gated_trie_regex_finds_what_the_trie_regex_found(words, text, word_start) -> None:
-    """The Aho-Corasick pre-check only skips texts the regex finds nothing in."""
-    gated = gated_trie_regex(words, word_start)
-    assert gated is not None
-    expected = [m.span() for m in trie_regex(words, word_start).finditer(text)]
-    assert gated.spans(text) == expected
-    assert gated.starts(text) == [a for a, _ in expected]
-
-
-def test_chinese_prefilter_is_the_gated_regex_and_agrees_on_the_data_sets() -> None:
-    trigger = phrases.trigger_for(PACKS["cn"], "zh")
-    assert isinstance(trigger, GatedTrieRegex)
-    texts = [normalize.canonical_text(t) for t in DATA_TEXTS + GENERATED]
-    assert sum(1 for t in texts if not trigger.found_in(t)) > 100  # the pre-check does skip texts
-    assert [trigger.starts(t) for t in texts] == [[m.start() for m in trigger.regex.finditer(t)] for t in texts]
-
-
-def test_gated_trie_regex_of_no_words_is_none_like_the_regex() -> None:
-    assert gated_trie_regex([], False) is None and gated_trie_regex([""], True) is None
 
 
 def _sound_alike_words() -> List[str]:
