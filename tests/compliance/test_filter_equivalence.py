@@ -134,6 +134,19 @@ def test_sound_alike_over_padded_text_finds_what_the_look_behind_regex_found(par
     assert finder.matches(text) == regex_sound_alike_matches(finder, text)
 
 
+@SETTINGS
+@given(words=st.lists(st.sampled_from(["jail", "jale", "jailed", "arrest", "arest", "arrested", "police", "polis",
+                                       "sheriff", "sherif"]), min_size=1, max_size=6),
+       parts=st.lists(st.sampled_from(["jale", "jail", "jaled", "arest", "arrest", "areste", "poleece", "polis",
+                                       "sherrif", " ", ".", "x", "1"]), max_size=10))
+def test_sound_alike_word_is_the_alternative_the_regex_took(words, parts) -> None:
+    """Word lists whose spellings overlap ("jail" and "jale" both read "jale"): the word
+    found for a match is the one the named-group regex chose."""
+    finder = spelling.SoundAlike(words)
+    text = "".join(parts)
+    assert finder.matches(text) == regex_sound_alike_matches(finder, text)
+
+
 def test_sound_alike_over_padded_text_agrees_on_the_data_sets() -> None:
     finder = spelling.sound_alike(_sound_alike_words())
     texts = [t.lower() for t in DATA_TEXTS + GENERATED]
