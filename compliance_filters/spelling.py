@@ -77,7 +77,8 @@ class SoundAlike:
         plain = [_literal_first(p) for p in patterns]
         self._padded = re.compile(
             f"[^a-z](?=[{firsts}])(?:" + "|".join(plain) + ")(?![a-z])") if self.words else None
-        self._each = [re.compile(p) for p in plain]
+        self._plain = plain
+        self._each: List[re.Pattern] = []  # one regex per word, compiled at the first match (start-up)
         self._known = frozenset(self.words)
 
     @property
@@ -90,6 +91,8 @@ class SoundAlike:
             return []
         found: List[Tuple[int, int, int]] = []
         for m in self._padded.finditer(" " + text):
+            if not self._each:
+                self._each = [re.compile(p) for p in self._plain]
             start, end = m.start(), m.end() - 1
             word = text[start:end]
             found.append((start, end, next(i for i, p in enumerate(self._each) if p.fullmatch(word))))
