@@ -28,7 +28,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_filters import check_text, load_pack, normalize, phrases, pinyin
+from compliance_filters import check_text, load_pack, normalize, phrases, pinyin, spelling
 from compliance_filters.packs import PACK_DIR
 from compliance_filters.phrase_index import PhraseIndex, TrieScanner, trie_regex, trie_scanner
 
@@ -77,6 +77,13 @@ def regex_inner_separators(text: str) -> List[Tuple[int, int]]:
     return [m.span() for m in normalize._INNER_SEP.finditer(text)]
 
 
+def regex_sound_alike_matches(self: spelling.SoundAlike, text: str) -> List[Tuple[int, int, int]]:
+    """`SoundAlike.matches` before it ran over a padded text: the look-behind regex."""
+    if self._regex is None:
+        return []
+    return [(m.start(), m.end(), int(m.lastgroup[1:])) for m in self._regex.finditer(text)]  # type: ignore[index]
+
+
 def _rows(name: str) -> List[str]:
     return [line.split("\t")[-1] for line in (DATA / name).read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -112,6 +119,40 @@ def test_aho_corasick_scanner_finds_what_the_trie_regex_found(words, text, word_
     scanner = trie_scanner(words, word_start)
     assert scanner is not None
     assert scanner.spans(text) == [m.span() for m in trie_regex(words, word_start).finditer(text)]
+
+
+def _sound_alike_words() -> List[str]:
+    return list(PACKS["us"].banned.get("sound_alike") or ())
+
+
+@SETTINGS
+@given(parts=st.lists(st.sampled_from(["arested", "arrest", "poleece", "police", "jale", "jail", "sherrif", "prisun",
+                                       "a", "ar", "x", " ", "-", "1", "\n", "é", "报", "s", "ed", "e"]), max_size=14))
+def test_sound_alike_over_padded_text_finds_what_the_look_behind_regex_found(parts) -> None:
+    finder = spelling.sound_alike(_sound_alike_words())
+    text = "".join(parts)
+    assert finder.matches(text) == regex_sound_alike_matches(finder, text)
+
+
+@SETTINGS
+@given(words=st.lists(st.sampled_from(["jail", "jale", "jailed", "arrest", "arest", "arrested", "police", "polis",
+                                       "sheriff", "sherif"]), min_size=1, max_size=6),
+       parts=st.lists(st.sampled_from(["jale", "jail", "jaled", "arest", "arrest", "areste", "poleece", "polis",
+                                       "sherrif", " ", ".", "x", "1"]), max_size=10))
+def test_sound_alike_word_is_the_alternative_the_regex_took(words, parts) -> None:
+    """Word lists whose spellings overlap ("jail" and "jale" both read "jale"): the word
+    found for a match is the one the named-group regex chose."""
+    finder = spelling.SoundAlike(words)
+    text = "".join(parts)
+    assert finder.matches(text) == regex_sound_alike_matches(finder, text)
+
+
+def test_sound_alike_over_padded_text_agrees_on_the_data_sets() -> None:
+    finder = spelling.sound_alike(_sound_alike_words())
+    texts = [t.lower() for t in DATA_TEXTS + GENERATED]
+    found = [finder.matches(t) for t in texts]
+    assert sum(1 for f in found if f) > 50  # the comparison sees matches
+    assert found == [regex_sound_alike_matches(finder, t) for t in texts]
 
 
 def test_scanner_of_no_words_is_none_like_the_regex() -> None:
@@ -164,6 +205,7 @@ def reference_engine(monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(phrases, "_trigger", lambda words, lang: trie_regex(words, word_start=lang == "en"))
     monkeypatch.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
     monkeypatch.setattr(normalize, "inner_separators", regex_inner_separators)
+    monkeypatch.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
     for cache in ("_compiled", "_triggers", "_restorers"):
         monkeypatch.setattr(phrases, cache, {})
     yield
@@ -245,6 +287,7 @@ def test_generated_texts_get_the_decisions_of_the_reference_engine(parts) -> Non
         mp.setattr(phrases, "_trigger", lambda words, lang: trie_regex(words, word_start=lang == "en"))
         mp.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
         mp.setattr(normalize, "inner_separators", regex_inner_separators)
+        mp.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
         for cache in ("_compiled", "_triggers", "_restorers"):
             mp.setattr(phrases, cache, _REFERENCE_CACHES[cache])
         slow = _decisions([text])
