@@ -12,10 +12,12 @@ form slot, the greeting would have to activate the loop from outside the form (a
 `ActiveLoop` plus `requested_slot` set by a non-form action), each of those intents would
 become a form rejection after which the form re-asks the name, and deny would mean
 "not me" at the name but "I won't answer" at the identity field, which rules can only tell
-apart by featurising `requested_slot`. That is the intended next step (it changes the shape
-of every pre-verification story and test story, so it needs its own retraining and story
-run); until then the name answer stays a one-turn rule (`bot/rules/verification.yml`) and
-the identity field is the form's slot, validated here by a `FormValidationAction`.
+apart by featurising `requested_slot`. A yes/no asked once is what Rasa's rules are for
+(one-turn interactions); a form is for a question that must be answered and re-asked until
+it is, which here is the identity field: the name answer is a one-turn rule
+(`bot/rules/verification.yml`) and the identity field is the form's slot, validated here by
+a `FormValidationAction`. Folding the name into the form remains possible; it would change
+the shape of every pre-verification story and test story.
 """
 
 from __future__ import annotations
