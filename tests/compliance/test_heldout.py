@@ -13,9 +13,14 @@ from typing import List, Tuple
 from compliance_filters import check_text
 from compliance_filters.packs import Pack
 
-ROWS = [tuple(line.split("\t")) for line in
-        (Path(__file__).parent / "data" / "heldout.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")]
+
+def _rows(name: str) -> List[Tuple[str, ...]]:
+    """(label, language, text) rows of a held-out file under data/ (comments skipped)."""
+    lines = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line.strip() and not line.startswith("#")]
+
+
+ROWS = _rows("heldout.txt")
 
 
 def test_heldout_precision_and_recall(us) -> None:
@@ -33,16 +38,18 @@ def test_heldout_precision_and_recall(us) -> None:
     assert precision >= 0.95
 
 
-ROWS4 = [tuple(line.split("\t")) for line in
-         (Path(__file__).parent / "data" / "heldout4.txt").read_text(encoding="utf-8").splitlines()
-         if line.strip() and not line.startswith("#")]
+ROWS4 = _rows("heldout4.txt")
 
 
-def _measure(rows: List[Tuple[str, ...]], pack: Pack) -> Tuple[List[str], List[str], int, int]:
+def _measure(name: str, rows: List[Tuple[str, ...]], pack: Pack) -> Tuple[List[str], List[str], int, int]:
+    """Misses, false blocks and the two class sizes; printed (run with -s) so a failing floor
+    shows what moved."""
     blocked = [(lang, text) for label, lang, text in rows if label == "blocked"]
     allowed = [(lang, text) for label, lang, text in rows if label == "allowed"]
     missed = [t for lang, t in blocked if check_text(pack, t, lang).allowed]
     false_blocks = [t for lang, t in allowed if not check_text(pack, t, lang).allowed]
+    print(f"\n{name}: recall {1 - len(missed) / len(blocked):.3f}, FPR {len(false_blocks) / len(allowed):.3f}; "
+          f"missed {missed}; false blocks {false_blocks}")
     return missed, false_blocks, len(blocked), len(allowed)
 
 
@@ -52,16 +59,12 @@ def test_heldout4_is_a_regression_floor(us) -> None:
     Wave 4 fixed the families of its 4 misses and 2 false blocks by rule (so it is
     development data now) and measured recall 1.000, FPR 0.000: that is the floor."""
     assert len(ROWS4) == 230
-    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS4, us)
-    print(f"\nheld-out 4: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
-          f"missed {missed}; false blocks {false_blocks}")
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 4", ROWS4, us)
     assert missed == []
     assert false_blocks == []
 
 
-ROWS5 = [tuple(line.split("\t")) for line in
-         (Path(__file__).parent / "data" / "heldout5.txt").read_text(encoding="utf-8").splitlines()
-         if line.strip() and not line.startswith("#")]
+ROWS5 = _rows("heldout5.txt")
 
 
 def test_heldout5_first_run_is_the_floor(us) -> None:
@@ -70,17 +73,13 @@ def test_heldout5_first_run_is_the_floor(us) -> None:
     evaluation gave recall 88/125 = 0.704 and FPR 6/125 = 0.048 (goal: 0.97 at <= 0.01,
     not met). Regression floors, not tuning targets: the set is never used to add phrases."""
     assert len(ROWS5) == 250
-    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS5, us)
-    print(f"\nheld-out 5: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
-          f"missed {missed}; false blocks {false_blocks}")
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 5", ROWS5, us)
     assert n_blocked == 125 and n_allowed == 125
     assert len(missed) <= 37      # recall >= 88/125 = 0.704
     assert len(false_blocks) <= 6  # FPR <= 6/125 = 0.048
 
 
-ROWS6 = [tuple(line.split("\t")) for line in
-         (Path(__file__).parent / "data" / "heldout6.txt").read_text(encoding="utf-8").splitlines()
-         if line.strip() and not line.startswith("#")]
+ROWS6 = _rows("heldout6.txt")
 
 
 def test_heldout6_first_run_is_the_floor(us) -> None:
@@ -88,9 +87,7 @@ def test_heldout6_first_run_is_the_floor(us) -> None:
     run, with no filter change since, and before its own first run, which gave recall
     77/110 = 0.700 and FPR 1/110 = 0.009 (goal 0.97 at <= 0.01: recall not met). Floors."""
     assert len(ROWS6) == 220
-    missed, false_blocks, n_blocked, n_allowed = _measure(ROWS6, us)
-    print(f"\nheld-out 6: recall {1 - len(missed) / n_blocked:.3f}, FPR {len(false_blocks) / n_allowed:.3f}; "
-          f"missed {missed}; false blocks {false_blocks}")
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 6", ROWS6, us)
     assert n_blocked == 110 and n_allowed == 110
     assert len(missed) <= 33      # recall >= 77/110 = 0.700
     assert len(false_blocks) <= 1  # FPR <= 1/110 = 0.009
