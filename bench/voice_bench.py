@@ -11,12 +11,13 @@ what a call sounded like before the spoken variants.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 GOAL_SECONDS = 15.0
 #: the sample values' dates are a few weeks after this day (said without their year)
@@ -30,27 +31,41 @@ def _words(text: str, lang: str) -> int:
     return len(re.findall(r"[A-Za-z0-9][A-Za-z0-9',.]*", text))
 
 
-def prompts(channel: str) -> List[Tuple[str, str, str]]:
-    """(name, language, spoken text) of every response on `channel` and the voice texts."""
+@functools.cache
+def _chooser():
+    """Rasa's own variation filter over the domain, loaded once for every prompt and turn."""
     from rasa.core.nlg.generator import ResponseVariationFilter
     from rasa.shared.core.domain import Domain
 
-    from bot.channels.speech import spoken
-    from bot.channels.texts import text as fixed_text
+    return ResponseVariationFilter(Domain.load("bot/domain").responses)
+
+
+def _filled(name: str, channel: str, lang: str, pack: str) -> Optional[str]:
+    """The variation of `name` Rasa picks on `channel` for a debtor of `lang` under `pack`,
+    with the sample values filled in (None when the response has none there)."""
     from bot.dialogue.responses import SAMPLE_VARIABLES
     from bot.dialogue.responses import SAMPLE_VARIABLES_ZH as SAMPLE_ZH
 
-    domain = Domain.load("bot/domain")
+    variants = _chooser().responses_for_utter_action(name, channel, {"language": lang, "pack": pack})
+    if not variants:
+        return None
+    return variants[0]["text"].format(**(SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES))
+
+
+def prompts(channel: str) -> List[Tuple[str, str, str]]:
+    """(name, language, spoken text) of every response on `channel` and the voice texts."""
+    from bot.channels.speech import spoken
+    from bot.channels.texts import text as fixed_text
+
     found = []
-    for name in sorted(domain.responses):
+    for name in sorted(_chooser().responses):
         for lang, pack in (("en", "us"), ("zh", "cn"), ("zh", "us")):
-            variants = ResponseVariationFilter(domain.responses).responses_for_utter_action(
-                name, channel, {"language": lang, "pack": pack})
-            values = SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES
-            for variant in variants[:1]:
-                said = spoken(variant["text"].format(**values), lang, SAMPLE_TODAY)
-                if (name, lang, said) not in found:
-                    found.append((name, lang, said))
+            text = _filled(name, channel, lang, pack)
+            if text is None:
+                continue
+            said = spoken(text, lang, SAMPLE_TODAY)
+            if (name, lang, said) not in found:
+                found.append((name, lang, said))
     if channel == "twilio_voice":
         for key in ("voicemail", "recording_notice", "voice_reprompt", "voice_unsure",
                     "voice_no_input_close", "voice_fallback"):
@@ -71,26 +86,13 @@ TURNS = {
 
 def turns() -> List[Tuple[str, str, str]]:
     """(turn, language, spoken text) of each of TURNS, on a call."""
-    from rasa.core.nlg.generator import ResponseVariationFilter
-    from rasa.shared.core.domain import Domain
-
     from bot.channels.speech import spoken
     from bot.channels.texts import text as fixed_text
-    from bot.dialogue.responses import SAMPLE_VARIABLES
-    from bot.dialogue.responses import SAMPLE_VARIABLES_ZH as SAMPLE_ZH
 
-    chooser = ResponseVariationFilter(Domain.load("bot/domain").responses)
     found = []
     for turn, (lang, pack, parts) in TURNS.items():
-        values = SAMPLE_ZH if lang == "zh" else SAMPLE_VARIABLES
-        said = []
-        for part in parts:
-            if part.startswith("@"):
-                said.append(fixed_text(part[1:], lang))
-                continue
-            variant = chooser.responses_for_utter_action(
-                part, "twilio_voice", {"language": lang, "pack": pack})[0]
-            said.append(variant["text"].format(**values))
+        said = [fixed_text(part[1:], lang) if part.startswith("@")
+                else _filled(part, "twilio_voice", lang, pack) for part in parts]
         joiner = "" if lang == "zh" else " "
         found.append((turn, lang, spoken(joiner.join(said), lang, SAMPLE_TODAY)))
     return found
