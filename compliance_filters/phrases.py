@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
+from compliance_filters.learned import learned_verdict
 from compliance_filters.model import Decision, Reason
 from compliance_filters.normalize import (
     canonical,
@@ -627,6 +628,7 @@ def check_text(pack: Pack, text: str, lang: Optional[str] = None) -> Decision:
     threat); `lang` is accepted as a hint for callers and does not narrow the check.
     """
     hits = banned_hits(pack, text)
-    if not hits:
-        return Decision.allow()
+    if not hits:  # the learned second opinion on what the rules allow (learned.py)
+        verdict = learned_verdict(pack.learned, text)
+        return Decision.block(Reason(*verdict)) if verdict else Decision.allow()
     return Decision.block(*(Reason(f"phrase.{c}", m) for c, m in dict.fromkeys(hits)))
