@@ -36,6 +36,15 @@ RULE = "phrase.learned"
 
 _WORD = re.compile(r"[a-z0-9$@*']+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+#: function words that are no feature on their own (only inside bigrams and trigrams): alone
+#: they carried the register of the corpus ("you", "we'll", 你, 了), not what a text says, and
+#: blocked lawful texts ("We'll call after you pick up your son from school.")
+_STOP = frozenset(
+    "a an the to of and or in on at for with by from is are be been was were it this that "
+    "i you your yours we we'll we're we've our us he she they them his her their my me "
+    "will would can could should may might do does did have has had not no if so as "
+    "you'll you're you've it's that's".split()
+) | frozenset("你您我们他她它的了个这那是在就也都和吗呢吧啊")
 
 
 class LearnedModelMissing(RuntimeError):
@@ -57,10 +66,10 @@ def features(text: str) -> List[str]:
     so the two cannot drift apart."""
     norm = normalised(text)
     words = _WORD.findall(norm)
-    out = words + [a + " " + b for a, b in zip(words, words[1:])]
+    out = [w for w in words if w not in _STOP] + [a + " " + b for a, b in zip(words, words[1:])]
     if not norm.isascii():
         for run in _CJK_RUN.findall(norm):
-            out += run
+            out += [c for c in run if c not in _STOP]
             out += [run[i:i + 2] for i in range(len(run) - 1)]
             out += [run[i:i + 3] for i in range(len(run) - 2)]
     return out

@@ -35,6 +35,7 @@ HELDOUT_FILES = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", 
 C = 4.0            # inverse L2 strength, chosen by the grouped CV in --evaluate
 MIN_GROUPS = 1     # a feature must occur in this many groups to get a weight
 FOLDS = 10
+INTERCEPT = False
 TARGET_FPR = 0.005  # learned check's false blocks among the compliant texts the rules allow
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SAMPLE_SLOTS = {"name": "Maria", "company": "Acme Services", "creditor": "Acme Bank",
@@ -109,15 +110,42 @@ def assistant_texts() -> List[Tuple[str, str, str]]:
     return out
 
 
-def load_examples() -> List[Example]:
-    """Every training example, in a fixed order."""
+#: style twins: each pair is swapped both ways, so the register (您 or 你, "we will" or
+#: "we'll") carries no weight of its own: the corpus's compliant texts mostly say 您 and its
+#: threats 你, and a lawful "你这个月的账单" scored 0.98 before the twins were added
+_TWINS = (("您", "你"), ("we will", "we'll"), ("you will", "you'll"), ("will not", "won't"),
+          ("do not", "don't"), ("cannot", "can't"), ("we are", "we're"), ("you are", "you're"))
+
+
+_TWIN_OF = {x: y for a, b in _TWINS for x, y in ((a, b), (b, a), (a.capitalize(), b.capitalize()),
+                                                  (b.capitalize(), a.capitalize()))}
+_TWIN = re.compile("|".join(re.escape(k) for k in sorted(_TWIN_OF, key=len, reverse=True)))
+
+
+def style_twin(text: str) -> Optional[str]:
+    """`text` with every register pair of _TWINS swapped, or None when none occurs."""
+    out = _TWIN.sub(lambda m: _TWIN_OF[m.group(0)], text)
+    return out if out != text else None
+
+
+def load_examples(twins: bool = True) -> List[Example]:
+    """Every training example, in a fixed order; with `twins`, each text's style twin
+    follows it in the same group (cross-validation keeps the two together)."""
     out: List[Example] = []
     for path in sorted(TRAINING_DIR.glob("*.txt")):
         out += _corpus_file(path)
     out += _data_sets()
     out += [Example(0, lang, text, f"assistant:{where}", "assistant")
             for where, lang, text in assistant_texts()]
-    return out
+    if not twins:
+        return out
+    with_twins: List[Example] = []
+    for e in out:
+        with_twins.append(e)
+        twin = style_twin(e.text)
+        if twin is not None:
+            with_twins.append(Example(e.label, e.lang, twin, e.group, e.source + "+twin"))
+    return with_twins
 
 
 def fit(examples: Sequence[Example], c: float = C, min_groups: int = MIN_GROUPS) -> LearnedModel:
@@ -140,10 +168,11 @@ def fit(examples: Sequence[Example], c: float = C, min_groups: int = MIN_GROUPS)
                 cols.append(index[f])
     x = csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(examples), len(vocab)))
     y = [e.label for e in examples]
-    clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000)
+    clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000,
+                             fit_intercept=INTERCEPT)
     clf.fit(x, y)
     weights = {f: float(w) for f, w in zip(vocab, clf.coef_[0]) if abs(w) >= 1e-4}
-    model = LearnedModel(weights, float(clf.intercept_[0]), {})
+    model = LearnedModel(weights, float(clf.intercept_[0]) if INTERCEPT else 0.0, {})
     return LearnedModel.from_json(model.to_json())  # score exactly what would be exported
 
 
@@ -211,9 +240,10 @@ def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool) 
     t = pick_threshold(examples, scores, rules)
     report(f"CV{FOLDS} all (C={c}, mg={min_groups})", examples, rules, scores, t)
     for held in ("heldout5.txt", "heldout6.txt"):
-        train = [e for e in examples if e.source != held]
+        # the set and its style twins are left out of training; the set alone is tested
+        train = [e for e in examples if e.source.split("+")[0] != held]
         test = [e for e in examples if e.source == held]
-        t_rules = [r for e, r in zip(examples, rules) if e.source != held]
+        t_rules = [r for e, r in zip(examples, rules) if e.source.split("+")[0] != held]
         t_scores = oof_scores(train, c=c, min_groups=min_groups)
         threshold = pick_threshold(train, t_scores, t_rules)
         model = fit(train, c=c, min_groups=min_groups)
@@ -239,10 +269,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         evaluate(examples, args.C, args.min_groups, args.verbose)
         return 0
     model = fit(examples, c=args.C, min_groups=args.min_groups)
+    # the threshold grouped CV picks for this corpus: the packs' learned.threshold must stay
+    # within 0.02 of it (tests/compliance/test_learned.py), so a grown corpus cannot leave a
+    # stale threshold behind
+    scores = oof_scores(examples, c=args.C, min_groups=args.min_groups)
+    cv_threshold = pick_threshold(examples, scores, rules_block(e.text for e in examples))
     model.meta = {"examples": len(examples), "C": args.C, "min_groups": args.min_groups,
-                  "features": len(model.weights)}
+                  "features": len(model.weights), "cv_threshold": round(cv_threshold, 4),
+                  "target_fpr": TARGET_FPR}
     args.out.write_text(model.to_json(), encoding="utf-8")
-    print(f"learned filter: {len(examples)} examples, {len(model.weights)} weights -> {args.out}")
+    print(f"learned filter: {len(examples)} examples, {len(model.weights)} weights, CV threshold "
+          f"{cv_threshold:.3f} -> {args.out}")
     return 0
 
 
