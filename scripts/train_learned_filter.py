@@ -26,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compliance_filters.learned import TRAINING_DIR, WEIGHTS_PATH, LearnedModel, features  # noqa: E402
+from compliance_filters.learned import STOP, TRAINING_DIR, WEIGHTS_PATH, LearnedModel, features  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "compliance" / "data"
 #: development and held-out sets used for training; set 7 (heldout7.txt) is never read
@@ -150,15 +150,16 @@ def load_examples(twins: bool = True) -> List[Example]:
 
 def fit(examples: Sequence[Example], c: float = C, min_groups: int = MIN_GROUPS) -> LearnedModel:
     """A logistic regression over `features` (binary), weights exported as a dict."""
-    from sklearn.linear_model import LogisticRegression
     from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
 
-    groups_of: Dict[str, set] = {}
-    feats = [sorted(set(features(e.text))) for e in examples]
+    groups_of: Dict[object, set] = {}
+    feats = [set(features(e.text)) for e in examples]
     for e, fs in zip(examples, feats):
         for f in fs:
             groups_of.setdefault(f, set()).add(e.group)
-    vocab = sorted(f for f, g in groups_of.items() if len(g) >= min_groups)
+    vocab = sorted((f for f, g in groups_of.items() if len(g) >= min_groups and f not in STOP),
+                   key=lambda f: (isinstance(f, tuple), f))
     index = {f: i for i, f in enumerate(vocab)}
     rows, cols = [], []
     for r, fs in enumerate(feats):
