@@ -355,9 +355,10 @@ def warm_up(pack: Pack, chinese: bool = True) -> None:
 
     A caller that forks workers for a batch calls this first, so each worker inherits the
     built state instead of paying for it again (jieba's dictionary alone is ~0.5 s)."""
-    samples = ["you will be arrested", "роlice 𝐚rrest"]  # Cyrillic look-alikes, styled letters
+    # Cyrillic look-alikes, styled letters; a text the rules allow loads the learned weights
+    samples = ["you will be arrested", "роlice 𝐚rrest", "thank you"]
     if chinese:
-        samples += ["你这个老赖", "報警"]
+        samples += ["你这个老赖", "報警", "谢谢"]
         compiled_for(pack)
     else:
         lang_matcher(pack, "en")

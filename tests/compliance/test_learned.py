@@ -144,3 +144,16 @@ def test_the_weights_are_what_the_committed_corpus_gives() -> None:
     again = json.loads(fit(load_examples(), c=built["meta"]["C"],
                            min_groups=built["meta"]["min_groups"]).to_json())
     assert again["weights"] == built["weights"] and again["bias"] == built["bias"]
+
+
+def test_warm_up_loads_the_weights_before_a_batch_forks() -> None:
+    """`collectbot compliance text` forks workers after `phrases.warm_up`; the weights must be
+    read there once, not in every worker (its samples used to be all rule-blocked texts)."""
+    code = (
+        "from compliance_filters import load_pack, learned, phrases\n"
+        "phrases.warm_up(load_pack('us'), chinese=False)\n"
+        "print(learned.load_model.cache_info().currsize)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert done.stdout.strip().splitlines()[-1:] == ["1"], done.stderr[-300:]
