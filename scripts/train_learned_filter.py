@@ -51,6 +51,11 @@ class Example:
     def __init__(self, label: int, lang: str, text: str, group: str, source: str) -> None:
         self.label, self.lang, self.text, self.group, self.source = label, lang, text, group, source
 
+    @property
+    def twin(self) -> bool:
+        """A style twin made for training (see `style_twin`), not a text anyone wrote."""
+        return self.source.endswith("+twin")
+
 
 def _corpus_file(path: Path) -> List[Example]:
     out: List[Example] = []
@@ -208,19 +213,21 @@ def oof_scores(examples: Sequence[Example], k: int = FOLDS, **kw) -> List[float]
 def pick_threshold(examples: Sequence[Example], scores: Sequence[float], rules: Sequence[bool],
                    target: float = TARGET_FPR) -> float:
     """The lowest threshold at which the learned check blocks at most `target` of the
-    compliant examples the rules allow (scores out of fold). The rules' own false blocks
-    are not counted against the budget: the classifier cannot undo them, and on new text
-    they alone reach 0.01-0.05 (held-out sets 5 and 6)."""
-    candidates = sorted((s for e, s, r in zip(examples, scores, rules) if not e.label and not r),
-                        reverse=True)
+    compliant examples the rules allow (scores out of fold; style twins are training
+    material only and not counted). The rules' own false blocks are not counted against
+    the budget: the classifier cannot undo them, and on new text they alone reach 0.01-0.05
+    (held-out sets 5 and 6)."""
+    candidates = sorted((s for e, s, r in zip(examples, scores, rules)
+                         if not e.label and not r and not e.twin), reverse=True)
     budget = int(target * len(candidates))
     return candidates[budget] + 1e-6 if budget < len(candidates) else 0.5
 
 
 def rates(examples: Sequence[Example], blocked: Sequence[bool], lang: Optional[str] = None
           ) -> Tuple[float, float, int, int]:
-    pos = [b for e, b in zip(examples, blocked) if e.label and (lang is None or e.lang == lang)]
-    neg = [b for e, b in zip(examples, blocked) if not e.label and (lang is None or e.lang == lang)]
+    """Recall and false-positive rate over the original texts (twins left out)."""
+    pos = [b for e, b in zip(examples, blocked) if e.label and not e.twin and (lang is None or e.lang == lang)]
+    neg = [b for e, b in zip(examples, blocked) if not e.label and not e.twin and (lang is None or e.lang == lang)]
     return (sum(pos) / len(pos) if pos else float("nan"), sum(neg) / len(neg) if neg else float("nan"),
             len(pos), len(neg))
 
