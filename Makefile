@@ -11,17 +11,17 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # on PATH may not), else pyenv's newest 3.10.x.
 PYTHON310 := $(shell for p in $$(command -v python3.10 2>/dev/null) $$(ls -d $$(pyenv root 2>/dev/null || echo $${PYENV_ROOT:-$$HOME/.pyenv})/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && echo "$$p" && break; done)
 
-.PHONY: help setup venv deps spacy-models db train demo test test-fast bench lint run speak
+.PHONY: help setup venv deps spacy-models learned-filter db train demo test test-fast bench lint run speak
 
 help:
-	@echo "make setup   - create .venv, install pinned deps, build spaCy pipelines, create the DB, train"
+	@echo "make setup   - create .venv, install pinned deps, build spaCy pipelines and the learned phrase filter, create the DB, train"
 	@echo "make demo    - a campaign run opens scripted SMS conversations end to end (en + zh)"
 	@echo "make test    - the whole test suite (pytest + Rasa test stories)"
 	@echo "make bench   - benchmarks (import, compliance, NLU F1, webhook latency)"
 	@echo "make speak   - play one en and one zh call and render it with espeak-ng to var/calls/ (WAV)"
 	@echo "make train / run / lint"
 
-setup: deps spacy-models db train
+setup: deps spacy-models learned-filter db train
 	@echo "collectbot is set up: try 'make demo' or 'make test'"
 
 $(PY):
@@ -37,6 +37,11 @@ deps: $(PY)
 
 spacy-models: deps
 	$(PY) scripts/build_spacy_models.py
+
+# the learned phrase filter's weights (compliance_filters/learned.py): built from the committed
+# corpus and data sets, deterministic, git-ignored; a check without them fails with one line
+learned-filter: deps
+	$(PY) scripts/train_learned_filter.py
 
 db: deps
 	$(CB) db upgrade

@@ -23,9 +23,10 @@ import yaml
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_NAMES = ("us", "cn")
 _PACK_KEYS = {"name", "window", "default_zones", "replies_outside_window", "caps", "keywords",
-              "required", "banned_include", "banned", "time_barred", "record_calls"}
+              "required", "banned_include", "banned", "time_barred", "record_calls", "learned"}
 _OVERLAY_KEYS = {"creditor", "window", "default_zones", "replies_outside_window", "caps",
-                 "keywords", "required", "banned", "strict"}
+                 "keywords", "required", "banned", "strict", "learned"}
+LEARNED_OFF = {"enabled": False, "threshold": 1.0}
 STRICT_FILE = "strict.yml"  # the source plan's negative list, switched on by `strict: true`
 _CAP_SCOPES = ("debt", "debtor", "number")
 # libyaml's safe loader where PyYAML was built with it: the same documents, about five times
@@ -85,6 +86,9 @@ class Pack:
     time_barred: Mapping[str, Any] = field(default_factory=dict)
     # calls are recorded (cn: the opening says so, so the call must be recorded too)
     record_calls: bool = False
+    # the learned second opinion on texts the phrase rules allow (compliance_filters.learned):
+    # {"enabled": bool, "threshold": probability at or above which a text is blocked}
+    learned: Mapping[str, Any] = field(default_factory=lambda: dict(LEARNED_OFF))
 
     @property
     def history_horizon(self) -> timedelta:
@@ -226,7 +230,36 @@ def _apply_overlay(base: Dict[str, Any], overlay: Mapping[str, Any]) -> Dict[str
         if overlay["strict"]:
             strict = _read_yaml(PACK_DIR / STRICT_FILE).get("categories") or {}
             _merge_banned(merged["banned"]["categories"], strict, source=STRICT_FILE, allow_allow=False)
+    if "learned" in overlay:
+        merged["learned"] = _tighten_learned(_learned(base, "pack"), overlay["learned"], who)
     return merged
+
+
+def _learned(raw: Mapping[str, Any], where: str) -> Dict[str, Any]:
+    """The `learned` settings of a pack or overlay, validated ({enabled, threshold})."""
+    value = raw.get("learned", LEARNED_OFF)
+    if not isinstance(value, Mapping) or set(value) - {"enabled", "threshold"}:
+        raise PackError(f"{where}: learned must be a mapping of enabled and threshold")
+    enabled = value.get("enabled", True)
+    threshold = value.get("threshold", 1.0)
+    if not isinstance(enabled, bool):
+        raise PackError(f"{where}: learned.enabled must be true or false")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise PackError(f"{where}: learned.threshold must be a probability in (0, 1]")
+    return {"enabled": enabled, "threshold": float(threshold)}
+
+
+def _tighten_learned(base: Dict[str, Any], overlay: Any, who: str) -> Dict[str, Any]:
+    """An overlay may switch the learned check on or lower its threshold, never the reverse."""
+    if not isinstance(overlay, Mapping):
+        raise PackError(f"{who}: learned must be a mapping of enabled and threshold")
+    wanted = _learned({"learned": {**base, **overlay}}, who)
+    if base["enabled"] and not wanted["enabled"]:
+        raise PackError(f"{who} loosens the pack: the learned phrase check cannot be switched off")
+    if base["enabled"] and wanted["threshold"] > base["threshold"]:
+        raise PackError(f"{who} loosens the pack: learned.threshold {wanted['threshold']} is above "
+                        f"{base['threshold']}")
+    return wanted
 
 
 def _tighten_caps(base: list, overlay: list, who: str) -> list:
@@ -353,5 +386,5 @@ def _build(name: str, raw: Mapping[str, Any], creditor: str) -> Pack:
         replies_outside_window=bool(raw.get("replies_outside_window", True)),
         caps=tuple(caps), keywords=keywords, required=tuple(required), banned=raw["banned"],
         fingerprint=fingerprint, creditor=creditor, time_barred=dict(raw.get("time_barred") or {}),
-        record_calls=bool(raw.get("record_calls", False)),
+        record_calls=bool(raw.get("record_calls", False)), learned=_learned(raw, where),
     )

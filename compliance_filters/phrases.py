@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
+from compliance_filters.learned import learned_verdict
 from compliance_filters.model import Decision, Reason
 from compliance_filters.normalize import (
     canonical,
@@ -354,9 +355,10 @@ def warm_up(pack: Pack, chinese: bool = True) -> None:
 
     A caller that forks workers for a batch calls this first, so each worker inherits the
     built state instead of paying for it again (jieba's dictionary alone is ~0.5 s)."""
-    samples = ["you will be arrested", "роlice 𝐚rrest"]  # Cyrillic look-alikes, styled letters
+    # Cyrillic look-alikes, styled letters; a text the rules allow loads the learned weights
+    samples = ["you will be arrested", "роlice 𝐚rrest", "thank you"]
     if chinese:
-        samples += ["你这个老赖", "報警"]
+        samples += ["你这个老赖", "報警", "谢谢"]
         compiled_for(pack)
     else:
         lang_matcher(pack, "en")
@@ -627,6 +629,7 @@ def check_text(pack: Pack, text: str, lang: Optional[str] = None) -> Decision:
     threat); `lang` is accepted as a hint for callers and does not narrow the check.
     """
     hits = banned_hits(pack, text)
-    if not hits:
-        return Decision.allow()
+    if not hits:  # the learned second opinion on what the rules allow (learned.py)
+        verdict = learned_verdict(pack.learned, text)
+        return Decision.block(Reason(*verdict)) if verdict else Decision.allow()
     return Decision.block(*(Reason(f"phrase.{c}", m) for c, m in dict.fromkeys(hits)))
