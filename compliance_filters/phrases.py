@@ -48,6 +48,12 @@ _AUXILIARIES = frozenset(canonical_text(w) for w in ["are", "is", "will", "'ll",
                           "may", "might", "shall", "should", "were", "was", "must", "gonna", "going"])  # canonical: "will" is "wiii"
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
+#: bumped whenever a word joins the private jieba dictionary (it can change how a sentence
+#: is cut), so remembered sentence results of an older dictionary are never used
+_dictionary_version = 0
+#: remembered sentence results per language matcher (0 turns remembering off; at the
+#: limit the memo is emptied and fills again)
+_MEMO_LIMIT = 20000
 _compiled: Dict[str, _Compiled] = {}
 _restorers: Dict[str, PinyinRestorer] = {}
 
@@ -99,10 +105,12 @@ class _JiebaSegmenter:
         # word it holds: each pack compiled after the first (cn, an overlay) would then shift
         # every log-probability and change how the same text is cut ("全村"+"人" became
         # "全村人" once the strict overlay was loaded), so a word is added once
+        global _dictionary_version
         if self.tokenizer.FREQ.get(word) == _PHRASE_FREQ:
             return
         self.tokenizer.add_word(word, freq=_PHRASE_FREQ)
         self._logs.clear()
+        _dictionary_version += 1
 
     def cut(self, text: str, cut_all: bool = False) -> List[str]:
         if not text:
@@ -206,6 +214,8 @@ class _LangMatcher:
     excuse_re: Any = None
     negator_re: Any = None
     cancel_re: Any = None
+    # (dictionary version, canonical sentence) -> its hits (see `_sentence_hits`)
+    memo: Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -462,6 +472,27 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
     return [(c, offsets[s], offsets[e - 1] + len(words[e - 1])) for c, s, e in hits]
 
 
+def _sentence_hits(lm: _LangMatcher, sentence: str) -> Tuple[Tuple[str, int, int], ...]:
+    """`_match_language(lm, sentence)`, remembered per sentence.
+
+    A sentence's hits depend on nothing but the sentence (canonical text) and the matcher
+    (and, for Chinese, the jieba dictionary: hence its version in the key), and messages
+    are written from templates: the sentences of one campaign repeat even where every
+    line is personalised ("Maria (ref 48213): ..."), so the tokenising and matching of a
+    sentence is done once (issue 13 item 10: this was a third of a check's time)."""
+    if _MEMO_LIMIT <= 0:
+        return tuple(_match_language(lm, sentence))
+    key = (_dictionary_version, sentence)
+    memo = lm.memo
+    got = memo.get(key)
+    if got is None:
+        got = tuple(_match_language(lm, sentence))
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = got
+    return got
+
+
 def _steps(within: Any, n_groups: int) -> Tuple[int, ...]:
     """A combination's `within`: one number for every step, or one per step ([4, 0, 0]:
     the subject up to 4 tokens before the modal, the verb right after it)."""
@@ -615,7 +646,7 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
             continue
         lm = lang_matcher(pack, lang)
         for begin, end in _sentences(canon, starts, lang):
-            for category, a, b in _match_language(lm, canon[begin:end]):
+            for category, a, b in _sentence_hits(lm, canon[begin:end]):
                 found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
     return found
 

@@ -206,6 +206,7 @@ def reference_engine(monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
     monkeypatch.setattr(normalize, "inner_separators", regex_inner_separators)
     monkeypatch.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
+    monkeypatch.setattr(phrases, "_MEMO_LIMIT", 0)  # every sentence matched afresh
     for cache in ("_compiled", "_triggers", "_restorers"):
         monkeypatch.setattr(phrases, cache, {})
     yield
@@ -288,6 +289,7 @@ def test_generated_texts_get_the_decisions_of_the_reference_engine(parts) -> Non
         mp.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
         mp.setattr(normalize, "inner_separators", regex_inner_separators)
         mp.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
+        mp.setattr(phrases, "_MEMO_LIMIT", 0)
         for cache in ("_compiled", "_triggers", "_restorers"):
             mp.setattr(phrases, cache, _REFERENCE_CACHES[cache])
         slow = _decisions([text])
