@@ -632,23 +632,24 @@ def _canonical_restored(pack: Pack, text: str) -> Tuple[str, Sequence[int]]:
     return canonical(text)
 
 
-#: (pack fingerprint, lang) -> {(dictionary version, sentence): hits}, for the languages
-#: whose phrases never hold a sentence end (see `_by_sentence`)
+#: (pack fingerprint, lang) -> {(dictionary version, sentence): hits} (see `_crossing_words`)
 _sentence_memos: Dict[Tuple[str, str], Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]]] = {}
-_by_sentence_ok: Dict[Tuple[str, str], bool] = {}
+_crossing: Dict[Tuple[str, str], Tuple[str, ...]] = {}
 
 
-def _by_sentence(pack: Pack, lang: str) -> bool:
-    """May `lang`'s prefilter run sentence by sentence (and its answer be remembered per
-    sentence)? Yes when no prefilter phrase holds a sentence-end character: then no match
-    of the whole-text scan crosses a sentence end, the scan of the text finds exactly the
-    scans of its sentences, and a sentence's hits depend on the sentence alone. Chinese
-    (clauses) qualifies; English does not ("us. treasury")."""
+def _crossing_words(pack: Pack, lang: str) -> Tuple[str, ...]:
+    """The prefilter phrases of `lang` that hold a sentence-end character ("us. treasury").
+
+    Where none of them occurs in a text, no match of the whole-text prefilter crosses a
+    sentence end: the scan of the text finds exactly the scans of its sentences (a
+    sentence starts after an end mark, which is no letter or digit, as a text starts),
+    so the prefilter may run, and its answer and the sentence's hits be remembered,
+    sentence by sentence (`_hits_by_sentence`). Chinese packs have none (clauses)."""
     key = (pack.fingerprint, lang)
-    got = _by_sentence_ok.get(key)
+    got = _crossing.get(key)
     if got is None:
         end = _SENTENCE_END[lang]
-        got = _by_sentence_ok[key] = not any(end.search(w) for w in _trigger_words(pack, lang))
+        got = _crossing[key] = tuple(w for w in _trigger_words(pack, lang) if end.search(w))
     return got
 
 
@@ -695,7 +696,7 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
         trigger = trigger_for(pack, lang)
         if trigger is None:
             continue
-        if _MEMO_LIMIT > 0 and _by_sentence(pack, lang):
+        if _MEMO_LIMIT > 0 and not any(w in canon for w in _crossing_words(pack, lang)):
             for category, a, b in _hits_by_sentence(pack, lang, trigger, canon):
                 found.append((category, text[index[a]:index[b - 1] + 1]))
             continue
