@@ -696,7 +696,8 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
         trigger = trigger_for(pack, lang)
         if trigger is None:
             continue
-        if _MEMO_LIMIT > 0 and not any(w in canon for w in _crossing_words(pack, lang)):
+        crossing = _crossing_words(pack, lang)
+        if _MEMO_LIMIT > 0 and not (crossing and any(w in canon for w in crossing)):
             for category, a, b in _hits_by_sentence(pack, lang, trigger, canon):
                 found.append((category, text[index[a]:index[b - 1] + 1]))
             continue
