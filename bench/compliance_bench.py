@@ -11,8 +11,10 @@ Numbers are medians over repeats, timed with time.perf_counter in this process.
 `collectbot compliance text` is timed in fresh interpreters (issue 13 item 10): start-up
 on one text against a bare interpreter, and 100,000 lines on stdin end to end (start-up,
 reading, checking, printing) against the naive filter run the same way, once with the
-labelled texts repeating and once with every line distinct; wall and CPU seconds (CPU
-includes the batch's worker processes) and the load average are printed.
+labelled texts repeating and once with every line distinct (and that once more with no
+sentence remembered: personalised lines still share their sentences, and the filter keeps
+each sentence's result; the single-text rates are printed both ways too); wall and CPU
+seconds (CPU includes the batch's worker processes) and the load average are printed.
 """
 
 from __future__ import annotations
