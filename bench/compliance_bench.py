@@ -11,8 +11,10 @@ Numbers are medians over repeats, timed with time.perf_counter in this process.
 `collectbot compliance text` is timed in fresh interpreters (issue 13 item 10): start-up
 on one text against a bare interpreter, and 100,000 lines on stdin end to end (start-up,
 reading, checking, printing) against the naive filter run the same way, once with the
-labelled texts repeating and once with every line distinct; wall and CPU seconds (CPU
-includes the batch's worker processes) and the load average are printed.
+labelled texts repeating and once with every line distinct (and that once more with no
+sentence remembered: personalised lines still share their sentences, and the filter keeps
+each sentence's result; the single-text rates are printed both ways too); wall and CPU
+seconds (CPU includes the batch's worker processes) and the load average are printed.
 """
 
 from __future__ import annotations
@@ -127,6 +129,15 @@ def bench_text(texts: List[Tuple[str, str]]) -> Dict[str, object]:
         check_text(pack, text, lang)
     blocked = sum(1 for lang, text in texts if not check_text(pack, text, lang).allowed)
     ours = _time_each(lambda item: check_text(pack, item[1], item[0]), texts, REPEATS)
+    # the same with no sentence remembered (each sentence tokenised and matched afresh):
+    # what a stream of texts sharing no sentence with earlier ones costs
+    phrases_module = sys.modules["compliance_filters.phrases"]
+    memo_limit = phrases_module._MEMO_LIMIT
+    phrases_module._MEMO_LIMIT = 0
+    try:
+        cold = _time_each(lambda item: check_text(pack, item[1], item[0]), texts, REPEATS)
+    finally:
+        phrases_module._MEMO_LIMIT = memo_limit
 
     phrases = sorted({p.lower() for spec in pack.banned["categories"].values()
                       for lang in ("en", "zh") for p in (spec.get(lang) or {}).get("terms") or []})
@@ -140,6 +151,7 @@ def bench_text(texts: List[Tuple[str, str]]) -> Dict[str, object]:
         "texts": len(texts), "blocked": blocked, "mean_chars": round(statistics.mean(len(t) for _, t in texts), 1),
         "per_second": round(ours["per_second"]), "p50_ms": round(ours["p50_ms"], 4),
         "p99_ms": round(ours["p99_ms"], 4),
+        "no_memo_per_second": round(cold["per_second"]), "no_memo_p99_ms": round(cold["p99_ms"], 4),
         "baseline": "str.lower() + `in` over the pack's phrases (no evasion, no negation)",
         "baseline_per_second": round(base["per_second"]), "baseline_p99_ms": round(base["p99_ms"], 4),
         "ratio": round(ours["per_second"] / base["per_second"], 2),
@@ -174,6 +186,9 @@ def bench_window(n: int = 20000) -> Dict[str, object]:
 
 
 CLI = "import sys; from bot.cli import main; sys.exit(main())"
+# the same with no sentence remembered: every sentence of every line tokenised and matched
+CLI_NO_MEMO = ("import sys; import compliance_filters.phrases as phrases; phrases._MEMO_LIMIT = 0; "
+               "from bot.cli import main; sys.exit(main())")
 # the same-run baselines: an interpreter that starts and does nothing, and one that reads
 # the pack and runs the naive filter (str.lower() + `in` over every phrase) over stdin
 BARE = "import sys"
@@ -254,11 +269,12 @@ def bench_cli(lines: int = 100_000) -> Dict[str, object]:
         "batch_lines": lines, "workers": _workers(),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        for key, distinct in (("batch", False), ("batch_distinct", True)):
+        for key, distinct, code in (("batch", False, CLI), ("batch_distinct", True, CLI),
+                                    ("batch_distinct_no_memo", True, CLI_NO_MEMO)):
             path = Path(tmp) / f"{key}.txt"
             batch = batch_lines(lines, distinct)
             path.write_text("\n".join(batch) + "\n", encoding="utf-8")
-            seconds, cpu = _cli(["compliance", "text", "--pack", "us"], path)
+            seconds, cpu = _cli(["compliance", "text", "--pack", "us"], path, code)
             base_seconds, base_cpu = _cli(["us"], path, code=NAIVE)
             out.update({
                 f"{key}_unique_lines": len(set(batch)),
@@ -321,7 +337,8 @@ def run() -> Dict[str, object]:
     hard = sms_texts()
     text = bench_text(hard)
     print(f"   text checks (labelled set: every text holds a trigger word): {text['per_second']:,}/s  "
-          f"p50 {text['p50_ms']:.3f} ms  p99 {text['p99_ms']:.3f} ms  ({text['texts']} SMS texts, "
+          f"p50 {text['p50_ms']:.3f} ms  p99 {text['p99_ms']:.3f} ms  (no sentence remembered: "
+          f"{text['no_memo_per_second']:,}/s, p99 {text['no_memo_p99_ms']:.3f} ms; {text['texts']} SMS texts, "
           f"{text['blocked']} blocked; baseline {text['baseline_per_second']:,}/s, ratio {text['ratio']})",
           flush=True)
     mixed = hard + routine_texts(len(hard))
@@ -329,7 +346,7 @@ def run() -> Dict[str, object]:
     traffic = bench_text(mixed)
     print(f"   text checks (traffic mix: labelled set + as many routine reminders): "
           f"{traffic['per_second']:,}/s  p50 {traffic['p50_ms']:.3f} ms  p99 {traffic['p99_ms']:.3f} ms "
-          f"({traffic['texts']} texts, {traffic['blocked']} blocked; baseline "
+          f"(no sentence remembered: {traffic['no_memo_per_second']:,}/s; {traffic['texts']} texts, {traffic['blocked']} blocked; baseline "
           f"{traffic['baseline_per_second']:,}/s, ratio {traffic['ratio']})", flush=True)
     heldout = bench_heldout()
     for name, numbers in heldout.items():
@@ -342,7 +359,8 @@ def run() -> Dict[str, object]:
           f"{cli['startup_seconds_zh']:.2f} s / {cli['startup_cpu_seconds_zh']:.2f} s (zh); baseline "
           f"(bare interpreter) {cli['baseline_startup_seconds']:.2f} s / "
           f"{cli['baseline_startup_cpu_seconds']:.2f} s", flush=True)
-    for key, label in (("batch", "repeating labelled texts"), ("batch_distinct", "every line distinct")):
+    for key, label in (("batch", "repeating labelled texts"), ("batch_distinct", "every line distinct"),
+                       ("batch_distinct_no_memo", "every line distinct, no sentence remembered")):
         print(f"   CLI batch, {cli['batch_lines']:,} lines on stdin ({label}, {cli[key + '_unique_lines']:,} "
               f"distinct), end to end, {cli['workers']} worker(s): {cli[key + '_per_second']:,}/s wall, "
               f"{cli[key + '_per_cpu_second']:,} per CPU second; baseline (naive substring filter, same "

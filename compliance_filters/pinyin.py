@@ -122,18 +122,19 @@ class PinyinRestorer:
                 (phrase, tuple(r[1] for r in readings)))
         # every spelling as one Aho-Corasick scanner (quicker to build and run than a regex)
         self._letters = trie_scanner(sorted(self.by_letters), word_start=False)
-        # Latin-only text: the syllables as whole words, any spacing between them (compiled
-        # on the first text that could hold one: most start-ups never need it)
-        spelled = sorted({"\x00".join(r[0] for r in (reading(c) for c in phrase))
-                          for entries in self.by_letters.values() for phrase, _ in entries})
-        latin = trie_pattern(spelled, word_start=True)
-        self._latin_source = None if latin is None else latin.replace("\x00", r"\s*") + "(?![a-z])"
+        # Latin-only text: the syllables as whole words, any spacing between them (written
+        # out and compiled on the first text that could hold one: most processes never need
+        # it, and writing the trie pattern alone took a tenth of a second of start-up)
+        self._spelled = sorted({"\x00".join(r[0] for r in (reading(c) for c in phrase))
+                                for entries in self.by_letters.values() for phrase, _ in entries})
         self._latin_regex: Optional[re.Pattern] = None
 
     @property
     def _latin(self) -> Optional[re.Pattern]:
-        if self._latin_regex is None and self._latin_source is not None:
-            self._latin_regex = re.compile(self._latin_source)
+        if self._latin_regex is None and self._spelled:
+            latin = trie_pattern(self._spelled, word_start=True)
+            assert latin is not None
+            self._latin_regex = re.compile(latin.replace("\x00", r"\s*") + "(?![a-z])")
         return self._latin_regex
 
     def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
@@ -177,7 +178,7 @@ class PinyinRestorer:
 
     def _restore_latin(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """Pinyin in a text without Chinese characters ("ni jiu shi ge laolai")."""
-        if self._latin_source is None or self._letters is None:
+        if not self._spelled or self._letters is None:
             return text, None
         # A match, its spaces taken out, is one of the spellings, so a text whose spellings
         # scanner finds none with its spaces taken out holds no match: the regex (and its

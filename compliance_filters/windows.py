@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, time, timezone
 from functools import lru_cache
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from compliance_filters.model import InconvenientTime, Reason, WindowResult
 from compliance_filters.packs import Pack
@@ -140,6 +140,13 @@ def _epoch(at: datetime) -> float:
     return at.timestamp()
 
 
+@lru_cache(maxsize=4096)
+def _allowed(zones: Tuple[str, ...]) -> WindowResult:
+    """The allowed result for `zones` (frozen, so one instance serves every allowed check:
+    building the dataclass was a fifth of an allowed check's time)."""
+    return WindowResult(True, zones, None)
+
+
 def check_window(pack: Pack, phones: Sequence[str], address_zones: Iterable[str], at: datetime,
                  inconvenient: Iterable[InconvenientTime] = ()) -> WindowResult:
     """Whether `at` is inside the pack window (and outside inconvenient times) in every zone.
@@ -152,10 +159,26 @@ def check_window(pack: Pack, phones: Sequence[str], address_zones: Iterable[str]
     t = _epoch(at)
     allowed, nxt = window_state(zones, start, end, inconvenient, t)
     if allowed:
-        return WindowResult(True, zones, None)
+        return _allowed(zones)
     reasons = _why(zones, start, end, inconvenient, t)
     next_at = datetime.fromtimestamp(nxt, timezone.utc) if nxt is not None else None
     return WindowResult(False, zones, next_at, reasons)
+
+
+_labels: Dict[Tuple[str, int, int, int], str] = {}
+
+
+def _label(zone: str, weekday: int, hour: int, minute: int, local: datetime) -> str:
+    """f"{zone} {local:%a %H:%M}", remembered per zone and local minute of the week:
+    strftime was a quarter of a blocked check's time (every blocked check names its
+    zones' local times)."""
+    key = (zone, weekday, hour, minute)
+    got = _labels.get(key)
+    if got is None:
+        if len(_labels) >= 65536:
+            _labels.clear()
+        got = _labels[key] = f"{zone} {local:%a %H:%M}"
+    return got
 
 
 def _why(zones: Tuple[str, ...], start: int, end: int,
@@ -165,8 +188,9 @@ def _why(zones: Tuple[str, ...], start: int, end: int,
     moment = datetime.fromtimestamp(t, timezone.utc)
     for zone in zones:
         local = moment.astimezone(zone_info(zone))
-        sod = local.hour * 3600 + local.minute * 60 + local.second
-        label = f"{zone} {local:%a %H:%M}"
+        hour, minute = local.hour, local.minute
+        sod = hour * 3600 + minute * 60 + local.second
+        label = _label(zone, local.weekday(), hour, minute, local)
         if not start <= sod < end:
             outside.append(label)
         else:

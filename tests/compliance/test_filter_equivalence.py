@@ -210,6 +210,7 @@ def reference_engine(monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
     monkeypatch.setattr(normalize, "inner_separators", regex_inner_separators)
     monkeypatch.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
+    monkeypatch.setattr(phrases, "_MEMO_LIMIT", 0)  # every sentence matched afresh
     for cache in ("_compiled", "_triggers", "_restorers"):
         monkeypatch.setattr(phrases, cache, {})
     yield
@@ -292,6 +293,7 @@ def test_generated_texts_get_the_decisions_of_the_reference_engine(parts) -> Non
         mp.setattr(pinyin, "trie_scanner", lambda words, word_start: RegexScanner(words, word_start))
         mp.setattr(normalize, "inner_separators", regex_inner_separators)
         mp.setattr(spelling.SoundAlike, "matches", regex_sound_alike_matches)
+        mp.setattr(phrases, "_MEMO_LIMIT", 0)
         for cache in ("_compiled", "_triggers", "_restorers"):
             mp.setattr(phrases, cache, _REFERENCE_CACHES[cache])
         slow = _decisions([text])
@@ -387,3 +389,75 @@ def test_pinyin_pre_check_lets_pinyin_through() -> None:
     for text in ("ni jiu shi ge laolai", "gong jian fa", "gong  jian\tfa"):
         restored, where = restorer._restore_latin(text)
         assert where is not None and (restored, where) == _latin_by_regex_alone(restorer, text)
+
+
+# --- sentences remembered (issue 13 item 10, third pass) ------------------------------------
+
+_CROSSING = ["Call the U.S. Treasury now.", "us. treasury agents will arrest you. Pay.",
+             "You owe the US. Treasury! You will go to jail.", "We are not the U.S. Treasury; no one will arrest you."]
+
+
+def _personalised(texts: Sequence[str]) -> List[str]:
+    """Distinct lines whose sentences repeat, as a campaign's personalised lines do."""
+    rng = random.Random(7)
+    return [(f"Maria (ref {rng.randrange(10**5)}): " if rng.random() < 0.5 else f"王芳（编号{rng.randrange(10**5)}）：")
+            + text for text in texts]
+
+
+def test_remembered_sentences_decide_as_matching_each_sentence_afresh(monkeypatch) -> None:
+    """A sentence's hits (and, where no phrase crosses a sentence end, its prefilter
+    answer) are remembered: the first and the second pass over the texts, and a run with a
+    memo so small it is emptied every few sentences, give what matching every sentence
+    afresh through the whole-text prefilter gives."""
+    texts = DATA_TEXTS + GENERATED[:600] + _CROSSING + _personalised(DATA_TEXTS + GENERATED[:300] + _CROSSING)
+    first = _decisions(texts)
+    again = _decisions(texts)
+    monkeypatch.setattr(phrases, "_MEMO_LIMIT", 3)
+    tiny = _decisions(texts)
+    monkeypatch.setattr(phrases, "_MEMO_LIMIT", 0)
+    afresh = _decisions(texts)
+    assert first == again == tiny == afresh
+    assert sum(1 for _, allowed, _ in afresh if not allowed) > 500
+
+
+def test_a_phrase_across_a_sentence_end_keeps_the_whole_text_scan(monkeypatch) -> None:
+    us = PACKS["us"]
+    assert phrases._crossing_words(us, "en") == ("us. treasury",)
+    assert phrases._crossing_words(us, "zh") == ()
+    by_sentence: List[str] = []
+    real = phrases._hits_by_sentence
+
+    def spy(pack, lang, trigger, canon):  # type: ignore[no-untyped-def]
+        by_sentence.append(canon)
+        return real(pack, lang, trigger, canon)
+
+    monkeypatch.setattr(phrases, "_hits_by_sentence", spy)
+    for text in _CROSSING:
+        check_text(us, text)
+    assert by_sentence == []
+    check_text(us, "You will be arrested. Call the Treasury.")
+    assert by_sentence == ["you wiii be arrested. caii the treasury."]
+
+
+def test_a_new_jieba_word_retires_the_remembered_chinese_sentences(monkeypatch) -> None:
+    """A word joining the private jieba dictionary can change how a sentence is cut, so
+    sentences remembered before it are matched again."""
+    us = PACKS["us"]
+    text = "你这个老赖，我们会通知你的家人。"
+    before = check_text(us, text)
+    calls: List[str] = []
+    real = phrases._match_language
+
+    def counting(lm, sentence):  # type: ignore[no-untyped-def]
+        calls.append(sentence)
+        return real(lm, sentence)
+
+    monkeypatch.setattr(phrases, "_match_language", counting)
+    assert check_text(us, text) == before and calls == []  # remembered
+    segmenter = phrases._JiebaSegmenter()  # a private one: the shared dictionary stays as it is
+    version = phrases._dictionary_version
+    segmenter.add_word("一个测试用的词")
+    assert phrases._dictionary_version == version + 1
+    segmenter.add_word("一个测试用的词")  # already held: nothing changes
+    assert phrases._dictionary_version == version + 1
+    assert check_text(us, text) == before and calls  # matched again

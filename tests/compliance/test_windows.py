@@ -144,3 +144,33 @@ def test_overlay_window_is_used() -> None:
     assert check_window(narrow, [NY], [], utc(2026, 3, 10, 13)).allowed            # 09:00
     assert check_window(narrow, [NY], [], utc(2026, 3, 10, 13) - timedelta(seconds=1)).next_allowed_at \
         == utc(2026, 3, 10, 13)
+
+
+def test_remembered_labels_and_allowed_results_are_what_the_check_built_each_time(us) -> None:
+    """Issue 13 item 10: a blocked check's zone labels are remembered per zone and local
+    minute, and one allowed result is shared per zone set; both must be exactly what
+    formatting the local time and building the result gave, at any instant, DST included."""
+    import random
+    from datetime import timezone
+
+    from compliance_filters.model import WindowResult
+    from compliance_filters.zones import zone_info
+
+    rng = random.Random(13)
+    phones = [NY, IDAHO, PANHANDLE_CT, "+19075550100", "+16025550100"]
+    seen = {True: 0, False: 0}
+    for _ in range(3000):
+        at = utc(2026, 1, 1) + timedelta(seconds=rng.randrange(0, 3 * 365 * 86400))
+        result = check_window(us, [rng.choice(phones)], [], at)
+        seen[result.allowed] += 1
+        if result.allowed:
+            assert result == WindowResult(True, result.zones, None)
+            continue
+        local = [at.astimezone(zone_info(z)) for z in result.zones]
+        start, end = us.window_start, us.window_end
+        outside = [f"{z} {t:%a %H:%M}" for z, t in zip(result.zones, local) if not start <= t.time() < end]
+        assert result.reasons[0].rule == "window"
+        assert result.reasons[0].match == "; ".join(outside)
+        assert result.next_allowed_at is not None and result.next_allowed_at > at
+        assert result.next_allowed_at.tzinfo == timezone.utc
+    assert seen[True] > 500 and seen[False] > 500
