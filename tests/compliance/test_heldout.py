@@ -91,3 +91,20 @@ def test_heldout6_first_run_is_the_floor(us) -> None:
     assert n_blocked == 110 and n_allowed == 110
     assert len(missed) <= 33      # recall >= 77/110 = 0.700
     assert len(false_blocks) <= 1  # FPR <= 1/110 = 0.009
+
+
+ROWS7 = _rows("heldout7.txt")
+
+
+def test_heldout7_first_run_is_the_floor(us) -> None:
+    """Held-out set 7 (wave 5): 322 texts (161 / 161) written by an engineer who never saw
+    the filter's rules, committed (5e52878) before the wave-5 filter (the learned second
+    opinion and the sentence memory) was merged, and run once on the merged filter: recall
+    148/161 = 0.919 (rules alone 0.795) and FPR 9/161 = 0.056 (rules alone 0.050; 8 of the
+    9 false blocks are rules firing inside lawful negations and scam warnings). Goal 0.97
+    at <= 0.01: not met. Floors, never tuning targets."""
+    assert len(ROWS7) == 322
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 7", ROWS7, us)
+    assert n_blocked == 161 and n_allowed == 161
+    assert len(missed) <= 13       # recall >= 148/161 = 0.919
+    assert len(false_blocks) <= 9  # FPR <= 9/161 = 0.056
