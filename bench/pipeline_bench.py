@@ -307,6 +307,8 @@ def _statement_kind(sql: str) -> str:
         return verb
     if "pg_advisory_xact_lock" in sql:
         return "LOCK evidence tail"
+    if "collectbot_evidence_append" in sql:
+        return "evidence append (lock, tail, INSERT in the server)"
     found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", sql, re.IGNORECASE)
     return f"{verb} {found.group(1) if found else '?'}"
 
