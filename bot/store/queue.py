@@ -15,13 +15,13 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
-from sqlalchemy import and_, bindparam, exists, func, null, or_, select, text, update
+from sqlalchemy import String, and_, bindparam, cast, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.store.models import InboxMessage, OutboxMessage
+from bot.store.models import InboxMessage, OptOut, OutboxMessage
 
 Row = TypeVar("Row", InboxMessage, OutboxMessage)
 UNFINISHED = ("pending", "claimed")
@@ -74,8 +74,15 @@ def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
 
 
 def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
-          now: Optional[datetime] = None) -> Optional[Row]:
+          now: Optional[datetime] = None) -> Optional[Any]:
     """Take the next row some conversation is waiting on, or None when there is none.
+
+    Returns the claimed row's columns as a plain (read-only) row, not a tracked model
+    instance: nothing changes it afterwards, and loading an ORM object cost more CPU than
+    the claim's statement. An outbox row also carries `withheld`: True when its number
+    opted out of SMS after the text was queued (a text waiting out a Twilio backoff must
+    not go to someone who has since replied STOP; the opt-out confirmation itself is
+    queued after the opt-out, so it still goes), read in the same statement.
 
     The row's `attempts` grows by one per claim, so a message that crashes its worker
     every time still reaches the give-up limit."""
@@ -84,15 +91,26 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     statements = _claim_statements(model, s.get_bind().dialect.name == "postgresql")
     if len(statements) == 1:
         # one round trip: lock the head row (skipping rows other workers hold) and take it
-        return s.execute(statements[0], params).scalar()
-    find, take = statements
+        return s.execute(statements[0], params).first()
+    find, take, reload = statements
     found = s.execute(find, params).first()
     if found is None:
         return None
     taken = s.execute(take, {**params, "row_id": found.id, "row_status": found.status})
     if taken.rowcount != 1:
         return None
-    return s.get(model, found.id, populate_existing=True)
+    return s.execute(reload, {"row_id": found.id}).first()
+
+
+def _claimed_columns(model: Type[Row]) -> List[Any]:
+    """What a claim returns: the row, and for the outbox whether it is `withheld`."""
+    t = model.__table__
+    columns = list(t.c)
+    if model is OutboxMessage:
+        columns.append(exists().where(
+            OptOut.phone == t.c.to_number, OptOut.channel.in_(("sms", "all")),
+            OptOut.active.is_(True), OptOut.at > t.c.created_at).label("withheld"))
+    return columns
 
 
 @functools.cache
@@ -115,13 +133,12 @@ def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
                "attempts": t.c.attempts + 1}
     if postgres:
         head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
-        taking = update(t).where(t.c.id == head.scalar_subquery()).values(**claimed) \
-            .returning(*t.c)
-        return (select(model).from_statement(taking)
-                .execution_options(populate_existing=True),)
+        return (update(t).where(t.c.id == head.scalar_subquery()).values(**claimed)
+                .returning(*_claimed_columns(model)),)
     take = update(t).where(t.c.id == bindparam("row_id"),
                            t.c.status == bindparam("row_status")).values(**claimed)
-    return query, take
+    reload = select(*_claimed_columns(model)).where(t.c.id == bindparam("row_id"))
+    return query, take, reload
 
 
 def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
@@ -152,35 +169,59 @@ def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_numbe
     A turn retried after it had queued its replies (the tracker save failed on a
     restarting database, the process died) says the same again: a text already queued
     for the same inbox row is returned, not queued twice (a turn never repeats a text).
-    Two statements: one query for both "queued already?" and the conversation's last
-    `seq`, one INSERT (on PostgreSQL `ON CONFLICT DO NOTHING`, so a writer that lost the
-    race for a `seq` just takes the next one, without a savepoint; SQLite's BEGIN
-    IMMEDIATE lets no second writer in)."""
+    One statement in the usual case: an INSERT ... SELECT that takes the conversation's
+    next `seq` and inserts nothing when the same inbox row already queued this text (on
+    PostgreSQL also `ON CONFLICT DO NOTHING`, so a writer that lost the race for a `seq`
+    just takes the next one, without a savepoint, and the NOTIFY that wakes other
+    processes' senders rides in the same statement; SQLite's BEGIN IMMEDIATE lets no
+    second writer in). Only when nothing was inserted does a second query say why."""
     at = at or clock.now()
-    t = OutboxMessage.__table__
-    last_seq = select(func.max(t.c.seq)).where(
-        t.c.conversation_id == conversation_id).scalar_subquery()
-    earlier = (select(t.c.id).where(t.c.inbox_id == inbox_id, t.c.body == body).limit(1)
-               .scalar_subquery() if inbox_id is not None else null())
     postgres = s.get_bind().dialect.name == "postgresql"
+    add, earlier = _enqueue_statements(postgres)
     values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
               "from_number": from_number, "body": body, "account_id": account_id,
               "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
               "next_attempt_at": at, "created_at": at}
     for _ in range(5):
-        found, top = s.execute(select(earlier, last_seq)).one()
-        if found is not None:
-            return found
-        row = {**values, "seq": (top or 0) + 1}
-        if postgres:
-            new_id = s.execute(pg_insert(t).values(**row).on_conflict_do_nothing(
-                index_elements=["conversation_id", "seq"]).returning(t.c.id)).scalar()
-        else:
-            new_id = s.execute(t.insert().values(**row)).inserted_primary_key[0]
+        result = s.execute(add, values)
+        new_id = result.scalar() if postgres else (
+            result.lastrowid if result.rowcount == 1 else None)
         if new_id is not None:
-            notify(s)
             return new_id
+        if inbox_id is not None:
+            found = s.execute(earlier, values).scalar()
+            if found is not None:
+                return found
     raise RuntimeError(f"could not queue a message for {conversation_id}: sequence contention")
+
+
+#: the columns `enqueue_outbound` sets (the rest keep their defaults)
+_ENQUEUED = ("conversation_id", "channel", "to_number", "from_number", "body", "account_id",
+             "debt_id", "inbox_id", "status", "attempts", "next_attempt_at", "created_at")
+
+
+@functools.cache
+def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
+    """`enqueue_outbound`'s INSERT ... SELECT and its "queued already?" lookup, built once
+    with bound parameters."""
+    t = OutboxMessage.__table__
+    param = {name: bindparam(name, type_=t.c[name].type) for name in _ENQUEUED}
+    earlier = select(t.c.id).where(t.c.inbox_id == param["inbox_id"],
+                                   t.c.body == param["body"]).limit(1)
+    next_seq = select(func.coalesce(func.max(t.c.seq), 0) + 1).where(
+        t.c.conversation_id == param["conversation_id"]).scalar_subquery()
+    # an inbox_id of NULL matches no row, so a text from outside a turn is always queued;
+    # PostgreSQL types a bare parameter in a select list as text: cast each to its column's
+    # type (strings to plain VARCHAR: a cast to VARCHAR(n) would truncate, not refuse)
+    picked = [param[name] if not postgres else cast(param[name], String()) if isinstance(
+        t.c[name].type, String) else cast(param[name], t.c[name].type) for name in _ENQUEUED]
+    source = select(*picked, next_seq).where(~exists(earlier))
+    columns = [*_ENQUEUED, "seq"]
+    if not postgres:
+        return t.insert().from_select(columns, source), earlier
+    inserted = pg_insert(t).from_select(columns, source).on_conflict_do_nothing(
+        index_elements=["conversation_id", "seq"]).returning(t.c.id).cte("inserted")
+    return select(inserted.c.id, func.pg_notify(WAKE_CHANNEL, "")), earlier
 
 
 def backlog(s: Session) -> Dict[str, Union[int, float, None]]:
