@@ -12,12 +12,12 @@ conditional UPDATE is enough. A crashed worker's lease expires and the row is ta
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
-from sqlalchemy import String, and_, bindparam, cast, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -46,11 +46,26 @@ def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_n
     values = {"sid": sid, "channel": channel, "conversation_id": from_number,
               "from_number": from_number, "to_number": to_number, "body": body,
               "received_at": at, "status": "pending", "attempts": 0, "next_attempt_at": at}
-    dialect = s.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = s.execute(insert(InboxMessage.__table__).values(**values)
-                       .on_conflict_do_nothing(index_elements=["sid"]))
-    return result.rowcount == 1
+    return s.execute(_accept_statement(), values).rowcount == 1
+
+
+def _typed_text(sql: str, table: Any) -> Any:
+    """`sql` with each `:name` that is a column of `table` bound as that column's type.
+
+    SQLAlchemy 1.4 cannot cache a statement with `on_conflict_do_nothing()`: it was
+    compiled anew for every message. The same SQL as text is compiled once."""
+    names = sorted(set(re.findall(r"(?<![:\w]):(\w+)", sql)) & set(table.c.keys()))
+    return text(sql).bindparams(*[bindparam(name, type_=table.c[name].type) for name in names])
+
+
+@functools.cache
+def _accept_statement() -> Any:
+    """`accept_inbound`'s INSERT (SQLite and PostgreSQL both know ON CONFLICT DO NOTHING)."""
+    columns = ("sid", "channel", "conversation_id", "from_number", "to_number", "body",
+               "received_at", "status", "attempts", "next_attempt_at")
+    return _typed_text(f"INSERT INTO inbox ({', '.join(columns)}) VALUES "
+                       f"({', '.join(':' + c for c in columns)}) ON CONFLICT (sid) DO NOTHING",
+                       InboxMessage.__table__)
 
 
 def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
@@ -203,25 +218,25 @@ _ENQUEUED = ("conversation_id", "channel", "to_number", "from_number", "body", "
 @functools.cache
 def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
     """`enqueue_outbound`'s INSERT ... SELECT and its "queued already?" lookup, built once
-    with bound parameters."""
+    (as text: see `_typed_text`)."""
     t = OutboxMessage.__table__
-    param = {name: bindparam(name, type_=t.c[name].type) for name in _ENQUEUED}
-    earlier = select(t.c.id).where(t.c.inbox_id == param["inbox_id"],
-                                   t.c.body == param["body"]).limit(1)
-    next_seq = select(func.coalesce(func.max(t.c.seq), 0) + 1).where(
-        t.c.conversation_id == param["conversation_id"]).scalar_subquery()
-    # an inbox_id of NULL matches no row, so a text from outside a turn is always queued;
+    earlier = "SELECT id FROM outbox WHERE inbox_id = :inbox_id AND body = :body LIMIT 1"
     # PostgreSQL types a bare parameter in a select list as text: cast each to its column's
-    # type (strings to plain VARCHAR: a cast to VARCHAR(n) would truncate, not refuse)
-    picked = [param[name] if not postgres else cast(param[name], String()) if isinstance(
-        t.c[name].type, String) else cast(param[name], t.c[name].type) for name in _ENQUEUED]
-    source = select(*picked, next_seq).where(~exists(earlier))
-    columns = [*_ENQUEUED, "seq"]
-    if not postgres:
-        return t.insert().from_select(columns, source), earlier
-    inserted = pg_insert(t).from_select(columns, source).on_conflict_do_nothing(
-        index_elements=["conversation_id", "seq"]).returning(t.c.id).cte("inserted")
-    return select(inserted.c.id, func.pg_notify(WAKE_CHANNEL, "")), earlier
+    # type (strings to plain varchar: a cast to varchar(n) would truncate, not refuse)
+    picked = [f"CAST(:{name} AS {_PG_CASTS[type(t.c[name].type).__name__]})" if postgres
+              else f":{name}" for name in _ENQUEUED]
+    # an inbox_id of NULL matches no row, so a text from outside a turn is always queued
+    insert = (f"INSERT INTO outbox ({', '.join(_ENQUEUED)}, seq) "
+              f"SELECT {', '.join(picked)}, (SELECT coalesce(max(seq), 0) + 1 FROM outbox "
+              f"WHERE conversation_id = :conversation_id) WHERE NOT EXISTS ({earlier})")
+    if postgres:  # a lost race for the seq inserts nothing; the NOTIFY rides along
+        insert = (f"WITH inserted AS ({insert} ON CONFLICT (conversation_id, seq) DO NOTHING "
+                  f"RETURNING id) SELECT id, pg_notify('{WAKE_CHANNEL}', '') FROM inserted")
+    return _typed_text(insert, t), _typed_text(earlier, t)
+
+
+_PG_CASTS = {"String": "varchar", "Text": "varchar", "Integer": "integer",
+             "UTCDateTime": "timestamptz"}
 
 
 def backlog(s: Session) -> Dict[str, Union[int, float, None]]:
