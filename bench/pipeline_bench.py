@@ -257,8 +257,7 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
 
     channel._sender = OutboxSender(_NoNetworkClient(), tasks=1)  # type: ignore[arg-type]
     assistant = EchoAssistant()
-    worker = inbox.InboxWorker(lambda row: channel.process_inbound(row, assistant),
-                               channel.give_up, tasks=1)
+    worker = channel.inbox_worker(assistant, tasks=1)
     from sqlalchemy import event
 
     from bot.store.db import get_engine

@@ -23,6 +23,7 @@ writes none.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -158,7 +159,17 @@ def _forget_on_end(s: Session, transaction: Any) -> None:
 
 
 def _reads_evidence(statement: Any) -> bool:
-    """Does `statement` touch the evidence table (a text statement: does it name it)?"""
+    """Does `statement` touch the evidence table (a text statement: does it name it)?
+
+    Remembered per statement object: the hot statements are built once, and walking one
+    for its tables cost more than running it."""
+    try:
+        return _reads_evidence_cached(statement)
+    except TypeError:  # pragma: no cover - an unhashable statement: walk it every time
+        return _touches_evidence(statement)
+
+
+def _touches_evidence(statement: Any) -> bool:
     from sqlalchemy.sql.util import find_tables
 
     table = EvidenceRecord.__tablename__
@@ -167,6 +178,10 @@ def _reads_evidence(statement: Any) -> bool:
     return any(t.name == table for t in find_tables(statement, include_joins=True,
                                                      include_aliases=True,
                                                      include_crud=True))
+
+
+#: by identity (statements hash by id): a statement built per call just misses
+_reads_evidence_cached = functools.lru_cache(maxsize=512)(_touches_evidence)
 
 
 def _records(s: Session, batch: int = 1000) -> Iterator[Any]:

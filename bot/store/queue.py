@@ -159,12 +159,21 @@ def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
 def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
            **values: object) -> bool:
     """Close a claimed row with `status` (done / sent / failed); False if the lease was lost."""
-    t = model.__table__
-    result = s.execute(
-        update(t).where(t.c.id == row_id, t.c.claimed_by == worker, t.c.status == "claimed")
-        .values(status=status, lease_until=None, **values)
-    )
+    statement = _finish_statement(model, tuple(sorted(values)))
+    result = s.execute(statement, {**values, "row_id": row_id, "worker": worker,
+                                   "new_status": status})
     return result.rowcount == 1
+
+
+@functools.cache
+def _finish_statement(model: Type[Row], columns: Tuple[str, ...]) -> Any:
+    """`finish`'s UPDATE for the columns it sets, built once with bound parameters."""
+    t = model.__table__
+    return update(t).where(
+        t.c.id == bindparam("row_id"), t.c.claimed_by == bindparam("worker"),
+        t.c.status == "claimed",
+    ).values(status=bindparam("new_status"), lease_until=None,
+             **{c: bindparam(c, type_=t.c[c].type) for c in columns})
 
 
 def retry_later(s: Session, model: Type[Row], row_id: int, worker: str, error: str,

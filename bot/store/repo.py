@@ -194,9 +194,7 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
     inconvenient = tuple(
         GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
                          note=r.note)
-        for r in s.execute(select(InconvenientTime).where(
-            InconvenientTime.account_id == account.account_id).order_by(InconvenientTime.id)
-        ).scalars()
+        for r in s.execute(_inconvenient_statement(), {"account_id": account.account_id})
     )
     if debt is _LOOK_UP:
         debt = primary_debt(s, account)
@@ -221,6 +219,16 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         work_phones=tuple(p.e164 for p in phones if p.work),
         employer_prohibits=bool(account.employer_prohibits),
     )
+
+
+@functools.cache
+def _inconvenient_statement() -> Any:
+    """An account's inconvenient times as plain rows, built once (`recipient_for`)."""
+    from sqlalchemy import bindparam
+
+    t = InconvenientTime
+    return select(t.start, t.end, t.weekdays, t.note).where(
+        t.account_id == bindparam("account_id", type_=t.account_id.type)).order_by(t.id)
 
 
 def load_account(s: Session, account_id: str) -> Tuple[Optional[Account], Optional[Debt]]:
@@ -380,11 +388,7 @@ def contact_history(s: Session, account_id: Union[str, Sequence[str]],
     from compliance_filters import ContactRecord
 
     ids = [account_id] if isinstance(account_id, str) else list(account_id)
-    query = select(ContactAttempt).where(ContactAttempt.account_id.in_(ids),
-                                         ContactAttempt.status.in_(tuple(_OUTCOMES)))
-    if since is not None:
-        query = query.where(ContactAttempt.at >= since)
-    rows = s.execute(query.order_by(ContactAttempt.at, ContactAttempt.id)).scalars()
+    rows = s.execute(_history_statement(since is not None), {"ids": ids, "since": since})
     history = []
     for c in rows:
         inbound = c.direction == "inbound"
@@ -393,6 +397,21 @@ def contact_history(s: Session, account_id: Union[str, Sequence[str]],
             number=c.from_number if inbound else c.to_number, outcome=_OUTCOMES[c.status],
             initiated_by="debtor" if inbound else "collector"))
     return history
+
+
+@functools.cache
+def _history_statement(with_since: bool) -> Any:
+    """`contact_history`'s query, built once: only the columns a ContactRecord needs, as
+    plain rows (the gate reads the history for every message it screens)."""
+    from sqlalchemy import bindparam
+
+    c = ContactAttempt
+    query = select(c.at, c.channel, c.debt_id, c.direction, c.from_number, c.to_number,
+                   c.status).where(c.account_id.in_(bindparam("ids", expanding=True)),
+                                   c.status.in_(tuple(_OUTCOMES)))
+    if with_since:
+        query = query.where(c.at >= bindparam("since", type_=c.at.type))
+    return query.order_by(c.at, c.id)
 
 
 # ---------------------------------------------------------------- contacts
@@ -543,9 +562,17 @@ def remove_optout(s: Session, *, phone: str, channel: str, source: str) -> int:
 def is_opted_out(s: Session, phone: str, channel: str) -> bool:
     """True when `phone` opted out of `channel` or of everything ("all")."""
     channels = ("all",) if channel == "all" else (channel, "all")
-    return s.execute(select(OptOut.id).where(
-        OptOut.phone == phone, OptOut.channel.in_(channels), OptOut.active.is_(True)).limit(1)
-    ).first() is not None
+    return s.execute(_opted_out_statement(channels), {"phone": phone}).first() is not None
+
+
+@functools.cache
+def _opted_out_statement(channels: Tuple[str, ...]) -> Any:
+    """`is_opted_out`'s query, built once per channel (every inbound SMS may ask)."""
+    from sqlalchemy import bindparam
+
+    return select(OptOut.id).where(
+        OptOut.phone == bindparam("phone", type_=OptOut.phone.type),
+        OptOut.channel.in_(channels), OptOut.active.is_(True)).limit(1)
 
 
 def set_status(s: Session, account_id: str, status: str, note: str = "") -> AccountStatus:

@@ -147,8 +147,7 @@ async def test_a_whole_message_costs_at_most_31_statements(db, standin):
 
     channel = CompliantTwilioInput.from_credentials({})
     assistant = ScriptedAssistant()
-    worker = inbox.InboxWorker(lambda row: channel.process_inbound(row, assistant),
-                               channel.give_up, tasks=1)
+    worker = channel.inbox_worker(assistant, tasks=1)
     statements = []
 
     def record(_conn, _cursor, sql, *_args):
