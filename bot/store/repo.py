@@ -141,6 +141,25 @@ def _account_and_debt_by_phone() -> Any:
             .order_by(Phone.kind.desc(), Phone.id).limit(1))
 
 
+def party_by_phone(s: Session, e164: str) -> Optional[Any]:
+    """What a turn needs to know about `e164`'s account, as one plain row (account_id,
+    language, timezone, pack, debt_id: `primary_debt`'s id), or None: the same account and
+    debt `find_account_and_debt_by_phone` finds, without loading either as an object."""
+    return s.execute(_party_by_phone(), {"e164": e164}).first()
+
+
+@functools.cache
+def _party_by_phone() -> Any:
+    """Built once: every inbound message runs it."""
+    from sqlalchemy import bindparam
+
+    return (select(Account.account_id, Account.language, Account.timezone, Account.pack,
+                   _primary_debt_id().label("debt_id"))
+            .join(Phone, Phone.account_id == Account.account_id)
+            .where(Phone.e164 == bindparam("e164", type_=Phone.e164.type))
+            .order_by(Phone.kind.desc(), Phone.id).limit(1))
+
+
 @functools.cache
 def _account_with_statuses_and_debt() -> Any:
     """Built once: the gate runs it for every message it screens."""
