@@ -257,8 +257,7 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
 
     channel._sender = OutboxSender(_NoNetworkClient(), tasks=1)  # type: ignore[arg-type]
     assistant = EchoAssistant()
-    worker = inbox.InboxWorker(lambda row: channel.process_inbound(row, assistant),
-                               channel.give_up, tasks=1)
+    worker = channel.inbox_worker(assistant, tasks=1)
     from sqlalchemy import event
 
     from bot.store.db import get_engine
@@ -307,6 +306,8 @@ def _statement_kind(sql: str) -> str:
         return verb
     if "pg_advisory_xact_lock" in sql:
         return "LOCK evidence tail"
+    if "collectbot_evidence_append" in sql:
+        return "evidence append (lock, tail, INSERT in the server)"
     found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", sql, re.IGNORECASE)
     return f"{verb} {found.group(1) if found else '?'}"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from bot import clock
 from bot.channels import wakeup
@@ -26,6 +26,8 @@ from bot.store.models import InboxMessage
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[InboxMessage], Awaitable[None]]
+#: prepare(session, row) -> what the handler needs, run in the claim's own transaction
+Prepare = Callable[[Any, Any], Any]
 GiveUp = Callable[[InboxMessage, str], Awaitable[None]]
 Ready = Callable[[], Awaitable[Optional[str]]]
 
@@ -89,14 +91,22 @@ class AcceptBatcher:
 
 
 class InboxWorker(QueueRunner):
-    """Runs `handle` for each inbox row, in order per conversation, one at a time each."""
+    """Runs `handle` for each inbox row, in order per conversation, one at a time each.
+
+    With `prepare`, the first store work of a turn (the SMS channel: the party, the inbound
+    contact row, keywords, takeover) runs in the claim's own transaction, one commit
+    instead of two; the handler takes its result with `take_prepared(row.id)` (None when
+    there is none). If `prepare` fails, the row is claimed alone (so the attempt counts
+    towards giving up) and the handler does that work itself, where a failure is retried
+    like any other."""
 
     model = InboxMessage
     name = "inbox"
     durable_claim = False
 
     def __init__(self, handle: Handler, on_give_up: GiveUp, *, ready: Optional[Ready] = None,
-                 tasks: Optional[int] = None, **kwargs: object) -> None:
+                 tasks: Optional[int] = None, prepare: Optional[Prepare] = None,
+                 **kwargs: object) -> None:
         settings = get_settings()
         kwargs.setdefault("lease", settings.pipeline_lease_seconds)
         kwargs.setdefault("retry_base", settings.pipeline_retry_base_seconds)
@@ -105,17 +115,51 @@ class InboxWorker(QueueRunner):
         self.handle = handle
         self.on_give_up = on_give_up
         self.ready = ready
+        self.prepare = prepare
+        #: what `prepare` returned, by inbox row id, until `process` takes it
+        self._prepared: Dict[int, Any] = {}
 
     async def blocked_reason(self) -> Optional[str]:
         return await self.ready() if self.ready is not None else None
 
+    def _claim(self) -> Any:
+        if self.prepare is None:
+            return super()._claim()
+        failed: Optional[BaseException] = None
+        try:
+            with session_scope(durable=self.durable_claim) as s:
+                row = queue.claim(s, self.model, self.worker_id, self.lease)
+                if row is None:
+                    return None
+                try:
+                    prepared = self.prepare(s, row)
+                except Exception as exc:
+                    failed = exc
+                    raise
+            self._prepared[row.id] = prepared  # committed: the handler may rely on it
+            return row
+        except Exception:
+            if failed is None:  # the claim itself failed (database unreachable)
+                raise
+        logger.warning("inbox: preparing a claimed row failed (%s: %s); claiming it alone",
+                       type(failed).__name__, failed)
+        return super()._claim()
+
+    def take_prepared(self, row_id: int) -> Any:
+        """What `prepare` returned for the row this worker claimed, once; else None."""
+        return self._prepared.pop(row_id, None)
+
     async def process(self, row: InboxMessage) -> None:
-        await self.handle(row)
+        try:
+            await self.handle(row)
+        finally:
+            self._prepared.pop(row.id, None)  # a handler that did not take it
         if not await asyncio.to_thread(self._finish, row.id, "done", done_at=clock.now(),
                                        last_error=None):
             logger.warning("inbox row %s finished after its lease ran out", row.id)
 
     async def give_up(self, row: InboxMessage, error: str) -> None:
+        self._prepared.pop(row.id, None)
         try:
             await self.on_give_up(row, error)
         finally:

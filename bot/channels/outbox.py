@@ -73,15 +73,15 @@ class Turn:
 
 def turn_for(s: Any, phone: str, *, inbox_id: Optional[int] = None) -> Turn:
     """The turn's party for `phone` (a number with no account gets the country defaults)."""
-    account, debt = repo.find_account_and_debt_by_phone(s, phone)
-    if account is None:
+    party = repo.party_by_phone(s, phone)
+    if party is None:
         return Turn(phone, None, pack_language(phone), "UTC", pack_for_phone(phone),
                     inbox_id=inbox_id)
     return Turn(
-        phone=phone, account_id=account.account_id,
-        language=account.language or pack_language(phone), timezone=account.timezone or "UTC",
-        pack=account.pack or pack_for_phone(phone),
-        debt_id=str(debt.id) if debt is not None else None, inbox_id=inbox_id,
+        phone=phone, account_id=party.account_id,
+        language=party.language or pack_language(phone), timezone=party.timezone or "UTC",
+        pack=party.pack or pack_for_phone(phone),
+        debt_id=str(party.debt_id) if party.debt_id is not None else None, inbox_id=inbox_id,
     )
 
 

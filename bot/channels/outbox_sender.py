@@ -14,7 +14,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional
 
-from sqlalchemy import select
 from twilio.rest import Client
 
 from bot import clock
@@ -24,7 +23,7 @@ from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, is_retryable, make_cl
 from bot.config import get_settings
 from bot.store import queue
 from bot.store.db import session_scope
-from bot.store.models import OptOut, OutboxMessage
+from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ class OutboxSender(QueueRunner):
         self._executor = ThreadPoolExecutor(max_workers=tasks, thread_name_prefix="twilio")
 
     async def process(self, row: OutboxMessage) -> None:
-        if await asyncio.to_thread(_opted_out_since_queued, row):
+        if row.withheld:  # opted out since it was queued (read by the claim: queue.claim)
             await asyncio.to_thread(self._record_failure, row, WITHHELD, None, "blocked")
             return
         kwargs: Dict[str, Any] = {"to": row.to_number, "from_": row.from_number, "body": row.body}
@@ -100,16 +99,6 @@ class OutboxSender(QueueRunner):
     async def close(self) -> None:
         await self.stop()
         self._executor.shutdown(wait=False)
-
-
-def _opted_out_since_queued(row: OutboxMessage) -> bool:
-    """True when the number opted out after this text was screened and queued (a text
-    waiting out a Twilio backoff must not go to someone who has since replied STOP; the
-    opt-out confirmation itself is queued after the opt-out, so it still goes)."""
-    with session_scope() as s:
-        return s.execute(select(OptOut.id).where(
-            OptOut.phone == row.to_number, OptOut.channel.in_(("sms", "all")),
-            OptOut.active.is_(True), OptOut.at > row.created_at).limit(1)).first() is not None
 
 
 def _describe(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput
@@ -43,6 +43,11 @@ logger = logging.getLogger(__name__)
 
 MAX_SMS_CHARS = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+#: what an inbound message's first store work found: the turn's party, the keyword
+#: answer (text and kind) if any, and whether the message is handled without the assistant
+Received = Tuple[Turn, Optional[Tuple[str, str]], bool]
 
 
 class TurnNotRun(Exception):
@@ -165,21 +170,29 @@ class CompliantTwilioInput(TwilioInput):
             endpoint = getattr(self._agent(), "action_endpoint", None)
             self.action_webhook_url = getattr(endpoint, "url", None)
 
-        async def handle(row: InboxMessage) -> None:
-            await self.process_inbound(row, on_new_message)
-
         settings = get_settings()
         if settings.process_role == "front":
             # `collectbot run` with turn processes: they take the turns and send; this
             # process only acknowledges, so a burst of turns never delays an answer to Twilio
             logger.info("sms: front process; turns run in the turn processes")
             return
-        self.worker = inbox.InboxWorker(handle, self.give_up, ready=health.redis_problem)
+        self.worker = self.inbox_worker(on_new_message, ready=health.redis_problem)
         self.worker.start()
         self.sender.start()
         self._listener = wakeup.Listener(settings.database_url,
                                          [self.worker.wake, self.sender.wake],
                                          asyncio.get_running_loop()).start()
+
+    def inbox_worker(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     **kwargs: Any) -> inbox.InboxWorker:
+        """Inbox workers that answer with `on_new_message`; the turn's first store work
+        (`_receive_in`) shares the claim's transaction."""
+
+        async def handle(row: InboxMessage) -> None:
+            await self.process_inbound(row, on_new_message, worker.take_prepared(row.id))
+
+        worker = inbox.InboxWorker(handle, self.give_up, prepare=self._receive_in, **kwargs)
+        return worker
 
     async def stop_pipeline(self) -> None:
         if self._listener is not None:
@@ -269,11 +282,17 @@ class CompliantTwilioInput(TwilioInput):
         return twiml()
 
     async def process_inbound(
-        self, row: InboxMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self, row: InboxMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        prepared: Optional[Received] = None,
     ) -> None:
-        """One turn for an inbox row: keywords first, else the assistant; replies queued."""
+        """One turn for an inbox row: keywords first, else the assistant; replies queued.
+        `prepared` is `_receive_in`'s result when the claim already ran it (also looked up
+        from the channel's worker, for a handler that does not pass it)."""
         phone, body = row.from_number, row.body
-        turn, reply, handled = await asyncio.to_thread(self._receive, row)
+        if prepared is None and self.worker is not None:
+            prepared = self.worker.take_prepared(row.id)
+        turn, reply, handled = prepared if prepared is not None else \
+            await asyncio.to_thread(self._receive, row)
         out = CompliantTwilioOutput(self.sender, self.twilio_number, kind="reply", turn=turn)
         if handled:
             if reply is not None:
@@ -288,23 +307,26 @@ class CompliantTwilioInput(TwilioInput):
             body, out, phone, input_channel=self.name(), message_id=row.sid, metadata=metadata,
         ))
 
-    def _receive(self, row: InboxMessage) -> tuple[Turn, Optional[tuple[str, str]], bool]:
-        """The turn's party, the inbound contact row (once) and the keyword answer, if any.
-
-        Redone from the inbox row if lost, so not flushed to disk at commit."""
+    def _receive(self, row: InboxMessage) -> Received:
+        """`_receive_in` in a transaction of its own. Redone from the inbox row if lost, so
+        not flushed to disk at commit."""
         with session_scope(durable=False) as s:
-            turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
-            # a first claim cannot have recorded the message yet; a retry may have
-            if row.attempts <= 1 or s.execute(select(ContactAttempt.id).where(
-                    ContactAttempt.provider_sid == row.sid)).first() is None:
-                record_contact(
-                    s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
-                    from_=row.from_number, status="received", text=row.body,
-                    provider_sid=row.sid, at=row.received_at, new=True,
-                )
-            reply, handled = self._keyword_reply(s, turn, row.body)
-            # A person owns this conversation (bot.console.takeover): the bot stays silent.
-            handled = handled or agent_owns(s, row.from_number, turn.account_id)
+            return self._receive_in(s, row)
+
+    def _receive_in(self, s: Any, row: InboxMessage) -> Received:
+        """The turn's party, the inbound contact row (once) and the keyword answer, if any."""
+        turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
+        # a first claim cannot have recorded the message yet; a retry may have
+        if row.attempts <= 1 or s.execute(select(ContactAttempt.id).where(
+                ContactAttempt.provider_sid == row.sid)).first() is None:
+            record_contact(
+                s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
+                from_=row.from_number, status="received", text=row.body,
+                provider_sid=row.sid, at=row.received_at, new=True,
+            )
+        reply, handled = self._keyword_reply(s, turn, row.body)
+        # A person owns this conversation (bot.console.takeover): the bot stays silent.
+        handled = handled or agent_owns(s, row.from_number, turn.account_id)
         return turn, reply, handled
 
     @staticmethod
@@ -314,8 +336,15 @@ class CompliantTwilioInput(TwilioInput):
         The keywords and their variants come from the party's rule pack (`keyword_action`),
         so cn's 退订/TD and a creditor's additions work like STOP."""
         phone, language = turn.phone, turn.language
-        opted_out = repo.is_opted_out(s, phone, "sms")
-        action = keyword_action(load_pack(turn.pack), body, opted_out)
+        pack = load_pack(turn.pack)
+        # whether the number is opted out only changes what "YES" means: most messages
+        # answer the same either way and need no opt-out query
+        action = keyword_action(pack, body, False)
+        if action != keyword_action(pack, body, True) or action == "optin":
+            opted_out = repo.is_opted_out(s, phone, "sms")
+            action = keyword_action(pack, body, opted_out)
+        else:
+            opted_out = False  # not asked: nothing below depends on it
         reply: Optional[tuple[str, str]] = None
         if action == "optout":
             if mark_opted_out(s, phone, "sms", "keyword"):

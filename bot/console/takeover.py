@@ -9,9 +9,10 @@ with Rasa's tracker as it was (the messages in between never reached it).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.store import repo
 from bot.store.models import Handoff
@@ -27,8 +28,15 @@ def agent_owns(s: Any, phone: str, account_id: Optional[str] = _LOOK_UP) -> bool
     if account_id is _LOOK_UP:
         account = repo.find_account_by_phone(s, phone)
         account_id = account.account_id if account is not None else None
-    owner = Handoff.conversation_id == phone
-    if account_id is not None:
-        owner = owner | (Handoff.account_id == account_id)
-    return s.execute(select(Handoff.id).where(Handoff.status == "claimed", owner).limit(1)
-                     ).first() is not None
+    return s.execute(_owned_statement(account_id is not None),
+                     {"phone": phone, "account_id": account_id}).first() is not None
+
+
+@functools.cache
+def _owned_statement(with_account: bool) -> Any:
+    """`agent_owns`'s query, built once (every inbound SMS asks it)."""
+    owner = Handoff.conversation_id == bindparam("phone", type_=Handoff.conversation_id.type)
+    if with_account:
+        owner = owner | (Handoff.account_id == bindparam("account_id",
+                                                         type_=Handoff.account_id.type))
+    return select(Handoff.id).where(Handoff.status == "claimed", owner).limit(1)

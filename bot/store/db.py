@@ -8,16 +8,25 @@ timeout (a second process waits instead of failing) and `BEGIN IMMEDIATE` for ev
 transaction: the write lock is taken when the transaction starts, so a transaction that
 reads and then writes (the evidence chain's tail, an upsert) can never be overtaken by
 another process between its read and its write.
+
+On PostgreSQL two pools share the engine's events (a statement counter or a test hook on
+`get_engine()` sees both): the durable one, and one whose connections were set to
+`synchronous_commit = off` once when they were opened, for the redoable transactions
+(`session_scope(durable=False)`), so neither kind spends a statement per transaction on the
+setting. A pooled connection is pinged only when it has been idle a while
+(`PING_IDLE_SECONDS`), not at every checkout: the hot path reuses a connection within
+milliseconds, and a round trip per transaction was a measurable share of each message.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,10 +35,17 @@ from sqlalchemy.pool import QueuePool
 from bot.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: a pooled connection idle longer than this is pinged before use (a database restart
+#: meanwhile would otherwise fail its first statement); a busier one is trusted: if the
+#: server restarted under it, that statement fails, the pool drops all its connections,
+#: and the caller's retry (Twilio's redelivery, the pipeline's backoff) gets a new one
+PING_IDLE_SECONDS = 1.0
 
 _lock = threading.Lock()
 _engine: Optional[Engine] = None
+_redoable: Optional[Engine] = None
 _factory: Optional[sessionmaker] = None
+_redoable_factory: Optional[sessionmaker] = None
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -68,41 +84,96 @@ def create_store_engine(url: str) -> Engine:
         )
         _prepare_sqlite(engine)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_use_lifo=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, but only for connections idle `PING_IDLE_SECONDS`
+    (LIFO pool: the busy ones stay hot, the idle tail gets the ping)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record) -> None:  # pragma: no cover - exercised via engine
+        record.info["collectbot_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, record, _proxy) -> None:
+        idle_since = record.info.get("collectbot_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as error:  # the pool opens a new connection and tries again
+            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
+
+
+def _redoable_engine(engine: Engine) -> Engine:
+    """`engine`, on a second pool whose connections commit without waiting for the WAL
+    flush (see `session_scope(durable=False)`); `engine` itself on SQLite. The events of
+    `engine` (statement hooks, the ping) apply to it too."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    pool = engine.pool.recreate()
+
+    @event.listens_for(pool, "connect")
+    def _no_flush_wait(dbapi_conn, _record) -> None:  # pragma: no cover - via engine
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SET synchronous_commit TO OFF")
+        cursor.close()
+        dbapi_conn.commit()
+
+    class _OwnPool(engine._option_cls):  # type: ignore[name-defined,misc]
+        """An option engine (shares `engine`'s dialect, compiled cache and events) with
+        a pool of its own."""
+
+        @property
+        def pool(self):  # type: ignore[override]
+            return pool
+
+    return _OwnPool(engine, {})
 
 
 def get_engine() -> Engine:
     """The process-wide engine, created on first use from `get_settings().database_url`."""
-    global _engine, _factory
+    global _engine, _redoable, _factory, _redoable_factory
     with _lock:
         if _engine is None:
             _engine = create_store_engine(get_settings().database_url)
+            _redoable = _redoable_engine(_engine)
             _factory = sessionmaker(bind=_engine, future=True, expire_on_commit=False)
+            _redoable_factory = sessionmaker(bind=_redoable, future=True,
+                                             expire_on_commit=False)
         return _engine
 
 
-def get_session_factory() -> sessionmaker:
-    """The one `sessionmaker` (2.0 style sessions bound to `get_engine()`)."""
+def get_session_factory(*, durable: bool = True) -> sessionmaker:
+    """The one `sessionmaker` (2.0 style sessions bound to `get_engine()`), or with
+    `durable=False` its twin on the redoable pool (the same engine on SQLite)."""
     get_engine()
-    assert _factory is not None
-    return _factory
+    factory = _factory if durable else _redoable_factory
+    assert factory is not None
+    return factory
 
 
 @contextmanager
 def session_scope(*, durable: bool = True) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back when it raises.
 
-    `durable=False` (PostgreSQL: `synchronous_commit = off` for this transaction) returns
+    `durable=False` (PostgreSQL: a connection of the pool set to `synchronous_commit =
+    off`, so no statement is spent on it) returns
     from COMMIT before the WAL reaches the disk (a flush costs 4-9 ms on this host). Only
     for work the message pipeline can redo from a durable row: if the *database server*
     crashes, the last fraction of a second of such commits is lost as a whole, in commit
     order (never a later one without the earlier ones), and any later durable commit on
     the server flushes them first. The inbox INSERT that Twilio's acknowledgement promises,
     and the outbox claim and result around each Twilio send, stay durable."""
-    session = get_session_factory()()
+    session = get_session_factory(durable=durable)()
     try:
-        if not durable and session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         yield session
         session.commit()
     except BaseException:
@@ -114,11 +185,13 @@ def session_scope(*, durable: bool = True) -> Iterator[Session]:
 
 def reset_engine() -> None:
     """Dispose of the engine so the next call reads the settings again (tests, `--db`)."""
-    global _engine, _factory
+    global _engine, _redoable, _factory, _redoable_factory
     with _lock:
+        if _redoable is not None and _redoable is not _engine:
+            _redoable.pool.dispose()
         if _engine is not None:
             _engine.dispose()
-        _engine, _factory = None, None
+        _engine, _redoable, _factory, _redoable_factory = None, None, None, None
 
 
 def dialect_name() -> str:

@@ -10,17 +10,20 @@ database-wide write lock: `pg_advisory_xact_lock` on PostgreSQL, and on SQLite e
 transaction is `BEGIN IMMEDIATE` (see `bot.store.db`). Unique constraints on `seq` and
 `prev_hash` make a fork impossible even if that locking were ever bypassed.
 
-Appends are written when the transaction commits, all of them together: one lock, one
-tail read and one multi-row INSERT per transaction instead of three statements per record
-(a message's turn appends three to five), and the database-wide lock is held only for the
-end of the transaction, not from its first append on, so turn processes do not queue
-behind each other's whole turns. A query that reads the evidence table in the same
+Appends are written when the transaction commits, all of them together, and the
+database-wide lock is held only for the end of the transaction, not from its first append
+on, so turn processes do not queue behind each other's whole turns. On PostgreSQL that is
+one statement per transaction: `collectbot_evidence_append` (migration 0008) takes the
+lock, reads the tail and inserts the records with their hashes inside the server, from
+each record's canonical JSON up to its `prev_hash` value (`hash_prefix`). On SQLite it is
+one tail read and one multi-row INSERT under the transaction's write lock. A query that reads the evidence table in the same
 transaction writes the pending records first, so it sees them; a rolled-back transaction
 writes none.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -56,15 +59,27 @@ def record_hash(seq: int, kind: str, at: datetime, account_id: Optional[str], pa
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+#: what follows the `prev_hash` value in a record's canonical JSON ("seq" sorts last)
+_SEQ_KEY = '","seq":'
+
+
+def hash_prefix(kind: str, at: datetime, account_id: Optional[str], payload: Any) -> str:
+    """A record's canonical JSON up to its `prev_hash` value: the hashed text is this, the
+    previous record's hash, `","seq":`, the seq and `}` (what the PostgreSQL function
+    completes, once it knows the tail)."""
+    body = canonical_json({"seq": 0, "kind": kind, "at": iso_utc(at), "account_id": account_id,
+                           "payload": payload, "prev_hash": ""})
+    tail = _SEQ_KEY + "0}"
+    assert body.endswith(tail), body  # sorted keys: prev_hash, then seq, come last
+    return body[:-len(tail)]
+
+
 #: built once (statement construction costs more CPU than running it)
 _TAIL = select(EvidenceRecord.seq, EvidenceRecord.hash).order_by(
     EvidenceRecord.seq.desc()).limit(1)
-
-
-def _lock_tail(s: Session) -> None:
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(_LOCK, {"key": PG_LOCK_KEY})
+_APPEND = text("SELECT collectbot_evidence_append(:key, CAST(:kinds AS text[]), "
+               "CAST(:ats AS timestamptz[]), CAST(:accounts AS text[]), "
+               "CAST(:payloads AS text[]), CAST(:prefixes AS text[]))")
 
 
 #: Session.info key of the records appended in the session's transaction, not yet written
@@ -99,8 +114,17 @@ def write_pending(s: Session) -> int:
 
 
 def _write(s: Session, entries: List[Entry]) -> None:
-    """Extend the chain by `entries`, in order: one lock, one tail read, one INSERT."""
-    _lock_tail(s)
+    """Extend the chain by `entries`, in order: one statement on PostgreSQL (lock, tail
+    read and INSERT in the server), a tail read and one INSERT on SQLite."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(_APPEND, {
+            "key": PG_LOCK_KEY, "kinds": [kind for kind, _, _, _ in entries],
+            "ats": [at for _, at, _, _ in entries],
+            "accounts": [account_id for _, _, account_id, _ in entries],
+            "payloads": [canonical_json(body) for _, _, _, body in entries],
+            "prefixes": [hash_prefix(kind, at, account_id, body)
+                         for kind, at, account_id, body in entries]})
+        return
     tail = s.execute(_TAIL).first()
     seq, prev = (tail.seq, tail.hash) if tail else (0, GENESIS)
     rows = []
@@ -135,7 +159,17 @@ def _forget_on_end(s: Session, transaction: Any) -> None:
 
 
 def _reads_evidence(statement: Any) -> bool:
-    """Does `statement` touch the evidence table (a text statement: does it name it)?"""
+    """Does `statement` touch the evidence table (a text statement: does it name it)?
+
+    Remembered per statement object: the hot statements are built once, and walking one
+    for its tables cost more than running it."""
+    try:
+        return _reads_evidence_cached(statement)
+    except TypeError:  # pragma: no cover - an unhashable statement: walk it every time
+        return _touches_evidence(statement)
+
+
+def _touches_evidence(statement: Any) -> bool:
     from sqlalchemy.sql.util import find_tables
 
     table = EvidenceRecord.__tablename__
@@ -144,6 +178,10 @@ def _reads_evidence(statement: Any) -> bool:
     return any(t.name == table for t in find_tables(statement, include_joins=True,
                                                      include_aliases=True,
                                                      include_crud=True))
+
+
+#: by identity (statements hash by id): a statement built per call just misses
+_reads_evidence_cached = functools.lru_cache(maxsize=512)(_touches_evidence)
 
 
 def _records(s: Session, batch: int = 1000) -> Iterator[Any]:

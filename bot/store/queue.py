@@ -12,16 +12,16 @@ conditional UPDATE is enough. A crashed worker's lease expires and the row is ta
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
-from sqlalchemy import and_, bindparam, exists, func, null, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.store.models import InboxMessage, OutboxMessage
+from bot.store.models import InboxMessage, OptOut, OutboxMessage
 
 Row = TypeVar("Row", InboxMessage, OutboxMessage)
 UNFINISHED = ("pending", "claimed")
@@ -46,11 +46,26 @@ def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_n
     values = {"sid": sid, "channel": channel, "conversation_id": from_number,
               "from_number": from_number, "to_number": to_number, "body": body,
               "received_at": at, "status": "pending", "attempts": 0, "next_attempt_at": at}
-    dialect = s.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = s.execute(insert(InboxMessage.__table__).values(**values)
-                       .on_conflict_do_nothing(index_elements=["sid"]))
-    return result.rowcount == 1
+    return s.execute(_accept_statement(), values).rowcount == 1
+
+
+def _typed_text(sql: str, table: Any) -> Any:
+    """`sql` with each `:name` that is a column of `table` bound as that column's type.
+
+    SQLAlchemy 1.4 cannot cache a statement with `on_conflict_do_nothing()`: it was
+    compiled anew for every message. The same SQL as text is compiled once."""
+    names = sorted(set(re.findall(r"(?<![:\w]):(\w+)", sql)) & set(table.c.keys()))
+    return text(sql).bindparams(*[bindparam(name, type_=table.c[name].type) for name in names])
+
+
+@functools.cache
+def _accept_statement() -> Any:
+    """`accept_inbound`'s INSERT (SQLite and PostgreSQL both know ON CONFLICT DO NOTHING)."""
+    columns = ("sid", "channel", "conversation_id", "from_number", "to_number", "body",
+               "received_at", "status", "attempts", "next_attempt_at")
+    return _typed_text(f"INSERT INTO inbox ({', '.join(columns)}) VALUES "
+                       f"({', '.join(':' + c for c in columns)}) ON CONFLICT (sid) DO NOTHING",
+                       InboxMessage.__table__)
 
 
 def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
@@ -74,8 +89,15 @@ def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
 
 
 def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
-          now: Optional[datetime] = None) -> Optional[Row]:
+          now: Optional[datetime] = None) -> Optional[Any]:
     """Take the next row some conversation is waiting on, or None when there is none.
+
+    Returns the claimed row's columns as a plain (read-only) row, not a tracked model
+    instance: nothing changes it afterwards, and loading an ORM object cost more CPU than
+    the claim's statement. An outbox row also carries `withheld`: True when its number
+    opted out of SMS after the text was queued (a text waiting out a Twilio backoff must
+    not go to someone who has since replied STOP; the opt-out confirmation itself is
+    queued after the opt-out, so it still goes), read in the same statement.
 
     The row's `attempts` grows by one per claim, so a message that crashes its worker
     every time still reaches the give-up limit."""
@@ -84,15 +106,26 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     statements = _claim_statements(model, s.get_bind().dialect.name == "postgresql")
     if len(statements) == 1:
         # one round trip: lock the head row (skipping rows other workers hold) and take it
-        return s.execute(statements[0], params).scalar()
-    find, take = statements
+        return s.execute(statements[0], params).first()
+    find, take, reload = statements
     found = s.execute(find, params).first()
     if found is None:
         return None
     taken = s.execute(take, {**params, "row_id": found.id, "row_status": found.status})
     if taken.rowcount != 1:
         return None
-    return s.get(model, found.id, populate_existing=True)
+    return s.execute(reload, {"row_id": found.id}).first()
+
+
+def _claimed_columns(model: Type[Row]) -> List[Any]:
+    """What a claim returns: the row, and for the outbox whether it is `withheld`."""
+    t = model.__table__
+    columns = list(t.c)
+    if model is OutboxMessage:
+        columns.append(exists().where(
+            OptOut.phone == t.c.to_number, OptOut.channel.in_(("sms", "all")),
+            OptOut.active.is_(True), OptOut.at > t.c.created_at).label("withheld"))
+    return columns
 
 
 @functools.cache
@@ -115,24 +148,32 @@ def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
                "attempts": t.c.attempts + 1}
     if postgres:
         head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
-        taking = update(t).where(t.c.id == head.scalar_subquery()).values(**claimed) \
-            .returning(*t.c)
-        return (select(model).from_statement(taking)
-                .execution_options(populate_existing=True),)
+        return (update(t).where(t.c.id == head.scalar_subquery()).values(**claimed)
+                .returning(*_claimed_columns(model)),)
     take = update(t).where(t.c.id == bindparam("row_id"),
                            t.c.status == bindparam("row_status")).values(**claimed)
-    return query, take
+    reload = select(*_claimed_columns(model)).where(t.c.id == bindparam("row_id"))
+    return query, take, reload
 
 
 def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
            **values: object) -> bool:
     """Close a claimed row with `status` (done / sent / failed); False if the lease was lost."""
-    t = model.__table__
-    result = s.execute(
-        update(t).where(t.c.id == row_id, t.c.claimed_by == worker, t.c.status == "claimed")
-        .values(status=status, lease_until=None, **values)
-    )
+    statement = _finish_statement(model, tuple(sorted(values)))
+    result = s.execute(statement, {**values, "row_id": row_id, "worker": worker,
+                                   "new_status": status})
     return result.rowcount == 1
+
+
+@functools.cache
+def _finish_statement(model: Type[Row], columns: Tuple[str, ...]) -> Any:
+    """`finish`'s UPDATE for the columns it sets, built once with bound parameters."""
+    t = model.__table__
+    return update(t).where(
+        t.c.id == bindparam("row_id"), t.c.claimed_by == bindparam("worker"),
+        t.c.status == "claimed",
+    ).values(status=bindparam("new_status"), lease_until=None,
+             **{c: bindparam(c, type_=t.c[c].type) for c in columns})
 
 
 def retry_later(s: Session, model: Type[Row], row_id: int, worker: str, error: str,
@@ -152,35 +193,59 @@ def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_numbe
     A turn retried after it had queued its replies (the tracker save failed on a
     restarting database, the process died) says the same again: a text already queued
     for the same inbox row is returned, not queued twice (a turn never repeats a text).
-    Two statements: one query for both "queued already?" and the conversation's last
-    `seq`, one INSERT (on PostgreSQL `ON CONFLICT DO NOTHING`, so a writer that lost the
-    race for a `seq` just takes the next one, without a savepoint; SQLite's BEGIN
-    IMMEDIATE lets no second writer in)."""
+    One statement in the usual case: an INSERT ... SELECT that takes the conversation's
+    next `seq` and inserts nothing when the same inbox row already queued this text (on
+    PostgreSQL also `ON CONFLICT DO NOTHING`, so a writer that lost the race for a `seq`
+    just takes the next one, without a savepoint, and the NOTIFY that wakes other
+    processes' senders rides in the same statement; SQLite's BEGIN IMMEDIATE lets no
+    second writer in). Only when nothing was inserted does a second query say why."""
     at = at or clock.now()
-    t = OutboxMessage.__table__
-    last_seq = select(func.max(t.c.seq)).where(
-        t.c.conversation_id == conversation_id).scalar_subquery()
-    earlier = (select(t.c.id).where(t.c.inbox_id == inbox_id, t.c.body == body).limit(1)
-               .scalar_subquery() if inbox_id is not None else null())
     postgres = s.get_bind().dialect.name == "postgresql"
+    add, earlier = _enqueue_statements(postgres)
     values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
               "from_number": from_number, "body": body, "account_id": account_id,
               "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
               "next_attempt_at": at, "created_at": at}
     for _ in range(5):
-        found, top = s.execute(select(earlier, last_seq)).one()
-        if found is not None:
-            return found
-        row = {**values, "seq": (top or 0) + 1}
-        if postgres:
-            new_id = s.execute(pg_insert(t).values(**row).on_conflict_do_nothing(
-                index_elements=["conversation_id", "seq"]).returning(t.c.id)).scalar()
-        else:
-            new_id = s.execute(t.insert().values(**row)).inserted_primary_key[0]
+        result = s.execute(add, values)
+        new_id = result.scalar() if postgres else (
+            result.lastrowid if result.rowcount == 1 else None)
         if new_id is not None:
-            notify(s)
             return new_id
+        if inbox_id is not None:
+            found = s.execute(earlier, values).scalar()
+            if found is not None:
+                return found
     raise RuntimeError(f"could not queue a message for {conversation_id}: sequence contention")
+
+
+#: the columns `enqueue_outbound` sets (the rest keep their defaults)
+_ENQUEUED = ("conversation_id", "channel", "to_number", "from_number", "body", "account_id",
+             "debt_id", "inbox_id", "status", "attempts", "next_attempt_at", "created_at")
+
+
+@functools.cache
+def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
+    """`enqueue_outbound`'s INSERT ... SELECT and its "queued already?" lookup, built once
+    (as text: see `_typed_text`)."""
+    t = OutboxMessage.__table__
+    earlier = "SELECT id FROM outbox WHERE inbox_id = :inbox_id AND body = :body LIMIT 1"
+    # PostgreSQL types a bare parameter in a select list as text: cast each to its column's
+    # type (strings to plain varchar: a cast to varchar(n) would truncate, not refuse)
+    picked = [f"CAST(:{name} AS {_PG_CASTS[type(t.c[name].type).__name__]})" if postgres
+              else f":{name}" for name in _ENQUEUED]
+    # an inbox_id of NULL matches no row, so a text from outside a turn is always queued
+    insert = (f"INSERT INTO outbox ({', '.join(_ENQUEUED)}, seq) "
+              f"SELECT {', '.join(picked)}, (SELECT coalesce(max(seq), 0) + 1 FROM outbox "
+              f"WHERE conversation_id = :conversation_id) WHERE NOT EXISTS ({earlier})")
+    if postgres:  # a lost race for the seq inserts nothing; the NOTIFY rides along
+        insert = (f"WITH inserted AS ({insert} ON CONFLICT (conversation_id, seq) DO NOTHING "
+                  f"RETURNING id) SELECT id, pg_notify('{WAKE_CHANNEL}', '') FROM inserted")
+    return _typed_text(insert, t), _typed_text(earlier, t)
+
+
+_PG_CASTS = {"String": "varchar", "Text": "varchar", "Integer": "integer",
+             "UTCDateTime": "timestamptz"}
 
 
 def backlog(s: Session) -> Dict[str, Union[int, float, None]]:

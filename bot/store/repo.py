@@ -27,7 +27,7 @@ from typing import (
     Union,
 )
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -141,6 +141,25 @@ def _account_and_debt_by_phone() -> Any:
             .order_by(Phone.kind.desc(), Phone.id).limit(1))
 
 
+def party_by_phone(s: Session, e164: str) -> Optional[Any]:
+    """What a turn needs to know about `e164`'s account, as one plain row (account_id,
+    language, timezone, pack, debt_id: `primary_debt`'s id), or None: the same account and
+    debt `find_account_and_debt_by_phone` finds, without loading either as an object."""
+    return s.execute(_party_by_phone(), {"e164": e164}).first()
+
+
+@functools.cache
+def _party_by_phone() -> Any:
+    """Built once: every inbound message runs it."""
+    from sqlalchemy import bindparam
+
+    return (select(Account.account_id, Account.language, Account.timezone, Account.pack,
+                   _primary_debt_id().label("debt_id"))
+            .join(Phone, Phone.account_id == Account.account_id)
+            .where(Phone.e164 == bindparam("e164", type_=Phone.e164.type))
+            .order_by(Phone.kind.desc(), Phone.id).limit(1))
+
+
 @functools.cache
 def _account_with_statuses_and_debt() -> Any:
     """Built once: the gate runs it for every message it screens."""
@@ -194,9 +213,7 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
     inconvenient = tuple(
         GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
                          note=r.note)
-        for r in s.execute(select(InconvenientTime).where(
-            InconvenientTime.account_id == account.account_id).order_by(InconvenientTime.id)
-        ).scalars()
+        for r in s.execute(_inconvenient_statement(), {"account_id": account.account_id})
     )
     if debt is _LOOK_UP:
         debt = primary_debt(s, account)
@@ -221,6 +238,16 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
         work_phones=tuple(p.e164 for p in phones if p.work),
         employer_prohibits=bool(account.employer_prohibits),
     )
+
+
+@functools.cache
+def _inconvenient_statement() -> Any:
+    """An account's inconvenient times as plain rows, built once (`recipient_for`)."""
+    from sqlalchemy import bindparam
+
+    t = InconvenientTime
+    return select(t.start, t.end, t.weekdays, t.note).where(
+        t.account_id == bindparam("account_id", type_=t.account_id.type)).order_by(t.id)
 
 
 def load_account(s: Session, account_id: str) -> Tuple[Optional[Account], Optional[Debt]]:
@@ -380,11 +407,7 @@ def contact_history(s: Session, account_id: Union[str, Sequence[str]],
     from compliance_filters import ContactRecord
 
     ids = [account_id] if isinstance(account_id, str) else list(account_id)
-    query = select(ContactAttempt).where(ContactAttempt.account_id.in_(ids),
-                                         ContactAttempt.status.in_(tuple(_OUTCOMES)))
-    if since is not None:
-        query = query.where(ContactAttempt.at >= since)
-    rows = s.execute(query.order_by(ContactAttempt.at, ContactAttempt.id)).scalars()
+    rows = s.execute(_history_statement(since is not None), {"ids": ids, "since": since})
     history = []
     for c in rows:
         inbound = c.direction == "inbound"
@@ -395,7 +418,27 @@ def contact_history(s: Session, account_id: Union[str, Sequence[str]],
     return history
 
 
+@functools.cache
+def _history_statement(with_since: bool) -> Any:
+    """`contact_history`'s query, built once: only the columns a ContactRecord needs, as
+    plain rows (the gate reads the history for every message it screens)."""
+    from sqlalchemy import bindparam
+
+    c = ContactAttempt
+    query = select(c.at, c.channel, c.debt_id, c.direction, c.from_number, c.to_number,
+                   c.status).where(c.account_id.in_(bindparam("ids", expanding=True)),
+                                   c.status.in_(tuple(_OUTCOMES)))
+    if with_since:
+        query = query.where(c.at >= bindparam("since", type_=c.at.type))
+    return query.order_by(c.at, c.id)
+
+
 # ---------------------------------------------------------------- contacts
+#: built once; the values travel as parameters (building `.values(...)` cost more CPU than
+#: the INSERT)
+_CONTACT_INSERT = insert(ContactAttempt.__table__)
+
+
 def _reason_text(reason: Any) -> str:
     if isinstance(reason, str):
         return reason
@@ -408,6 +451,8 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
                    provider_sid: Optional[str] = None, debt_id: Union[int, str, None] = None,
                    at: Optional[datetime] = None, new: bool = False) -> ContactAttempt:
     """Record one contact attempt (or inbound message) and its evidence.
+
+    A new row is returned as an untracked copy (changing it changes nothing stored).
 
     A provider id seen before updates that row instead (webhook retries, a call whose
     placed row later becomes a voicemail). `new=True` says the caller knows no row carries
@@ -424,16 +469,20 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
         contact = s.execute(select(ContactAttempt).where(
             ContactAttempt.provider_sid == provider_sid)).scalars().first()
     if contact is None:
-        contact = ContactAttempt(account_id=account_id, channel=channel, direction=direction, at=at,
-                                 to_number=to or "", from_number=from_ or "", status=status,
-                                 reasons=reason_list, text=text or "", provider_sid=provider_sid,
-                                 debt_id=_debt_id(debt_id))
-        s.add(contact)
+        values = {"account_id": account_id, "channel": channel, "direction": direction,
+                  "at": at, "to_number": to or "", "from_number": from_ or "", "status": status,
+                  "reasons": reason_list, "text": text or "", "provider_sid": provider_sid,
+                  "debt_id": _debt_id(debt_id)}
+        # one Core INSERT (the id comes back with it): the ORM's unit of work cost more CPU
+        # than the statement; what the session holds is written first (the account row)
+        s.flush()
+        new_id = s.execute(_CONTACT_INSERT, values).inserted_primary_key[0]
+        contact = ContactAttempt(id=new_id, **values)  # a copy: the row is written already
     else:
         contact.status, contact.reasons, contact.updated_at = status, reason_list, at
         if text:
             contact.text = text
-    s.flush()
+        s.flush()
     evidence.append(s, f"message.{direction}", account_id, {
         "contact_id": contact.id, "channel": channel, "to": to or "", "from": from_ or "",
         "status": status, "reasons": reason_list, "provider_sid": provider_sid,
@@ -536,9 +585,17 @@ def remove_optout(s: Session, *, phone: str, channel: str, source: str) -> int:
 def is_opted_out(s: Session, phone: str, channel: str) -> bool:
     """True when `phone` opted out of `channel` or of everything ("all")."""
     channels = ("all",) if channel == "all" else (channel, "all")
-    return s.execute(select(OptOut.id).where(
-        OptOut.phone == phone, OptOut.channel.in_(channels), OptOut.active.is_(True)).limit(1)
-    ).first() is not None
+    return s.execute(_opted_out_statement(channels), {"phone": phone}).first() is not None
+
+
+@functools.cache
+def _opted_out_statement(channels: Tuple[str, ...]) -> Any:
+    """`is_opted_out`'s query, built once per channel (every inbound SMS may ask)."""
+    from sqlalchemy import bindparam
+
+    return select(OptOut.id).where(
+        OptOut.phone == bindparam("phone", type_=OptOut.phone.type),
+        OptOut.channel.in_(channels), OptOut.active.is_(True)).limit(1)
 
 
 def set_status(s: Session, account_id: str, status: str, note: str = "") -> AccountStatus:

@@ -258,3 +258,38 @@ async def test_two_workers_share_one_inbox_without_overlap(server):
     finally:
         await other.stop()
     assert seen == [f"t{i}" for i in range(8)]
+
+
+@pytest.mark.parametrize("prepare_fails", [False, True])
+async def test_a_claims_prepare_step_shares_its_transaction_or_is_left_to_the_handler(
+        db, prepare_fails):
+    """`prepare` runs in the claim's transaction and the handler takes its result; when it
+    fails, what it wrote is rolled back, the row is claimed alone (the attempt counts) and
+    the handler gets nothing to take, so it does that work itself."""
+    from bot.channels.inbox import accept
+    from bot.store import evidence
+
+    seen = []
+
+    def prepare(s, row):
+        evidence.append(s, "note", None, {"row": row.id})  # written with the claim
+        if prepare_fails:
+            raise RuntimeError("prepare failed")
+        return f"prepared {row.id}"
+
+    async def handle(row):
+        seen.append((row.attempts, worker.take_prepared(row.id)))
+
+    worker = InboxWorker(handle, lambda row, error: None, tasks=1, prepare=prepare)
+    assert accept(sid="SM-prepare", channel="sms", from_number=US_PHONE,
+                  to_number=OUR_NUMBER, body="hello")
+    assert await worker.run_once()
+    [row] = inbox_rows()
+    assert (row.status, row.attempts) == ("done", 1)
+    with session_scope() as s:
+        notes = s.execute(select(evidence.EvidenceRecord.kind).where(
+            evidence.EvidenceRecord.kind == "note")).scalars().all()
+    if prepare_fails:
+        assert seen == [(1, None)] and notes == []
+    else:
+        assert seen == [(1, f"prepared {row.id}")] and notes == ["note"]

@@ -102,7 +102,7 @@ def test_only_redoable_pipeline_transactions_skip_the_disk_flush(db):
         assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
     with session_scope(durable=False) as s:
         assert s.execute(text("SHOW synchronous_commit")).scalar() == "off"
-    with session_scope() as s:  # SET LOCAL: the pooled connection is durable again
+    with session_scope() as s:  # the durable pool: its connections were never switched
         assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
 
 

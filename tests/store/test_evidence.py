@@ -169,7 +169,9 @@ def test_two_processes_appending_at_once_keep_one_chain(db, capsys):
 
 
 def test_a_transactions_records_are_written_together_at_commit(db, capsys):
-    """Three appends in one transaction: one tail read and one INSERT, not three each."""
+    """Three appends in one transaction: on PostgreSQL one statement in all (the server's
+    `collectbot_evidence_append` takes the lock, reads the tail, inserts and hashes; it was
+    a lock, a tail read and an INSERT), on SQLite one tail read and one INSERT."""
     from sqlalchemy import event
 
     statements: list[str] = []
@@ -183,9 +185,26 @@ def test_a_transactions_records_are_written_together_at_commit(db, capsys):
         _fill(3)
     finally:
         event.remove(get_engine(), "before_cursor_execute", record)
-    assert sum(sql.lstrip().upper().startswith("INSERT INTO EVIDENCE") for sql in statements) == 1
-    assert sum("FROM evidence" in sql for sql in statements) == 1
+    if db.startswith("postgresql"):
+        assert len(statements) == 1 and "collectbot_evidence_append" in statements[0], statements
+    else:
+        assert sum(sql.lstrip().upper().startswith("INSERT INTO EVIDENCE")
+                   for sql in statements) == 1
+        assert sum("FROM evidence" in sql for sql in statements) == 1
     assert _verify_cli(capsys) == (0, "ok: 5 records")
+
+
+def test_the_hash_prefix_completed_by_the_database_is_the_record_hash():
+    """PostgreSQL hashes `hash_prefix(...) + prev_hash + '","seq":N}'`: the same text
+    `record_hash` (and so `verify`) hashes, also for non-ASCII text and no account."""
+    import hashlib
+
+    for account in ("A1", None):
+        payload = {"text": "还款 ok", "amount": Decimal("12.50"), "n": [1, 2]}
+        prefix = evidence.hash_prefix("note", AT, account, payload)
+        completed = prefix + "f" * 64 + '","seq":' + "17" + "}"
+        assert hashlib.sha256(completed.encode("utf-8")).hexdigest() == evidence.record_hash(
+            17, "note", AT, account, payload, "f" * 64)
 
 
 def test_a_query_of_the_log_in_the_same_transaction_sees_its_own_records(db):

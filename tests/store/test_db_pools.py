@@ -1,0 +1,76 @@
+"""The session factory's two PostgreSQL pools and its idle-only ping (bot.store.db)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+
+from bot.store import db as store_db
+from bot.store.db import get_engine, session_scope
+
+
+def _pg_only(db: str) -> None:
+    if not db.startswith("postgresql"):
+        pytest.skip("PostgreSQL's pools")
+
+
+@pytest.mark.postgres
+def test_redoable_transactions_spend_no_statement_on_the_setting_and_are_counted(db):
+    """`durable=False` is a pool of its own (its connections set once), not a `SET LOCAL`
+    per transaction; a listener on `get_engine()` still sees its statements."""
+    _pg_only(db)
+    statements = []
+
+    def record(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    with session_scope(durable=False) as s:  # the connection (and its setting) exists now
+        s.execute(text("SELECT 1"))
+    event.listen(get_engine(), "before_cursor_execute", record)
+    try:
+        with session_scope(durable=False) as s:
+            assert s.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        with session_scope() as s:
+            assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", record)
+    assert statements == ["SHOW synchronous_commit"] * 2
+
+
+def _kill_pooled_connection() -> None:
+    """Terminate the server side of the one connection the durable pool holds."""
+    with session_scope() as s:
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = store_db.create_store_engine(get_engine().url.render_as_string(
+        hide_password=False))
+    try:
+        with admin.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_idle_past_the_limit_is_pinged_and_replaced(db, monkeypatch):
+    _pg_only(db)
+    monkeypatch.setattr(store_db, "PING_IDLE_SECONDS", 0.0)
+    _kill_pooled_connection()
+    with session_scope() as s:  # the ping found it dead: a new connection, no error
+        assert s.execute(text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_a_busy_connection_is_not_pinged_and_the_pool_renews_after_one_failure(
+        db, monkeypatch):
+    """No ping round trip before each transaction: a connection used moments ago is
+    trusted, so a server restart under it fails one statement; the pool then drops its
+    connections and the next transaction works."""
+    _pg_only(db)
+    monkeypatch.setattr(store_db, "PING_IDLE_SECONDS", 3600.0)
+    _kill_pooled_connection()
+    with pytest.raises(OperationalError):
+        with session_scope() as s:
+            s.execute(text("SELECT 1"))
+    with session_scope() as s:
+        assert s.execute(text("SELECT 1")).scalar() == 1
