@@ -4,8 +4,9 @@ ack (one process, the baseline for the front/turn-process split that the through
 measures against the real stack): the real SMS channel (signature check + one inbox INSERT + empty TwiML) served by
 Sanic in a child process, with its inbox workers and outbox sender running (an echo
 assistant stands in for Rasa, so workers compete with the webhook for the database the way
-they do in production), driven by signed webhooks at 1, 20 and 200 concurrent debtors;
-p50/p99 of request -> acknowledgement. Every reply is then awaited at the Twilio stand-in
+they do in production), driven by signed webhooks at 1, 20 and 200 concurrent debtors,
+from aiohttp in this process and from wrk (`ACK_CLIENTS`); p50/p99 of request ->
+acknowledgement, and the CPU per request of the server and of the load generator. Every reply is then awaited at the Twilio stand-in
 and lost/duplicate replies are counted.
 
 overhead: in this process, one message at a time, everything of ours a message costs
