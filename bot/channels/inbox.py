@@ -122,20 +122,26 @@ class AcceptBatcher:
         engine = get_engine()
         if engine.dialect.name != "postgresql":
             return accept_many(messages)
-        if self._conn is None:
-            conn = engine.raw_connection()
-            conn.rollback()  # the pool's ping may have opened a transaction
-            conn.dbapi_connection.autocommit = True
-            self._conn = conn
+        params = {"at": clock.now(), "sids": [m["sid"] for m in messages],
+                  "channels": [m["channel"] for m in messages],
+                  "froms": [m["from_number"] for m in messages],
+                  "tos": [m["to_number"] for m in messages],
+                  "bodies": [m["body"] for m in messages]}
+        reused = self._conn is not None
         try:
-            with self._conn.cursor() as cursor:
-                cursor.execute(_PG_ACCEPT, {
-                    "at": clock.now(), "sids": [m["sid"] for m in messages],
-                    "channels": [m["channel"] for m in messages],
-                    "froms": [m["from_number"] for m in messages],
-                    "tos": [m["to_number"] for m in messages],
-                    "bodies": [m["body"] for m in messages]})
-                stored = {sid for sid, _ in cursor.fetchall()}
+            stored = self._insert(engine, params)
+        except engine.dialect.dbapi.Error:
+            self._discard()
+            if not reused:
+                raise
+            # the kept connection died while idle (a database restart, a timeout): once
+            # more on a new one, as the pool's ping would have. Safe if the first try did
+            # commit: those rows then read as repeats, and are stored all the same.
+            try:
+                stored = self._insert(engine, params)
+            except Exception:
+                self._discard()
+                raise
         except Exception:
             self._discard()
             raise
@@ -144,6 +150,17 @@ class AcceptBatcher:
             result.append(message["sid"] in stored)
             stored.discard(message["sid"])
         return result
+
+    def _insert(self, engine: Any, params: Dict[str, Any]) -> set:
+        """Run `_PG_ACCEPT` on the kept connection (opened if need be): the sids stored."""
+        if self._conn is None:
+            conn = engine.raw_connection()
+            conn.rollback()  # the pool's ping may have opened a transaction
+            conn.dbapi_connection.autocommit = True
+            self._conn = conn
+        with self._conn.cursor() as cursor:
+            cursor.execute(_PG_ACCEPT, params)
+            return {sid for sid, _ in cursor.fetchall()}
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None

@@ -230,12 +230,20 @@ async def test_the_front_batcher_stores_a_burst_once_each_in_order_and_durably(d
         with batcher._conn.cursor() as cursor:  # the acknowledgement's commit waits for the disk
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
-        batcher._conn.dbapi_connection.close()  # the database went away under the front
+        batcher._conn.dbapi_connection.close()  # the kept connection died while idle
+        assert await batcher.accept(**message("SM-after-restart"))  # a new one, no 500
+
+        def unreachable():
+            raise psycopg2.OperationalError("could not connect to server")
+
+        batcher._conn.dbapi_connection.close()
+        batcher._insert = lambda *_: unreachable()  # the database is down
         results = await asyncio.gather(batcher.accept(**message("SM-x")),
                                        batcher.accept(**message("SM-y")),
                                        return_exceptions=True)
-        assert all(isinstance(r, Exception) for r in results)  # each webhook answers 500
-        assert await batcher.accept(**message("SM-x"))  # Twilio's retry: reconnected, stored
+        assert all(isinstance(r, psycopg2.OperationalError) for r in results)  # 500 each
+        del batcher._insert
+        assert await batcher.accept(**message("SM-x"))  # Twilio's retry, the database back
     finally:
         await batcher.close()
         if listener is not None:
