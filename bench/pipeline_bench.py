@@ -4,8 +4,9 @@ ack (one process, the baseline for the front/turn-process split that the through
 measures against the real stack): the real SMS channel (signature check + one inbox INSERT + empty TwiML) served by
 Sanic in a child process, with its inbox workers and outbox sender running (an echo
 assistant stands in for Rasa, so workers compete with the webhook for the database the way
-they do in production), driven by signed webhooks at 1, 20 and 200 concurrent debtors;
-p50/p99 of request -> acknowledgement. Every reply is then awaited at the Twilio stand-in
+they do in production), driven by signed webhooks at 1, 20 and 200 concurrent debtors,
+from aiohttp in this process and from wrk (`ACK_CLIENTS`); p50/p99 of request ->
+acknowledgement, and the CPU per request of the server and of the load generator. Every reply is then awaited at the Twilio stand-in
 and lost/duplicate replies are counted.
 
 overhead: in this process, one message at a time, everything of ours a message costs
@@ -20,6 +21,8 @@ import argparse
 import asyncio
 import os
 import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +46,15 @@ WARM_UP = 5
 AUTH_TOKEN = "bench-auth-token"
 OUR_NUMBER = "+15005550006"
 REPLY = re.compile(r"Got it: (msg \d+)")
+#: the acknowledgement bench's load generators: "aiohttp" (in this process: signing,
+#: connecting and reading in Python, whose CPU competes with the server's on a small
+#: host) and "wrk" (a C client fed with pre-signed requests; used when `wrk` is
+#: installed). ACK_CLIENTS=aiohttp,wrk runs both, level by level, so each sees the same
+#: conditions; their numbers are reported side by side.
+ACK_CLIENTS = [c for c in os.environ.get("ACK_CLIENTS", "aiohttp,wrk").split(",")
+               if c != "wrk" or shutil.which("wrk")]
+WEBHOOK_PATH = "/webhooks/twilio/webhook"
+WRK_SCRIPT = Path(__file__).with_name("ack_wrk.lua")
 
 
 def _pct(values: List[float], q: float) -> Optional[float]:
@@ -72,7 +84,10 @@ def serve(port: int) -> None:
     app = Sanic("pipeline_bench")
     channel = CompliantTwilioInput.from_credentials({})
     app.blueprint(channel.blueprint(EchoAssistant()), url_prefix="/webhooks/twilio")
-    app.run(host="127.0.0.1", port=port, access_log=False, motd=False, workers=1)
+    from bot.runtime.server import LISTEN_BACKLOG
+
+    app.run(host="127.0.0.1", port=port, access_log=False, motd=False, workers=1,
+            backlog=LISTEN_BACKLOG)
 
 
 # ---------------------------------------------------------------- helpers
@@ -149,14 +164,88 @@ async def _level(base: str, group: List[str], count: int, acks: List[float],
                  auth_token: str = AUTH_TOKEN, to_number: str = OUR_NUMBER) -> int:
     """All of `group` posting `count` messages each at once; returns the error count.
     `base` is where the server listens, `public` the URL signatures cover (default: base)."""
-    path = "/webhooks/twilio/webhook"
-    signed = f"{public or base}{path}"
+    signed = f"{public or base}{WEBHOOK_PATH}"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
                                      connector=aiohttp.TCPConnector(limit=0)) as http:
-        results = await asyncio.gather(*(_debtor(http, base + path, signed, p, count, acks,
-                                                 sids, auth_token, to_number)
+        results = await asyncio.gather(*(_debtor(http, base + WEBHOOK_PATH, signed, p, count,
+                                                 acks, sids, auth_token, to_number)
                                          for p in group))
     return sum(results)
+
+
+def run_level(client: str, base: str, group: List[str], count: int, *,
+              public: Optional[str] = None, auth_token: str = AUTH_TOKEN,
+              to_number: str = OUR_NUMBER) -> Dict[str, Any]:
+    """One level with `client` ("aiohttp" or "wrk"): `group` debtors, `count` messages
+    each, all at once. Returns requests, errors, ack p50/p99 (ms), the sids acknowledged
+    and the load generator's CPU seconds."""
+    if client == "wrk":
+        return _wrk_level(base, group, count, public=public, auth_token=auth_token,
+                          to_number=to_number)
+    acks: List[float] = []
+    sids: List[str] = []
+    cpu = time.thread_time()  # the load generator (this thread only)
+    errors = asyncio.run(_level(base, group, count, acks, sids, public=public,
+                                auth_token=auth_token, to_number=to_number))
+    return {"requests": len(acks) + errors, "errors": errors, "ack_p50_ms": _pct(acks, 0.50),
+            "ack_p99_ms": _pct(acks, 0.99), "sids": sids,
+            "client_cpu_s": time.thread_time() - cpu}
+
+
+def measured(client: str, level: Dict[str, Any], front_cpu_s: float) -> Dict[str, Any]:
+    """A level's report: latencies, errors, and CPU per request of the serving process
+    (`front_cpu_s` while the level ran) and of the load generator, which share the cores."""
+    requests = max(1, level["requests"])
+    return {"client": client, "requests": level["requests"], "errors": level["errors"],
+            "ack_p50_ms": level["ack_p50_ms"], "ack_p99_ms": level["ack_p99_ms"],
+            "server_cpu_ms_per_request": round(front_cpu_s * 1000 / requests, 3),
+            "client_cpu_ms_per_request": round(level["client_cpu_s"] * 1000 / requests, 3),
+            "load_average_1m": round(os.getloadavg()[0], 1)}
+
+
+def _wrk_level(base: str, group: List[str], count: int, *, public: Optional[str],
+               auth_token: str, to_number: str) -> Dict[str, Any]:
+    """`run_level` with wrk: the requests are signed beforehand (not timed), wrk keeps one
+    connection per debtor and sends each request once (bench/ack_wrk.lua). Its latency
+    starts when a request is written on an open connection; aiohttp's includes connecting."""
+    import tempfile
+
+    from bot.channels.webhook import sign
+
+    signed = f"{public or base}{WEBHOOK_PATH}"
+    sids: List[str] = []
+    lines = []
+    for i in range(count):
+        for phone in group:
+            sid = "SM" + uuid.uuid4().hex
+            params = {"From": phone, "To": to_number, "Body": f"msg {i}", "MessageSid": sid,
+                      "AccountSid": "AC" + "0" * 32}
+            lines.append(f"{sign(signed, params, auth_token)}\t{urllib.parse.urlencode(params)}")
+            sids.append(sid)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as data:
+        data.write("\n".join(lines) + "\n")
+        data.flush()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # the duration bounds the run: every request is answered well within it
+        seconds = 5 + len(lines) // 100
+        done = subprocess.run(
+            ["wrk", "-t1", f"-c{len(group)}", f"-d{seconds}s", "--timeout", "30s",
+             "-s", str(WRK_SCRIPT), base], capture_output=True, text=True, check=False,
+            env={**os.environ, "ACK_WRK_DATA": data.name, "ACK_WRK_PATH": WEBHOOK_PATH},
+            timeout=seconds + 60)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    found = re.search(r"ACK_WRK (.*)", done.stdout)
+    if not found:
+        raise RuntimeError(f"wrk gave no result: {done.stdout} {done.stderr}")
+    fields = {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+    errors = (fields["status_errors"] + fields["connect"] + fields["read"] + fields["write"]
+              + fields["timeout"] + max(0, len(lines) - fields["requests"]))
+    return {"requests": len(lines), "errors": errors,
+            "ack_p50_ms": round(fields["p50_us"] / 1000, 2),
+            "ack_p99_ms": round(fields["p99_us"] / 1000, 2),
+            "sids": sids if errors == 0 else [],
+            "client_cpu_s": (after.ru_utime + after.ru_stime)
+            - (before.ru_utime + before.ru_stime)}
 
 
 def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
@@ -198,44 +287,36 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
             asyncio.run(_level(public, phones[-1:], WARM_UP, [], []))
             offset = 0
             for concurrency, count in LEVELS.items():
-                group = phones[offset:offset + concurrency]
-                offset += concurrency
-                acks: List[float] = []
-                sids: List[str] = []
-
-                started = time.perf_counter()
-                server_cpu = [cpu_seconds(p.pid) for p in procs]
-                client_cpu = time.thread_time()  # the load generator (this thread only)
-                errors = asyncio.run(_level(public, group, count, acks, sids))
-                client_cpu = time.thread_time() - client_cpu
-                front_cpu = cpu_seconds(proc.pid) - server_cpu[-1]
-                load = round(os.getloadavg()[0], 1)
-                expected = len(sids)
-                deadline = time.monotonic() + 300
-                while time.monotonic() < deadline and \
-                        sum(len(standin.messages(p)) for p in group) < expected:
-                    time.sleep(0.05)
-                time.sleep(0.5)  # a duplicate would arrive after the last expected reply
-                drained = time.perf_counter() - started
-                replies = [m for p in group for m in standin.messages(p)]
-                answered = {(m.to, REPLY.search(m.body).group(1)) for m in replies
-                            if REPLY.search(m.body)}
-                out[str(concurrency)] = {
-                    "requests": len(acks) + errors, "errors": errors,
-                    "ack_p50_ms": _pct(acks, 0.50), "ack_p99_ms": _pct(acks, 0.99),
-                    "replies": len(replies), "lost": expected - len(answered),
-                    "duplicates": len(replies) - len(answered),
-                    "all_answered_s": round(drained, 2),
-                    # CPU per request: the serving process while the level ran, and the
-                    # load generator itself (signing, aiohttp), which shares the 2 cores
-                    "server_cpu_ms_per_request": round(front_cpu * 1000 / max(1, len(acks)), 2),
-                    "client_cpu_ms_per_request": round(client_cpu * 1000 / max(1, len(acks)), 2),
-                    "load_average_1m": load,
-                }
+                for client in ACK_CLIENTS:  # alternately, so both see the same conditions
+                    group = phones[offset:offset + concurrency]
+                    offset += concurrency
+                    out[f"{client}:{concurrency}"] = _measured_level(
+                        client, public, group, count, standin, procs)
         finally:
             for child in procs:
                 stop_process(child)
     return out
+
+
+def _measured_level(client: str, public: str, group: List[str], count: int, standin: Any,
+                    procs: List[subprocess.Popen]) -> Dict[str, Any]:
+    """One level of `bench_ack`: the acks, then every reply awaited and counted."""
+    started = time.perf_counter()
+    front_cpu = cpu_seconds(procs[-1].pid)
+    level = run_level(client, public, group, count)
+    front_cpu = cpu_seconds(procs[-1].pid) - front_cpu
+    result = measured(client, level, front_cpu)
+    acked = len(level["sids"])
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and \
+            sum(len(standin.messages(p)) for p in group) < acked:
+        time.sleep(0.05)
+    time.sleep(0.5)  # a duplicate would arrive after the last expected reply
+    replies = [m for p in group for m in standin.messages(p)]
+    answered = {(m.to, REPLY.search(m.body).group(1)) for m in replies if REPLY.search(m.body)}
+    return {**result, "replies": len(replies), "lost": acked - len(answered),
+            "duplicates": len(replies) - len(answered),
+            "all_answered_s": round(time.perf_counter() - started, 2)}
 
 
 # ---------------------------------------------------------------- our own overhead
@@ -349,7 +430,7 @@ def run() -> Dict[str, Any]:
     reset_settings()
     reset_engine()
     try:
-        phones = _import_debtors(sum(LEVELS) + 1)
+        phones = _import_debtors(len(ACK_CLIENTS) * sum(LEVELS) + 1)
         result: Dict[str, Any] = {"database": url.split(":", 1)[0]}
         if "overhead" in PARTS:
             result["overhead_per_message"] = asyncio.run(_overhead(phones[:20]))
@@ -383,7 +464,8 @@ def run() -> Dict[str, Any]:
                        ("webhook_ack_front_process", "front process, echo turns elsewhere at "
                                                      "lower CPU priority")):
         for c, r in result.get(key, {}).items():
-            print(f"   ack at {c:>3} concurrent, {label}: p50 {r['ack_p50_ms']} / p99 "
+            print(f"   ack at {c.split(':')[1]:>3} concurrent ({r['client']}), {label}: p50 "
+                  f"{r['ack_p50_ms']} / p99 "
                   f"{r['ack_p99_ms']} ms, {r['errors']} err, {r['lost']} lost, "
                   f"{r['duplicates']} dup, all answered in {r['all_answered_s']} s; CPU per "
                   f"request: server {r['server_cpu_ms_per_request']} ms, load generator "

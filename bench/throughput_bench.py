@@ -245,26 +245,26 @@ def bench_collectbot(model: Path, phones: List[str], seconds: float, workers: in
 
 def bench_ack(stack: Any, phones: List[str]) -> Dict[str, Any]:
     """Ack p50/p99 at each level of ACK_LEVELS (debtors -> messages each), one level after
-    the other while the turn processes work through the turns the earlier levels queued;
-    then every turn must finish and lost / duplicate replies are counted."""
+    the other (each with every client of ACK_CLIENTS in turn) while the turn processes
+    work through the turns the earlier levels queued; then every turn must finish and
+    lost / duplicate replies are counted."""
     from bench.load.run import audit
-    from bench.pipeline_bench import _level
+    from bench.pipeline_bench import ACK_CLIENTS, cpu_seconds, measured, run_level
 
     out: Dict[str, Any] = {}
     offset = 0
     acked: List[str] = []
     for concurrency, count in ACK_LEVELS.items():
-        group = phones[offset:offset + concurrency]
-        offset += concurrency
-        acks: List[float] = []
-        sids: List[str] = []
-        errors = asyncio.run(_level(stack.url, group, count, acks, sids,
-                                    public=stack.env["PUBLIC_URL"],
-                                    auth_token=stack.env["TWILIO_AUTH_TOKEN"],
-                                    to_number=stack.env["TWILIO_NUMBER"]))
-        acked += sids
-        out[str(concurrency)] = {"requests": len(acks) + errors, "errors": errors,
-                                 "ack_p50_ms": _pct(acks, 0.50), "ack_p99_ms": _pct(acks, 0.99)}
+        for client in ACK_CLIENTS:
+            group = phones[offset:offset + concurrency]
+            offset += concurrency
+            front_cpu = cpu_seconds(stack.proc.pid)  # the front process alone, not its children
+            level = run_level(client, stack.url, group, count, public=stack.env["PUBLIC_URL"],
+                              auth_token=stack.env["TWILIO_AUTH_TOKEN"],
+                              to_number=stack.env["TWILIO_NUMBER"])
+            front_cpu = cpu_seconds(stack.proc.pid) - front_cpu
+            acked += level["sids"]
+            out[f"{client}:{concurrency}"] = measured(client, level, front_cpu)
     started = time.monotonic()
     stack.wait_idle(DRAIN_TIMEOUT)
     time.sleep(1.0)  # a duplicate send would land after the outbox looked empty
@@ -302,7 +302,9 @@ def run() -> Dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="cb-throughput-"))
     try:
         model = ensure_model()
-        phones = _import_debtors(3 * CONCURRENCY + sum(ACK_LEVELS))
+        from bench.pipeline_bench import ACK_CLIENTS
+
+        phones = _import_debtors(3 * CONCURRENCY + len(ACK_CLIENTS) * sum(ACK_LEVELS))
         cells = {"a_stock_rasa_rest": bench_stock_rasa(model, phones[:CONCURRENCY], SECONDS)}
         cells["b_collectbot_1_worker"] = bench_collectbot(
             model, phones[CONCURRENCY:2 * CONCURRENCY], SECONDS, 1, tmp)
@@ -347,11 +349,13 @@ def run() -> Dict[str, Any]:
           f"turn processes at nice +{result['turn_nice']})",
           flush=True)
     acks = c.get("webhook_ack", {})
-    for level in ACK_LEVELS:
-        r = acks.get(str(level), {})
-        print(f"   ack at {level:>3} concurrent (against (c), real turns): p50 "
-              f"{r.get('ack_p50_ms')} / p99 {r.get('ack_p99_ms')} ms, {r.get('errors')} err",
-              flush=True)
+    for key, r in acks.items():
+        if ":" in key:
+            print(f"   ack at {key.split(':')[1]:>3} concurrent ({r['client']}, against (c), real "
+                  f"turns): p50 {r['ack_p50_ms']} / p99 {r['ack_p99_ms']} ms, {r['errors']} "
+                  f"err; CPU per request: front {r['server_cpu_ms_per_request']} ms, load "
+                  f"generator {r['client_cpu_ms_per_request']} ms (load average "
+                  f"{r['load_average_1m']})", flush=True)
     if acks:
         audit = acks["audit"]
         print(f"   after the ack levels: drained in {acks['drained_s']} s; lost inbound "

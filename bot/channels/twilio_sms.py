@@ -200,6 +200,7 @@ class CompliantTwilioInput(TwilioInput):
         if self.worker is not None:
             await self.worker.stop()
         await self.sender.close()
+        await self._batcher.close()
 
     def _agent(self) -> Any:
         return getattr(getattr(self._app, "ctx", None), "agent", None)

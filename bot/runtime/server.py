@@ -18,6 +18,12 @@ from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
 
+#: connections the kernel queues for the front process before it accepts them. Sanic's
+#: default, 100, overflows when a burst of webhooks opens more connections at once than
+#: that: the kernel drops the surplus handshakes and those clients retry a second or more
+#: later. The kernel caps it at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
+
 
 def input_channels(credentials: Path, enable_rest: bool) -> List[object]:
     """The channels to serve: credentials.yml's, plus the screened REST channel if enabled."""
@@ -127,7 +133,7 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
         logger.info("collectbot %s on port %d (actions on %d, %d turn processes)",
                     settings.process_role, port, action_port, count)
         app.run(host="127.0.0.1" if is_child else "0.0.0.0", port=port, workers=1,
-                access_log=False, motd=False)
+                access_log=False, motd=False, backlog=LISTEN_BACKLOG)
     finally:
         if children is not None:
             children.stop()

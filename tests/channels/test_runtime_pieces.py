@@ -6,7 +6,13 @@ import pytest
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.channels.webhook import MAX_BODY_BYTES, WebhookError, parse_form, sign
+from bot.channels.webhook import (
+    MAX_BODY_BYTES,
+    WebhookError,
+    parse_form,
+    sign,
+    signature_valid,
+)
 from bot.config import reset_settings
 from bot.runtime.lock_store import lock_store_for
 from bot.runtime.tracker_store import UrlSQLTrackerStore
@@ -14,6 +20,38 @@ from bot.runtime.tracker_store import UrlSQLTrackerStore
 
 def test_parse_form_keeps_repeated_and_blank_fields():
     assert parse_form(b"A=1&A=2&B=&C=%E4%BD%A0") == {"A": ["1", "2"], "B": [""], "C": ["你"]}
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"&&", b"A", b"A=", b"=x", b"A=1&&B=2&", b"A+B=c+d", b"A=%2B%26%3D", b"A=1=2",
+    b"A=%", b"A=%2", b"A=%zz", b"%41=%42", "Body=你好 %E4%BD%A0+x".encode(), b"A=1;B=2",
+    b"A=1&A=1&A=2",
+])
+def test_parse_form_is_parse_qs(body):
+    """The one-pass decoder gives exactly what the standard library's parser gives."""
+    from urllib.parse import parse_qs
+
+    assert parse_form(body) == parse_qs(body.decode(), keep_blank_values=True,
+                                        errors="strict")
+
+
+@pytest.mark.parametrize("signed,checked,valid", [
+    ("https://example.test/webhooks/twilio/webhook", "https://example.test/webhooks/twilio/webhook", True),
+    # Twilio's port handling is inconsistent: both spellings of the default port pass
+    ("https://example.test:443/webhooks/twilio/webhook", "https://example.test/webhooks/twilio/webhook", True),
+    ("https://example.test/webhooks/twilio/webhook", "https://example.test:443/webhooks/twilio/webhook", True),
+    ("http://127.0.0.1:5005/webhooks/twilio/webhook", "http://127.0.0.1:5005/webhooks/twilio/webhook", True),
+    ("https://example.test/webhooks/twilio/webhook?x=1", "https://example.test/webhooks/twilio/webhook", False),
+    ("https://other.test/webhooks/twilio/webhook", "https://example.test/webhooks/twilio/webhook", False),
+])
+def test_signature_valid_accepts_what_twilio_signs(signed, checked, valid):
+    params = {"From": "+12125550101", "Body": "hi 你好", "MessageSid": "SM1"}
+    form = {key: [value] for key, value in params.items()}
+    signature = sign(signed, params, "token")
+    assert signature_valid(checked, form, signature, "token") is valid
+    assert not signature_valid(checked, form, signature, "other-token")
+    assert not signature_valid(checked, {**form, "Body": ["changed"]}, signature, "token")
+    assert not signature_valid(checked, form, "é" + signature[1:], "token")
 
 
 @pytest.mark.parametrize("body,status", [

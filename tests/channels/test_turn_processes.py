@@ -181,3 +181,70 @@ async def test_a_notification_wakes_one_idle_worker_not_all_of_them():
         assert runner.rows == [] and runner.claims <= 5 + 3 + 4
     finally:
         await runner.stop()
+
+
+async def test_the_front_batcher_stores_a_burst_once_each_in_order_and_durably(db):
+    """AcceptBatcher: one statement per burst on PostgreSQL (its own autocommit
+    connection); repeats store nothing, rows keep the arrival order, the workers are
+    notified, and a failed batch fails each of its webhooks and the next one reconnects."""
+    from sqlalchemy import select
+
+    from bot.store.models import InboxMessage
+
+    def message(sid, phone=US_PHONE):
+        return {"sid": sid, "channel": "sms", "from_number": phone, "to_number": OUR_NUMBER,
+                "body": f"body of {sid}"}
+
+    batcher = inbox.AcceptBatcher()
+    listener = None
+    if db.startswith("postgresql"):
+        import psycopg2
+        from sqlalchemy.engine import make_url
+
+        listener = psycopg2.connect(
+            make_url(db).set(drivername="postgresql").render_as_string(hide_password=False))
+        listener.autocommit = True
+        listener.cursor().execute(f"LISTEN {wakeup.CHANNEL}")
+    try:
+        assert await batcher.accept(**message("SM-first"))
+        burst = [message("SM-a"), message("SM-b", "+13125550100"), message("SM-a"),
+                 message("SM-first"), message("SM-c")]
+        stored = await asyncio.gather(*(batcher.accept(**m) for m in burst))
+        assert stored == [True, True, False, False, True]
+        with session_scope() as s:
+            rows = s.execute(select(InboxMessage).order_by(InboxMessage.id)).scalars().all()
+        assert [r.sid for r in rows] == ["SM-first", "SM-a", "SM-b", "SM-c"]
+        assert [(r.status, r.attempts, r.conversation_id) for r in rows][2] == (
+            "pending", 0, "+13125550100")
+        assert rows[1].body == "body of SM-a" and rows[1].received_at is not None
+        if listener is None:
+            return
+        import select as wait
+
+        for _ in range(25):  # delivered after the commit, within moments
+            wait.select([listener], [], [], 0.2)
+            listener.poll()
+            if listener.notifies:
+                break
+        assert listener.notifies, "no NOTIFY for the stored burst"
+        with batcher._conn.cursor() as cursor:  # the acknowledgement's commit waits for the disk
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+        batcher._conn.dbapi_connection.close()  # the kept connection died while idle
+        assert await batcher.accept(**message("SM-after-restart"))  # a new one, no 500
+
+        def unreachable():
+            raise psycopg2.OperationalError("could not connect to server")
+
+        batcher._conn.dbapi_connection.close()
+        batcher._insert = lambda *_: unreachable()  # the database is down
+        results = await asyncio.gather(batcher.accept(**message("SM-x")),
+                                       batcher.accept(**message("SM-y")),
+                                       return_exceptions=True)
+        assert all(isinstance(r, psycopg2.OperationalError) for r in results)  # 500 each
+        del batcher._insert
+        assert await batcher.accept(**message("SM-x"))  # Twilio's retry, the database back
+    finally:
+        await batcher.close()
+        if listener is not None:
+            listener.close()

@@ -1,0 +1,40 @@
+-- wrk script for the acknowledgement bench (bench/pipeline_bench.py `_wrk_level`): sends
+-- each pre-signed Twilio SMS webhook in ACK_WRK_DATA ("signature TAB form body" lines,
+-- distinct MessageSids) exactly once over wrk's connections, then idles until wrk's
+-- duration ends. Every request passes through delay() first (wrk's rule when the script
+-- has one), so counting there sends each line once, never a duplicate. Run with -t1: one
+-- Lua state.
+local path = os.getenv("ACK_WRK_PATH")
+local reqs = {}
+for line in io.lines(os.getenv("ACK_WRK_DATA")) do
+  local signature, body = line:match("([^\t]+)\t(.*)")
+  reqs[#reqs + 1] = wrk.format("POST", path, {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Twilio-Signature"] = signature}, body)
+end
+local reserved, sent = 0, 0
+
+delay = function()
+  if reserved < #reqs then
+    reserved = reserved + 1
+    return 0
+  end
+  return 3600000
+end
+
+-- wrk calls request() once before it starts (to count pipelined requests); that call is
+-- not a send, and no delay() has reserved it
+request = function()
+  if sent < reserved then
+    sent = sent + 1
+  end
+  return reqs[math.max(sent, 1)]
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "ACK_WRK requests=%d status_errors=%d connect=%d read=%d write=%d timeout=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, latency:percentile(50),
+    latency:percentile(99)))
+end
