@@ -291,26 +291,31 @@ class TurnWatcher:
         return self._thread.native_id
 
     def _run(self) -> None:
-        from sqlalchemy import and_, exists, select
+        from bot.store.db import get_engine
+        from bot.store.queue import UNFINISHED
 
-        from bot.store.db import session_scope
-        from bot.store.models import InboxMessage, OutboxMessage
-
-        while not self._stop.wait(POLL):
-            sids = list(self.waiting)
-            if not sids:
-                continue
-            unsent = exists().where(and_(OutboxMessage.inbox_id == InboxMessage.id,
-                                         OutboxMessage.status != "sent"))
-            with session_scope() as s:
-                done = s.execute(select(InboxMessage.sid).where(
-                    InboxMessage.sid.in_(sids), InboxMessage.status.in_(("done", "failed")),
-                    ~unsent)).scalars().all()
-            for sid in done:
-                future = self.waiting.pop(sid, None)
-                if future is not None and self.loop is not None:
-                    self.loop.call_soon_threadsafe(
-                        lambda f=future: f.done() or f.set_result(time.perf_counter()))
+        # one raw connection and one fixed statement: the ORM session, its pre-ping and
+        # its rollback cost milliseconds of CPU per poll, on the same two cores as the cell
+        statuses = tuple(UNFINISHED) + ("failed",)
+        sql = ("SELECT i.sid FROM inbox i WHERE i.sid = ANY(%s) AND i.status IN "
+               "('done', 'failed') AND NOT EXISTS (SELECT 1 FROM outbox o WHERE "
+               "o.inbox_id = i.id AND o.status IN %s)")
+        conn = get_engine().raw_connection()
+        try:
+            conn.dbapi_connection.autocommit = True
+            cursor = conn.cursor()
+            while not self._stop.wait(POLL):
+                sids = list(self.waiting)
+                if not sids:
+                    continue
+                cursor.execute(sql, (sids, statuses))
+                for (sid,) in cursor.fetchall():
+                    future = self.waiting.pop(sid, None)
+                    if future is not None and self.loop is not None:
+                        self.loop.call_soon_threadsafe(
+                            lambda f=future: f.done() or f.set_result(time.perf_counter()))
+        finally:
+            conn.close()
 
 
 async def _sms_conversation(stacks: List[Any], standin: Any, http: aiohttp.ClientSession,
