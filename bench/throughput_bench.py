@@ -13,6 +13,15 @@ reply); for (b) and (c), the turn's inbox row is `done` and each outbox row it q
 is then the stand-in's arrival time of its last reply, so polling adds no latency. Every
 conversation first gets one unmeasured turn (greeting and disclosures; model warm-up).
 Needs PostgreSQL (DATABASE_URL or tests' COLLECTBOT_TEST_PG base) and Redis.
+
+Each cell also reports where the CPU went (`CpuMeter`): milliseconds of CPU per measured
+turn for every process of the cell (stock Rasa or the front and turn processes, each
+action server, the PostgreSQL backends serving each of them, Redis, the Twilio stand-in
+and the load generator), so a slow cell can be explained, not only timed.
+THROUGHPUT_WINDOW_FILE names a file that exists exactly while a cell is measured (for a
+sampling profiler in the cell's processes to profile the window, not the model loading).
+THROUGHPUT_CELLS picks what to run (default "a,b,c,ack"; "ack" is the acknowledgement
+levels after (c)).
 """
 
 from __future__ import annotations
@@ -25,8 +34,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
@@ -44,6 +54,8 @@ TEXTS = ["what do I owe?", "who is this?", "can I pay next week?", "ok"]
 PG_BASE = os.environ.get("COLLECTBOT_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("THROUGHPUT_REDIS_URL", "redis://127.0.0.1:6379/9")
 CORES = os.cpu_count() or 1
+WINDOW_FILE = os.environ.get("THROUGHPUT_WINDOW_FILE")
+CELLS = os.environ.get("THROUGHPUT_CELLS", "a,b,c,ack").split(",")
 
 
 def _pct(values: List[float], q: float) -> Optional[float]:
@@ -57,6 +69,132 @@ def _summary(latencies: List[float], errors: int, elapsed: float) -> Dict[str, A
     return {"turns": len(latencies), "errors": errors, "seconds": round(elapsed, 1),
             "p50_ms": _pct(latencies, 0.5), "p95_ms": _pct(latencies, 0.95),
             "turns_per_s": round(len(latencies) / elapsed, 2) if elapsed else None}
+
+
+# ---------------------------------------------------------------- where the CPU goes
+def _process_label(proc: Any) -> str:
+    """What one process of a cell is, from its command line (and its parent's)."""
+    cmd = " ".join(proc.cmdline())
+    if "rasa_sdk" in cmd:
+        try:
+            parent = _process_label(proc.parent())
+        except Exception:  # the parent is gone
+            parent = "?"
+        return "action server" + (f" of {parent}" if parent in ("front", "turn process")
+                                  else "")
+    if "bot.runtime.server" in cmd:
+        return "turn process" if "--role turns" in cmd else "front"
+    if " rasa run" in f" {cmd.split(' -m ', 1)[-1]}" or cmd.endswith("rasa run"):
+        return "stock rasa"
+    return proc.name()
+
+
+class CpuMeter:
+    """CPU seconds used by each process of a cell between `start` and `stop`, by role.
+
+    Covers this process (by thread: the load generator, the Twilio stand-in, the turn
+    watcher), its children and grandchildren (stock Rasa or the front and turn processes,
+    their action servers), the PostgreSQL backends whose client is one of them (matched
+    through `pg_stat_activity.client_port`) and the Redis server (shared with whatever
+    else uses it). Counts are per role: two turn processes are one row."""
+
+    def __init__(self, threads: Optional[Dict[str, int]] = None) -> None:
+        #: native thread id -> role, for threads of this process that are not the client
+        self.threads = {tid: label for label, tid in (threads or {}).items() if tid}
+        self._start: Dict[Tuple[str, int], Tuple[str, float]] = {}
+        self._host_start: Any = None
+
+    def _postgres(self, ports: Dict[int, str]) -> Dict[int, str]:
+        """Backend pid -> "postgres for <role>" for every backend one of ours talks to."""
+        import psycopg2
+        from sqlalchemy.engine import make_url
+
+        url = make_url(os.environ.get("DATABASE_URL") or PG_BASE).set(
+            drivername="postgresql", query={})
+        backends: Dict[int, str] = {}
+        with psycopg2.connect(url.render_as_string(hide_password=False)) as conn:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pid, client_port FROM pg_stat_activity "
+                            "WHERE client_port IS NOT NULL AND pid <> pg_backend_pid()")
+                for pid, port in cur.fetchall():
+                    if port in ports:
+                        backends[pid] = f"postgres for {ports[port]}"
+        conn.close()
+        return backends
+
+    def _snapshot(self) -> Dict[Tuple[str, int], Tuple[str, float]]:
+        import psutil
+
+        out: Dict[Tuple[str, int], Tuple[str, float]] = {}
+        me = psutil.Process()
+        for thread in me.threads():
+            out[("thread", thread.id)] = (self.threads.get(thread.id, "bench client"),
+                                          thread.user_time + thread.system_time)
+        ports: Dict[int, str] = {}
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                label = "bench" if proc.pid == me.pid else _process_label(proc)
+                cpu = proc.cpu_times()
+                if proc.pid != me.pid:
+                    out[("proc", proc.pid)] = (label, cpu.user + cpu.system)
+                for conn in proc.connections(kind="tcp"):
+                    if conn.raddr and conn.raddr.port == 5432:
+                        ports[conn.laddr.port] = label
+            except psutil.Error:
+                continue
+        others: List[Tuple[int, str]] = list(self._postgres(ports).items())
+        others += [(p.pid, "redis (whole server, shared)")
+                   for p in psutil.process_iter(["name"]) if p.info["name"] == "redis-server"]
+        for pid, label in others:
+            try:
+                cpu = psutil.Process(pid).cpu_times()
+            except psutil.Error:
+                continue
+            out[("proc", pid)] = (label, cpu.user + cpu.system)
+        return out
+
+    def start(self) -> None:
+        import psutil
+
+        self._start = self._snapshot()
+        self._host_start = psutil.cpu_times()
+        if WINDOW_FILE:
+            Path(WINDOW_FILE).touch()
+
+    def stop(self, turns: int) -> Dict[str, Any]:
+        """CPU ms per turn by role, the cell's total, and the host's (all processes)."""
+        import psutil
+
+        if WINDOW_FILE:
+            Path(WINDOW_FILE).unlink(missing_ok=True)
+        end = self._snapshot()
+        host = psutil.cpu_times()
+        by_role: Dict[str, float] = defaultdict(float)
+        counts: Dict[str, int] = defaultdict(int)
+        for key, (label, cpu) in end.items():
+            # a backend or process born during the cell counts from zero
+            by_role[label] += cpu - self._start.get(key, (label, 0.0))[1]
+            counts[label] += key[0] == "proc"
+        busy = sum(getattr(host, f) - getattr(self._host_start, f)
+                   for f in ("user", "nice", "system", "irq", "softirq", "steal"))
+        per = max(1, turns)
+        roles = {label: {"cpu_s": round(cpu, 2), "ms_per_turn": round(1000 * cpu / per, 1),
+                         **({"processes": counts[label]} if counts[label] > 1 else {})}
+                 for label, cpu in sorted(by_role.items(), key=lambda kv: -kv[1])}
+        ours = sum(by_role.values())
+        return {"by_role": roles, "ours_ms_per_turn": round(1000 * ours / per, 1),
+                "host_ms_per_turn": round(1000 * busy / per, 1),
+                "host_busy_s": round(busy, 1)}
+
+
+def _print_cpu(name: str, cell: Dict[str, Any]) -> None:
+    cpu = cell.get("cpu")
+    if not cpu:
+        return
+    roles = ", ".join(f"{label} {r['ms_per_turn']}" for label, r in cpu["by_role"].items()
+                      if r["ms_per_turn"] >= 0.5)
+    print(f"   {name} CPU ms per turn: ours {cpu['ours_ms_per_turn']} (host "
+          f"{cpu['host_ms_per_turn']}): {roles}", flush=True)
 
 
 # ---------------------------------------------------------------- (a) stock Rasa REST
@@ -89,11 +227,15 @@ async def _rest_load(url: str, phones: List[str], seconds: float) -> Dict[str, A
         await asyncio.gather(*(_rest_conversation(http, url, p, ["hi"], float("inf"), [], 1)
                                for p in phones))
         latencies: List[float] = []
+        meter = CpuMeter()
+        meter.start()
         started = time.monotonic()
         errors = await asyncio.gather(*(_rest_conversation(http, url, p, TEXTS,
                                                            started + seconds, latencies)
                                         for p in phones))
-        return _summary(latencies, sum(errors), time.monotonic() - started)
+        result = _summary(latencies, sum(errors), time.monotonic() - started)
+        result["cpu"] = meter.stop(len(latencies))
+        return result
 
 
 def bench_stock_rasa(model: Path, phones: List[str], seconds: float) -> Dict[str, Any]:
@@ -144,27 +286,36 @@ class TurnWatcher:
         self._stop.set()
         self._thread.join(5)
 
+    @property
+    def native_id(self) -> Optional[int]:
+        return self._thread.native_id
+
     def _run(self) -> None:
-        from sqlalchemy import and_, exists, select
+        from bot.store.db import get_engine
+        from bot.store.queue import UNFINISHED
 
-        from bot.store.db import session_scope
-        from bot.store.models import InboxMessage, OutboxMessage
-
-        while not self._stop.wait(POLL):
-            sids = list(self.waiting)
-            if not sids:
-                continue
-            unsent = exists().where(and_(OutboxMessage.inbox_id == InboxMessage.id,
-                                         OutboxMessage.status != "sent"))
-            with session_scope() as s:
-                done = s.execute(select(InboxMessage.sid).where(
-                    InboxMessage.sid.in_(sids), InboxMessage.status.in_(("done", "failed")),
-                    ~unsent)).scalars().all()
-            for sid in done:
-                future = self.waiting.pop(sid, None)
-                if future is not None and self.loop is not None:
-                    self.loop.call_soon_threadsafe(
-                        lambda f=future: f.done() or f.set_result(time.perf_counter()))
+        # one raw connection and one fixed statement: the ORM session, its pre-ping and
+        # its rollback cost milliseconds of CPU per poll, on the same two cores as the cell
+        statuses = tuple(UNFINISHED) + ("failed",)
+        sql = ("SELECT i.sid FROM inbox i WHERE i.sid = ANY(%s) AND i.status IN "
+               "('done', 'failed') AND NOT EXISTS (SELECT 1 FROM outbox o WHERE "
+               "o.inbox_id = i.id AND o.status IN %s)")
+        conn = get_engine().raw_connection()
+        try:
+            conn.dbapi_connection.autocommit = True
+            cursor = conn.cursor()
+            while not self._stop.wait(POLL):
+                sids = list(self.waiting)
+                if not sids:
+                    continue
+                cursor.execute(sql, (sids, statuses))
+                for (sid,) in cursor.fetchall():
+                    future = self.waiting.pop(sid, None)
+                    if future is not None and self.loop is not None:
+                        self.loop.call_soon_threadsafe(
+                            lambda f=future: f.done() or f.set_result(time.perf_counter()))
+        finally:
+            conn.close()
 
 
 async def _sms_conversation(stacks: List[Any], standin: Any, http: aiohttp.ClientSession,
@@ -217,11 +368,16 @@ async def _sms_load(stacks: List[Any], standin: Any, phones: List[str],
                                                      float("inf"), [], turn_no, 1)
                                    for p in phones))
             latencies: List[float] = []
+            meter = CpuMeter({"twilio stand-in": getattr(standin._thread, "native_id", None),
+                              "bench turn watcher": watcher.native_id})
+            meter.start()
             started = time.monotonic()
             errors = await asyncio.gather(*(
                 _sms_conversation(stacks, standin, http, watcher, p, TEXTS, started + seconds,
                                   latencies, turn_no) for p in phones))
-            return _summary(latencies, sum(errors), time.monotonic() - started)
+            result = _summary(latencies, sum(errors), time.monotonic() - started)
+            result["cpu"] = meter.stop(len(latencies))
+            return result
     finally:
         watcher.stop()
 
@@ -305,12 +461,19 @@ def run() -> Dict[str, Any]:
         from bench.pipeline_bench import ACK_CLIENTS
 
         phones = _import_debtors(3 * CONCURRENCY + len(ACK_CLIENTS) * sum(ACK_LEVELS))
-        cells = {"a_stock_rasa_rest": bench_stock_rasa(model, phones[:CONCURRENCY], SECONDS)}
-        cells["b_collectbot_1_worker"] = bench_collectbot(
-            model, phones[CONCURRENCY:2 * CONCURRENCY], SECONDS, 1, tmp)
-        cells["c_collectbot_worker_per_core"] = bench_collectbot(
-            model, phones[2 * CONCURRENCY:3 * CONCURRENCY], SECONDS, CORES, tmp,
-            ack_phones=phones[3 * CONCURRENCY:])
+        empty: Dict[str, Any] = {"p50_ms": None, "p95_ms": None, "turns_per_s": None,
+                                 "errors": None}
+        cells = {key: dict(empty) for key in ("a_stock_rasa_rest", "b_collectbot_1_worker",
+                                              "c_collectbot_worker_per_core")}
+        if "a" in CELLS:
+            cells["a_stock_rasa_rest"] = bench_stock_rasa(model, phones[:CONCURRENCY], SECONDS)
+        if "b" in CELLS:
+            cells["b_collectbot_1_worker"] = bench_collectbot(
+                model, phones[CONCURRENCY:2 * CONCURRENCY], SECONDS, 1, tmp)
+        if "c" in CELLS:
+            cells["c_collectbot_worker_per_core"] = bench_collectbot(
+                model, phones[2 * CONCURRENCY:3 * CONCURRENCY], SECONDS, CORES, tmp,
+                ack_phones=phones[3 * CONCURRENCY:] if "ack" in CELLS else None)
     finally:
         reset_engine()
         with admin.begin() as conn:
@@ -343,6 +506,8 @@ def run() -> Dict[str, Any]:
         print(f"   {name:<28} at {CONCURRENCY} conc: p50 {cell['p50_ms']} / p95 "
               f"{cell['p95_ms']} ms, {cell['turns_per_s']} turns/s, {cell['errors']} err",
               flush=True)
+    for name, cell in (("(a)", a), ("(b)", b), ("(c)", c)):
+        _print_cpu(name, cell)
     print(f"   ratios: (b)/(a) p95 {result.get('b_over_a_p95')}, (b)/(a) turns/s "
           f"{result.get('b_over_a_turns_per_s')}, (c)/(b) turns/s "
           f"{result.get('c_over_b_turns_per_s')} (load average {result['load_average_1m']}; "

@@ -80,8 +80,11 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
     from rasa.core import run as rasa_run
 
     from bot.config import reset_settings
+    from bot.runtime import rasa_speedups
     from bot.runtime import turn_processes as tp
     from bot.runtime.action_server import start_action_server, stop_process
+
+    rasa_speedups.install()
 
     if role is not None:
         os.environ[tp.ROLE_ENV] = role
