@@ -294,7 +294,8 @@ def _workers() -> int:
     return _worker_count(10**9)
 
 
-HELDOUT = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", "heldout5.txt", "heldout6.txt")
+HELDOUT = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", "heldout5.txt", "heldout6.txt",
+           "heldout7.txt")
 
 
 def bench_heldout() -> Dict[str, object]:
