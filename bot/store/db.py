@@ -108,6 +108,11 @@ def _ping_when_idle(engine: Engine) -> None:
                 cursor.execute("SELECT 1")
             finally:
                 cursor.close()
+            # psycopg2 opened a transaction for the ping: end it, or whoever checked the
+            # connection out finds it "idle in transaction" (and cannot switch it to
+            # autocommit, as the front's acknowledgement batcher does)
+            if getattr(dbapi_conn, "autocommit", True) is False:
+                dbapi_conn.rollback()
         except Exception as error:  # the pool opens a new connection and tries again
             raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
 

@@ -74,3 +74,22 @@ def test_a_busy_connection_is_not_pinged_and_the_pool_renews_after_one_failure(
             s.execute(text("SELECT 1"))
     with session_scope() as s:
         assert s.execute(text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_a_pinged_connection_is_handed_out_outside_any_transaction(db, monkeypatch):
+    """The ping's SELECT must not leave a transaction open: a raw connection taken after an
+    idle spell can be switched to autocommit (the acknowledgement batcher and the bench's
+    turn watcher do that; psycopg2 refuses inside a transaction)."""
+    _pg_only(db)
+    monkeypatch.setattr(store_db, "PING_IDLE_SECONDS", 0.0)
+    with session_scope() as s:  # a pooled connection exists and is checked in
+        s.execute(text("SELECT 1"))
+    conn = get_engine().raw_connection()  # pinged on checkout
+    try:
+        conn.dbapi_connection.autocommit = True
+        cursor = conn.cursor()
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    finally:
+        conn.invalidate()
