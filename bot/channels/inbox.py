@@ -156,8 +156,7 @@ class AcceptBatcher:
     def _insert(self, engine: Any, params: Dict[str, Any]) -> set:
         """Run `_PG_ACCEPT` on the kept connection (opened if need be): the sids stored."""
         if self._conn is None:
-            conn = engine.raw_connection()
-            conn.rollback()  # the pool's ping may have opened a transaction
+            conn = engine.raw_connection()  # outside any transaction, pinged or not (db.py)
             conn.dbapi_connection.autocommit = True
             self._conn = conn
         with self._conn.cursor() as cursor:
