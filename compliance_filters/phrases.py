@@ -21,7 +21,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 from compliance_filters.learned import learned_verdict
 from compliance_filters.model import Decision, Reason
@@ -487,11 +487,19 @@ def _sentence_hits(lm: _LangMatcher, sentence: str) -> Tuple[Tuple[str, int, int
     sentence is done once (issue 13 item 10: this was a third of a check's time)."""
     if _MEMO_LIMIT <= 0:
         return tuple(_match_language(lm, sentence))
-    key = (_dictionary_version, sentence)
-    memo = lm.memo
+    return _remembered(lm.memo, (_dictionary_version, sentence),
+                       lambda: tuple(_match_language(lm, sentence)))
+
+
+def _remembered(memo: Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]],
+                key: Tuple[int, str],
+                compute: Callable[[], Tuple[Tuple[str, int, int], ...]]
+                ) -> Tuple[Tuple[str, int, int], ...]:
+    """`memo[key]`, computed and stored on first need; a full memo is emptied first (a
+    bounded memory without the bookkeeping of an LRU: templates refill it at once)."""
     got = memo.get(key)
     if got is None:
-        got = tuple(_match_language(lm, sentence))
+        got = compute()
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
         memo[key] = got
@@ -672,14 +680,8 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
         if end <= pos:
             continue
         sentence = canon[pos:end]
-        key = (version, sentence)
-        got = memo.get(key)
-        if got is None:
-            got = tuple(_match_language(lang_matcher(pack, lang), sentence)) \
-                if trigger_starts(trigger, sentence) else ()
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            memo[key] = got
+        got = _remembered(memo, (version, sentence), lambda s=sentence: tuple(
+            _match_language(lang_matcher(pack, lang), s)) if trigger_starts(trigger, s) else ())
         for category, a, b in got:
             found.append((category, pos + a, pos + b))
         pos = end
