@@ -253,6 +253,10 @@ class _LangMatcher:
     rights_re: Any = None
     report_verb_re: Any = None
     cancel_phrase_re: Any = None
+    # a cheap first look for `_reported`: en, one token of each of its markers; zh, all of them
+    reported_keys: FrozenSet[str] = frozenset()
+    reported_any_re: Any = None
+    cancel_phrase_keys: FrozenSet[str] = frozenset()
     # (dictionary version, canonical sentence) -> its hits (see `_sentence_hits`)
     memo: Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]] = field(default_factory=dict)
 
@@ -282,6 +286,17 @@ def _token_alternation(words: Sequence[str], lang: str) -> re.Pattern:
     if not joined:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<![^ ])(?:" + "|".join(re.escape(w) for w in joined) + r")(?![^ ])")
+
+
+def _key_tokens(phrases: Sequence[str]) -> FrozenSet[str]:
+    """The longest token of each English phrase: a sentence holding none of them holds
+    none of the phrases (the cheap first look of `_reported`)."""
+    keys = set()
+    for phrase in phrases:
+        words = tokens("en", canonical_text(phrase).strip())[0]
+        if words:
+            keys.add(max(words, key=len))
+    return frozenset(keys)
 
 
 def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
@@ -346,6 +361,11 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         rights_re=_token_alternation(conf.get("rights") or [], lang),
         report_verb_re=_token_alternation(conf.get("report_verbs") or [], lang),
         cancel_phrase_re=_token_alternation(conf.get("cancel_phrases") or [], lang),
+        reported_keys=_key_tokens([w for key in ("reported", "scam_after", "report_verbs")
+                                   for w in conf.get(key) or []]) if lang == "en" else frozenset(),
+        cancel_phrase_keys=_key_tokens(conf.get("cancel_phrases") or []) if lang == "en" else frozenset(),
+        reported_any_re=_alternation([w for key in ("reported", "scam_after", "rights")
+                                      for w in conf.get(key) or []] + ["任何"]) if lang == "zh" else None,
     )
 
 
@@ -467,7 +487,7 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     if lm.lang == "zh":
         joined = "".join(window)
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
-    if lm.cancel_phrase_re.search(" ".join(words[lo:hi])):
+    if not lm.cancel_phrase_keys.isdisjoint(words[lo:hi]) and lm.cancel_phrase_re.search(" ".join(words[lo:hi])):
         return False
     if not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) and _RESCUE.isdisjoint(window):
         return True
@@ -508,6 +528,8 @@ def _promise_list(lm: _LangMatcher, words: List[str], start: int, hi: int) -> bo
     your coworkers")? Items are joined by "or"/"and" that start no new clause
     (`_list_link`) and list commas, up to _LIST_WINDOW tokens back; an imperative whose
     "and" states a consequence ("don't ignore this AND risk jail") is no promise."""
+    if lm.negators.isdisjoint(words[max(0, start - _LIST_WINDOW):start]):
+        return False
     stops = lm.boundaries
     lo, linked = start, False
     while lo > 0 and start - lo < _LIST_WINDOW:
@@ -559,6 +581,8 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
     threat that merely contains one stays blocked ("scammers LIKE YOU end up in prison",
     "this is not a scam: you will be arrested", "我们可以向公安机关报案")."""
     if lm.lang == "zh":
+        if not lm.reported_any_re.search("".join(words)):
+            return False
         stops = lm.boundaries
         lo = start
         while lo > 0 and words[lo - 1] not in stops:
@@ -577,6 +601,8 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
             return True
         called = lm.scam_after_re.search(after)  # …的短信都是诈骗 (not 不是诈骗)
         return called is not None and not lm.negator_re.search(after[:called.start()])
+    if lm.reported_keys.isdisjoint(words) and _ASKING.isdisjoint(words[end:end + 8]):
+        return False
     if not lm.cancel.isdisjoint(words[:end]):
         return False
     text = " ".join(words[:start])
