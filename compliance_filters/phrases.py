@@ -354,7 +354,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         boundaries=frozenset([canonical_text(w) for w in conf.get("boundaries") or []]
                              + list(".,;:!?。，；！？：")),
         negator_re=_alternation(conf.get("negators") or []),
-        excuse_re=_alternation(conf.get("excuses") or []),
+        excuse_re=_token_alternation(conf.get("excuses") or [], lang),
         cancel_re=_alternation(conf.get("cancel") or []),
         reported_re=_token_alternation(conf.get("reported") or [], lang),
         scam_after_re=_token_alternation(conf.get("scam_after") or [], lang),
