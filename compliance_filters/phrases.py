@@ -61,6 +61,8 @@ _PROMISE_VERBS = frozenset(canonical_text(w) for w in [
     "show", "come", "take", "seize", "garnish", "freeze", "sue", "report", "put", "list",
     "mention", "reveal", "disclose", "write", "harass", "bother", "pressure", "lie", "charge",
     "publicly", "ever", "make", "pretend", "claim", "sell", "give"])
+# a coordination followed by one of these starts a clause with its own subject
+_PRONOUNS = frozenset(canonical_text(w) for w in ["you", "we", "i", "they", "he", "she", "it", "else", "then"])
 # words that end the clause a reported-speech or rights marker governs
 _SWITCHES = frozenset(canonical_text(w) for w in [
     "but", "so", "then", "otherwise", "unless", "else", "until", "because", ":", ";", "we",
@@ -556,7 +558,9 @@ def _span_is_one_clause(words: List[str], a: int, b: int) -> bool:
             return False
         if w == "," and not _list_comma(words, j, frozenset([",", ";", ":"])):
             return False
-        if w in _COORDINATION and not _list_link(words, j):
+        # "... to the CFPB or your state attorney general" goes on; "... or you will" does not
+        if w in _COORDINATION and (words[j + 1:j + 2] and words[j + 1] in _PRONOUNS
+                                   or not _AUXILIARIES.isdisjoint(words[j + 1:j + 4])):
             return False
     return True
 
@@ -603,15 +607,16 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
         return called is not None and not lm.negator_re.search(after[:called.start()])
     if lm.reported_keys.isdisjoint(words) and _ASKING.isdisjoint(words[end:end + 8]):
         return False
-    if not lm.cancel.isdisjoint(words[:end]):
-        return False
     text = " ".join(words[:start])
     marker = _last(lm.reported_re, text)
     if marker is not None:
         first, after = text[:marker.start()].count(" "), text[:marker.end()].count(" ") + 1
+        # cancelling words count from the marker on ("don't PAY anyone claiming to be ..." is advice)
         if "you" not in words[max(0, first - 2):first] and words[after:after + 2] not in _LIKE_YOU \
-                and _span_is_one_clause(words, after, start):
+                and lm.cancel.isdisjoint(words[first:end]) and _span_is_one_clause(words, after, start):
             return True
+    if not lm.cancel.isdisjoint(words[:end]):
+        return False
     right = _last(lm.rights_re, text)
     if right is not None:
         through = " ".join(words[:end])  # the reporting verb may open the hit ("report ... police")

@@ -37,6 +37,8 @@ LAWFUL = [
     # the debtor's rights
     ("en", "You may report any threatening call to your local police department."),
     ("en", "Victims of identity theft can file a report with the police and send us a copy."),
+    ("en", "You may report an abusive caller to the FTC or your state attorney general."),
+    ("en", "Never pay anyone who texts claiming to be from the sheriff's office."),
     # Chinese: list promises, "任何…都不会", impostor warnings, rights
     ("zh", "任何警察或法官都不会打电话让您还这笔钱。"),
     ("zh", "请提防骗子冒充警察要求您转账。"),
@@ -44,6 +46,8 @@ LAWFUL = [
     ("zh", "凡是以坐牢相威胁的催收短信都是诈骗。"),
     ("zh", "如您已把欠款情况告诉父母并希望他们协助还款，请先提交授权。"),
     ("zh", "您可以向银保监会或消费者协会投诉。"),
+    ("zh", "如果有人以公安局名义要求您还款，请先核实。"),
+    ("zh", "您可以拨打银保监热线投诉。"),
     ("zh", "考虑到您家里的情况，我们可以延期一个月。"),
     ("zh", "账单可以邮寄到您家，也可以发到您的邮箱。"),
 ]
