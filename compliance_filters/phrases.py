@@ -39,10 +39,44 @@ from compliance_filters.spelling import sound_alike
 
 LANGS = ("en", "zh")
 _NEGATION_WINDOW = 8
+_LIST_WINDOW = 16  # a negated list of promises reaches further (`_promise_list`)
 _COORDINATION = frozenset(["or", "nor", "and"])
 # "no one can SAVE you from jail" keeps the threat
 _RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
+# a coordination followed by one of these joins clauses, not phrases ("... and YOU will")
+_SUBJECTS = frozenset(canonical_text(w) for w in [
+    "you", "we", "i", "they", "he", "she", "it", "your", "our", "their", "his", "her", "my",
+    "the", "this", "that", "these", "those", "there", "then", "else", "so", "if", "unless",
+    "when", "until", "now"])
+# who makes a promise a list carries: "WE will never ...", "OUR agents do not ..."
+_PROMISERS = frozenset(canonical_text(w) for w in [
+    "we", "i", "our", "my", "they", "their", "staff", "agents", "agent", "collectors",
+    "collector", "company", "team", "representatives", "representative", "employees"])
+# the verbs of a collector's promises, which open each item of a negated list
+_PROMISE_VERBS = frozenset(canonical_text(w) for w in [
+    "tell", "inform", "contact", "call", "text", "email", "message", "notify", "visit", "post",
+    "publish", "share", "spread", "send", "threaten", "use", "shout", "yell", "curse", "swear",
+    "insult", "embarrass", "shame", "humiliate", "expose", "discuss", "talk", "speak", "reach",
+    "show", "come", "take", "seize", "garnish", "freeze", "sue", "report", "put", "list",
+    "mention", "reveal", "disclose", "write", "harass", "bother", "pressure", "lie", "charge",
+    "publicly", "ever", "make", "pretend", "claim", "sell", "give"])
+# a coordination followed by one of these starts a clause with its own subject
+_PRONOUNS = frozenset(canonical_text(w) for w in ["you", "we", "i", "they", "he", "she", "it", "else", "then"])
+# words that end the clause a reported-speech or rights marker governs
+_SWITCHES = frozenset(canonical_text(w) for w in [
+    "but", "so", "then", "otherwise", "unless", "else", "until", "because", ":", ";", "we",
+    "we'll", "i", "now", "yes"])
+# "scammers LIKE YOU end up in prison" is an insult, not a warning
+_LIKE_YOU = ([canonical_text("like"), "you"], ["as", "you"], [canonical_text("such"), "as"])
+# "police and courts never ASK for PAYMENT ...": a denial of a request for money
+_ASKING = frozenset(canonical_text(w) for w in [
+    "ask", "asks", "demand", "demands", "request", "requests", "collect", "collects",
+    "accept", "accepts"])
+_MONEY = frozenset(canonical_text(w) for w in [
+    "payment", "payments", "pay", "money", "debt", "debts", "bill", "bills", "fee", "fees",
+    "fine", "fines", "gift", "cash", "wire", "transfer", "transfers", "card", "cards",
+    "crypto", "bitcoin"])
 _PHRASE_FREQ = 200000  # a pack phrase's frequency in the private jieba dictionary
 # a list that is the subject of a verb starts a new clause: "..., police or deputies WILL come"
 _AUXILIARIES = frozenset(canonical_text(w) for w in ["are", "is", "will", "'ll", "'re", "'s", "have", "has", "can", "could", "would",
@@ -215,6 +249,16 @@ class _LangMatcher:
     excuse_re: Any = None
     negator_re: Any = None
     cancel_re: Any = None
+    # issue 13 wave 6 (see `_reported`): what makes a hit reported, not threatened
+    reported_re: Any = None
+    scam_after_re: Any = None
+    rights_re: Any = None
+    report_verb_re: Any = None
+    cancel_phrase_re: Any = None
+    # a cheap first look for `_reported`: en, one token of each of its markers; zh, all of them
+    reported_keys: FrozenSet[str] = frozenset()
+    reported_any_re: Any = None
+    cancel_phrase_keys: FrozenSet[str] = frozenset()
     # (dictionary version, canonical sentence) -> its hits (see `_sentence_hits`)
     memo: Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]] = field(default_factory=dict)
 
@@ -232,6 +276,29 @@ def _alternation(words: Sequence[str]) -> re.Pattern:
     if not body:
         return re.compile(r"(?!x)x")
     return re.compile(body if all(has_cjk(w) for w in canon) else r"(?<![a-z])(?:" + body + ")")
+
+
+def _token_alternation(words: Sequence[str], lang: str) -> re.Pattern:
+    """`_alternation` for text joined from `tokens` (English tokens joined by spaces, so
+    "you wouldn't want" is looked for as "you would n't want", whole tokens only)."""
+    if lang != "en":
+        return _alternation(words)
+    joined = sorted({" ".join(tokens("en", canonical_text(w).strip())[0]) for w in words if w.strip()},
+                    key=len, reverse=True)
+    if not joined:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![^ ])(?:" + "|".join(re.escape(w) for w in joined) + r")(?![^ ])")
+
+
+def _key_tokens(phrases: Sequence[str]) -> FrozenSet[str]:
+    """The longest token of each English phrase: a sentence holding none of them holds
+    none of the phrases (the cheap first look of `_reported`)."""
+    keys = set()
+    for phrase in phrases:
+        words = tokens("en", canonical_text(phrase).strip())[0]
+        if words:
+            keys.add(max(words, key=len))
+    return frozenset(keys)
 
 
 def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
@@ -289,8 +356,18 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         boundaries=frozenset([canonical_text(w) for w in conf.get("boundaries") or []]
                              + list(".,;:!?。，；！？：")),
         negator_re=_alternation(conf.get("negators") or []),
-        excuse_re=_alternation(conf.get("excuses") or []),
+        excuse_re=_token_alternation(conf.get("excuses") or [], lang),
         cancel_re=_alternation(conf.get("cancel") or []),
+        reported_re=_token_alternation(conf.get("reported") or [], lang),
+        scam_after_re=_token_alternation(conf.get("scam_after") or [], lang),
+        rights_re=_token_alternation(conf.get("rights") or [], lang),
+        report_verb_re=_token_alternation(conf.get("report_verbs") or [], lang),
+        cancel_phrase_re=_token_alternation(conf.get("cancel_phrases") or [], lang),
+        reported_keys=_key_tokens([w for key in ("reported", "scam_after", "report_verbs")
+                                   for w in conf.get(key) or []]) if lang == "en" else frozenset(),
+        cancel_phrase_keys=_key_tokens(conf.get("cancel_phrases") or []) if lang == "en" else frozenset(),
+        reported_any_re=_alternation([w for key in ("reported", "scam_after", "rights")
+                                      for w in conf.get(key) or []] + ["任何"]) if lang == "zh" else None,
     )
 
 
@@ -387,6 +464,8 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     HESITATE to ...", "不还钱就...") anywhere there means the negation is not about the hit.
     """
     stops = lm.boundaries
+    if _reported(lm, words, start, end):
+        return True
     lo = start
     if lm.lang == "en":
         # coordination carries the negation: "we will never threaten you with arrest OR jail"
@@ -410,23 +489,160 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     if lm.lang == "zh":
         joined = "".join(window)
         return lm.negator_re.search(joined) is not None and lm.cancel_re.search(joined) is None
-    return not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) \
-        and _RESCUE.isdisjoint(window)
+    if not lm.cancel_phrase_keys.isdisjoint(words[lo:hi]) and lm.cancel_phrase_re.search(" ".join(words[lo:hi])):
+        return False
+    if not lm.negators.isdisjoint(window) and lm.cancel.isdisjoint(window) and _RESCUE.isdisjoint(window):
+        return True
+    return _promise_list(lm, words, start, hi)
 
 
-def _list_comma(words: List[str], comma: int, stops: FrozenSet[str]) -> bool:
+def _list_comma(words: List[str], comma: int, stops: FrozenSet[str], chain: bool = False) -> bool:
     """Is words[comma] the comma of a list ("not ... any court, sheriff or police
     department")? Then a negation before it covers the items after it. It is when an "or",
     "nor" or "and" follows within a few tokens, with no other clause mark between, and the
     list is not the subject of a verb ("don't wait, police and deputies ARE coming")."""
     if words[comma] != ",":
         return False
-    for j in range(comma + 1, min(comma + 5, len(words))):
+    for j in range(comma + 1, min(comma + (9 if chain else 5), len(words))):
         if words[j] in _COORDINATION:
             after = words[j + 1:j + 4]
             return _AUXILIARIES.isdisjoint(after)
-        if words[j] in stops:
+        # with `chain`, a comma before another list comma is one too ("shout, curse, or ...")
+        if words[j] in stops and not (chain and words[j] == "," and j - comma <= 4):
             return False
+    return False
+
+
+def _list_link(words: List[str], link: int) -> bool:
+    """Does the "or"/"and"/"nor" at words[link] join two phrases of one clause ("we will
+    never post about you OR message your friends"), not two clauses ("... and YOU WILL
+    be arrested", "... or THE SHERIFF is next")? It does when no subject (a pronoun, a
+    determiner) or auxiliary follows it within a few tokens."""
+    if words[link] not in _COORDINATION:
+        return False
+    after = words[link + 1:link + 4]
+    return bool(after) and after[0] not in _SUBJECTS and _AUXILIARIES.isdisjoint(after)
+
+
+def _promise_list(lm: _LangMatcher, words: List[str], start: int, hi: int) -> bool:
+    """Is the (English) hit words[start:...] an item of a list of verb phrases that a
+    promise with a subject negates ("WE will NEVER call you names, shout at you, OR tell
+    your coworkers")? Items are joined by "or"/"and" that start no new clause
+    (`_list_link`) and list commas, up to _LIST_WINDOW tokens back; an imperative whose
+    "and" states a consequence ("don't ignore this AND risk jail") is no promise."""
+    if lm.negators.isdisjoint(words[max(0, start - _LIST_WINDOW):start]):
+        return False
+    stops = lm.boundaries
+    lo, linked = start, False
+    while lo > 0 and start - lo < _LIST_WINDOW:
+        if words[lo - 1] in stops:
+            # each item a promise's verb: "... and DEPUTIES come tomorrow" is a new clause
+            if _list_link(words, lo - 1) and words[lo] in _PROMISE_VERBS:
+                linked = True
+            elif not _list_comma(words, lo - 1, stops, chain=True):
+                break
+        lo -= 1
+    first = next((i for i in range(lo, start) if words[i] in lm.negators), None)
+    if not linked or first is None or _PROMISERS.isdisjoint(words[max(0, lo - 1):first]):
+        return False
+    window = words[lo:hi]
+    return lm.cancel.isdisjoint(window) and _RESCUE.isdisjoint(window)
+
+
+def _span_is_one_clause(words: List[str], a: int, b: int) -> bool:
+    """Do words[a:b] stay in one clause: no "but", "so", "unless", "then" and no comma,
+    "and" or "or" that starts a new clause (list commas and links are fine)?"""
+    for j in range(a, b):
+        w = words[j]
+        if w in _SWITCHES:
+            return False
+        if w == "," and not _list_comma(words, j, frozenset([",", ";", ":"])):
+            return False
+        # "... to the CFPB or your state attorney general" goes on; "... or you will" does not
+        if w in _COORDINATION and (words[j + 1:j + 2] and words[j + 1] in _PRONOUNS
+                                   or not _AUXILIARIES.isdisjoint(words[j + 1:j + 4])):
+            return False
+    return True
+
+
+def _last(pattern: re.Pattern, text: str) -> Optional[re.Match]:
+    """The last match of `pattern` in `text` (the marker nearest the hit governs it)."""
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007
+        pass
+    return found
+
+
+def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
+    """Is the hit words[start:end] reported, not threatened: what an impostor or a scammer
+    does ("someone CLAIMING TO BE from the police", "FRAUDSTERS threaten jail", "谨防…冒充
+    法院"), what the debtor asked or said ("you asked whether you could be arrested"), what
+    another creditor did, the debtor's right ("you may REPORT it to your local police",
+    "您可以向…投诉"), a denial for a whole group ("police never ASK for PAYMENT by text",
+    "任何法院都不会…"), or what is called a scam ("a text threatening arrest IS A SCAM")?
+
+    Each marker counts only within the hit's clause and with no cancelling word, so a
+    threat that merely contains one stays blocked ("scammers LIKE YOU end up in prison",
+    "this is not a scam: you will be arrested", "我们可以向公安机关报案")."""
+    if lm.lang == "zh":
+        if not lm.reported_any_re.search("".join(words)):
+            return False
+        stops = lm.boundaries
+        lo = start
+        while lo > 0 and words[lo - 1] not in stops:
+            lo -= 1
+        hi = end
+        while hi < len(words) and words[hi] not in stops:
+            hi += 1
+        before, after = "".join(words[lo:start]), "".join(words[end:hi])
+        if lm.cancel_re.search(before + after):
+            return False
+        if lm.reported_re.search(before):
+            return True
+        if "任何" in before and lm.negator_re.search(after):  # 任何法院都不会…
+            return True
+        if lm.rights_re.search(before) and lm.report_verb_re.search(after):
+            return True
+        called = lm.scam_after_re.search(after)  # …的短信都是诈骗 (not 不是诈骗)
+        return called is not None and not lm.negator_re.search(after[:called.start()])
+    if lm.reported_keys.isdisjoint(words) and _ASKING.isdisjoint(words[end:end + 8]):
+        return False
+    text = " ".join(words[:start])
+    marker = _last(lm.reported_re, text)
+    if marker is not None:
+        first, after = text[:marker.start()].count(" "), text[:marker.end()].count(" ") + 1
+        # cancelling words count from the marker on ("don't PAY anyone claiming to be ..." is advice)
+        if "you" not in words[max(0, first - 2):first] and words[after:after + 2] not in _LIKE_YOU \
+                and lm.cancel.isdisjoint(words[first:end]) and _span_is_one_clause(words, after, start):
+            return True
+    if not lm.cancel.isdisjoint(words[:end]):
+        return False
+    right = _last(lm.rights_re, text)
+    if right is not None:
+        through = " ".join(words[:end])  # the reporting verb may open the hit ("report ... police")
+        verb = lm.report_verb_re.search(through, right.end())
+        if verb is not None:
+            nxt = through[:verb.end()].count(" ") + 1
+            # "please report TO the court on Monday" is a summons, not a right
+            if nxt < end and words[nxt] != "to" and _span_is_one_clause(words, nxt, start):
+                return True
+    # a whole group denied: "police and courts never ask for payment by text"
+    j = end
+    while j < len(words) and j - end < 6:
+        if words[j] in lm.negators:
+            verb = j + 1 + (j + 1 < len(words) and words[j + 1] == "ever")
+            if verb < len(words) and words[verb] in _ASKING \
+                    and not _MONEY.isdisjoint(words[verb + 1:verb + 5]):
+                return True
+            break
+        if words[j] in lm.boundaries and not (_list_link(words, j) or words[j] == ","):
+            break
+        j += 1
+    tail = " ".join(words[end:])
+    called = lm.scam_after_re.search(tail)
+    if called is not None:
+        upto = end + tail[:called.start()].count(" ")
+        return lm.negators.isdisjoint(words[end:upto]) and _span_is_one_clause(words, end, upto)
     return False
 
 
