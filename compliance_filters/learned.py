@@ -3,15 +3,20 @@
 The phrase filter (phrases.py) catches what its lexicon names; measured on held-out sets 5
 and 6 it let through about 30 % of abusive texts phrased in words no list holds ("we know
 your shift ends at 6", "a lien against your house", 晚上回家小心一点). This module scores the
-texts the rules allow with a linear model over word unigrams and bigrams (English) and
-character bigrams and trigrams (Chinese), trained by `scripts/train_learned_filter.py` on
-the committed corpus in `compliance_filters/training/` and the labelled data sets. A text is
-blocked when its probability of being abusive, threatening, deceptive or shaming reaches the
-pack's `learned.threshold` (chosen by grouped cross-validation for FPR <= 0.01).
+texts the rules allow with a linear model over Latin words and word bigrams, Chinese
+character bigrams, and the words and characters of negated clauses marked "~" (so "we will
+never call your boss" is not "we will call your boss"), trained by
+`scripts/train_learned_filter.py` on the committed corpus in `compliance_filters/training/`
+and the labelled data sets. A text is blocked when its score reaches the pack's
+`learned.threshold` (the trainer moves the model's bias so that the threshold grouped
+cross-validation picks for FPR <= 0.005 lands on the packs' number).
 
-Inference is plain Python: the weights are a dict from feature string to float read once
-from JSON (no numpy, no scikit-learn at check time), so a check is a regex, a few dozen
-dict look-ups and one `math.exp`. The weights are generated (`make setup` runs
+Inference is plain Python: the weights are a dict from feature string to an integer number
+of millionths read once from JSON (no numpy, no scikit-learn at check time). A check is two
+regexes and C-level maps that build and look up the features without listing them
+(`LearnedModel.logit`), an exact integer sum, and one `math.exp`; `features` and
+`LearnedModel.reference_logit` are the readable definition it must match to the unit
+(tests/compliance/test_learned_fast.py). The weights are generated (`make setup` runs
 `make learned-filter`), not committed: when the file is missing a check raises
 `LearnedModelMissing` with one line saying how to build it, never a silently weaker filter.
 """
@@ -23,8 +28,9 @@ import math
 import re
 from functools import lru_cache
 from itertools import repeat
+from operator import add
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from compliance_filters.normalize import _fold_table
 
@@ -61,70 +67,122 @@ def normalised(text: str) -> str:
     return text.translate(_fold_table()).lower()
 
 
-Feature = Union[str, Tuple[str, ...]]
+#: negation cues: a word after one of these, up to the end of its clause, also counts as a
+#: "~word" feature, so "we will never call your boss" and "we will call your boss" differ in
+#: more than the one bigram "never call" (lawful negations and scam warnings are the learned
+#: check's hardest compliant texts). A cue is a whole `_WORD` token (the look-arounds are
+#: `_WORD`'s character set), so a text none of whose words is in NEG_CUES has no negated
+#: clause: the fast path asks the word list that and runs the regex on few texts.
+NEG_CUES = frozenset(
+    "never not no nobody nothing none neither nor without cannot can't won't don't doesn't "
+    "didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't mustn't haven't hasn't".split())
+_NEG_EN = re.compile(r"(?<![a-z0-9$@*'])(?:" + "|".join(sorted(map(re.escape, NEG_CUES), key=len, reverse=True))
+                     + r")(?![a-z0-9$@*'])([^.!?;:,\n]*)")
+#: the Chinese cues (不会, 绝不, 任何…都不, 谨防 …): the characters after one, up to the end
+#: of the run of Chinese characters, also count as "~字" features
+_NEG_ZH = re.compile(r"(?:不会|不得|不能|绝不|决不|从不|从未|不要|没有|并非|不是|谨防|警惕|切勿|"
+                     r"严禁|任何|无权|不可能)([\u3400-\u9fff]*)")
+#: a weight is stored as an integer number of millionths: sums of integers are exact, so a
+#: text's score does not depend on the order its features are added in, and the fast and
+#: reference paths agree to the unit
+UNIT = 1_000_000
+#: endless arguments for the C-level maps of `LearnedModel.logit`
+_ZERO = repeat(0)
+_TILDE = repeat("~")
 
 
-def features(text: str) -> List[Feature]:
-    """The model's features of `text`: Latin words and word bigrams, and the characters and
-    character bigrams of every run of Chinese characters (trigrams changed no CV number and
-    cost a third more look-ups in a Chinese text). N-grams are tuples
-    (built by `zip` in C, about three times cheaper than joining strings); `feature_name`
-    spells them for the weights file. Training and checking both call this, so the two
-    cannot drift apart; function words alone (STOP) get no weight in training."""
+def features(text: str) -> List[str]:
+    """The model's features of `text`, every occurrence, in a fixed order (the reference
+    definition; `LearnedModel.logit` sums the same without listing them): Latin words and
+    word bigrams ("we know"), the character bigrams of every run of Chinese characters
+    ("知道"; single characters scored no better in grouped CV and were half a Chinese
+    text's look-ups), and each word or Chinese character of a negated clause again with
+    "~" ("~jail", "~牢"). Training and checking both use it, so the two cannot drift
+    apart; function words alone (STOP) get no weight in training."""
     norm = normalised(text)
     words = _WORD.findall(norm)
-    out: List[Feature] = words
-    out += zip(words, words[1:])
+    out: List[str] = list(words)
+    out += [f"{a} {b}" for a, b in zip(words, words[1:])]
     if not norm.isascii():
         for run in _CJK_RUN.findall(norm):
-            out += run
-            out += zip(run, run[1:])
+            out += [run[i:i + 2] for i in range(len(run) - 1)]
+        for scope in _NEG_ZH.findall(norm):
+            out += ["~" + c for c in scope]
+    for scope in _NEG_EN.findall(norm):
+        out += ["~" + w for w in _WORD.findall(scope)]
     return out
 
 
-def feature_name(feature: Feature) -> str:
-    """How a feature is spelt in the weights file: "we know", "知道你" (the inverse of
-    `_feature_of`)."""
-    if isinstance(feature, str):
-        return feature
-    return ("" if _CJK_RUN.match(feature[0]) else " ").join(feature)
-
-
-def _feature_of(name: str) -> Feature:
-    if " " in name:
-        return tuple(name.split(" "))
-    if len(name) > 1 and _CJK_RUN.fullmatch(name):
-        return tuple(name)
-    return name
-
-
 class LearnedModel:
-    """Weights of a logistic regression over `features` (binary: each feature counts once)."""
+    """Weights of a logistic regression over `features` (each occurrence counts: a text's
+    score is then a plain sum, which `logit` takes without building the feature list),
+    in millionths (`UNIT`)."""
 
     __slots__ = ("weights", "bias", "meta")
 
-    def __init__(self, weights: Dict[Feature, float], bias: float, meta: Mapping[str, object]) -> None:
+    def __init__(self, weights: Dict[str, int], bias: int, meta: Mapping[str, object]) -> None:
         self.weights = weights
         self.bias = bias
         self.meta = meta
 
+    def logit(self, text: str) -> int:
+        """The linear score of `text` in millionths: the bias plus the weight of every
+        feature occurrence. The same sum as `reference_logit`, but the features are made
+        and looked up by C-level maps, never one by one in Python code, and never
+        collected into a list (the check's hot path)."""
+        get = self.weights.get
+        norm = text.lower() if text.isascii() else text.translate(_fold_table()).lower()
+        words = _WORD.findall(norm)
+        z = self.bias + sum(map(get, words, _ZERO)) + sum(map(get, map(" ".join, zip(words, words[1:])), _ZERO))
+        if not norm.isascii():
+            for run in _CJK_RUN.findall(norm):
+                z += sum(map(get, map(add, run, run[1:]), _ZERO))
+            for scope in _NEG_ZH.findall(norm):
+                z += sum(map(get, map(add, _TILDE, scope), _ZERO))
+        if not NEG_CUES.isdisjoint(words):  # no cue word: `_NEG_EN` cannot match
+            for scope in _NEG_EN.findall(norm):
+                z += sum(map(get, map(add, _TILDE, _WORD.findall(scope)), _ZERO))
+        return z
+
+    def reference_logit(self, text: str) -> int:
+        """`logit` spelt out from `features` (the definition the fast path must match to
+        the unit; tests/compliance/test_learned_fast.py compares the two)."""
+        return self.bias + sum(self.weights.get(f, 0) for f in features(text))
+
     def score(self, text: str) -> float:
-        """Probability (0-1) that `text` is abusive, threatening, deceptive or shaming."""
-        z = self.bias + sum(map(self.weights.get, set(features(text)), repeat(0.0)))
-        return 1.0 / (1.0 + math.exp(-max(z, -700.0)))
+        """Probability-like score (0-1) that `text` is abusive, threatening, deceptive or
+        shaming."""
+        return probability(self.logit(text))
 
     def to_json(self) -> str:
-        """The canonical serialisation (sorted keys, rounded weights): the same corpus and
-        library versions give the same bytes."""
-        weights = sorted((feature_name(k), round(v, 6)) for k, v in self.weights.items())
-        return json.dumps({"meta": dict(self.meta), "bias": round(self.bias, 6), "weights": dict(weights)},
-                          ensure_ascii=False, sort_keys=True, indent=0) + "\n"
+        """The canonical serialisation (sorted keys, integer weights in millionths, one
+        line per weight): the same corpus and library versions give the same bytes."""
+        return json.dumps({"meta": dict(self.meta), "unit": UNIT, "bias": self.bias,
+                           "weights": dict(sorted(self.weights.items()))},
+                          ensure_ascii=False, sort_keys=True, indent=0, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> LearnedModel:
+        """The model `to_json` wrote; a file from before the integer weights (wave 5) is
+        refused in one line rather than misread."""
         data = json.loads(text)
-        return cls({_feature_of(k): float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                   data.get("meta") or {})
+        if data.get("unit") != UNIT:
+            raise LearnedModelMissing(
+                "learned phrase filter weights are in an old format: run `make learned-filter`")
+        return cls(data["weights"], int(data["bias"]), data.get("meta") or {})
+
+    @classmethod
+    def from_floats(cls, weights: Mapping[str, float], bias: float, meta: Mapping[str, object]
+                    ) -> LearnedModel:
+        """A model from float weights (the trainer's), rounded to millionths; weights that
+        round to 0 are left out (a missing feature weighs 0)."""
+        ints = {f: round(w * UNIT) for f, w in weights.items()}
+        return cls({f: w for f, w in ints.items() if w}, round(bias * UNIT), meta)
+
+
+def probability(logit: int) -> float:
+    """The logistic function of a logit in millionths."""
+    return 1.0 / (1.0 + math.exp(-max(logit / UNIT, -700.0)))
 
 
 @lru_cache(maxsize=4)
