@@ -29,12 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from compliance_filters.learned import (  # noqa: E402
+    _CJK_RUN,
     STOP,
     TRAINING_DIR,
     UNIT,
     WEIGHTS_PATH,
     LearnedModel,
     features,
+    normalised,
     probability,
 )
 
@@ -234,6 +236,30 @@ def pick_threshold(examples: Sequence[Example], scores: Sequence[float], rules: 
     return candidates[budget] + 1e-6 if budget < len(candidates) else 0.5
 
 
+def script_of(text: str) -> str:
+    """"zh" for a text with Chinese characters (the model adds its zh_bias), else "en"."""
+    return "zh" if _CJK_RUN.search(normalised(text)) else "en"
+
+
+def pick_thresholds(examples: Sequence[Example], scores: Sequence[float], rules: Sequence[bool]
+                    ) -> Dict[str, float]:
+    """`pick_threshold` for the texts of each script on their own: each gets TARGET_FPR
+    of its own compliant texts (the model's zh_bias then puts both on one pack threshold)."""
+    out: Dict[str, float] = {}
+    scripts = [script_of(e.text) for e in examples]
+    for script in ("en", "zh"):
+        idx = [i for i, s in enumerate(scripts) if s == script]
+        out[script] = pick_threshold([examples[i] for i in idx], [scores[i] for i in idx],
+                                     [rules[i] for i in idx])
+    return out
+
+
+def blocks(examples: Sequence[Example], scores: Sequence[float], thresholds: Dict[str, float]
+           ) -> List[bool]:
+    """The learned check's verdicts under per-script thresholds."""
+    return [s >= thresholds[script_of(e.text)] for e, s in zip(examples, scores)]
+
+
 def operating_point() -> float:
     """The packs' learned.threshold (us and cn agree; the test suite checks it)."""
     from compliance_filters import load_pack
@@ -265,19 +291,20 @@ def rates(examples: Sequence[Example], blocked: Sequence[bool], lang: Optional[s
 
 
 def report(title: str, examples: Sequence[Example], rules: Sequence[bool], scores: Sequence[float],
-           threshold: float) -> None:
-    combined = [r or s >= threshold for r, s in zip(rules, scores)]
+           thresholds: Dict[str, float]) -> None:
+    combined = [r or b for r, b in zip(rules, blocks(examples, scores, thresholds))]
+    threshold = " / ".join(f"{k} {v:.3f}" for k, v in thresholds.items())
     for lang in (None, "en", "zh"):
         r_rec, r_fpr, npos, nneg = rates(examples, rules, lang)
         c_rec, c_fpr, _, _ = rates(examples, combined, lang)
         print(f"{title:28s} {lang or 'all':3s} n={npos}/{nneg}  rules recall {r_rec:.3f} FPR {r_fpr:.3f}"
-              f"  | rules+learned recall {c_rec:.3f} FPR {c_fpr:.3f}  (threshold {threshold:.3f})")
+              f"  | rules+learned recall {c_rec:.3f} FPR {c_fpr:.3f}  (thresholds {threshold})")
 
 
 def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool) -> None:
     rules = rules_block(e.text for e in examples)
     scores = oof_scores(examples, c=c, min_groups=min_groups)
-    t = pick_threshold(examples, scores, rules)
+    t = pick_thresholds(examples, scores, rules)
     report(f"CV{FOLDS} all (C={c}, mg={min_groups})", examples, rules, scores, t)
     for held in ("heldout5.txt", "heldout6.txt"):
         # the set and its style twins are left out of training; the set alone is tested
@@ -285,14 +312,14 @@ def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool) 
         test = [e for e in examples if e.source == held]
         t_rules = [r for e, r in zip(examples, rules) if e.source.split("+")[0] != held]
         t_scores = oof_scores(train, c=c, min_groups=min_groups)
-        threshold = pick_threshold(train, t_scores, t_rules)
+        threshold = pick_thresholds(train, t_scores, t_rules)
         model = fit(train, c=c, min_groups=min_groups)
         h_rules = [r for e, r in zip(examples, rules) if e.source == held]
         h_scores = [model.score(e.text) for e in test]
         report(f"{held} held out", test, h_rules, h_scores, threshold)
         if verbose:
-            for e, r, s in zip(test, h_rules, h_scores):
-                if not r and (s >= threshold) != bool(e.label):
+            for e, r, s, b in zip(test, h_rules, h_scores, blocks(test, h_scores, threshold)):
+                if not r and b != bool(e.label):
                     print(f"   {'MISS' if e.label else 'FP  '} {s:.3f} {e.lang} {e.text}")
 
 
@@ -313,18 +340,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # by shifting the bias (see `bias_shift`): a grown corpus changes the model, not the
     # packs; tests/compliance/test_learned.py checks that the two agree
     scores = oof_scores(examples, c=args.C, min_groups=args.min_groups)
-    raw_threshold = pick_threshold(examples, scores, rules_block(e.text for e in examples))
-    shift = bias_shift(raw_threshold, operating_point())
-    model.bias += shift
-    cv_threshold = probability(logit_units(raw_threshold) + shift)
+    raw = pick_thresholds(examples, scores, rules_block(e.text for e in examples))
+    point = operating_point()
+    shift = {script: bias_shift(t, point) for script, t in raw.items()}
+    model.bias += shift["en"]
+    model.zh_bias = shift["zh"] - shift["en"]
+    cv_threshold = probability(logit_units(raw["en"]) + shift["en"])
     model.meta = {"examples": len(examples), "C": args.C, "min_groups": args.min_groups,
                   "features": len(model.weights), "cv_threshold": round(cv_threshold, 4),
-                  "raw_cv_threshold": round(raw_threshold, 4), "bias_shift": shift,
-                  "target_fpr": TARGET_FPR}
+                  "raw_cv_threshold": {k: round(v, 4) for k, v in raw.items()},
+                  "bias_shift": shift["en"], "target_fpr": TARGET_FPR}
     args.out.write_text(model.to_json(), encoding="utf-8")
-    print(f"learned filter: {len(examples)} examples, {len(model.weights)} weights, CV threshold "
-          f"{raw_threshold:.3f} moved onto the packs' {operating_point():.3f} (bias {shift:+d} "
-          f"millionths) -> {args.out}")
+    print(f"learned filter: {len(examples)} examples, {len(model.weights)} weights, CV thresholds "
+          f"{raw['en']:.3f} (texts without Chinese) and {raw['zh']:.3f} (with) moved onto the packs' "
+          f"{point:.3f} (bias {model.bias:+d}, Chinese {model.zh_bias:+d} millionths) -> {args.out}")
     return 0
 
 
