@@ -84,6 +84,8 @@ _NEG_EN = re.compile(r"(?<![a-z0-9$@*'])(?:" + "|".join(sorted(map(re.escape, NE
 #: of the run of Chinese characters, also count as "~字" features
 _NEG_ZH = re.compile(r"(?:不会|不得|不能|绝不|决不|从不|从未|不要|没有|并非|不是|谨防|警惕|切勿|"
                      r"严禁|任何|无权|不可能)([\u3400-\u9fff]*)")
+#: the overlapping pairs of adjacent Chinese characters: the bigrams of every run at once
+_CJK_BIGRAM = re.compile(r"(?=([\u3400-\u9fff]{2}))")
 #: a weight is stored as an integer number of millionths: sums of integers are exact, so a
 #: text's score does not depend on the order its features are added in, and the fast and
 #: reference paths agree to the unit
@@ -115,6 +117,12 @@ def features(text: str) -> List[str]:
     return out
 
 
+def is_chinese(text: str) -> bool:
+    """Whether `text` has a Chinese character bigram (a feature the English texts never
+    have): such texts get the model's zh_bias, i.e. their own threshold."""
+    return _CJK_BIGRAM.search(normalised(text)) is not None
+
+
 class LearnedModel:
     """Weights of a logistic regression over `features` (each occurrence counts: a text's
     score is then a plain sum, which `logit` takes without building the feature list),
@@ -126,7 +134,7 @@ class LearnedModel:
                  zh_bias: int = 0) -> None:
         self.weights = weights
         self.bias = bias
-        #: added for a text with Chinese characters: each script gets the threshold grouped
+        #: added for a text with a Chinese bigram (`is_chinese`): each script gets the threshold grouped
         #: CV picks for its own texts (one shared threshold spent the English texts' false
         #: block budget on Chinese ones and the reverse; see the trainer's `bias_shifts`)
         self.zh_bias = zh_bias
@@ -142,11 +150,9 @@ class LearnedModel:
         words = _WORD.findall(norm)
         z = self.bias + sum(map(get, words, _ZERO)) + sum(map(get, map(" ".join, zip(words, words[1:])), _ZERO))
         if not norm.isascii():
-            runs = _CJK_RUN.findall(norm)
-            if runs:
-                z += self.zh_bias
-            for run in runs:
-                z += sum(map(get, map(add, run, run[1:]), _ZERO))
+            bigrams = _CJK_BIGRAM.findall(norm)  # every run's bigrams in one C call
+            if bigrams:
+                z += self.zh_bias + sum(map(get, bigrams, _ZERO))
             for scope in _NEG_ZH.findall(norm):
                 z += sum(map(get, map(add, _TILDE, scope), _ZERO))
         if not NEG_CUES.isdisjoint(words):  # no cue word: `_NEG_EN` cannot match
@@ -157,8 +163,7 @@ class LearnedModel:
     def reference_logit(self, text: str) -> int:
         """`logit` spelt out from `features` (the definition the fast path must match to
         the unit; tests/compliance/test_learned_fast.py compares the two)."""
-        chinese = _CJK_RUN.search(normalised(text)) is not None
-        return self.bias + (self.zh_bias if chinese else 0) + sum(self.weights.get(f, 0) for f in features(text))
+        return self.bias + (self.zh_bias if is_chinese(text) else 0) + sum(self.weights.get(f, 0) for f in features(text))
 
     def score(self, text: str) -> float:
         """Probability-like score (0-1) that `text` is abusive, threatening, deceptive or

@@ -29,14 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from compliance_filters.learned import (  # noqa: E402
-    _CJK_RUN,
     STOP,
     TRAINING_DIR,
     UNIT,
     WEIGHTS_PATH,
     LearnedModel,
     features,
-    normalised,
+    is_chinese,
     probability,
 )
 
@@ -237,8 +236,8 @@ def pick_threshold(examples: Sequence[Example], scores: Sequence[float], rules: 
 
 
 def script_of(text: str) -> str:
-    """"zh" for a text with Chinese characters (the model adds its zh_bias), else "en"."""
-    return "zh" if _CJK_RUN.search(normalised(text)) else "en"
+    """"zh" for a text with a Chinese bigram (the model adds its zh_bias), else "en"."""
+    return "zh" if is_chinese(text) else "en"
 
 
 def pick_thresholds(examples: Sequence[Example], scores: Sequence[float], rules: Sequence[bool]
