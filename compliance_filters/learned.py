@@ -134,9 +134,10 @@ class LearnedModel:
                  zh_bias: int = 0) -> None:
         self.weights = weights
         self.bias = bias
-        #: added for a text with a Chinese bigram (`is_chinese`): each script gets the threshold grouped
-        #: CV picks for its own texts (one shared threshold spent the English texts' false
-        #: block budget on Chinese ones and the reverse; see the trainer's `bias_shifts`)
+        #: added for a text with a Chinese bigram (`is_chinese`): each script gets the
+        #: threshold grouped CV picks for its own texts (one shared threshold spent the
+        #: English texts' false-block budget on Chinese ones or the reverse; see the
+        #: trainer's `pick_thresholds` and `bias_shift`)
         self.zh_bias = zh_bias
         self.meta = meta
 
