@@ -328,6 +328,29 @@ def bench_heldout() -> Dict[str, object]:
     return out
 
 
+def bench_learned(texts: int = 10_000) -> Dict[str, object]:
+    """CPU cost of the learned second opinion alone (compliance_filters.learned): reading its
+    weights, and scoring `texts` distinct SMS-length lines (half Chinese) with the fast path
+    and with the reference definition it must match (best of 3, process CPU time)."""
+    from compliance_filters import learned
+
+    started = time.process_time()
+    model = learned.LearnedModel.from_json(learned.WEIGHTS_PATH.read_text(encoding="utf-8"))
+    load_cpu = time.process_time() - started
+    lines = batch_lines(texts, distinct=True)
+    out: Dict[str, object] = {"texts": len(lines), "weights": len(model.weights),
+                              "load_cpu_ms": round(load_cpu * 1000, 1)}
+    for key, score in (("fast", model.logit), ("reference", model.reference_logit)):
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            for line in lines:
+                score(line)
+            best = min(best, time.process_time() - started)
+        out[f"{key}_cpu_ms_per_10000"] = round(best * 1000 * 10_000 / len(lines), 1)
+    return out
+
+
 def run() -> Dict[str, object]:
     """Both benchmarks, single process; prints a short summary and returns the numbers."""
     started = time.perf_counter()
@@ -354,6 +377,10 @@ def run() -> Dict[str, object]:
         print(f"   held-out {name}: recall {numbers['recall']:.3f}, false-positive rate {numbers['fpr']:.3f} "
               f"({numbers['texts']} texts; rules alone {numbers['rules_recall']:.3f} / "
               f"{numbers['rules_fpr']:.3f})", flush=True)
+    heldout["learned_cpu"] = learned_cpu = bench_learned()
+    print(f"   learned check alone: {learned_cpu['fast_cpu_ms_per_10000']} ms CPU per 10,000 distinct lines "
+          f"(reference path {learned_cpu['reference_cpu_ms_per_10000']} ms; weights read in "
+          f"{learned_cpu['load_cpu_ms']} ms CPU)", flush=True)
     cli = bench_cli()
     print(f"   CLI `compliance text` (load average {cli['load_average_1min']}): start-up "
           f"{cli['startup_seconds']:.2f} s wall / {cli['startup_cpu_seconds']:.2f} s CPU (en), "
