@@ -14,7 +14,9 @@ reading, checking, printing) against the naive filter run the same way, once wit
 labelled texts repeating and once with every line distinct (and that once more with no
 sentence remembered: personalised lines still share their sentences, and the filter keeps
 each sentence's result; the single-text rates are printed both ways too); wall and CPU
-seconds (CPU includes the batch's worker processes) and the load average are printed.
+seconds (CPU includes the batch's worker processes; the parent's own share, start-up,
+reading, warm-up before the fork and writing, is printed apart), medians of three runs
+each next to a baseline run, and the load average are printed.
 """
 
 from __future__ import annotations
@@ -185,9 +187,14 @@ def bench_window(n: int = 20000) -> Dict[str, object]:
     }
 
 
-CLI = "import sys; from bot.cli import main; sys.exit(main())"
+# the command's own process reports its CPU seconds on stderr as it exits, so a batch's
+# CPU splits into the parent's (start-up, reading, warm-up before the fork, writing) and
+# its workers' (the rest of what getrusage counts for the run)
+_SELF_CPU = ("import atexit, resource, sys; atexit.register(lambda: print('self_cpu=%.6f' % sum("
+             "resource.getrusage(resource.RUSAGE_SELF)[:2]), file=sys.stderr)); ")
+CLI = _SELF_CPU + "from bot.cli import main; sys.exit(main())"
 # the same with no sentence remembered: every sentence of every line tokenised and matched
-CLI_NO_MEMO = ("import sys; import compliance_filters.phrases as phrases; phrases._MEMO_LIMIT = 0; "
+CLI_NO_MEMO = (_SELF_CPU + "import compliance_filters.phrases as phrases; phrases._MEMO_LIMIT = 0; "
                "from bot.cli import main; sys.exit(main())")
 # the same-run baselines: an interpreter that starts and does nothing, and one that reads
 # the pack and runs the naive filter (str.lower() + `in` over every phrase) over stdin
@@ -211,6 +218,14 @@ def _cli(argv: Sequence[str], stdin_path: Optional[Path] = None, code: str = CLI
     """(wall seconds, CPU seconds) of one `collectbot ...` run in a fresh interpreter: wall
     is what a user waits; CPU (the process and its workers) is the same work without the
     other processes on the machine."""
+    wall, cpu, _ = _cli_split(argv, stdin_path, code)
+    return wall, cpu
+
+
+def _cli_split(argv: Sequence[str], stdin_path: Optional[Path] = None, code: str = CLI
+               ) -> Tuple[float, float, Optional[float]]:
+    """`_cli`'s (wall, CPU) and the command's own process's CPU seconds (None where the
+    code does not report it): CPU minus that is its workers'."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -225,13 +240,18 @@ def _cli(argv: Sequence[str], stdin_path: Optional[Path] = None, code: str = CLI
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 3):
         raise RuntimeError(f"collectbot {' '.join(argv)} failed: {done.stderr.decode()[-300:]}")
-    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    own = [line for line in done.stderr.decode(errors="replace").splitlines() if line.startswith("self_cpu=")]
+    return (elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            float(own[-1].split("=", 1)[1]) if own else None)
 
 
 def _median_run(argv: Sequence[str], repeats: int = 3, stdin_path: Optional[Path] = None,
                 code: str = CLI) -> Tuple[float, float]:
     runs = [_cli(argv, stdin_path, code) for _ in range(repeats)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+BATCH_REPEATS = 3
 
 
 def batch_lines(lines: int, distinct: bool) -> List[str]:
@@ -274,11 +294,21 @@ def bench_cli(lines: int = 100_000) -> Dict[str, object]:
             path = Path(tmp) / f"{key}.txt"
             batch = batch_lines(lines, distinct)
             path.write_text("\n".join(batch) + "\n", encoding="utf-8")
-            seconds, cpu = _cli(["compliance", "text", "--pack", "us"], path, code)
-            base_seconds, base_cpu = _cli(["us"], path, code=NAIVE)
+            # median of BATCH_REPEATS runs, each next to a run of the baseline (a shared
+            # machine's load changes from one run to the next)
+            runs, base_runs = [], []
+            for _ in range(BATCH_REPEATS):
+                runs.append(_cli_split(["compliance", "text", "--pack", "us"], path, code))
+                base_runs.append(_cli(["us"], path, code=NAIVE))
+            seconds = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
+            parent_cpu = statistics.median(r[2] if r[2] is not None else r[1] for r in runs)
+            base_seconds = statistics.median(r[0] for r in base_runs)
+            base_cpu = statistics.median(r[1] for r in base_runs)
             out.update({
                 f"{key}_unique_lines": len(set(batch)),
                 f"{key}_seconds": round(seconds, 2), f"{key}_cpu_seconds": round(cpu, 2),
+                f"{key}_parent_cpu_seconds": round(parent_cpu, 2),
                 f"{key}_per_second": round(lines / seconds), f"{key}_per_cpu_second": round(lines / cpu),
                 f"{key}_baseline_per_second": round(lines / base_seconds),
                 f"{key}_baseline_per_cpu_second": round(lines / base_cpu),
@@ -391,7 +421,8 @@ def run() -> Dict[str, object]:
                        ("batch_distinct_no_memo", "every line distinct, no sentence remembered")):
         print(f"   CLI batch, {cli['batch_lines']:,} lines on stdin ({label}, {cli[key + '_unique_lines']:,} "
               f"distinct), end to end, {cli['workers']} worker(s): {cli[key + '_per_second']:,}/s wall, "
-              f"{cli[key + '_per_cpu_second']:,} per CPU second; baseline (naive substring filter, same "
+              f"{cli[key + '_per_cpu_second']:,} per CPU second ({cli[key + '_cpu_seconds']:.2f} CPU s, "
+              f"{cli[key + '_parent_cpu_seconds']:.2f} of them the parent's); baseline (naive substring filter, same "
               f"way) {cli[key + '_baseline_per_second']:,}/s wall, {cli[key + '_baseline_per_cpu_second']:,} "
               f"per CPU second", flush=True)
     window = bench_window()

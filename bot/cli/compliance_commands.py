@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bot.cli import CliError
 
@@ -87,21 +88,56 @@ def _text(args: argparse.Namespace) -> int:
     if args.text is not None:
         texts = [args.text]
     else:
-        texts = [line.rstrip("\r\n") for line in sys.stdin]
-        texts = [t for t in texts if t.strip()]
+        # the lines iterating over stdin gives (ends at "\n" only) with their "\r\n"
+        # stripped, from one read and one split: a fraction of the cost per line
+        data = sys.stdin.read()
+        lines = data.split("\n")
+        if "\r" in data:
+            lines = [line.rstrip("\r") for line in lines]
+        texts = [t for t in lines if t.strip()]
     # A text's decision depends on the text and the pack only, so a line repeated in the
     # batch (a campaign's unpersonalised template, a resent reminder) is checked once.
     unique = list(dict.fromkeys(texts))
     workers = _worker_count(len(unique))
     if workers > 1:
-        any_blocked, lines = _check_in_workers(pack, unique, args.lang, workers)
-    else:
-        any_blocked, lines = _check_lines(pack, unique, args.lang)
+        return _print_from_workers(pack, texts, unique, args.lang, workers)
+    any_blocked, lines = _check_lines(pack, unique, args.lang)
     if len(unique) != len(texts):
         verdict = dict(zip(unique, lines))
         lines = [verdict[text] for text in texts]
     if lines:  # one write: the lines are joined in C, not written one by one
         sys.stdout.write("\n".join(lines) + "\n")
+    return BLOCKED_EXIT if any_blocked else 0
+
+
+def _print_from_workers(pack: Any, texts: List[str], unique: List[str], lang: Optional[str],
+                        workers: int) -> int:
+    """`_text`'s printing for a batch checked in worker processes. Where no line repeats,
+    each chunk's lines are written as they arrive, in order, as the bytes the worker
+    encoded them to (stdout's own encoding and error handler), while later chunks are
+    still being checked: no decoding, splitting, joining or re-encoding of the whole
+    output in the parent after the last chunk. A repeated line's verdict is copied from
+    the distinct line's, which needs the lines themselves."""
+    stdout = sys.stdout
+    binary = getattr(stdout, "buffer", None)
+    encoding = getattr(stdout, "encoding", None) or "utf-8"
+    errors = getattr(stdout, "errors", None) or "strict"
+    any_blocked = False
+    if len(unique) == len(texts) and binary is not None:
+        stdout.flush()
+        for blocked, piece in _check_in_workers(pack, unique, lang, workers, (encoding, errors)):
+            any_blocked = any_blocked or blocked
+            binary.write(piece + b"\n")
+        binary.flush()
+        return BLOCKED_EXIT if any_blocked else 0
+    lines: List[str] = []
+    for blocked, piece in _check_in_workers(pack, unique, lang, workers, (encoding, errors)):
+        any_blocked = any_blocked or blocked
+        lines.extend(piece.decode(encoding, errors).split("\n"))
+    if len(unique) != len(texts):
+        verdict = dict(zip(unique, lines))
+        lines = [verdict[text] for text in texts]
+    stdout.write("\n".join(lines) + "\n")
     return BLOCKED_EXIT if any_blocked else 0
 
 
@@ -129,7 +165,7 @@ def _worker_count(lines: int) -> int:
     return max(1, min(cores, 8, -(-lines // _CHUNK)))
 
 
-def _check_lines(pack: Any, texts: List[str], lang: Optional[str]) -> Tuple[bool, List[str]]:
+def _check_lines(pack: Any, texts: Sequence[str], lang: Optional[str]) -> Tuple[bool, List[str]]:
     """(was any text blocked, the JSON line `compliance text` prints per text)."""
     from compliance_filters import check_text
 
@@ -153,36 +189,72 @@ def _check_lines(pack: Any, texts: List[str], lang: Optional[str]) -> Tuple[bool
 _worker_state: Dict[str, Any] = {}
 
 
-def _worker_chunk(texts: List[str]) -> Tuple[bool, str]:
-    """One chunk's lines as one string: a worker's answer is pickled and read back by the
-    parent, and one string of 2,000 lines costs a fraction of 2,000 small objects (a JSON
-    line never holds a raw newline, so the parent splits it back exactly)."""
-    any_blocked, lines = _check_lines(_worker_state["pack"], texts, _worker_state["lang"])
-    return any_blocked, "\n".join(lines)
+def _worker_chunk(span: Tuple[int, int]) -> Tuple[bool, bytes]:
+    """One chunk's lines, joined by "\n" and encoded as stdout encodes. A worker is sent
+    only the chunk's bounds: the texts were in memory before the fork, so it reads them
+    there instead of having them pickled to it; and its answer, pickled and read back by
+    the parent, is one bytes object, which costs a fraction of 2,000 small strings and can
+    be written as it is (a JSON line never holds a raw newline, so the lines can be split
+    back exactly where needed)."""
+    start, end = span
+    any_blocked, lines = _check_lines(_worker_state["pack"], _worker_state["texts"][start:end],
+                                      _worker_state["lang"])
+    encoding, errors = _worker_state["encoding"]
+    return any_blocked, "\n".join(lines).encode(encoding, errors)
 
 
-def _check_in_workers(pack: Any, texts: List[str], lang: Optional[str], workers: int
-                      ) -> Tuple[bool, List[str]]:
-    """`_check_lines` over chunks of `texts` in `workers` forked processes, in order.
+@contextmanager
+def _jieba_cache_read_at_once() -> Iterator[None]:
+    """jieba reads its dictionary cache with `marshal.load` on the open file, which
+    CPython serves by many small reads: ~0.55 s of CPU for the 9 MB cache against ~0.14 s
+    for `marshal.loads` of the file's bytes (the same objects). The batch loads it in the
+    parent before forking, where nothing else runs, so the difference is wall time of
+    every batch with a Chinese line (issue 13 item 10). jieba's module name `marshal` is
+    pointed at a reader doing the latter while this block runs, then restored."""
+    import marshal
+    import types
+
+    from compliance_filters.phrases import _import_jieba
+
+    jieba = _import_jieba()
+    original = getattr(jieba, "marshal", None)
+    if original is not marshal:  # not the module jieba was written against: leave it be
+        yield
+        return
+    jieba.marshal = types.SimpleNamespace(  # type: ignore[attr-defined]
+        load=lambda file: marshal.loads(file.read()), loads=marshal.loads,
+        dump=marshal.dump, dumps=marshal.dumps)
+    try:
+        yield
+    finally:
+        jieba.marshal = original  # type: ignore[attr-defined]
+
+
+def _check_in_workers(pack: Any, texts: List[str], lang: Optional[str], workers: int,
+                      encoding: Tuple[str, str]) -> Iterator[Tuple[bool, bytes]]:
+    """`_check_lines` over chunks of `texts` in `workers` forked processes: for each chunk,
+    in order, (was any of its texts blocked, its JSON lines joined by "\n" and encoded
+    with `encoding` = (codec, error handler)), yielded as soon as that chunk is done.
 
     The matchers (and jieba's dictionary, when a line holds Chinese) are built here once,
-    before the fork, so every worker starts with them instead of building its own; the
-    workers send back the finished JSON lines."""
+    before the fork, so every worker starts with them instead of building its own."""
     import multiprocessing
 
     from compliance_filters.normalize import has_cjk
     from compliance_filters.phrases import warm_up
 
-    warm_up(pack, chinese=any(has_cjk(t) for t in texts))
-    _worker_state.update(pack=pack, lang=lang)
-    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    any_blocked = False
-    lines: List[str] = []
+    joined = "\n".join(texts)  # one scan for a Chinese character, not one per line
+    chinese = not joined.isascii() and has_cjk(joined)
+    del joined
+    if chinese:
+        with _jieba_cache_read_at_once():
+            warm_up(pack, chinese=True)
+    else:
+        warm_up(pack, chinese=False)
+    _worker_state.update(pack=pack, lang=lang, texts=texts, encoding=encoding)
+    spans = [(i, min(i + _CHUNK, len(texts))) for i in range(0, len(texts), _CHUNK)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for blocked, joined in pool.imap(_worker_chunk, chunks):
-                any_blocked = any_blocked or blocked
-                lines.extend(joined.split("\n"))
+            yield from pool.imap(_worker_chunk, spans)
     finally:
         _worker_state.clear()
-    return any_blocked, lines

@@ -461,3 +461,99 @@ def test_a_new_jieba_word_retires_the_remembered_chinese_sentences(monkeypatch) 
     segmenter.add_word("一个测试用的词")  # already held: nothing changes
     assert phrases._dictionary_version == version + 1
     assert check_text(us, text) == before and calls  # matched again
+
+
+# --- wave 6: cheaper look-alike words, compact offsets, the batch's reading and writing ----
+
+_LEET_LOOK_ALIKES = "abil01!|$@.x -"
+
+
+def _leet_by_character_list(folded: str) -> str:
+    """`canonical`'s look-alike step before wave 6: a list of characters, each word's
+    edges found one character at a time, the translated word assigned into the list."""
+    near = normalize._LEET_NEAR.search(folded)
+    if not near:
+        return folded
+    chars = list(folded)
+    done_until = -1
+    while near:
+        start = end = near.start()
+        if start >= done_until:
+            while start > 0 and folded[start - 1] in normalize._WORD_CHARS:
+                start -= 1
+            while end < len(folded) and folded[end] in normalize._WORD_CHARS:
+                end += 1
+            while start < end and folded[start] in "!|":
+                start += 1
+            while end > start and folded[end - 1] in "!|":
+                end -= 1
+            chars[start:end] = list(folded[start:end].translate(normalize._LEET))
+            done_until = end
+        near = normalize._LEET_NEAR.search(folded, max(near.start() + 1, done_until))
+    return "".join(chars)
+
+
+@SETTINGS
+@given(text=st.text(alphabet=_LEET_LOOK_ALIKES, max_size=30) | st.text(max_size=30))
+def test_look_alike_words_fold_as_the_character_loop_folded(text) -> None:
+    assert normalize._fold_leet_words(text) == _leet_by_character_list(text)
+
+
+def test_look_alike_words_fold_as_the_character_loop_folded_on_the_data_sets() -> None:
+    for text in DATA_TEXTS + GENERATED:
+        folded = text.lower().replace("l", "i")
+        assert normalize._fold_leet_words(folded) == _leet_by_character_list(folded)
+    assert normalize._fold_leet_words("p0iice!! |$5th|") == "poiice!! |ssth|"
+
+
+def _compact_offsets_by_regex(text: str) -> List[int]:
+    """`PinyinRestorer.restore`'s offset map before wave 6 (a regex match per character)."""
+    where: List[int] = []
+    for i, char in enumerate(text):
+        if char.isspace():
+            continue
+        if pinyin._CJK_CHAR.match(char) and ord(char) in pinyin._sound_table():
+            where.extend([i] * len(pinyin._sound_table()[ord(char)]))
+        else:
+            where.append(i)
+    return where
+
+
+@SETTINGS
+@given(text=st.text(max_size=30) | st.text(alphabet="报警坐牢老赖公检法 \u00a0\u3000\tjing㐀鿿\u4dbf", max_size=30))
+def test_compact_offsets_are_the_regex_loop_s(text) -> None:
+    assert pinyin.compact_offsets(text) == _compact_offsets_by_regex(text)
+
+
+def _cli_bytes(capsys, monkeypatch, stdin: str, workers: int, chunk: int = 2000) -> Tuple[int, str]:
+    from bot.cli import compliance_commands, main
+
+    monkeypatch.setattr(compliance_commands, "_worker_count", lambda n: workers)
+    monkeypatch.setattr(compliance_commands, "_CHUNK", chunk)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(["compliance", "text", "--pack", "us"])
+    out, _ = capsys.readouterr()
+    return code, out
+
+
+def test_distinct_lines_from_workers_are_written_as_one_process_writes_them(capsys, monkeypatch) -> None:
+    """Every line distinct: the workers' encoded chunks go straight to stdout's bytes, in
+    order, and make the same output as one process."""
+    lines = list(dict.fromkeys(t for t in DATA_TEXTS + GENERATED[:300] + _personalised(DATA_TEXTS[:200])
+                               if t.strip() and "\n" not in t and "\r" not in t))
+    stdin = "\n".join(lines) + "\n"
+    one = _cli_bytes(capsys, monkeypatch, stdin, workers=1)
+    forked = _cli_bytes(capsys, monkeypatch, stdin, workers=2, chunk=61)
+    assert forked == one
+    assert one[0] == 3 and len(one[1].splitlines()) == len(lines)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stdin_lines_end_at_newline_with_their_carriage_returns_stripped(capsys, monkeypatch, workers) -> None:
+    """One read and one split give the lines iterating over stdin gave: "\\r\\n" and
+    "\\r\\r\\n" ends are stripped, a "\\r" inside a line stays, blank lines are skipped."""
+    stdin = "Hello from Acme.\r\nYou will be arrested.\r\r\n \r\nfoo\rbar\n\n报警了\r"
+    code, out = _cli_bytes(capsys, monkeypatch, stdin, workers=workers, chunk=2)
+    assert [json.loads(line)["text"] for line in out.splitlines()] == \
+        ["Hello from Acme.", "You will be arrested.", "foo\rbar", "报警了"]
+    assert code == 3
