@@ -108,3 +108,24 @@ def test_heldout7_first_run_is_the_floor(us) -> None:
     assert n_blocked == 161 and n_allowed == 161
     assert len(missed) <= 13       # recall >= 148/161 = 0.919
     assert len(false_blocks) <= 9  # FPR <= 9/161 = 0.056
+    # wave 6 used sets 5-7 to find families (development data since): 159/161 and 1/161
+    # on the merged wave-6 filter, kept as regression floors, not as quality claims
+    assert len(missed) <= 2 and len(false_blocks) <= 1
+
+
+ROWS8 = _rows("heldout8.txt")
+
+
+def test_heldout8_first_run_is_the_floor(us) -> None:
+    """Held-out set 8 (wave 6): 360 texts (180 / 180; en 200, zh 160) written by an engineer
+    who never saw the filter, its training corpus or the earlier sets, committed (561e319)
+    before the wave-6 filter (rules' negation scope and new families, the retrained learned
+    check) was merged, and run once on the merged filter (6afc379 + rebuilt weights): recall
+    166/180 = 0.922 (en 90/100, zh 76/80) and FPR 7/180 = 0.039 (en 4/100, zh 3/80); 6 of
+    the 7 false blocks are rules on lawful mentions of police, courts and attorneys general.
+    Goal 0.97 at <= 0.01: not met. Floors, never tuning targets."""
+    assert len(ROWS8) == 360
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 8", ROWS8, us)
+    assert n_blocked == 180 and n_allowed == 180
+    assert len(missed) <= 14       # recall >= 166/180 = 0.922
+    assert len(false_blocks) <= 7  # FPR <= 7/180 = 0.039
