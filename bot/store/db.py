@@ -1,7 +1,9 @@
 """The one session factory.
 
-Every part of collectbot reaches the database through `session_scope()` so that the URL,
-the SQLite pragmas and the transaction rules are decided in exactly one place.
+Every part of collectbot reaches the database through `session_scope()` (or, for a
+transaction of Core statements only, such as a queue claim, its session-less twin
+`connection_scope()`) so that the URL, the SQLite pragmas and the transaction rules are
+decided in exactly one place.
 
 SQLite is opened with WAL (readers do not block the writer), foreign keys on, a busy
 timeout (a second process waits instead of failing) and `BEGIN IMMEDIATE` for every
