@@ -344,6 +344,7 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
     from bot.store.db import get_engine
 
     statements = [0]
+    commits = [0]
     kinds: Dict[str, int] = {}
 
     def count(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
@@ -351,22 +352,28 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
         kind = _statement_kind(sql)
         kinds[kind] = kinds.get(kind, 0) + 1
 
+    def count_commit(_conn: Any) -> None:
+        commits[0] += 1
+
     costs: List[float] = []
     cpu: List[float] = []
     for i in range(OVERHEAD_MESSAGES + 10):
         if i == 10:
             event.listen(get_engine(), "before_cursor_execute", count)
+            event.listen(get_engine(), "commit", count_commit)
         phone = phones[i % len(phones)]
         started, cpu_started = time.perf_counter(), time.process_time()
         inbox.accept(sid="SM" + uuid.uuid4().hex, channel="sms", from_number=phone,
                      to_number=OUR_NUMBER, body="hello")
         assert await worker.run_once()
-        await channel.sender.run_once()
+        assert await channel.sender.run_once()
         if i >= 10:  # the first messages warm caches and the connection pool
             costs.append(time.perf_counter() - started)
             cpu.append(time.process_time() - cpu_started)
     event.remove(get_engine(), "before_cursor_execute", count)
+    event.remove(get_engine(), "commit", count_commit)
     await channel.sender.close()
+    _check_all_sent(OVERHEAD_MESSAGES + 10)
     # wall time includes waiting for the database (its CPU, round trips, the WAL flushes
     # of the durable commits); CPU time is this process's own work (all its threads),
     # which is what limits turns/s when many messages are in flight
@@ -374,9 +381,24 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
             "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95),
             "cpu_mean_ms": round(statistics.fmean(cpu) * 1000, 2), "cpu_p50_ms": _pct(cpu, 0.5),
             "statements_per_message": round(statements[0] / len(costs), 1),
+            "transactions_per_message": round(commits[0] / len(costs), 1),
             "statements_by_kind": {k: round(v / len(costs), 2) for k, v in
                                    sorted(kinds.items(), key=lambda kv: -kv[1])},
             "baseline_one_query": _one_query_baseline()}
+
+
+def _check_all_sent(expected: int) -> None:
+    """Every measured message must have been answered and sent: a turn that failed (a
+    missing model file, say) is retried later, and timing it would measure the failure."""
+    from sqlalchemy import func, select
+
+    from bot.store.db import session_scope
+    from bot.store.models import OutboxMessage
+
+    with session_scope() as s:
+        sent = s.execute(select(func.count()).where(OutboxMessage.status == "sent")).scalar()
+    if sent != expected:
+        raise RuntimeError(f"overhead: {sent} of {expected} messages were answered and sent")
 
 
 def _statement_kind(sql: str) -> str:
@@ -478,7 +500,8 @@ def _print_overhead(o: Dict[str, Any]) -> None:
     print(f"   our overhead per message (no Rasa, no network): wall mean {o['mean_ms']} ms, "
           f"p50 {o['p50_ms']} / p95 {o['p95_ms']} ms; CPU of this process mean "
           f"{o['cpu_mean_ms']} / p50 {o['cpu_p50_ms']} ms; over {o['messages']} messages; "
-          f"{o['statements_per_message']} SQL statements each", flush=True)
+          f"{o['statements_per_message']} SQL statements in "
+          f"{o['transactions_per_message']} transactions each", flush=True)
     b = o["baseline_one_query"]
     print(f"   baseline, same run: one transaction with one indexed SELECT: wall "
           f"{b['wall_mean_ms']} ms, CPU {b['cpu_mean_ms']} ms (overhead = "

@@ -16,11 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from bot import clock
-from bot.channels import wakeup
 from bot.channels.runner import QueueRunner
 from bot.config import get_settings
 from bot.store import queue
-from bot.store.db import get_engine, session_scope
+from bot.store.db import connection_scope, get_engine, session_scope
 from bot.store.models import InboxMessage
 
 logger = logging.getLogger(__name__)
@@ -41,11 +40,10 @@ def accept(*, sid: str, channel: str, from_number: str, to_number: str, body: st
 def accept_many(messages: List[Dict[str, str]]) -> List[bool]:
     """Store several inbound messages in one transaction (one commit for a burst)."""
     at = clock.now()
-    with session_scope() as s:
-        stored = queue.accept_inbound_many(s, messages, at)
-        if any(stored):
-            wakeup.notify(s)  # workers in other processes start at once, not at their poll
-        return stored
+    # Core statements only: a plain connection, not an ORM session (bot.store.db)
+    with connection_scope() as conn:
+        # a stored message wakes the workers in other processes at once, not at their poll
+        return queue.accept_inbound_many(conn, messages, at, wake=True)
 
 
 #: PostgreSQL: a whole burst in one statement, one round trip and one commit. The rows

@@ -23,7 +23,6 @@ from bot.locale import language_for_phone as pack_language
 from bot.locale import pack_for_phone
 from bot.store import queue, repo
 from bot.store.db import session_scope
-from bot.store.models import Account
 from compliance_filters import (
     ContactRecord,
     Decision,
@@ -142,7 +141,8 @@ def _unknown_recipient(s: Any, phone: str) -> Recipient:
 class Party:
     """What the gate reads from the store about the other side of one message."""
 
-    account: Optional[Account]
+    #: an ORM `Account`, or the plain `repo.GateAccount` of a turn's party
+    account: Optional[Any]
     pack: Any
     recipient: Recipient
     history: Tuple[ContactRecord, ...]
@@ -156,7 +156,7 @@ def read_party(s: Any, phone: str, at: datetime, *, turn: Optional[Turn] = None)
     replaces a blocked text reuses its blocked original's (nothing the gate reads changed in
     between: a blocked text is not a contact)."""
     if turn is not None and turn.phone == phone:
-        account, debt = repo.load_account(s, turn.account_id) if turn.account_id \
+        account, debt = repo.gate_account(s, turn.account_id) if turn.account_id \
             else (None, None)
     else:
         account, debt = repo.find_account_and_debt_by_phone(s, phone)

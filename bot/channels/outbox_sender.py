@@ -21,7 +21,7 @@ from bot.channels.outbox import mark_opted_out, record_contact
 from bot.channels.runner import QueueRunner
 from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, is_retryable, make_client
 from bot.config import get_settings
-from bot.store import queue
+from bot.store import queue, repo
 from bot.store.db import session_scope
 from bot.store.models import OutboxMessage
 
@@ -58,17 +58,28 @@ class OutboxSender(QueueRunner):
         kwargs: Dict[str, Any] = {"to": row.to_number, "from_": row.from_number, "body": row.body}
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
-        loop = asyncio.get_running_loop()
-        try:
-            message = await loop.run_in_executor(
-                self._executor, lambda: self.client.messages.create(**kwargs))
-        except Exception as exc:  # classified: retry later, or record the failure now
-            if is_retryable(exc):
-                raise RetryableSendError(_describe(exc)) from exc
-            await asyncio.to_thread(self._record_failure, row, _describe(exc),
-                                    getattr(exc, "code", None))
+        # the send and its record in one trip to a worker thread (a hand-off each cost
+        # measurable CPU); a failure of the send comes back to be classified here, a
+        # failure of the record propagates as before
+        failed = await asyncio.get_running_loop().run_in_executor(
+            self._executor, self._send_and_record, row, kwargs)
+        if failed is None:
             return
-        await asyncio.to_thread(self._record_sent, row, message.sid)
+        if is_retryable(failed):  # retry later, or record the failure now
+            raise RetryableSendError(_describe(failed)) from failed
+        await asyncio.to_thread(self._record_failure, row, _describe(failed),
+                                getattr(failed, "code", None))
+
+    def _send_and_record(self, row: OutboxMessage, kwargs: Dict[str, Any]
+                         ) -> Optional[Exception]:
+        """Send `row` through Twilio and record it as sent; in a worker thread. Returns
+        the exception when the *send* failed (nothing recorded yet), else None."""
+        try:
+            message = self.client.messages.create(**kwargs)
+        except Exception as exc:  # classified by `process`
+            return exc
+        self._record_sent(row, message.sid)
+        return None
 
     async def give_up(self, row: OutboxMessage, error: str) -> None:
         await asyncio.to_thread(self._record_failure, row, error, None)
@@ -76,13 +87,17 @@ class OutboxSender(QueueRunner):
     def _record_sent(self, row: OutboxMessage, sid: str) -> None:
         at = clock.now()
         with session_scope() as s:
-            if not queue.finish(s, OutboxMessage, row.id, self.worker_id, "sent",
-                                provider_sid=sid, sent_at=at):
-                logger.warning("outbox row %s was sent after its lease ran out", row.id)
-            record_contact(s, row.account_id, channel="sms", direction="outbound",
-                           to=row.to_number, from_=row.from_number, status="sent",
-                           text=row.body, provider_sid=sid, debt_id=row.debt_id, at=at,
-                           new=True)  # Twilio has just made this sid
+            if row.account_id is None:  # no account on file: only the row is closed
+                closed = queue.finish(s, OutboxMessage, row.id, self.worker_id, "sent",
+                                      provider_sid=sid, sent_at=at)
+                record_contact(s, None, to=row.to_number)
+            else:  # Twilio has just made this sid: no contact row carries it yet
+                closed = repo.record_sent(
+                    s, outbox_id=row.id, worker=self.worker_id, account_id=row.account_id,
+                    to=row.to_number, from_=row.from_number, text=row.body,
+                    provider_sid=sid, debt_id=row.debt_id, at=at)
+        if not closed:
+            logger.warning("outbox row %s was sent after its lease ran out", row.id)
 
     def _record_failure(self, row: OutboxMessage, error: str, code: Optional[int],
                         status: str = "failed") -> None:

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Deque, List, Optional, Type
 
 from bot.store import queue
-from bot.store.db import session_scope
+from bot.store.db import connection_scope, session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -175,17 +175,19 @@ class QueueRunner:
             asyncio.get_running_loop().call_later(after, self.wake)
 
     # ---------------------------------------------------------------- store calls
+    # A claim, a close and a retry are one Core statement each: a plain connection, not an
+    # ORM session (whose bookkeeping cost more CPU than such a statement: bot.store.db).
     def _claim(self):
-        with session_scope(durable=self.durable_claim) as s:
-            return queue.claim(s, self.model, self.worker_id, self.lease)
+        with connection_scope(durable=self.durable_claim) as conn:
+            return queue.claim(conn, self.model, self.worker_id, self.lease)
 
     def _finish(self, row_id: int, status: str, **values: object) -> bool:
-        with session_scope() as s:
-            return queue.finish(s, self.model, row_id, self.worker_id, status, **values)
+        with connection_scope() as conn:
+            return queue.finish(conn, self.model, row_id, self.worker_id, status, **values)
 
     def _retry(self, row_id: int, error: str, delay: timedelta) -> None:
-        with session_scope(durable=False) as s:  # lost in a crash: the row is simply due
-            queue.retry_later(s, self.model, row_id, self.worker_id, error, delay)
+        with connection_scope(durable=False) as conn:  # lost in a crash: the row is due
+            queue.retry_later(conn, self.model, row_id, self.worker_id, error, delay)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until this queue has no unfinished rows (tests, shutdown, benchmarks)."""

@@ -1,7 +1,9 @@
 """The one session factory.
 
-Every part of collectbot reaches the database through `session_scope()` so that the URL,
-the SQLite pragmas and the transaction rules are decided in exactly one place.
+Every part of collectbot reaches the database through `session_scope()` (or, for a
+transaction of Core statements only, such as a queue claim, its session-less twin
+`connection_scope()`) so that the URL, the SQLite pragmas and the transaction rules are
+decided in exactly one place.
 
 SQLite is opened with WAL (readers do not block the writer), foreign keys on, a busy
 timeout (a second process waits instead of failing) and `BEGIN IMMEDIATE` for every
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -186,6 +188,23 @@ def session_scope(*, durable: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def connection_scope(*, durable: bool = True) -> Iterator[Connection]:
+    """`session_scope` without the ORM session: a Core connection in a transaction that
+    commits when the block succeeds and rolls back when it raises, on the same pools and
+    with the same rules (SQLite's BEGIN IMMEDIATE, `durable`).
+
+    For transactions of Core statements only (the queue's claims, closing a row): the
+    session's own bookkeeping (identity map, flush, the evidence hooks) was a measurable
+    share of such a one-statement transaction. Nothing here may append evidence (that
+    needs a session: `bot.store.evidence`)."""
+    get_engine()
+    engine = _engine if durable else _redoable
+    assert engine is not None
+    with engine.begin() as conn:
+        yield conn
 
 
 def reset_engine() -> None:

@@ -74,6 +74,18 @@ def hash_prefix(kind: str, at: datetime, account_id: Optional[str], payload: Any
     return body[:-len(tail)]
 
 
+def _prefix(kind: str, at: datetime, account_id: Optional[str], payload_text: str) -> str:
+    """`hash_prefix` from the payload's canonical JSON text, which `append` made already:
+    the same characters (the record's keys in sorted order, each value as canonical JSON
+    writes it), without serialising the payload twice more per record."""
+    return (f'{{"account_id":{_dumps(account_id)},"at":{_dumps(iso_utc(at))},'
+            f'"kind":{_dumps(kind)},"payload":{payload_text},"prev_hash":"')
+
+
+def _dumps(value: Optional[str]) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 #: built once (statement construction costs more CPU than running it)
 _TAIL = select(EvidenceRecord.seq, EvidenceRecord.hash).order_by(
     EvidenceRecord.seq.desc()).limit(1)
@@ -84,7 +96,8 @@ _APPEND = text("SELECT collectbot_evidence_append(:key, CAST(:kinds AS text[]), 
 
 #: Session.info key of the records appended in the session's transaction, not yet written
 _PENDING = "collectbot_evidence_pending"
-Entry = Tuple[str, datetime, Optional[str], Any]
+#: kind, at, account_id, the payload as stored (JSON-native) and its canonical JSON text
+Entry = Tuple[str, datetime, Optional[str], Any, str]
 
 
 def append(s: Session, kind: str, account_id: Optional[str], payload: Dict[str, Any],
@@ -96,8 +109,8 @@ def append(s: Session, kind: str, account_id: Optional[str], payload: Dict[str, 
     docstring. Inside a savepoint it is written at once, so rolling the savepoint back
     also drops it."""
     at = at or clock.now()
-    body = json.loads(canonical_json(payload))  # exactly what will be hashed and stored
-    entry: Entry = (kind, at, account_id, body)
+    body_text = canonical_json(payload)  # exactly what will be hashed and stored
+    entry: Entry = (kind, at, account_id, json.loads(body_text), body_text)
     if s.in_nested_transaction():
         _write(s, [entry])
     else:
@@ -117,22 +130,24 @@ def _write(s: Session, entries: List[Entry]) -> None:
     """Extend the chain by `entries`, in order: one statement on PostgreSQL (lock, tail
     read and INSERT in the server), a tail read and one INSERT on SQLite."""
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(_APPEND, {
-            "key": PG_LOCK_KEY, "kinds": [kind for kind, _, _, _ in entries],
-            "ats": [at for _, at, _, _ in entries],
-            "accounts": [account_id for _, _, account_id, _ in entries],
-            "payloads": [canonical_json(body) for _, _, _, body in entries],
-            "prefixes": [hash_prefix(kind, at, account_id, body)
-                         for kind, at, account_id, body in entries]})
+        from bot.store import raw
+
+        raw.execute(s, _APPEND, {
+            "key": PG_LOCK_KEY, "kinds": [kind for kind, _, _, _, _ in entries],
+            "ats": [at for _, at, _, _, _ in entries],
+            "accounts": [account_id for _, _, account_id, _, _ in entries],
+            "payloads": [body_text for _, _, _, _, body_text in entries],
+            "prefixes": [_prefix(kind, at, account_id, body_text)
+                         for kind, at, account_id, _, body_text in entries]})
         return
     tail = s.execute(_TAIL).first()
     seq, prev = (tail.seq, tail.hash) if tail else (0, GENESIS)
     rows = []
-    for kind, at, account_id, body in entries:
+    for kind, at, account_id, body, body_text in entries:
         seq += 1
         digest = record_hash(seq, kind, at, account_id, body, prev)
         rows.append({"seq": seq, "kind": kind, "at": at, "account_id": account_id,
-                     "payload": canonical_json(body), "prev_hash": prev, "hash": digest})
+                     "payload": body_text, "prev_hash": prev, "hash": digest})
         prev = digest
     # ids must grow with seq (`verify` checks it): one multi-row INSERT, rows in order
     s.execute(insert(EvidenceRecord.__table__).values(rows))

@@ -18,9 +18,11 @@ from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.store import raw
 from bot.store.models import InboxMessage, OptOut, OutboxMessage
 
 Row = TypeVar("Row", InboxMessage, OutboxMessage)
@@ -29,24 +31,41 @@ UNFINISHED = ("pending", "claimed")
 WAKE_CHANNEL = "collectbot_pipeline"
 
 
-def notify(s: Session) -> None:
+#: where the queue's functions run: a session, or a Core connection in a transaction
+#: (`bot.store.db.connection_scope`: the runners' claims and closes)
+Store = Union[Session, Connection]
+
+
+def _postgres(s: Store) -> bool:
+    """Is `s` (a session, or a Core connection: `bot.store.db.connection_scope`) on
+    PostgreSQL?"""
+    bind = s if isinstance(s, Connection) else s.get_bind()
+    return bind.dialect.name == "postgresql"
+
+
+def notify(s: Store) -> None:
     """Wake the workers of every process when `s` commits (PostgreSQL NOTIFY; a no-op on
     SQLite, where workers poll)."""
-    if s.get_bind().dialect.name == "postgresql":
+    if _postgres(s):
         s.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
 
 
-def accept_inbound(s: Session, *, sid: str, channel: str, from_number: str, to_number: str,
-                   body: str, at: Optional[datetime] = None) -> bool:
+def accept_inbound(s: Store, *, sid: str, channel: str, from_number: str, to_number: str,
+                   body: str, at: Optional[datetime] = None, wake: bool = False) -> bool:
     """Store an inbound message once: True when new, False for a repeated `sid`.
 
     One `INSERT ... ON CONFLICT DO NOTHING`: a webhook retried by Twilio (or delivered to
-    two replicas at once) leaves exactly one row."""
+    two replicas at once) leaves exactly one row. `wake`: a stored message also wakes the
+    workers (`notify`), on PostgreSQL in the same statement."""
     at = at or clock.now()
     values = {"sid": sid, "channel": channel, "conversation_id": from_number,
               "from_number": from_number, "to_number": to_number, "body": body,
               "received_at": at, "status": "pending", "attempts": 0, "next_attempt_at": at}
-    return s.execute(_accept_statement(), values).rowcount == 1
+    postgres = _postgres(s)
+    stored = raw.execute(s, _accept_statement(wake and postgres), values).rowcount == 1
+    if stored and wake and not postgres:
+        notify(s)
+    return stored
 
 
 def _typed_text(sql: str, table: Any) -> Any:
@@ -59,23 +78,34 @@ def _typed_text(sql: str, table: Any) -> Any:
 
 
 @functools.cache
-def _accept_statement() -> Any:
-    """`accept_inbound`'s INSERT (SQLite and PostgreSQL both know ON CONFLICT DO NOTHING)."""
+def _accept_statement(notifying: bool = False) -> Any:
+    """`accept_inbound`'s INSERT (SQLite and PostgreSQL both know ON CONFLICT DO NOTHING);
+    `notifying` (PostgreSQL): the NOTIFY rides in the same statement, for a stored row
+    only (one row back when stored, none for a repeat)."""
     columns = ("sid", "channel", "conversation_id", "from_number", "to_number", "body",
                "received_at", "status", "attempts", "next_attempt_at")
-    return _typed_text(f"INSERT INTO inbox ({', '.join(columns)}) VALUES "
-                       f"({', '.join(':' + c for c in columns)}) ON CONFLICT (sid) DO NOTHING",
-                       InboxMessage.__table__)
+    insert = (f"INSERT INTO inbox ({', '.join(columns)}) VALUES "
+              f"({', '.join(':' + c for c in columns)}) ON CONFLICT (sid) DO NOTHING")
+    if notifying:
+        insert = (f"WITH stored AS ({insert} RETURNING id) "
+                  f"SELECT id, pg_notify('{WAKE_CHANNEL}', '') FROM stored")
+    return _typed_text(insert, InboxMessage.__table__)
 
 
-def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
-                        at: Optional[datetime] = None) -> List[bool]:
+def accept_inbound_many(s: Store, messages: List[Dict[str, str]],
+                        at: Optional[datetime] = None, wake: bool = False) -> List[bool]:
     """`accept_inbound` for a batch: on PostgreSQL one multi-row INSERT for all of them
     (a burst of webhooks is one statement, not one each); True for each message stored now.
-    A sid repeated inside the batch is stored once, for its first occurrence."""
+    A sid repeated inside the batch is stored once, for its first occurrence. `wake`: if
+    any was stored, the workers are woken (`notify`)."""
     at = at or clock.now()
-    if s.get_bind().dialect.name != "postgresql" or len(messages) < 2:
-        return [accept_inbound(s, at=at, **fields) for fields in messages]
+    if len(messages) == 1:
+        return [accept_inbound(s, at=at, wake=wake, **messages[0])]
+    if not _postgres(s) or not messages:
+        stored_each = [accept_inbound(s, at=at, **fields) for fields in messages]
+        if wake and any(stored_each):
+            notify(s)
+        return stored_each
     rows = [{**fields, "conversation_id": fields["from_number"], "received_at": at,
              "status": "pending", "attempts": 0, "next_attempt_at": at} for fields in messages]
     t = InboxMessage.__table__
@@ -85,10 +115,12 @@ def accept_inbound_many(s: Session, messages: List[Dict[str, str]],
     for fields in messages:
         result.append(fields["sid"] in stored)
         stored.discard(fields["sid"])
+    if wake and any(result):
+        notify(s)
     return result
 
 
-def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
+def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
           now: Optional[datetime] = None) -> Optional[Any]:
     """Take the next row some conversation is waiting on, or None when there is none.
 
@@ -103,10 +135,10 @@ def claim(s: Session, model: Type[Row], worker: str, lease: timedelta,
     every time still reaches the give-up limit."""
     now = now or clock.now()
     params = {"now": now, "worker": worker, "lease_until": now + lease}
-    statements = _claim_statements(model, s.get_bind().dialect.name == "postgresql")
+    statements = _claim_statements(model, _postgres(s))
     if len(statements) == 1:
         # one round trip: lock the head row (skipping rows other workers hold) and take it
-        return s.execute(statements[0], params).first()
+        return raw.execute(s, statements[0], params).first()
     find, take, reload = statements
     found = s.execute(find, params).first()
     if found is None:
@@ -156,12 +188,12 @@ def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
     return query, take, reload
 
 
-def finish(s: Session, model: Type[Row], row_id: int, worker: str, status: str,
+def finish(s: Store, model: Type[Row], row_id: int, worker: str, status: str,
            **values: object) -> bool:
     """Close a claimed row with `status` (done / sent / failed); False if the lease was lost."""
     statement = _finish_statement(model, tuple(sorted(values)))
-    result = s.execute(statement, {**values, "row_id": row_id, "worker": worker,
-                                   "new_status": status})
+    result = raw.execute(s, statement, {**values, "row_id": row_id, "worker": worker,
+                                        "new_status": status})
     return result.rowcount == 1
 
 
@@ -176,14 +208,14 @@ def _finish_statement(model: Type[Row], columns: Tuple[str, ...]) -> Any:
              **{c: bindparam(c, type_=t.c[c].type) for c in columns})
 
 
-def retry_later(s: Session, model: Type[Row], row_id: int, worker: str, error: str,
+def retry_later(s: Store, model: Type[Row], row_id: int, worker: str, error: str,
                 delay: timedelta) -> bool:
     """Put a claimed row back, due again after `delay`, with the error that stopped it."""
     return finish(s, model, row_id, worker, "pending", last_error=error[:2000],
                   next_attempt_at=clock.now() + delay, claimed_by=None)
 
 
-def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_number: str,
+def enqueue_outbound(s: Store, *, conversation_id: str, channel: str, to_number: str,
                      from_number: str, body: str, account_id: Optional[str] = None,
                      debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
                      at: Optional[datetime] = None) -> int:
@@ -200,14 +232,14 @@ def enqueue_outbound(s: Session, *, conversation_id: str, channel: str, to_numbe
     processes' senders rides in the same statement; SQLite's BEGIN IMMEDIATE lets no
     second writer in). Only when nothing was inserted does a second query say why."""
     at = at or clock.now()
-    postgres = s.get_bind().dialect.name == "postgresql"
+    postgres = _postgres(s)
     add, earlier = _enqueue_statements(postgres)
     values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
               "from_number": from_number, "body": body, "account_id": account_id,
               "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
               "next_attempt_at": at, "created_at": at}
     for _ in range(5):
-        result = s.execute(add, values)
+        result = raw.execute(s, add, values)
         new_id = result.scalar() if postgres else (
             result.lastrowid if result.rowcount == 1 else None)
         if new_id is not None:

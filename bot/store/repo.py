@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot import clock
-from bot.store import evidence, identity
+from bot.store import evidence, identity, raw
 from bot.store.models import (
     ACCOUNT_STATUSES,
     ARRANGEMENT_KINDS,
@@ -145,7 +145,7 @@ def party_by_phone(s: Session, e164: str) -> Optional[Any]:
     """What a turn needs to know about `e164`'s account, as one plain row (account_id,
     language, timezone, pack, debt_id: `primary_debt`'s id), or None: the same account and
     debt `find_account_and_debt_by_phone` finds, without loading either as an object."""
-    return s.execute(_party_by_phone(), {"e164": e164}).first()
+    return raw.execute(s, _party_by_phone(), {"e164": e164}).first()
 
 
 @functools.cache
@@ -180,7 +180,7 @@ def _phones(s: Session, account_id: str) -> List[Phone]:
 _LOOK_UP: Any = object()
 
 
-def recipient_for(s: Session, account: Account, number: Optional[str] = None,
+def recipient_for(s: Session, account: Union[Account, GateAccount], number: Optional[str] = None,
                   verified: Optional[bool] = None, *, debt: Any = _LOOK_UP) -> Recipient:
     """Everything the gate needs about `account`, contacted on `number` (default: primary).
 
@@ -213,7 +213,7 @@ def recipient_for(s: Session, account: Account, number: Optional[str] = None,
     inconvenient = tuple(
         GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
                          note=r.note)
-        for r in s.execute(_inconvenient_statement(), {"account_id": account.account_id})
+        for r in raw.execute(s, _inconvenient_statement(), {"account_id": account.account_id})
     )
     if debt is _LOOK_UP:
         debt = primary_debt(s, account)
@@ -250,6 +250,68 @@ def _inconvenient_statement() -> Any:
         t.account_id == bindparam("account_id", type_=t.account_id.type)).order_by(t.id)
 
 
+@dataclass(frozen=True)
+class GateAccount:
+    """An account as the gate reads it (`recipient_for`, `same_person_accounts`), a plain
+    value: loading the account, its debt and its status records as tracked ORM objects cost
+    more CPU than the query, and the gate changes none of them."""
+
+    account_id: str
+    name: str
+    language: str
+    timezone: Optional[str]
+    pack: str
+    state: Optional[str]
+    creditor: Optional[str]
+    mini_miranda_at: Optional[datetime]
+    employer_prohibits: bool
+    #: the statuses in force (`Account.statuses`)
+    statuses: FrozenSet[str]
+
+
+@dataclass(frozen=True)
+class GateDebt:
+    """The account's `primary_debt`, as far as the gate reads it."""
+
+    id: int
+    time_barred: bool
+
+
+def gate_account(s: Session, account_id: str) -> Tuple[Optional[GateAccount], Optional[GateDebt]]:
+    """`load_account` as plain values, in one query (the account, the statuses in force
+    and the primary debt)."""
+    row = raw.execute(s, _gate_account_statement(s.get_bind().dialect.name == "postgresql"),
+                      {"account_id": account_id}).first()
+    if row is None:
+        return None, None
+    account = GateAccount(
+        account_id=row.account_id, name=row.name, language=row.language,
+        timezone=row.timezone, pack=row.pack, state=row.state, creditor=row.creditor,
+        mini_miranda_at=row.mini_miranda_at, employer_prohibits=bool(row.employer_prohibits),
+        statuses=frozenset(row.statuses.split(",")) if row.statuses else frozenset())
+    debt = GateDebt(row.debt_id, bool(row.time_barred)) if row.debt_id is not None else None
+    return account, debt
+
+
+@functools.cache
+def _gate_account_statement(postgres: bool) -> Any:
+    """`gate_account`'s query, built once per dialect (the statuses are aggregated by
+    `string_agg` on PostgreSQL, `group_concat` on SQLite; none contains a comma)."""
+    from sqlalchemy import bindparam, func
+
+    a = Account
+    aggregate = func.string_agg(AccountStatus.status, ",") if postgres \
+        else func.group_concat(AccountStatus.status, ",")
+    statuses = (select(aggregate).where(AccountStatus.account_id == a.account_id,
+                                        AccountStatus.active.is_(True))
+                .correlate(a).scalar_subquery())
+    return (select(a.account_id, a.name, a.language, a.timezone, a.pack, a.state, a.creditor,
+                   a.mini_miranda_at, a.employer_prohibits, statuses.label("statuses"),
+                   Debt.id.label("debt_id"), Debt.time_barred)
+            .outerjoin(Debt, Debt.id == _primary_debt_id())
+            .where(a.account_id == bindparam("account_id", type_=a.account_id.type)))
+
+
 def load_account(s: Session, account_id: str) -> Tuple[Optional[Account], Optional[Debt]]:
     """The account with its status records, and its `primary_debt`, in one query
     (`recipient_for` reads all three)."""
@@ -283,8 +345,8 @@ def _number_facts(s: Session, account_id: str, number: Optional[str],
     opted: set = set()
     consents: set = set()
     verified = False
-    rows = s.execute(statement, {"account_id": account_id, "number": number,
-                                 "since": verified_since})
+    rows = raw.execute(s, statement, {"account_id": account_id, "number": number,
+                                      "since": verified_since})
     for tag, value, kind, wrong, work, order in rows:
         if tag == "phone":
             phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
@@ -381,7 +443,7 @@ def withdraw_consent(s: Session, *, phone: str, channel: str, source: str) -> in
     return len(rows)
 
 
-def same_person_accounts(s: Session, account: Account) -> List[str]:
+def same_person_accounts(s: Session, account: Union[Account, GateAccount]) -> List[str]:
     """The ids of every account of the person behind `account` (itself first): the
     accounts whose primary phone is the same number (caps counted per debtor, e.g. the cn
     pack's 3 answered calls a day, count the person, not one account).
@@ -389,14 +451,23 @@ def same_person_accounts(s: Session, account: Account) -> List[str]:
     Same primary phone, not same name + id hash: the identity hashes are keyed per account
     (bot.store.identity), so two accounts of one person never share a hash, and names
     alone are not unique."""
-    primary = s.execute(select(Phone.e164).where(
-        Phone.account_id == account.account_id, Phone.kind == "primary")).scalars().first()
-    if primary is None:
-        return [account.account_id]
-    others = s.execute(select(Phone.account_id).where(
-        Phone.e164 == primary, Phone.kind == "primary",
-        Phone.account_id != account.account_id).order_by(Phone.account_id)).scalars()
+    others = [r[0] for r in raw.execute(s, _same_person_statement(),
+                                         {"account_id": account.account_id})]
     return [account.account_id, *others]
+
+
+@functools.cache
+def _same_person_statement() -> Any:
+    """`same_person_accounts`'s other accounts, in one query built once: the accounts whose
+    primary phone is the account's primary phone (none when it has no primary)."""
+    from sqlalchemy import bindparam
+
+    mine, theirs = aliased(Phone), aliased(Phone)
+    return (select(theirs.account_id)
+            .join(mine, (mine.e164 == theirs.e164) & (mine.kind == "primary"))
+            .where(mine.account_id == bindparam("account_id", type_=Phone.account_id.type),
+                   theirs.kind == "primary", theirs.account_id != mine.account_id)
+            .order_by(theirs.account_id))
 
 
 def contact_history(s: Session, account_id: Union[str, Sequence[str]],
@@ -407,7 +478,7 @@ def contact_history(s: Session, account_id: Union[str, Sequence[str]],
     from compliance_filters import ContactRecord
 
     ids = [account_id] if isinstance(account_id, str) else list(account_id)
-    rows = s.execute(_history_statement(since is not None), {"ids": ids, "since": since})
+    rows = raw.execute(s, _history_statement(since is not None), {"ids": ids, "since": since})
     history = []
     for c in rows:
         inbound = c.direction == "inbound"
@@ -437,6 +508,19 @@ def _history_statement(with_since: bool) -> Any:
 #: built once; the values travel as parameters (building `.values(...)` cost more CPU than
 #: the INSERT)
 _CONTACT_INSERT = insert(ContactAttempt.__table__)
+
+
+@functools.cache
+def _contact_insert_returning() -> Any:
+    """`_CONTACT_INSERT` with every column `record_contact` sets as a typed parameter and
+    the new id returned: one fixed statement text for the raw cursor (PostgreSQL)."""
+    from sqlalchemy import bindparam
+
+    t = ContactAttempt.__table__
+    columns = ("account_id", "channel", "direction", "at", "to_number", "from_number",
+               "status", "reasons", "text", "provider_sid", "debt_id")
+    return insert(t).values({c: bindparam(c, type_=t.c[c].type) for c in columns}
+                            ).returning(t.c.id)
 
 
 def _reason_text(reason: Any) -> str:
@@ -476,19 +560,81 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
         # one Core INSERT (the id comes back with it): the ORM's unit of work cost more CPU
         # than the statement; what the session holds is written first (the account row)
         s.flush()
-        new_id = s.execute(_CONTACT_INSERT, values).inserted_primary_key[0]
+        if s.get_bind().dialect.name == "postgresql":  # the raw cursor: see bot.store.raw
+            new_id = raw.execute(s, _contact_insert_returning(), values).scalar()
+        else:
+            new_id = s.execute(_CONTACT_INSERT, values).inserted_primary_key[0]
         contact = ContactAttempt(id=new_id, **values)  # a copy: the row is written already
     else:
         contact.status, contact.reasons, contact.updated_at = status, reason_list, at
         if text:
             contact.text = text
         s.flush()
+    _contact_evidence(s, contact.id, account_id=account_id, channel=channel,
+                      direction=direction, to=to, from_=from_, status=status,
+                      reasons=reason_list, provider_sid=provider_sid, text=text, at=at)
+    return contact
+
+
+def _contact_evidence(s: Session, contact_id: int, *, account_id: str, channel: str,
+                      direction: str, to: str, from_: str, status: str, reasons: List[str],
+                      provider_sid: Optional[str], text: str, at: datetime) -> None:
+    """The evidence record of one contact row (`record_contact`, `record_sent`)."""
     evidence.append(s, f"message.{direction}", account_id, {
-        "contact_id": contact.id, "channel": channel, "to": to or "", "from": from_ or "",
-        "status": status, "reasons": reason_list, "provider_sid": provider_sid,
+        "contact_id": contact_id, "channel": channel, "to": to or "", "from": from_ or "",
+        "status": status, "reasons": reasons, "provider_sid": provider_sid,
         "text": _redact(text or ""), "text_sha256": _text_digest(text or ""),
     }, at=at)
-    return contact
+
+
+def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to: str,
+                from_: str, text: str, provider_sid: str, debt_id: Union[int, str, None],
+                at: datetime) -> bool:
+    """Twilio took outbox row `outbox_id`: close it as `sent` (if `worker` still holds its
+    lease) and record the `sent` SMS contact with its evidence, in `s`'s transaction.
+    True when the row was still ours (False: sent after the lease ran out; the contact is
+    recorded all the same, the text did go).
+
+    PostgreSQL: the UPDATE and the contact INSERT are one statement (a data-modifying
+    CTE), so the send's record costs one round trip and the evidence append."""
+    from bot.store import queue
+    from bot.store.models import OutboxMessage
+
+    if s.get_bind().dialect.name != "postgresql":
+        closed = queue.finish(s, OutboxMessage, outbox_id, worker, "sent",
+                              provider_sid=provider_sid, sent_at=at)
+        record_contact(s, account_id=account_id, channel="sms", direction="outbound", to=to,
+                       from_=from_, status="sent", text=text, provider_sid=provider_sid,
+                       debt_id=debt_id, at=at, new=True)
+        return closed
+    values = {"account_id": account_id, "channel": "sms", "direction": "outbound", "at": at,
+              "to_number": to or "", "from_number": from_ or "", "status": "sent",
+              "reasons": [], "text": text or "", "provider_sid": provider_sid,
+              "debt_id": _debt_id(debt_id), "row_id": outbox_id, "worker": worker}
+    s.flush()
+    row = raw.execute(s, _sent_statement(), values).first()
+    _contact_evidence(s, row.id, account_id=account_id, channel="sms", direction="outbound",
+                      to=to, from_=from_, status="sent", reasons=[],
+                      provider_sid=provider_sid, text=text, at=at)
+    return bool(row.closed)
+
+
+@functools.cache
+def _sent_statement() -> Any:
+    """`record_sent`'s one statement (PostgreSQL): close the outbox row, insert the
+    contact, return the contact's id and whether the row was closed."""
+    from sqlalchemy import bindparam, text
+
+    c = ContactAttempt.__table__
+    columns = ("account_id", "channel", "direction", "at", "to_number", "from_number",
+               "status", "reasons", "text", "provider_sid", "debt_id")
+    sql = ("WITH closed AS (UPDATE outbox SET status = 'sent', lease_until = NULL, "
+           "provider_sid = :provider_sid, sent_at = :at WHERE id = :row_id "
+           "AND claimed_by = :worker AND status = 'claimed' RETURNING id) "
+           f"INSERT INTO contact_attempts ({', '.join(columns)}) "
+           f"VALUES ({', '.join(':' + name for name in columns)}) "
+           "RETURNING id, (SELECT count(*) FROM closed) AS closed")
+    return text(sql).bindparams(*[bindparam(name, type_=c.c[name].type) for name in columns])
 
 
 def update_contact_status(s: Session, provider_sid: str, status: str,

@@ -230,3 +230,19 @@ def test_a_rolled_back_transaction_leaves_no_record(db, capsys):
     with session_scope() as s:
         assert [r.payload for r in s.query(EvidenceRecord).order_by(EvidenceRecord.seq)] == \
             ['{"amount":"12.50","n":1,"text":"还款 ok"}', '{"n":3}']
+
+
+def test_the_prefix_built_from_the_payload_text_is_hash_prefix():
+    """`_prefix` (PostgreSQL's appends) reuses the payload's canonical JSON; it must be
+    exactly `hash_prefix`'s text, or the server's hashes would not verify."""
+    from bot.store.canonical import canonical_json
+    from bot.store.evidence import _prefix, hash_prefix
+
+    at = datetime(2026, 11, 30, 15, 0, 1, 5, tzinfo=timezone.utc)
+    for kind, account_id, payload in (
+            ("decision", "A1", {"text": "你好 \"quoted\" \\ é", "reasons": [{"rule": "r"}],
+                                "n": 3, "none": None, "ok": True}),
+            ("message.outbound", None, {}),
+            ("arrangement", "Z1", {"total": Decimal("10.50"), "when": at, 2: "int key"})):
+        assert _prefix(kind, at, account_id, canonical_json(payload)) == \
+            hash_prefix(kind, at, account_id, payload)
