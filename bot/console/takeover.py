@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from sqlalchemy import bindparam, select
 
-from bot.store import repo
+from bot.store import raw, repo
 from bot.store.models import Handoff
 
 _LOOK_UP: Any = object()  # no account given: find it by phone
@@ -28,8 +28,8 @@ def agent_owns(s: Any, phone: str, account_id: Optional[str] = _LOOK_UP) -> bool
     if account_id is _LOOK_UP:
         account = repo.find_account_by_phone(s, phone)
         account_id = account.account_id if account is not None else None
-    return s.execute(_owned_statement(account_id is not None),
-                     {"phone": phone, "account_id": account_id}).first() is not None
+    return raw.execute(s, _owned_statement(account_id is not None),
+                       {"phone": phone, "account_id": account_id}).first() is not None
 
 
 @functools.cache
