@@ -6,6 +6,12 @@ on PostgreSQL also sends `NOTIFY collectbot_pipeline` in the same transaction (d
 at commit, free when nobody listens); each process with workers keeps one connection
 LISTENing in a thread and wakes its workers. Polling stays as the fallback: a lost
 notification (the listener reconnecting after a database restart) only costs the poll.
+
+A notification whose payload names a queue ("inbox", "outbox": `QUEUES`) wakes only that
+queue's workers: each wake makes a sleeping worker run a claim query, and an inbox row
+woke every process's outbox sender too (and a queued reply every inbox worker), claims
+that could only come back empty, on the same cores as the turns. Any other payload (the
+empty one of a writer that does not say) wakes every worker, as before.
 """
 
 from __future__ import annotations
@@ -13,18 +19,39 @@ from __future__ import annotations
 import logging
 import select
 import threading
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 from bot.store.queue import WAKE_CHANNEL as CHANNEL
 from bot.store.queue import notify
 
-__all__ = ["CHANNEL", "Listener", "notify"]
+__all__ = ["CHANNEL", "QUEUES", "Listener", "notify", "queue_of"]
 
 logger = logging.getLogger(__name__)
 
+#: the payloads that wake one queue's workers only (QueueRunner.name of each queue)
+QUEUES = ("inbox", "outbox")
+
+
+def queue_of(wake: Callable[[], None]) -> Optional[str]:
+    """The queue a wake callback works on: a `QueueRunner`'s bound `wake` serves its
+    runner's queue (`name`); any other callback (None) is woken by every notification."""
+    name = getattr(getattr(wake, "__self__", None), "name", None)
+    return name if name in QUEUES else None
+
+
+def to_wake(wakes: List[Callable[[], None]], payloads: Iterable[str]) -> List[Callable[[], None]]:
+    """The callbacks that one poll's notifications (their payloads) call, each once."""
+    named: Set[str] = set()
+    for payload in payloads:
+        if payload not in QUEUES:
+            return list(wakes)  # a writer that does not say which queue: wake them all
+        named.add(payload)
+    return [wake for wake in wakes if queue_of(wake) in named or queue_of(wake) is None]
+
 
 class Listener:
-    """A daemon thread that calls every `wake` callback on each notification."""
+    """A daemon thread that calls the `wake` callbacks a notification concerns (all of them
+    unless its payload names a queue: `to_wake`)."""
 
     def __init__(self, database_url: str, wakes: List[Callable[[], None]],
                  loop: Any) -> None:
@@ -45,7 +72,10 @@ class Listener:
         self._stop.set()
 
     def _wake_all(self) -> None:
-        for wake in self.wakes:
+        self._wake(self.wakes)
+
+    def _wake(self, wakes: List[Callable[[], None]]) -> None:
+        for wake in wakes:
             self.loop.call_soon_threadsafe(wake)
 
     def _run(self) -> None:
@@ -64,8 +94,10 @@ class Listener:
                     if select.select([conn], [], [], 1.0)[0]:
                         conn.poll()
                         if conn.notifies:
+                            payloads: Dict[str, None] = dict.fromkeys(
+                                n.payload for n in conn.notifies)
                             conn.notifies.clear()
-                            self._wake_all()
+                            self._wake(to_wake(self.wakes, payloads))
                 conn.close()
             except Exception as exc:  # the database restarting: poll until it is back
                 logger.info("pipeline listener: %s; reconnecting", type(exc).__name__)

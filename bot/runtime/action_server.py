@@ -52,9 +52,22 @@ def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None)
     raise RuntimeError(f"{url} did not come up within {timeout:.0f} s")
 
 
+#: seconds an action server may take to answer its health check after it was started
+#: (COLLECTBOT_ACTION_START_TIMEOUT: a benchmark on a crowded host needs longer)
+DEFAULT_START_TIMEOUT = 120.0
+
+
 def start_action_server(port: int = 5055, *, env: Optional[Mapping[str, str]] = None,
-                        quiet: bool = True, timeout: float = 120.0) -> subprocess.Popen:
-    """Start `python -m rasa_sdk --actions actions` on `port` and wait until it is healthy."""
+                        quiet: bool = True, timeout: Optional[float] = None) -> subprocess.Popen:
+    """Start `python -m rasa_sdk --actions actions` on `port` and wait until it is healthy
+    (`timeout`, else COLLECTBOT_ACTION_START_TIMEOUT, else DEFAULT_START_TIMEOUT seconds)."""
+    if timeout is None:
+        raw = os.environ.get("COLLECTBOT_ACTION_START_TIMEOUT", "")
+        try:
+            timeout = float(raw) if raw else DEFAULT_START_TIMEOUT
+        except ValueError:
+            raise ValueError(f"COLLECTBOT_ACTION_START_TIMEOUT is not a number: {raw!r}") \
+                from None
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     out = subprocess.DEVNULL if quiet else None

@@ -85,6 +85,12 @@ def serve(port: int = 5005, action_port: int = 5055, model: Optional[Path] = Non
     from bot.runtime.action_server import start_action_server, stop_process
 
     rasa_speedups.install()
+    # TensorFlow's thread pools, as `rasa run` sets them (TF_INTRA_OP_PARALLELISM_THREADS,
+    # TF_INTER_OP_PARALLELISM_THREADS; turn processes get theirs from `tf_thread_env`):
+    # before the model loads, since TensorFlow fixes them when it first runs an op
+    from rasa.utils.tensorflow.environment import setup_tf_environment
+
+    setup_tf_environment()
 
     if role is not None:
         os.environ[tp.ROLE_ENV] = role

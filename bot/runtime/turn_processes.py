@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from bot.config import Settings, get_settings
 from bot.runtime.action_server import die_with_parent
@@ -30,6 +30,9 @@ from bot.runtime.action_server import die_with_parent
 logger = logging.getLogger(__name__)
 
 ROLE_ENV = "COLLECTBOT_PROCESS_ROLE"
+#: Rasa's own settings for TensorFlow's thread pools (read by `tf_thread_env`'s caller,
+#: `rasa.utils.tensorflow.environment.setup_tf_environment`, in `bot.runtime.server`)
+TF_THREAD_ENVS = ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS")
 #: a child that dies is started again, but not more often than this
 RESTART_DELAY_SECONDS = 2.0
 
@@ -39,6 +42,19 @@ def default_count(settings: Settings) -> int:
     if settings.turn_processes is not None:
         return max(0, settings.turn_processes)
     return (os.cpu_count() or 1) if settings.redis_url else 0
+
+
+def tf_thread_env(count: int, cores: Optional[int] = None) -> Dict[str, str]:
+    """TensorFlow thread pool sizes for each of `count` turn processes: the cores divided
+    among them (at least one), unless the operator set Rasa's variables already.
+
+    TensorFlow sizes its pools to every core of the host, in every process. With one turn
+    process per core, each turn's few small matrix products were split across threads that
+    the other turn process's threads were competing for, and the pools' threads spin while
+    they wait for work: CPU spent per turn that grows with the number of turn processes."""
+    cores = cores or os.cpu_count() or 1
+    per_process = str(max(1, cores // max(1, count)))
+    return {name: per_process for name in TF_THREAD_ENVS if not os.environ.get(name)}
 
 
 def child_preexec(niceness: int) -> Callable[[], None]:
@@ -75,7 +91,7 @@ class TurnProcesses:
         """Start child `index`; it listens on its private port once its model is loaded."""
         from bot.runtime.action_server import free_port
 
-        env = {**os.environ, ROLE_ENV: "turns"}
+        env = {**os.environ, ROLE_ENV: "turns", **tf_thread_env(self.count)}
         port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.runtime.server", "--port", str(port),
