@@ -65,7 +65,7 @@ WITH stored AS (
     ORDER BY m.n
     ON CONFLICT (sid) DO NOTHING
     RETURNING sid)
-SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', '') FROM stored
+SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', 'inbox') FROM stored
 """
 
 

@@ -43,11 +43,13 @@ def _postgres(s: Store) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def notify(s: Store) -> None:
+def notify(s: Store, queue: str = "") -> None:
     """Wake the workers of every process when `s` commits (PostgreSQL NOTIFY; a no-op on
-    SQLite, where workers poll)."""
+    SQLite, where workers poll). `queue` ("inbox", "outbox") wakes only that queue's
+    workers (bot/channels/wakeup.py): a wake of the other queue's workers is a claim that
+    can only come back empty, on the cores the turns need."""
     if _postgres(s):
-        s.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
+        s.execute(text(f"NOTIFY {WAKE_CHANNEL}" + (f", '{queue}'" if queue else "")))
 
 
 def accept_inbound(s: Store, *, sid: str, channel: str, from_number: str, to_number: str,
@@ -64,7 +66,7 @@ def accept_inbound(s: Store, *, sid: str, channel: str, from_number: str, to_num
     postgres = _postgres(s)
     stored = raw.execute(s, _accept_statement(wake and postgres), values).rowcount == 1
     if stored and wake and not postgres:
-        notify(s)
+        notify(s, "inbox")
     return stored
 
 
@@ -88,7 +90,7 @@ def _accept_statement(notifying: bool = False) -> Any:
               f"({', '.join(':' + c for c in columns)}) ON CONFLICT (sid) DO NOTHING")
     if notifying:
         insert = (f"WITH stored AS ({insert} RETURNING id) "
-                  f"SELECT id, pg_notify('{WAKE_CHANNEL}', '') FROM stored")
+                  f"SELECT id, pg_notify('{WAKE_CHANNEL}', 'inbox') FROM stored")
     return _typed_text(insert, InboxMessage.__table__)
 
 
@@ -104,7 +106,7 @@ def accept_inbound_many(s: Store, messages: List[Dict[str, str]],
     if not _postgres(s) or not messages:
         stored_each = [accept_inbound(s, at=at, **fields) for fields in messages]
         if wake and any(stored_each):
-            notify(s)
+            notify(s, "inbox")
         return stored_each
     rows = [{**fields, "conversation_id": fields["from_number"], "received_at": at,
              "status": "pending", "attempts": 0, "next_attempt_at": at} for fields in messages]
@@ -116,7 +118,7 @@ def accept_inbound_many(s: Store, messages: List[Dict[str, str]],
         result.append(fields["sid"] in stored)
         stored.discard(fields["sid"])
     if wake and any(result):
-        notify(s)
+        notify(s, "inbox")
     return result
 
 
@@ -272,7 +274,7 @@ def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
               f"WHERE conversation_id = :conversation_id) WHERE NOT EXISTS ({earlier})")
     if postgres:  # a lost race for the seq inserts nothing; the NOTIFY rides along
         insert = (f"WITH inserted AS ({insert} ON CONFLICT (conversation_id, seq) DO NOTHING "
-                  f"RETURNING id) SELECT id, pg_notify('{WAKE_CHANNEL}', '') FROM inserted")
+                  f"RETURNING id) SELECT id, pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted")
     return _typed_text(insert, t), _typed_text(earlier, t)
 
 
