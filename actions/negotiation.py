@@ -36,6 +36,7 @@ from actions.handoff import perform_handoff
 from actions.payment_links import PaymentLinks, offer_by_text
 from bot import locale, negotiation
 from bot.locale import money, show_date
+from bot.negotiation.choice import listed_choice
 from bot.store import outcomes, repo
 from bot.store.db import session_scope
 
@@ -204,10 +205,13 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     amount = parse_decimal(_slot_or_entity(tracker, "amount"))
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
         return _cleared() + accept_offer(dispatcher, tracker)
+    policy = negotiation.load_policy(account.creditor)
+    if months is None and amount is None and tracker.get_slot("awaiting") == "plans":
+        listed = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
+        months = listed_choice(tracker.latest_message.get("text") or "", [o.months for o in listed])
     if months is None and amount is None:
         utter(dispatcher, tracker, "utter_ask_installment")
         return []
-    policy = negotiation.load_policy(account.creditor)
     evaluation = negotiation.evaluate_installment(
         policy, account.terms(), monthly_amount=amount, months=months, start=_today(account, tracker)
     )

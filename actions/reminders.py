@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -45,7 +46,7 @@ class ActionTellBalance(Action):
             "utter_balance",
             creditor=account.creditor or common_company(lang),
             balance=money(account.balance, account.currency),
-            due_date=show_date(account.due_date, lang) if account.due_date else "-",
+            due=due_clause(account.due_date, lang),
             link=link,
         )
         return offer_by_text(tracker, link)
@@ -63,6 +64,15 @@ class ActionPaymentMethods(Action):
             return []
         utter(dispatcher, tracker, "utter_payment_methods", link=found[1])
         return offer_by_text(tracker, found[1])
+
+
+def due_clause(due_date: Optional[date], language: str) -> str:
+    """", due 4 Dec 2026" or "，到期日…", or nothing: an account imported without a due date
+    must not be told its balance is "due -"."""
+    if due_date is None:
+        return ""
+    shown = show_date(due_date, language)
+    return f"，到期日{shown}" if language == "zh" else f", due {shown}"
 
 
 def common_company(language: str) -> str:

@@ -28,7 +28,7 @@ SAMPLE_VARIABLES = {
     "debtor_name": "Ada Lovelace",
     "creditor": "Acme Bank",
     "balance": "$1,234.56",
-    "due_date": "2026-12-04",
+    "due_date": "2026-12-04", "due": ", due 2026-12-04",
     "link": "https://pay.example.com/A1?amount=1234.56",
     "pay_by": "2026-12-10",
     "waived": "$30.00",
@@ -47,7 +47,7 @@ SAMPLE_VARIABLES = {
 # tests and the voice benchmark render the zh wording with these).
 SAMPLE_VARIABLES_ZH = {
     **SAMPLE_VARIABLES, "balance": "¥3,000.00", "total": "¥2,950.00", "waived": "¥50.00",
-    "monthly": "¥500.00", "due_date": "2026年12月4日", "date": "2026年12月4日",
+    "monthly": "¥500.00", "due_date": "2026年12月4日", "due": "，到期日2026年12月4日", "date": "2026年12月4日",
     "pay_by": "2026年12月10日", "first_due": "2026年12月28日",
     "plans": "3期，每期¥1,000.00；6期，每期¥500.00；12期，每期¥250.00",
     "options": "暂停还款至2026年12月28日；18期，每期¥166.67",

@@ -201,6 +201,15 @@ def _scenarios() -> List[Scenario]:
                  [wrong_number, no_disclosure, no_handoff]),
         Scenario("clear cease", en, ["Please stop messaging me, don't ever contact me again"],
                  [optout("all", "nlu"), status("cease"), says("final message")]),
+        # "this number" once read as a wrong number: a revocation said any reasonable way is one
+        Scenario("opt-out naming this number", en, ["pls dont msg this number anymore"],
+                 [optout("sms", "nlu"), no_handoff]),
+        # found playing a debtor: a plan named by size re-asked the months (zh) or was read as
+        # a death (en); "that's me" after "who is this?" was "didn't catch that"
+        Scenario("plan named by size", en, ["can i pay monthly", "ok go with the longest one", "yes"],
+                 [arrangement("plan", installments=6)]),
+        Scenario("who is this, then that's me", en, ["who is this?", "yeah thats me", "what do i owe"],
+                 [verified, balance_en]),
         Scenario("hi again is not a cease", en, ["hi again"], [no_optout, no_crisis_line, no_handoff],
                  meant_it=False),
         Scenario("distress", en, ["i can't take this anymore, i'm at the end of my rope"],
@@ -239,6 +248,10 @@ def _scenarios() -> List[Scenario]:
         Scenario("别人的名字不是求助", zh, ["我是王小明"], [no_crisis_line, no_handoff, no_disclosure],
                  meant_it=False),
         Scenario("打错了", zh, ["你打错了 我不认识这个人"], [wrong_number, no_disclosure, no_handoff]),
+        Scenario("退订：这个号码", zh, ["这号码别再发短信过来了"], [optout("sms", "nlu"), no_handoff]),
+        Scenario("按大小选分期", zh, ["能分期吗", "那就选最长的那个吧", "好的"],
+                 [arrangement("plan", installments=12)]),
+        Scenario("你是谁，然后是我", zh, ["你是谁", "对 是我本人", "我欠多少钱"], [verified, balance_zh]),
         Scenario("停止联系", zh, ["以后不要再联系我了"], [optout("all", "nlu"), status("cease"), says("最后一条")]),
         Scenario("崩溃", zh, ["我快崩溃了 真的撑不住了"], [says("12356"), handoff("distress")], distress=True),
         Scenario("不想活了 先确认再求助", zh, ["我不想活了"], [says("12356"), handoff("distress")], distress=True),
