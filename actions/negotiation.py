@@ -206,14 +206,17 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
         return _cleared() + accept_offer(dispatcher, tracker)
     policy = negotiation.load_policy(account.creditor)
+    # one reading of the clock: the plans listed and the plan evaluated start the same day,
+    # even when the turn straddles the debtor's midnight
+    today = _today(account, tracker)
     if months is None and amount is None and tracker.get_slot("awaiting") == "plans":
-        listed = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
+        listed = negotiation.plan_offers(policy, account.terms(), today)
         months = listed_choice(tracker.latest_message.get("text") or "", [o.months for o in listed])
     if months is None and amount is None:
         utter(dispatcher, tracker, "utter_ask_installment")
         return []
     evaluation = negotiation.evaluate_installment(
-        policy, account.terms(), monthly_amount=amount, months=months, start=_today(account, tracker)
+        policy, account.terms(), monthly_amount=amount, months=months, start=today
     )
     offer = evaluation.offer
     if evaluation.accepted and offer is not None:

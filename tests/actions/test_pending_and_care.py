@@ -167,6 +167,9 @@ async def test_someone_elses_name_is_not_the_debtor(portfolio) -> None:
     ("I'm not Ada", "Ada Lovelace", False), ("this is Tom", "Ada Lovelace", False),
     ("我是王芳", "王芳", True), ("我是王芳本人", "王芳", True), ("我是本人", "王芳", True),
     ("我是王小明", "王芳", False), ("我是她老公", "王芳", False), ("hello", "Ada Lovelace", None),
+    ("yeah thats me", "Ada Lovelace", True), ("this is she", "Ada Lovelace", True),
+    ("that's her husband", "Ada Lovelace", None), ("对，就是我", "王芳", True), ("是我本人", "王芳", True),
+    ("我就是王小明", "王芳", False), ("是我朋友的", "王芳", None),
 ])
 def test_name_claim(text: str, name: str, expected: Optional[bool]) -> None:
     assert name_claim(text, name) is expected
