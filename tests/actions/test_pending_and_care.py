@@ -118,6 +118,8 @@ async def test_pending_request_is_answered_after_the_form(huaxia, lang: str, int
     answer = CollectingDispatcher()
     await _all_actions()[follow].run(
         answer, make_tracker(intent="provide_identity", entities=[identity], slots=dict(slots), sender=phone, language=lang), {})
+    if (intent, lang) == ("pay_in_full", "zh"):  # Z2 carries no interest or fees to waive
+        expected = "utter_offer_full_payment"
     assert responses(answer) == [expected], (follow, answer.messages)
 
 
