@@ -109,6 +109,9 @@ class _SettlementRun:
     action server's subclass scan does not try to register it without a name."""
 
     response = "utter_offer_settlement"
+    # an account with no interest or fees to waive: "we can waive $0.00 of interest: $500.00
+    # instead of $500.00" is a discount that is not one
+    response_nothing_waived = "utter_offer_full_payment"
 
     @policy_guard
     async def run(
@@ -123,7 +126,7 @@ class _SettlementRun:
         utter(
             dispatcher,
             tracker,
-            self.response,
+            self.response if offer.total < account.balance else self.response_nothing_waived,
             pay_by=show_date(offer.first_due, lang),
             waived=money(offer.waived_interest, offer.currency),
             total=money(offer.total, offer.currency),
@@ -143,6 +146,7 @@ class ActionExplainDiscount(_SettlementRun, Action):
     """A discount request: the amount stays, the pay-in-full waiver is the discount."""
 
     response = "utter_explain_discount"
+    response_nothing_waived = "utter_no_discount"
 
     def name(self) -> str:
         return "action_explain_discount"
@@ -206,14 +210,17 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
         return _cleared() + accept_offer(dispatcher, tracker)
     policy = negotiation.load_policy(account.creditor)
+    # one reading of the clock: the plans listed and the plan evaluated start the same day,
+    # even when the turn straddles the debtor's midnight
+    today = _today(account, tracker)
     if months is None and amount is None and tracker.get_slot("awaiting") == "plans":
-        listed = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
+        listed = negotiation.plan_offers(policy, account.terms(), today)
         months = listed_choice(tracker.latest_message.get("text") or "", [o.months for o in listed])
     if months is None and amount is None:
         utter(dispatcher, tracker, "utter_ask_installment")
         return []
     evaluation = negotiation.evaluate_installment(
-        policy, account.terms(), monthly_amount=amount, months=months, start=_today(account, tracker)
+        policy, account.terms(), monthly_amount=amount, months=months, start=today
     )
     offer = evaluation.offer
     if evaluation.accepted and offer is not None:

@@ -180,8 +180,11 @@ def check_identity(tracker: Tracker) -> Optional[str]:
 SECOND_INTENT_MIN = 0.05
 # Only messages about who is writing are read for a name ("I'm broke" is not a name).
 NAME_INTENTS = frozenset({"provide_identity", "affirm"})
-_EN_CLAIM = re.compile(r"\b(?:this is|it's|its|it is|i am|i'm|im|my name is|name's)\s+([a-z][a-z.'-]*)", re.I)
-_ZH_CLAIM = re.compile(r"我(?:是|叫|姓)\s*([\u4e00-\u9fff]{1,4})")
+_EN_CLAIM = re.compile(r"\b(?:this is|it's|its|it is|i am|i'm|im|my name is|name's|that's|thats|that is|"
+                       r"that'd be|you're speaking to|you are speaking to|you're talking to)\s+([a-z][a-z.'-]*)", re.I)
+_ZH_CLAIM = re.compile(r"我(?:就)?(?:是|叫|姓)\s*([\u4e00-\u9fff]{1,4})")
+# "对，就是我" / "是我本人": the writer says they are the person asked about, without a name
+_ZH_SELF = re.compile(r"就是我(?![\u4e00-\u9fff])|是我本人|^本人|[，,。\s]本人")
 _NOT_A_NAME = frozenset({"me", "here", "him", "her", "them", "the", "a", "an", "at", "in", "on", "yes",
                          "yeah", "right", "correct", "speaking", "he", "she", "person", "one", "myself"})
 _SELF_ZH = ("本人", "我", "他本人", "她本人")
@@ -201,6 +204,8 @@ def name_claim(text: str, debtor_name: str) -> Optional[bool]:
         or (len(debtor_name) >= 3 and not debtor_name.isascii() and debtor_name[1:] in text)
     if names_debtor:
         return not _NEGATION.search(text)
+    if _ZH_SELF.search(text):
+        return True
     zh = _ZH_CLAIM.search(text)
     if zh:
         claimed = zh.group(1)
@@ -211,7 +216,8 @@ def name_claim(text: str, debtor_name: str) -> Optional[bool]:
         if word in ("not",):
             return False
         if word in _NOT_A_NAME:
-            return True if word in ("me", "myself", "speaking") else None
+            # "this is she" / "it is he": the formal way of saying "I am the one you asked for"
+            return True if word in ("me", "myself", "speaking", "she", "he") else None
         return False
     return None
 

@@ -2,7 +2,8 @@
 
 Below `threshold` (config.yml) a cease, opt-out, dispute, distress, wrong-number, attorney,
 bankruptcy or deceased reading gets a confirming question (`action_confirm_intent`)
-instead of the rule's action. Written as a policy because it cuts across every rule
+instead of the rule's action; so does a deceased, bankruptcy, attorney or wrong-number reading, however
+sure, of a message without a word for it (`CUES`). Written as a policy because it cuts across every rule
 that starts with those intents, and the threshold belongs with the other model knobs.
 
 It also ends the turn after an action that another action handed the turn to with
@@ -12,7 +13,8 @@ describe "whatever was pending", so without this the TED policy would guess.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+import re
+from typing import Any, Dict, List, Optional, Pattern, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,6 +32,32 @@ HIGH_IMPACT_INTENTS = frozenset({
     # a call, after "I can text you a payment link", would have ended the debtor's calls
     "opt_out",
 })
+# Intents whose meaning always shows in the words: a death, a bankruptcy, a lawyer, a
+# wrong number. The model alone must not record one of these: "this is she" (the debtor answering "is this
+# Mark Hill?") was read as debtor_deceased at high confidence, which would have stopped
+# collection and sent condolences. Without one of these words the reading is confirmed
+# first, however sure the model is; a missing word costs one question, never an action.
+CUES: Dict[str, Pattern[str]] = {
+    "debtor_deceased": re.compile(
+        r"\b(?:die[ds]?|dead|death|deceased|passed|pass(?:ing)?\s+away|funeral|buried|late|"
+        r"no\s+longer\s+(?:with|alive|here|living)|not\s+with\s+us|gone|rip|r\.i\.p|lost\s+(?:him|her|my))\b"
+        r"|去世|過世|过世|离世|離世|逝世|身故|身亡|病逝|病故|已故|死|走了|不在了|没了|葬礼|遗产", re.I),
+    "bankruptcy": re.compile(
+        r"bankrupt|\bchapter\s*(?:7|11|13|seven|eleven|thirteen)\b|\bch\.?\s*(?:7|13)\b|\bbk\b|"
+        r"\btrustee\b|insolven|\bdischarge|\bfiled\b|\bfiling\b|automatic\s+stay|"
+        r"破产|破產|清算|资不抵债", re.I),
+    # "yep you got her" (yes, you reached her) was read as wrong_number: the debtor's number
+    # would have been flagged and dropped. Generous on purpose: any denial, "new number",
+    # "who", a stranger; only a plain yes-you-reached-me lacks all of them.
+    "wrong_number": re.compile(
+        r"\b(?:wrong|not|no|isn'?t|isnt|nobody|noone|who|never|new|stranger|anymore|recently|"
+        r"recycled|reassigned|don'?t|dont|doesn'?t)\b|\bgot\s+(?:this|the|my)\s+(?:number|phone)|\bnumber\s+now\b|"
+        r"错|錯|不是|不叫|没有|沒有|没这|不对|不對|不认识|不認識|"
+        r"换|換|新办|新辦|刚买|剛買|不在|不用|谁|誰|不知道", re.I),
+    "attorney_represented": re.compile(
+        r"\b(?:attorney|attorneys|atty|lawyer|lawyers|lawer|counsel|legal|law\s*firm|represent\w*|esq)\b"
+        r"|律师|律師|法律援助|代理|律所", re.I),
+}
 CONFIRM_ACTION = "action_confirm_intent"
 FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_THRESHOLD = 0.8
@@ -42,6 +70,12 @@ def needs_confirmation(intent: Optional[str], confidence: float, threshold: floa
                        intents: frozenset = HIGH_IMPACT_INTENTS) -> bool:
     """A high-impact reading the model is not sure enough of."""
     return intent in intents and confidence < threshold
+
+
+def lacks_cue(intent: Optional[str], text: Optional[str]) -> bool:
+    """A reading whose meaning must show in the words, of a text that has none of them."""
+    cue = CUES.get(intent or "")
+    return cue is not None and not cue.search(text or "")
 
 
 def reading(parse_data: Dict[str, Any]) -> Tuple[Optional[str], float]:
@@ -119,8 +153,8 @@ class CarePolicy(Policy):
         # on a call the words themselves may be misheard: how sure we are of the reading
         # is the model's confidence times the speech recogniser's (1.0 for text and keys)
         confidence *= speech_confidence(tracker.latest_message.metadata)
-        if needs_confirmation(name, confidence,
-                              float(self.config.get("threshold", DEFAULT_THRESHOLD)),
-                              frozenset(self.config.get("intents") or HIGH_IMPACT_INTENTS)):
+        intents = frozenset(self.config.get("intents") or HIGH_IMPACT_INTENTS)
+        if needs_confirmation(name, confidence, float(self.config.get("threshold", DEFAULT_THRESHOLD)),
+                              intents) or (name in intents and lacks_cue(name, tracker.latest_message.text)):
             probabilities[domain.index_for_action(CONFIRM_ACTION)] = 1.0
         return self._prediction(probabilities)

@@ -83,6 +83,8 @@ ACTION_UTTERED = frozenset(
         "utter_deceased",
         "utter_dispute",
         "utter_explain_discount",
+        "utter_no_discount",
+        "utter_offer_full_payment",
         "utter_greet_call",
         "utter_greet_outbound",
         "utter_greet_outbound_unknown",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,11 +14,12 @@ from actions.negotiation import (
     ActionAcceptOffer,
     ActionEvaluateInstallment,
     ActionEvaluatePromise,
+    ActionExplainDiscount,
     ActionOfferPlans,
     ActionOfferSettlement,
 )
 from actions.statuses import ActionOptOut, ActionRecordStatus, ActionWrongNumber
-from tests.actions.conftest import EN_PHONE, ZH_PHONE, export, make_tracker, responses
+from tests.actions.conftest import CSV, EN_PHONE, ZH_PHONE, export, make_tracker, responses
 
 
 async def test_six_month_proposal_accepted_then_stored_with_its_schedule(portfolio, capsys) -> None:
@@ -117,6 +119,27 @@ async def test_settlement_offer_waives_interest(portfolio) -> None:
     offer = offer_from_slot(events[0]["value"])
     assert (offer.kind, offer.waived_interest > 0, offer.total < Decimal("1200.00")) == ("settlement", True, True)
     assert responses(dispatcher) == ["utter_offer_settlement"]
+
+
+@pytest.mark.parametrize("sender,language", [(EN_PHONE, "en"), (ZH_PHONE, "zh")])
+async def test_nothing_to_waive_is_not_called_a_discount(portfolio, tmp_path, sender: str, language: str) -> None:
+    """A balance with no interest or fees was offered "we can waive $0.00 of interest:
+    $500.00 instead of $500.00" (found playing "is there any discount if i pay the whole
+    thing today" over the SMS webhook)."""
+    from bot.cli import main
+
+    path = tmp_path / "no_interest.csv"
+    path.write_text(CSV.replace("1000.00,150.00,50.00", "1200.00,0.00,0.00")
+                    .replace("5000.00,800.00,200.00", "6000.00,0.00,0.00"), encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    for action, response in ((ActionOfferSettlement(), "utter_offer_full_payment"),
+                             (ActionExplainDiscount(), "utter_no_discount")):
+        dispatcher = CollectingDispatcher()
+        events = await action.run(dispatcher, make_tracker(intent="pay_in_full", sender=sender, language=language), {})
+        offer = offer_from_slot(events[0]["value"])
+        assert (offer.kind, offer.waived_interest, offer.total) == (
+            "settlement", Decimal("0.00"), Decimal("1200.00" if language == "en" else "6000.00"))
+        assert responses(dispatcher) == [response]
 
 
 async def test_opt_out_is_recorded(portfolio) -> None:

@@ -118,6 +118,8 @@ async def test_pending_request_is_answered_after_the_form(huaxia, lang: str, int
     answer = CollectingDispatcher()
     await _all_actions()[follow].run(
         answer, make_tracker(intent="provide_identity", entities=[identity], slots=dict(slots), sender=phone, language=lang), {})
+    if (intent, lang) == ("pay_in_full", "zh"):  # Z2 carries no interest or fees to waive
+        expected = "utter_offer_full_payment"
     assert responses(answer) == [expected], (follow, answer.messages)
 
 
@@ -167,6 +169,9 @@ async def test_someone_elses_name_is_not_the_debtor(portfolio) -> None:
     ("I'm not Ada", "Ada Lovelace", False), ("this is Tom", "Ada Lovelace", False),
     ("我是王芳", "王芳", True), ("我是王芳本人", "王芳", True), ("我是本人", "王芳", True),
     ("我是王小明", "王芳", False), ("我是她老公", "王芳", False), ("hello", "Ada Lovelace", None),
+    ("yeah thats me", "Ada Lovelace", True), ("this is she", "Ada Lovelace", True),
+    ("that's her husband", "Ada Lovelace", None), ("对，就是我", "王芳", True), ("是我本人", "王芳", True),
+    ("我就是王小明", "王芳", False), ("是我朋友的", "王芳", None),
 ])
 def test_name_claim(text: str, name: str, expected: Optional[bool]) -> None:
     assert name_claim(text, name) is expected

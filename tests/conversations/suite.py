@@ -181,6 +181,10 @@ def _scenarios() -> List[Scenario]:
     return [
         # --- English
         Scenario("balance first", en, ["what do i owe"], [verified, balance_en, no_handoff]),
+        # "is this Mark Hill?" answered "this is she" was read as debtor_deceased: condolences,
+        # a deceased status and a handoff for a living debtor
+        Scenario("this is she", en, ["whats my balance"],
+                 [no_handoff, never_says("passed away|your loss"), says("date of birth")], name_answer="this is she"),
         Scenario("balance, typo", en, ["hw much do i owe u guys"], [verified, balance_en]),
         Scenario("plan then six months then yes", en, ["can i pay monthly", "i'll do 6 months", "yes"],
                  [arrangement("plan", "500.00", 6)]),
@@ -263,6 +267,8 @@ def _scenarios() -> List[Scenario]:
         Scenario("破产", zh, ["我已经申请破产了"], [status("bankruptcy")]),
         Scenario("你们是谁", zh, ["你们是哪家公司"], [no_disclosure, no_handoff]),
         Scenario("不是本人", zh, ["我欠多少"], [no_disclosure, no_arrangement], name_answer="不是"),
+        # "is this 黄强?" answered "对，就是我": the identity question follows, nothing else
+        Scenario("就是我", zh, ["我还欠你们多少"], [no_handoff, says("出生日期")], name_answer="对，就是我"),
         Scenario("同一承诺两次", zh, ["我12月8号还800", "我12月8号还800"],
                  [arrangement("promise", "800.00", 1, "2026-12-08")], identity_style="last4"),
         Scenario("列出方案后 就四个月", zh, ["可以分期吗", "行啊 就四个月", "好的"],

@@ -29,11 +29,11 @@ def policy(tmp_path):
                              ExecutionContext(GraphSchema({})))
 
 
-def _tracker(domain, intent: str, confidence: float, *after: str):
+def _tracker(domain, intent: str, confidence: float, *after: str, text: str = "text"):
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    events = [ActionExecuted("action_listen"), UserUttered("text", {"name": intent, "confidence": confidence})]
+    events = [ActionExecuted("action_listen"), UserUttered(text, {"name": intent, "confidence": confidence})]
     events += [ActionExecuted(name) for name in after]
     return DialogueStateTracker.from_events("+15555550100", events, slots=domain.slots)
 
@@ -53,6 +53,31 @@ def test_unsure_high_impact_intent_is_confirmed_first(policy, domain, intent: st
 
 def test_clear_high_impact_intent_is_left_to_the_rules(policy, domain) -> None:
     assert _best(policy, domain, _tracker(domain, "cease_contact", 0.97)) is None
+
+
+@pytest.mark.parametrize("intent,text", [
+    ("debtor_deceased", "this is she"), ("debtor_deceased", "yes this is him"),
+    ("debtor_deceased", "他现在不方便"), ("bankruptcy", "i have no money at all"),
+    ("attorney_represented", "talk to my brother"), ("bankruptcy", "我真的没钱了"),
+    ("wrong_number", "yep you got her"), ("wrong_number", "对对 就是她"),
+])
+def test_a_sure_reading_without_its_words_is_confirmed(policy, domain, intent: str, text: str) -> None:
+    """"this is she" (the debtor answering "is this Mark Hill?") was read as debtor_deceased
+    at high confidence: condolences, a deceased status and a handoff for a living debtor."""
+    assert _best(policy, domain, _tracker(domain, intent, 0.99, text=text)) == "action_confirm_intent"
+
+
+@pytest.mark.parametrize("intent,text", [
+    ("debtor_deceased", "she passed away in march"), ("debtor_deceased", "my husband died"),
+    ("debtor_deceased", "他去年去世了"), ("debtor_deceased", "人已经不在了"),
+    ("bankruptcy", "we filed chapter 7"), ("bankruptcy", "我已经申请破产了"),
+    ("attorney_represented", "talk to my lawyer"), ("attorney_represented", "请联系我的律师"),
+    ("wrong_number", "wrong number"), ("wrong_number", "no one by that name here"),
+    ("wrong_number", "i don't know any Jane"), ("wrong_number", "you have the wrong person"),
+    ("wrong_number", "this is my number now"), ("wrong_number", "你打错了"), ("wrong_number", "我不认识这个人"),
+])
+def test_a_sure_reading_with_its_words_is_left_to_the_rules(policy, domain, intent: str, text: str) -> None:
+    assert _best(policy, domain, _tracker(domain, intent, 0.99, text=text)) is None
 
 
 def test_other_intents_are_left_alone(policy, domain) -> None:
@@ -111,3 +136,31 @@ def test_a_clear_reading_of_unclear_speech_is_confirmed_on_a_call(policy, domain
                                          metadata={"speech_confidence": 0.95})]
     tracker = DialogueStateTracker.from_events("+15555550100", heard_well, slots=domain.slots)
     assert _best(policy, domain, tracker) is None
+
+
+def _examples(intents) -> list:
+    """Every training example of `intents`, entity markup removed."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    found = []
+    for path in sorted(Path("nlu_data").glob("*/*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if block.get("intent") in intents:
+                for line in str(block.get("examples") or "").splitlines():
+                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])
+                    if text:
+                        found.append((block["intent"], text))
+    return found
+
+
+def test_every_training_example_of_a_cued_intent_shows_its_words() -> None:
+    """A cue list that misses the debtors' own ways of saying it turns a clear message into
+    an extra question; the training data is where those ways are written down."""
+    from bot.dialogue.care import CUES, lacks_cue
+
+    examples = _examples(set(CUES))
+    assert len(examples) > 300
+    assert [(intent, text) for intent, text in examples if lacks_cue(intent, text)] == []
