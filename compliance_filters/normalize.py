@@ -250,8 +250,14 @@ def _fold_leet_words(folded: str) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_text(text: str) -> str:
-    """`canonical` without the offset map (for patterns and keyword lists)."""
+    """`canonical` without the offset map (for patterns and keyword lists).
+
+    Remembered: building a pack's matchers canonicalises its ~12,000 phrases, and the
+    prefilter's word lists (`phrases._trigger_words`), the pinyin restorer and the
+    negation lists canonicalise many of them again; a batch's parent pays that before it
+    forks (issue 13 item 10). `canonical` depends on nothing but the text."""
     return canonical(text)[0]
 
 

@@ -129,10 +129,13 @@ class _JiebaSegmenter:
     def __init__(self) -> None:
         import logging
 
+        from compliance_filters.jieba_cache import cache_read_at_once
+
         jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer = jieba.Tokenizer()
-        self.tokenizer.initialize()
+        with cache_read_at_once(jieba):  # one read of the 9 MB cache, not many small ones
+            self.tokenizer.initialize()
         self._logs: Dict[str, float] = {}
 
     def add_word(self, word: str) -> None:
