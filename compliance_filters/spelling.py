@@ -104,9 +104,17 @@ class SoundAlike:
         if self._padded is None:
             return text, None
         edits: List[Tuple[int, int, str]] = []
-        for start, end, number in self.matches(text):
-            if text[start:end] in self._known:
+        known = self._known
+        for m in self._padded.finditer(" " + text):
+            # `matches` without naming the word where it is spelt right: the common
+            # match ("police", "jail"), which is left alone, costs no pattern search
+            start, end = m.start(), m.end() - 1
+            word = text[start:end]
+            if word in known:
                 continue
+            if not self._each:
+                self._each = [re.compile(p) for p in self._plain]
+            number = next(i for i, p in enumerate(self._each) if p.fullmatch(word))
             edits.append((start, end, self.words[number]))
         if not edits:
             return text, None
@@ -128,12 +136,22 @@ class SoundAlike:
 
 
 _cache: Dict[Tuple[str, ...], SoundAlike] = {}
+#: the last word list asked for and its SoundAlike (the filter asks with the same pack
+#: list for every text: no tuple of it built and hashed per text)
+_last: Tuple[object, Tuple[str, ...], Optional[SoundAlike]] = (None, (), None)
 
 
 def sound_alike(words: Sequence[str]) -> SoundAlike:
-    """The SoundAlike for `words` (built once per word list)."""
+    """The SoundAlike for `words` (built once per word list). The list asked for last is
+    known by identity: a pack's lists are not changed once loaded (one changed in place
+    after use would need a new list object to be seen)."""
+    global _last
+    source, key, got = _last
+    if source is words and got is not None and len(key) == len(words):
+        return got
     key = tuple(words)
     got = _cache.get(key)
     if got is None:
         got = _cache[key] = SoundAlike(words)
+    _last = (words, key, got)
     return got
