@@ -33,9 +33,41 @@ def translation_sequence(table: Mapping[int, object]) -> List[object]:
 _FULL_WIDTH_SEQUENCE = translation_sequence(_FULL_WIDTH)
 
 
+#: the last text `fold_width` and `fold` were given, and their answers (see `fold`);
+#: holding the text keeps it alive, so a later text with the same id is never taken for it
+_last_width: Tuple[object, str] = (None, "")
+_last_fold: Tuple[object, str] = (None, "")
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII (Ａ-Ｚ, ０-９, ＄, ...) and the ideographic space -> half-width."""
-    return text.translate(_FULL_WIDTH_SEQUENCE)
+    global _last_width
+    out = text.translate(_FULL_WIDTH_SEQUENCE)
+    _last_width = (text, out)
+    return out
+
+
+def fold(text: str) -> str:
+    """`text.translate(_fold_table())`: full-width folded and Traditional -> Simplified.
+
+    The phrase filter folds a text's width, then canonicalises it (this fold), and the
+    learned check, run on the same text, folds it again: three translations of every
+    Chinese text, a character-by-character map each (issue 13 item 10). The last text's
+    answer is kept, and where the text is the one `fold_width` was given last and holds
+    no Traditional character (one regex look), the width-folded text is the answer
+    (the table is the width table and the Traditional table, whose keys are Chinese
+    characters no width fold makes or removes)."""
+    global _last_fold
+    source, out = _last_fold
+    if source is text:
+        return out
+    source, width = _last_width
+    if source is text and _traditional_re().search(width) is None:
+        out = width
+    else:
+        out = text.translate(_fold_table())
+    _last_fold = (text, out)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +106,24 @@ def _t2s_table() -> Dict[int, str]:
             if len(target) == 1 and target != parts[0]:
                 table[ord(parts[0])] = target
     return table
+
+
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern:
+    """Any character the Traditional -> Simplified table maps, or any character outside
+    the Basic Multilingual Plane (see `fold`: there the text is translated whatever it
+    holds). The regex engine tests a set of BMP characters with one bitmap look-up per
+    character; the few table keys above it would make it compare ranges one by one."""
+    codes = sorted(code for code in _t2s_table() if code < 0x10000)
+    parts: List[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
+        i = j + 1
+    return re.compile("[" + "".join(parts) + "]|[\U00010000-\U0010ffff]")
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +250,7 @@ def canonical(text: str) -> Tuple[str, Sequence[int]]:
     (a `range` while no character has moved: building a list per text cost more than the
     folds themselves for most texts)."""
     ascii_only = text.isascii()
-    folded = text if ascii_only else text.translate(_fold_table())
+    folded = text if ascii_only else fold(text)
     if not ascii_only and _UNUSUAL.search(folded):
         folded, index = _fold_unusual(folded)
         lowered = folded.lower()
