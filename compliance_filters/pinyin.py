@@ -135,6 +135,9 @@ def compact_offsets(text: str) -> List[int]:
 #: restored as one piece, as it always was (`PinyinRestorer.restore`)
 _ODD_SPACE = re.compile(r"[^\S \t\n\r\f\v\u3000]")
 _LETTERS_ONLY = re.compile(r"[a-z]+")
+#: runs of a-z and the ASCII characters `str.split` takes for whitespace: in an ASCII text
+#: no spelling (letters a-z) is found across any other character (`_latin_found`)
+_LATIN_SEGMENT = re.compile(r"[a-z \t\n\x0b\x0c\r\x1c-\x1f]+")
 #: segments remembered per restorer (at the limit the memo is emptied and fills again)
 SEGMENT_MEMO_LIMIT = 100_000
 
@@ -201,6 +204,7 @@ class PinyinRestorer:
             _LETTERS_ONLY.fullmatch(letters) for letters in self.by_letters) else None
         self._clean: Set[str] = set()
         self._edits: Dict[str, List[Tuple[int, int, str, str]]] = {}
+        self._latin_clean: Set[str] = set()
 
     @property
     def _latin(self) -> Optional[re.Pattern]:
@@ -316,7 +320,7 @@ class PinyinRestorer:
         # A match, its spaces taken out, is one of the spellings, so a text whose spellings
         # scanner finds none with its spaces taken out holds no match: the regex (and its
         # compilation) is skipped for ~98% of English texts.
-        if not self._letters.found_in("".join(text.split())):
+        if not self._latin_found(text):
             return text, None
         assert self._latin is not None
         edits = []
@@ -327,6 +331,26 @@ class PinyinRestorer:
         if not edits:
             return text, None
         return _apply(text, edits)
+
+    def _latin_found(self, text: str) -> bool:
+        """Does the spellings scanner find a spelling in ASCII `text` with its whitespace
+        taken out? Asked segment by segment (`_LATIN_SEGMENT`), and the segments where
+        it finds none remembered: a reminder's clauses repeat, so most texts cost one
+        set look-up, not a scan of the whole text (issue 13 item 10)."""
+        assert self._letters is not None
+        clean = self._latin_clean
+        segments = _LATIN_SEGMENT.findall(text)
+        if clean.issuperset(segments):
+            return False
+        for segment in segments:
+            if segment in clean:
+                continue
+            if self._letters.found_in("".join(segment.split())):
+                return True
+            if len(clean) >= SEGMENT_MEMO_LIMIT:
+                clean.clear()
+            clean.add(segment)
+        return False
 
     def _accept(self, text: str, start: int, end: int, letters: str) -> Optional[str]:
         """The phrase the run text[start:end] spells, if it is an evasion (see module doc)."""
