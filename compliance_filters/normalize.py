@@ -376,5 +376,25 @@ def _drop(text: str, index: Sequence[int], pattern: re.Pattern, keep_units: bool
     return "".join(out), out_index
 
 
+#: runs of a-z and the ASCII characters `str.split` takes for whitespace: in a lower-case
+#: text, no word of letters a-z and no run of letters with whitespace between ("gong jian
+#: fa") reaches across any other character, so the pinyin and misspelling passes may ask
+#: about a text segment by segment and remember the segments (issue 13 item 10)
+_LATIN_SEGMENT = re.compile(r"[a-z \t\n\x0b\x0c\r\x1c-\x1f]+")
+_last_segments: Tuple[object, List[str]] = (None, [])
+
+
+def latin_segments(text: str) -> List[str]:
+    """`_LATIN_SEGMENT.findall(text)`; the last text's answer is kept (the pinyin pass and
+    the misspelling pass ask about the same text one after the other). Not to be changed
+    by the caller."""
+    global _last_segments
+    source, segments = _last_segments
+    if source is not text:
+        segments = _LATIN_SEGMENT.findall(text)
+        _last_segments = (text, segments)
+    return segments
+
+
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None

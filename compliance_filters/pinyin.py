@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from compliance_filters.normalize import fast_simplified, translation_sequence
+from compliance_filters.normalize import fast_simplified, latin_segments, translation_sequence
 from compliance_filters.phrase_index import trie_pattern, trie_scanner
 
 _MIN_LATIN_LETTERS = 5
@@ -135,9 +135,6 @@ def compact_offsets(text: str) -> List[int]:
 #: restored as one piece, as it always was (`PinyinRestorer.restore`)
 _ODD_SPACE = re.compile(r"[^\S \t\n\r\f\v\u3000]")
 _LETTERS_ONLY = re.compile(r"[a-z]+")
-#: runs of a-z and the ASCII characters `str.split` takes for whitespace: in an ASCII text
-#: no spelling (letters a-z) is found across any other character (`_latin_found`)
-_LATIN_SEGMENT = re.compile(r"[a-z \t\n\x0b\x0c\r\x1c-\x1f]+")
 #: segments remembered per restorer (at the limit the memo is emptied and fills again)
 SEGMENT_MEMO_LIMIT = 100_000
 
@@ -334,12 +331,12 @@ class PinyinRestorer:
 
     def _latin_found(self, text: str) -> bool:
         """Does the spellings scanner find a spelling in ASCII `text` with its whitespace
-        taken out? Asked segment by segment (`_LATIN_SEGMENT`), and the segments where
+        taken out? Asked segment by segment (normalize.latin_segments), and the segments where
         it finds none remembered: a reminder's clauses repeat, so most texts cost one
         set look-up, not a scan of the whole text (issue 13 item 10)."""
         assert self._letters is not None
         clean = self._latin_clean
-        segments = _LATIN_SEGMENT.findall(text)
+        segments = latin_segments(text)  # no spelling (letters a-z) crosses another character
         if clean.issuperset(segments):
             return False
         for segment in segments:
