@@ -130,17 +130,9 @@ class SoundAlike:
         else:
             return text, None
         edits: List[Tuple[int, int, str]] = []
-        known = self._known
-        for m in self._padded.finditer(" " + text):
-            # `matches` without naming the word where it is spelt right: the common
-            # match ("police", "jail"), which is left alone, costs no pattern search
-            start, end = m.start(), m.end() - 1
-            word = text[start:end]
-            if word in known:
+        for start, end, number in self.matches(text):
+            if text[start:end] in self._known:
                 continue
-            if not self._each:
-                self._each = [re.compile(p) for p in self._plain]
-            number = next(i for i, p in enumerate(self._each) if p.fullmatch(word))
             edits.append((start, end, self.words[number]))
         if not edits:
             return text, None
