@@ -861,8 +861,9 @@ def _canonical_restored(pack: Pack, text: str) -> Tuple[str, Sequence[int]]:
     return canonical(text)
 
 
-#: (pack fingerprint, lang) -> {(dictionary version, sentence): hits} (see `_crossing_words`)
-_sentence_memos: Dict[Tuple[str, str], Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]]] = {}
+#: (pack fingerprint, lang) -> (dictionary version, {sentence: hits}) (see `_crossing_words`;
+#: the sentences of an older dictionary are dropped when its version changes)
+_sentence_memos: Dict[Tuple[str, str], Tuple[int, Dict[str, Tuple[Tuple[str, int, int], ...]]]] = {}
 _crossing: Dict[Tuple[str, str], Tuple[str, ...]] = {}
 
 
@@ -889,19 +890,29 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
     what the whole-text prefilter and `_match_language` per triggered sentence find, but a
     clause a template repeats costs one look-up (issue 13 item 10: the Chinese prefilter
     regex alone was a sixth of a Chinese check)."""
-    memo = _sentence_memos.setdefault((pack.fingerprint, lang), {})
+    key = (pack.fingerprint, lang)
     version = _dictionary_version
+    entry = _sentence_memos.get(key)
+    if entry is None or entry[0] != version:
+        entry = _sentence_memos[key] = (version, {})
+    memo = entry[1]
+    get = memo.get
     found: List[Tuple[str, int, int]] = []
     pos = 0
-    # the sentences in one C call, and a remembered one in one look-up (no closure per
-    # sentence): a third of this function's cost per text (issue 13 item 10)
-    for sentence in _sentence_pieces(lang).findall(canon):
-        got = memo.get((version, sentence))
+    # the sentences in one C call, and a remembered one in one look-up keyed by the
+    # sentence itself (no closure, no key tuple per sentence): a third of this
+    # function's cost per text (issue 13 item 10)
+    for sentence in (_pieces_re.get(lang) or _sentence_pieces(lang)).findall(canon):
+        got = get(sentence)
         if got is None:
-            got = _remembered(memo, (version, sentence), lambda s=sentence: tuple(
-                _match_language(lang_matcher(pack, lang), s)) if trigger_starts(trigger, s) else ())
-        for category, a, b in got:
-            found.append((category, pos + a, pos + b))
+            got = tuple(_match_language(lang_matcher(pack, lang), sentence)) \
+                if trigger_starts(trigger, sentence) else ()
+            if len(memo) >= _MEMO_LIMIT:  # emptied when full, as `_remembered` does
+                memo.clear()
+            memo[sentence] = got
+        if got:
+            for category, a, b in got:
+                found.append((category, pos + a, pos + b))
         pos += len(sentence)
     return found
 
