@@ -136,7 +136,7 @@ def compact_offsets(text: str) -> List[int]:
 _ODD_SPACE = re.compile(r"[^\S \t\n\r\f\v\u3000]")
 _LETTERS_ONLY = re.compile(r"[a-z]+")
 #: segments remembered per restorer (at the limit the memo is emptied and fills again)
-SEGMENT_MEMO_LIMIT = 100_000
+SEGMENT_MEMO_LIMIT = 50_000
 
 
 def _class_of(codes: Sequence[int]) -> str:

@@ -154,7 +154,7 @@ class SoundAlike:
 
 
 #: segments remembered per SoundAlike (at the limit the memo is emptied and fills again)
-SEGMENT_MEMO_LIMIT = 100_000
+SEGMENT_MEMO_LIMIT = 50_000
 _cache: Dict[Tuple[str, ...], SoundAlike] = {}
 #: the last word list asked for and its SoundAlike (the filter asks with the same pack
 #: list for every text: no tuple of it built and hashed per text)
