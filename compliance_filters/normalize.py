@@ -33,9 +33,41 @@ def translation_sequence(table: Mapping[int, object]) -> List[object]:
 _FULL_WIDTH_SEQUENCE = translation_sequence(_FULL_WIDTH)
 
 
+#: the last text `fold_width` and `fold` were given, and their answers (see `fold`);
+#: holding the text keeps it alive, so a later text with the same id is never taken for it
+_last_width: Tuple[object, str] = (None, "")
+_last_fold: Tuple[object, str] = (None, "")
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII (Ａ-Ｚ, ０-９, ＄, ...) and the ideographic space -> half-width."""
-    return text.translate(_FULL_WIDTH_SEQUENCE)
+    global _last_width
+    out = text.translate(_FULL_WIDTH_SEQUENCE)
+    _last_width = (text, out)
+    return out
+
+
+def fold(text: str) -> str:
+    """`text.translate(_fold_table())`: full-width folded and Traditional -> Simplified.
+
+    The phrase filter folds a text's width, then canonicalises it (this fold), and the
+    learned check, run on the same text, folds it again: three translations of every
+    Chinese text, a character-by-character map each (issue 13 item 10). The last text's
+    answer is kept, and where the text is the one `fold_width` was given last and holds
+    no Traditional character (one regex look), the width-folded text is the answer
+    (the table is the width table and the Traditional table, whose keys are Chinese
+    characters no width fold makes or removes)."""
+    global _last_fold
+    source, out = _last_fold
+    if source is text:
+        return out
+    source, width = _last_width
+    if source is text and _traditional_re().search(width) is None:
+        out = width
+    else:
+        out = text.translate(_fold_table())
+    _last_fold = (text, out)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +109,24 @@ def _t2s_table() -> Dict[int, str]:
 
 
 @lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern:
+    """Any character the Traditional -> Simplified table maps, or any character outside
+    the Basic Multilingual Plane (see `fold`: there the text is translated whatever it
+    holds). The regex engine tests a set of BMP characters with one bitmap look-up per
+    character; the few table keys above it would make it compare ranges one by one."""
+    codes = sorted(code for code in _t2s_table() if code < 0x10000)
+    parts: List[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
+        i = j + 1
+    return re.compile("[" + "".join(parts) + "]|[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
 def _fold_table() -> List[object]:
     """fold_width and the Traditional -> Simplified table as one str.translate table."""
     table: Dict[int, object] = dict(_FULL_WIDTH)
@@ -111,10 +161,13 @@ _SPACED = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@](?:[\s\-_.*·/\\,~+]{1,3}[a-z0-9
 _INNER_SEP = re.compile(r"(?<=[a-z])[\-_.*·~+]+(?=[a-z0-9$@])|(?<=[0-9$@])[\-_.*·~+]+(?=[a-z])")
 # The same runs found faster (issue 13 item 10): a pattern that starts with a look-behind
 # makes the regex engine try every position, one that starts with a character set lets
-# it jump from separator to separator. A run followed by a letter/digit is found here and
-# the character before it checked in `inner_separators`; the two agree on every text
-# (tests/compliance/test_filter_equivalence.py compares them).
-_SEP_RUN = re.compile(r"[\-_.*·~+]+(?=[a-z0-9$@])")
+# it jump from separator to separator; the character before the run is checked by a
+# look-behind placed after the first separator (free where the set fails), so the runs
+# between the digits of amounts and phone numbers ("$447.00", "800-555-0100"), found in
+# most reminders, cost no Python loop turn each. `inner_separators` and `_INNER_SEP`
+# agree on every text (tests/compliance/test_filter_equivalence.py compares them).
+_SEP = r"[\-_.*·~+]"
+_INNER_CUT = re.compile(f"{_SEP}(?:(?<=[a-z]{_SEP}){_SEP}*(?=[a-z0-9$@])|(?<=[0-9$@]{_SEP}){_SEP}*(?=[a-z]))")
 # anything between two Chinese characters that is not a clause mark: 公 检 法, 公-检-法
 _CJK_GAP = re.compile(
     r"(?<=[\u3400-\u9fff])[\s\-_.*·/\\、|~+\"'“”‘’()（）\[\]【】<>《》]+(?=[\u3400-\u9fff])"
@@ -197,7 +250,7 @@ def canonical(text: str) -> Tuple[str, Sequence[int]]:
     (a `range` while no character has moved: building a list per text cost more than the
     folds themselves for most texts)."""
     ascii_only = text.isascii()
-    folded = text if ascii_only else text.translate(_fold_table())
+    folded = text if ascii_only else fold(text)
     if not ascii_only and _UNUSUAL.search(folded):
         folded, index = _fold_unusual(folded)
         lowered = folded.lower()
@@ -250,22 +303,23 @@ def _fold_leet_words(folded: str) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_text(text: str) -> str:
-    """`canonical` without the offset map (for patterns and keyword lists)."""
+    """`canonical` without the offset map (for patterns and keyword lists).
+
+    Remembered: building a pack's matchers canonicalises its ~12,000 phrases, and the
+    prefilter's word lists (`phrases._trigger_words`), the pinyin restorer and the
+    negation lists canonicalise many of them again; a batch's parent pays that before it
+    forks (issue 13 item 10). `canonical` depends on nothing but the text."""
     return canonical(text)[0]
 
 
 def inner_separators(text: str) -> List[Tuple[int, int]]:
     """The spans `_INNER_SEP.finditer(text)` gives: separator runs with a letter on one
-    side and a letter or digit on the other (see `_SEP_RUN`)."""
-    cuts: List[Tuple[int, int]] = []
-    for m in _SEP_RUN.finditer(text):
-        start = m.start()
-        if start:
-            before = text[start - 1]
-            if "a" <= before <= "z" or (before in "0123456789$@" and "a" <= text[m.end()] <= "z"):
-                cuts.append(m.span())
-    return cuts
+    side and a letter or digit on the other (see `_INNER_CUT`)."""
+    if _INNER_CUT.search(text) is None:  # most texts
+        return []
+    return [m.span() for m in _INNER_CUT.finditer(text)]
 
 
 def _join_inner(text: str, index: Sequence[int]) -> Tuple[str, Sequence[int]]:
@@ -320,6 +374,26 @@ def _drop(text: str, index: Sequence[int], pattern: re.Pattern, keep_units: bool
     out.append(text[pos:])
     out_index.extend(index[pos:])
     return "".join(out), out_index
+
+
+#: runs of a-z and the ASCII characters `str.split` takes for whitespace: in a lower-case
+#: text, no word of letters a-z and no run of letters with whitespace between ("gong jian
+#: fa") reaches across any other character, so the pinyin and misspelling passes may ask
+#: about a text segment by segment and remember the segments (issue 13 item 10)
+_LATIN_SEGMENT = re.compile(r"[a-z \t\n\x0b\x0c\r\x1c-\x1f]+")
+_last_segments: Tuple[object, List[str]] = (None, [])
+
+
+def latin_segments(text: str) -> List[str]:
+    """`_LATIN_SEGMENT.findall(text)`; the last text's answer is kept (the pinyin pass and
+    the misspelling pass ask about the same text one after the other). Not to be changed
+    by the caller."""
+    global _last_segments
+    source, segments = _last_segments
+    if source is not text:
+        segments = _LATIN_SEGMENT.findall(text)
+        _last_segments = (text, segments)
+    return segments
 
 
 def has_cjk(text: str) -> bool:

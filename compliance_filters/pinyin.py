@@ -24,9 +24,9 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from compliance_filters.normalize import fast_simplified, translation_sequence
+from compliance_filters.normalize import fast_simplified, latin_segments, translation_sequence
 from compliance_filters.phrase_index import trie_pattern, trie_scanner
 
 _MIN_LATIN_LETTERS = 5
@@ -130,6 +130,50 @@ def compact_offsets(text: str) -> List[int]:
     return where
 
 
+#: whitespace the sound table does not drop (str.isspace, but not one of its seven):
+#: `compact_offsets` skips it while the compact text keeps it, so a text holding one is
+#: restored as one piece, as it always was (`PinyinRestorer.restore`)
+_ODD_SPACE = re.compile(r"[^\S \t\n\r\f\v\u3000]")
+_LETTERS_ONLY = re.compile(r"[a-z]+")
+#: segments remembered per restorer (at the limit the memo is emptied and fills again)
+SEGMENT_MEMO_LIMIT = 50_000
+
+
+def _class_of(codes: Sequence[int]) -> str:
+    """A regex character class holding exactly the code points `codes` (as ranges)."""
+    ordered = sorted(set(codes))
+    parts: List[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(re.escape(chr(ordered[i])) + ("-" + re.escape(chr(ordered[j])) if j > i else ""))
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@lru_cache(maxsize=1)
+def _segment_regex() -> Optional[re.Pattern]:
+    """Runs of the characters a spelling can be read from: a-z, the whitespace the sound
+    table drops, and the Chinese characters it reads (None if some reading is not plain
+    a-z letters: then no character is known to end every spelling).
+
+    Every other character stays itself in the compact text and is no letter a-z, so no
+    spelling (letters a-z only) is found across one: a text's spellings are its
+    segments' spellings (`PinyinRestorer.restore`)."""
+    table = _sound_table()
+    codes = [ord(c) for c in "abcdefghijklmnopqrstuvwxyz"]
+    for code, syllable in table.items():
+        if syllable is None:
+            codes.append(code)
+        elif _LETTERS_ONLY.fullmatch(syllable):
+            codes.append(code)
+        else:
+            return None
+    return re.compile(_class_of(codes) + "+")
+
+
 class PinyinRestorer:
     """Rewrites pinyin / homophone spellings of `phrases` back to the phrases."""
 
@@ -151,6 +195,13 @@ class PinyinRestorer:
         self._spelled = sorted({"\x00".join(r[0] for r in (reading(c) for c in phrase))
                                 for entries in self.by_letters.values() for phrase, _ in entries})
         self._latin_regex: Optional[re.Pattern] = None
+        # segments of Chinese texts (see `restore`): those with no spelling to rewrite,
+        # and the others with what `_segment_edits` found in them
+        self._segments = _segment_regex() if all(
+            _LETTERS_ONLY.fullmatch(letters) for letters in self.by_letters) else None
+        self._clean: Set[str] = set()
+        self._edits: Dict[str, List[Tuple[int, int, str, str]]] = {}
+        self._latin_clean: Set[str] = set()
 
     @property
     def _latin(self) -> Optional[re.Pattern]:
@@ -162,11 +213,79 @@ class PinyinRestorer:
 
     def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """`text` (lower case) with every accepted sound-alike run replaced by its phrase,
-        and the offset map back to `text` (None when nothing changed)."""
+        and the offset map back to `text` (None when nothing changed).
+
+        A text with Chinese characters is read segment by segment (`_segment_regex`: no
+        spelling crosses the characters between segments, so the scanner's choices in one
+        segment never depend on another), and what each segment holds is remembered:
+        the clauses of a batch repeat even where every line is personalised, so most
+        texts cost one set look-up where each cost a translation into syllables and a scan
+        (issue 13 item 10). The one check that reads the whole text, that the phrase
+        is not written as itself anywhere in it, is made here per text;
+        `restore_whole` is the definition this must match (the tests compare them)."""
         if self._letters is None:
             return text, None
         if text.isascii():
             return self._restore_latin(text)
+        segments = self._segments
+        if segments is None or _ODD_SPACE.search(text):
+            return self.restore_whole(text)
+        clean = self._clean
+        if clean.issuperset(segments.findall(text)):
+            return text, None
+        edits: List[Tuple[int, int, str]] = []
+        for m in segments.finditer(text):
+            segment = m.group()
+            if segment in clean:
+                continue
+            found = self._edits.get(segment)
+            if found is None:
+                found = self._segment_edits(segment)
+                if not found:
+                    if len(clean) >= SEGMENT_MEMO_LIMIT:
+                        clean.clear()
+                    clean.add(segment)
+                    continue
+                if len(self._edits) >= SEGMENT_MEMO_LIMIT:
+                    self._edits.clear()
+                self._edits[segment] = found
+            offset = m.start()
+            for start, end, letters, phrase in found:
+                # a phrase written as itself is the phrase filter's business, not an evasion
+                if not any(p in text for p, _ in self.by_letters[letters]):
+                    edits.append((offset + start, offset + end, phrase))
+        if not edits:
+            return text, None
+        return _apply(text, edits)
+
+    def _segment_edits(self, segment: str) -> List[Tuple[int, int, str, str]]:
+        """(start, end, letters, phrase) of each run of `segment` that `restore_whole`
+        would rewrite were `segment` the whole text and none of the phrases it spells
+        written as itself in it."""
+        compact = segment.translate(_sound_sequence())
+        one_syllable = _single_syllables()
+        found = [(a, b, compact[a:b]) for a, b in self._letters.spans(compact)  # type: ignore[union-attr]
+                 if compact[a:b] not in one_syllable]
+        if not found:
+            return []
+        where = compact_offsets(segment)
+        edits: List[Tuple[int, int, str, str]] = []
+        for first, last, letters in found:
+            start, end = where[first], where[last - 1] + 1
+            if first > 0 and where[first - 1] == start:
+                continue  # starts inside a Chinese syllable
+            if last < len(where) and where[last] == end - 1:
+                continue  # ends inside a Chinese syllable
+            phrase = self._accept(segment, start, end, letters)
+            if phrase:
+                edits.append((start, end, letters, phrase))
+        return edits
+
+    def restore_whole(self, text: str) -> Tuple[str, Optional[List[int]]]:
+        """`restore` of a text with Chinese characters, read as one piece (the definition
+        `restore` must match, and its way for texts it cannot cut into segments)."""
+        if self._letters is None:
+            return text, None
         compact = text.translate(_sound_sequence())
         one_syllable = _single_syllables()
         found = [(a, b, compact[a:b]) for a, b in self._letters.spans(compact)
@@ -198,7 +317,7 @@ class PinyinRestorer:
         # A match, its spaces taken out, is one of the spellings, so a text whose spellings
         # scanner finds none with its spaces taken out holds no match: the regex (and its
         # compilation) is skipped for ~98% of English texts.
-        if not self._letters.found_in("".join(text.split())):
+        if not self._latin_found(text):
             return text, None
         assert self._latin is not None
         edits = []
@@ -209,6 +328,26 @@ class PinyinRestorer:
         if not edits:
             return text, None
         return _apply(text, edits)
+
+    def _latin_found(self, text: str) -> bool:
+        """Does the spellings scanner find a spelling in ASCII `text` with its whitespace
+        taken out? Asked segment by segment (normalize.latin_segments), and the segments where
+        it finds none remembered: a reminder's clauses repeat, so most texts cost one
+        set look-up, not a scan of the whole text (issue 13 item 10)."""
+        assert self._letters is not None
+        clean = self._latin_clean
+        segments = latin_segments(text)  # no spelling (letters a-z) crosses another character
+        if clean.issuperset(segments):
+            return False
+        for segment in segments:
+            if segment in clean:
+                continue
+            if self._letters.found_in("".join(segment.split())):
+                return True
+            if len(clean) >= SEGMENT_MEMO_LIMIT:
+                clean.clear()
+            clean.add(segment)
+        return False
 
     def _accept(self, text: str, start: int, end: int, letters: str) -> Optional[str]:
         """The phrase the run text[start:end] spells, if it is an evasion (see module doc)."""

@@ -14,7 +14,9 @@ they are. One regex pass over the text; the core word's own spellings are left a
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from compliance_filters.normalize import latin_segments
 
 _VOWELS = "aeiouy"
 # a vowel: the spellings of its sound (later, unstressed "a" may also be written "e")
@@ -80,6 +82,7 @@ class SoundAlike:
         self._plain = plain
         self._each: List[re.Pattern] = []  # one regex per word, compiled at the first match (start-up)
         self._known = frozenset(self.words)
+        self._clean: Set[str] = set()  # segments with no misspelt word (`restore`)
 
     @property
     def _regex(self) -> Optional[re.Pattern]:
@@ -98,10 +101,33 @@ class SoundAlike:
             found.append((start, end, next(i for i, p in enumerate(self._each) if p.fullmatch(word))))
         return found
 
+    def _misspelt(self, text: str) -> bool:
+        """Does `text` hold a word `restore` would replace (a match not spelt right)?"""
+        assert self._padded is not None
+        known = self._known
+        return any(m.group()[1:] not in known for m in self._padded.finditer(" " + text))
+
     def restore(self, text: str) -> Tuple[str, Optional[List[int]]]:
         """`text` (lower case) with each misspelt word replaced, and the offset map back to
         `text` (None when nothing changed)."""
         if self._padded is None:
+            return text, None
+        # A match is a whole word of letters a-z, which lies inside one of the text's
+        # segments (normalize.latin_segments): the segments with no misspelt word are
+        # remembered, and a text made of them (most: a reminder's clauses repeat) costs
+        # one set look-up instead of the scan (issue 13 item 10).
+        segments = latin_segments(text)
+        clean = self._clean
+        if clean.issuperset(segments):
+            return text, None
+        for segment in segments:
+            if segment not in clean:
+                if self._misspelt(segment):
+                    break
+                if len(clean) >= SEGMENT_MEMO_LIMIT:
+                    clean.clear()
+                clean.add(segment)
+        else:
             return text, None
         edits: List[Tuple[int, int, str]] = []
         for start, end, number in self.matches(text):
@@ -127,13 +153,25 @@ class SoundAlike:
         return "".join(out), index
 
 
+#: segments remembered per SoundAlike (at the limit the memo is emptied and fills again)
+SEGMENT_MEMO_LIMIT = 50_000
 _cache: Dict[Tuple[str, ...], SoundAlike] = {}
+#: the last word list asked for and its SoundAlike (the filter asks with the same pack
+#: list for every text: no tuple of it built and hashed per text)
+_last: Tuple[object, Tuple[str, ...], Optional[SoundAlike]] = (None, (), None)
 
 
 def sound_alike(words: Sequence[str]) -> SoundAlike:
-    """The SoundAlike for `words` (built once per word list)."""
+    """The SoundAlike for `words` (built once per word list). The list asked for last is
+    known by identity: a pack's lists are not changed once loaded (one changed in place
+    after use would need a new list object to be seen)."""
+    global _last
+    source, key, got = _last
+    if source is words and got is not None and len(key) == len(words):
+        return got
     key = tuple(words)
     got = _cache.get(key)
     if got is None:
         got = _cache[key] = SoundAlike(words)
+    _last = (words, key, got)
     return got

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -167,6 +166,8 @@ def _worker_count(lines: int) -> int:
 
 def _check_lines(pack: Any, texts: Sequence[str], lang: Optional[str]) -> Tuple[bool, List[str]]:
     """(was any text blocked, the JSON line `compliance text` prints per text)."""
+    from json.encoder import encode_basestring  # what that encoder's encode does with a str
+
     from compliance_filters import check_text
 
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
@@ -175,7 +176,7 @@ def _check_lines(pack: Any, texts: Sequence[str], lang: Optional[str]) -> Tuple[
     for text in texts:
         decision = check_text(pack, text, lang=lang)
         if decision.allowed:  # the common line: only the text needs encoding
-            out.append('{"text": ' + encode(text) + _ALLOWED_TAIL)
+            out.append('{"text": ' + encode_basestring(text) + _ALLOWED_TAIL)
         else:
             any_blocked = True
             out.append(encode({
@@ -203,33 +204,6 @@ def _worker_chunk(span: Tuple[int, int]) -> Tuple[bool, bytes]:
     return any_blocked, "\n".join(lines).encode(encoding, errors)
 
 
-@contextmanager
-def _jieba_cache_read_at_once() -> Iterator[None]:
-    """jieba reads its dictionary cache with `marshal.load` on the open file, which
-    CPython serves by many small reads: ~0.55 s of CPU for the 9 MB cache against ~0.14 s
-    for `marshal.loads` of the file's bytes (the same objects). The batch loads it in the
-    parent before forking, where nothing else runs, so the difference is wall time of
-    every batch with a Chinese line (issue 13 item 10). jieba's module name `marshal` is
-    pointed at a reader doing the latter while this block runs, then restored."""
-    import marshal
-    import types
-
-    from compliance_filters.phrases import _import_jieba
-
-    jieba = _import_jieba()
-    original = getattr(jieba, "marshal", None)
-    if original is not marshal:  # not the module jieba was written against: leave it be
-        yield
-        return
-    jieba.marshal = types.SimpleNamespace(  # type: ignore[attr-defined]
-        load=lambda file: marshal.loads(file.read()), loads=marshal.loads,
-        dump=marshal.dump, dumps=marshal.dumps)
-    try:
-        yield
-    finally:
-        jieba.marshal = original  # type: ignore[attr-defined]
-
-
 def _check_in_workers(pack: Any, texts: List[str], lang: Optional[str], workers: int,
                       encoding: Tuple[str, str]) -> Iterator[Tuple[bool, bytes]]:
     """`_check_lines` over chunks of `texts` in `workers` forked processes: for each chunk,
@@ -237,24 +211,25 @@ def _check_in_workers(pack: Any, texts: List[str], lang: Optional[str], workers:
     with `encoding` = (codec, error handler)), yielded as soon as that chunk is done.
 
     The matchers (and jieba's dictionary, when a line holds Chinese) are built here once,
-    before the fork, so every worker starts with them instead of building its own."""
+    before the fork, so every worker starts with them instead of building its own. They
+    are then frozen out of the garbage collector (`gc.freeze`): a worker's collections
+    never write to the objects it inherited, so the pages holding them stay shared with
+    the parent instead of being copied into each worker as its collector walks them."""
+    import gc
     import multiprocessing
 
     from compliance_filters.normalize import has_cjk
     from compliance_filters.phrases import warm_up
 
-    joined = "\n".join(texts)  # one scan for a Chinese character, not one per line
-    chinese = not joined.isascii() and has_cjk(joined)
-    del joined
-    if chinese:
-        with _jieba_cache_read_at_once():
-            warm_up(pack, chinese=True)
-    else:
-        warm_up(pack, chinese=False)
+    # the first Chinese line ends the scan (no joined copy of the whole batch)
+    chinese = any(not text.isascii() and has_cjk(text) for text in texts)
+    warm_up(pack, chinese=chinese)
     _worker_state.update(pack=pack, lang=lang, texts=texts, encoding=encoding)
     spans = [(i, min(i + _CHUNK, len(texts))) for i in range(0, len(texts), _CHUNK)]
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_worker_chunk, spans)
     finally:
+        gc.unfreeze()
         _worker_state.clear()
