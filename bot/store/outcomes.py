@@ -46,14 +46,28 @@ def agree_arrangement(s: Session, *, account_id: str, debt_id: Union[int, str, N
                       installments: List[Tuple[date, Decimal]]) -> Tuple[Arrangement, bool]:
     """The accepted arrangement for these terms, created only if it is not already on file.
 
+    New terms replace the account's open ones: a debtor who promised $100 on Friday and
+    then agreed "3 months instead" has one arrangement, the plan. Two open ones would send
+    reminders for both and count the promise as broken when the plan is kept. The replaced
+    one is kept as `cancelled`, with an evidence record naming what replaced it.
+
     Returns (arrangement, created)."""
     same = find_same_arrangement(s, account_id=account_id, kind=kind, total=total,
                                  currency=currency, installments=installments)
     if same is not None:
         return same, False
-    return repo.create_arrangement(s, account_id=account_id, debt_id=debt_id, kind=kind,
-                                   total=total, currency=currency, installments=installments,
-                                   status="accepted"), True
+    replaced = list(s.execute(select(Arrangement).where(
+        Arrangement.account_id == account_id, Arrangement.status.in_(OPEN_ARRANGEMENT))
+        .order_by(Arrangement.id)).scalars())
+    created = repo.create_arrangement(s, account_id=account_id, debt_id=debt_id, kind=kind,
+                                      total=total, currency=currency, installments=installments,
+                                      status="accepted")
+    for old in replaced:
+        old.status = "cancelled"
+        evidence.append(s, "arrangement_cancelled", account_id, {
+            "arrangement_id": old.id, "kind": old.kind, "replaced_by": created.id})
+    s.flush()
+    return created, True
 
 
 def open_handoff(s: Session, conversation_id: str) -> Optional[Handoff]:

@@ -121,6 +121,35 @@ async def test_settlement_offer_waives_interest(portfolio) -> None:
     assert responses(dispatcher) == ["utter_offer_settlement"]
 
 
+async def test_new_terms_replace_the_open_arrangement(portfolio, capsys) -> None:
+    """"i can pay 100 on friday", then "actually can i do 3 months instead" and yes: one
+    open arrangement (the plan); the promise is kept on file as cancelled, with evidence."""
+    dispatcher = CollectingDispatcher()
+    await ActionEvaluatePromise().run(dispatcher, make_tracker(
+        intent="promise_to_pay", slots={"amount": "100.00", "date": "2026-12-04"}), {})
+    assert responses(dispatcher) == ["utter_promise_accepted"]
+    events = await ActionEvaluateInstallment().run(CollectingDispatcher(), make_tracker(
+        intent="propose_installment", entities=[{"entity": "months", "value": "3"}], slots={"months": "3"}), {})
+    offer_json = next(e["value"] for e in events if e["name"] == "current_offer")
+    await ActionAcceptOffer().run(CollectingDispatcher(), make_tracker(
+        intent="affirm", slots={"current_offer": offer_json, "awaiting": "offer"}), {})
+    await ActionAcceptOffer().run(CollectingDispatcher(), make_tracker(
+        intent="affirm", slots={"current_offer": offer_json, "awaiting": "offer"}), {})  # the same yes again
+    rows = export("arrangements", capsys)
+    assert [(r["kind"], r["status"]) for r in rows] == [("promise", "cancelled"), ("plan", "accepted")]
+    import json
+
+    from sqlalchemy import select
+
+    from bot.store.db import session_scope
+    from bot.store.models import EvidenceRecord
+
+    with session_scope() as s:
+        cancelled = [json.loads(p) for p in s.execute(select(EvidenceRecord.payload).where(
+            EvidenceRecord.kind == "arrangement_cancelled")).scalars()]
+    assert [(p["kind"], p["replaced_by"]) for p in cancelled] == [("promise", rows[1]["id"])]
+
+
 @pytest.mark.parametrize("sender,language", [(EN_PHONE, "en"), (ZH_PHONE, "zh")])
 async def test_nothing_to_waive_is_not_called_a_discount(portfolio, tmp_path, sender: str, language: str) -> None:
     """A balance with no interest or fees was offered "we can waive $0.00 of interest:
