@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Deque, List, Optional, Type
 
 from bot.store import queue
-from bot.store.db import connection_scope, session_scope
+from bot.store.db import session_scope, statement_scope
 
 logger = logging.getLogger(__name__)
 
@@ -175,18 +175,21 @@ class QueueRunner:
             asyncio.get_running_loop().call_later(after, self.wake)
 
     # ---------------------------------------------------------------- store calls
-    # A claim, a close and a retry are one Core statement each: a plain connection, not an
-    # ORM session (whose bookkeeping cost more CPU than such a statement: bot.store.db).
+    # A claim, a close and a retry are one Core statement each (on PostgreSQL; SQLite's
+    # claim is three, in one transaction): a plain connection, not an ORM session (whose
+    # bookkeeping cost more CPU than such a statement), and on PostgreSQL in autocommit
+    # mode, so the statement goes alone, without BEGIN and COMMIT round trips
+    # (bot.store.db.statement_scope). An idle worker's empty claim is one round trip.
     def _claim(self):
-        with connection_scope(durable=self.durable_claim) as conn:
+        with statement_scope(durable=self.durable_claim) as conn:
             return queue.claim(conn, self.model, self.worker_id, self.lease)
 
     def _finish(self, row_id: int, status: str, **values: object) -> bool:
-        with connection_scope() as conn:
+        with statement_scope() as conn:
             return queue.finish(conn, self.model, row_id, self.worker_id, status, **values)
 
     def _retry(self, row_id: int, error: str, delay: timedelta) -> None:
-        with connection_scope(durable=False) as conn:  # lost in a crash: the row is due
+        with statement_scope(durable=False) as conn:  # lost in a crash: the row is due
             queue.retry_later(conn, self.model, row_id, self.worker_id, error, delay)
 
     async def drain(self, timeout: float = 30.0) -> None:
