@@ -576,18 +576,23 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
     return contact
 
 
-def _contact_evidence(s: Session, contact_id: int, *, account_id: str, channel: str,
+def _contact_evidence(s: Any, contact_id: int, *, account_id: str, channel: str,
                       direction: str, to: str, from_: str, status: str, reasons: List[str],
                       provider_sid: Optional[str], text: str, at: datetime) -> None:
-    """The evidence record of one contact row (`record_contact`, `record_sent`)."""
-    evidence.append(s, f"message.{direction}", account_id, {
+    """The evidence record of one contact row (`record_contact`, `record_sent`); in a Core
+    transaction (`record_sent` on a connection, PostgreSQL) written at once."""
+    payload = {
         "contact_id": contact_id, "channel": channel, "to": to or "", "from": from_ or "",
         "status": status, "reasons": reasons, "provider_sid": provider_sid,
         "text": _redact(text or ""), "text_sha256": _text_digest(text or ""),
-    }, at=at)
+    }
+    if isinstance(s, Session):
+        evidence.append(s, f"message.{direction}", account_id, payload, at=at)
+    else:
+        evidence.append_now(s, f"message.{direction}", account_id, payload, at=at)
 
 
-def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to: str,
+def record_sent(s: Any, *, outbox_id: int, worker: str, account_id: str, to: str,
                 from_: str, text: str, provider_sid: str, debt_id: Union[int, str, None],
                 at: datetime) -> bool:
     """Twilio took outbox row `outbox_id`: close it as `sent` (if `worker` still holds its
@@ -596,11 +601,16 @@ def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to:
     recorded all the same, the text did go).
 
     PostgreSQL: the UPDATE and the contact INSERT are one statement (a data-modifying
-    CTE), so the send's record costs one round trip and the evidence append."""
+    CTE), so the send's record costs one round trip and the evidence append; `s` may
+    there be a Core connection in a transaction (`bot.store.db.connection_scope`), which
+    spares the sender an ORM session per text. Elsewhere `s` is a session."""
     from bot.store import queue
     from bot.store.models import OutboxMessage
 
-    if s.get_bind().dialect.name != "postgresql":
+    if not isinstance(s, Session):
+        if s.dialect.name != "postgresql":
+            raise ValueError("record_sent on a Core connection is for PostgreSQL")
+    elif s.get_bind().dialect.name != "postgresql":
         closed = queue.finish(s, OutboxMessage, outbox_id, worker, "sent",
                               provider_sid=provider_sid, sent_at=at)
         record_contact(s, account_id=account_id, channel="sms", direction="outbound", to=to,
@@ -611,7 +621,8 @@ def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to:
               "to_number": to or "", "from_number": from_ or "", "status": "sent",
               "reasons": [], "text": text or "", "provider_sid": provider_sid,
               "debt_id": _debt_id(debt_id), "row_id": outbox_id, "worker": worker}
-    s.flush()
+    if isinstance(s, Session):
+        s.flush()
     row = raw.execute(s, _sent_statement(), values).first()
     _contact_evidence(s, row.id, account_id=account_id, channel="sms", direction="outbound",
                       to=to, from_=from_, status="sent", reasons=[],
