@@ -159,3 +159,31 @@ def test_record_sent_on_a_connection_commits_all_or_nothing(store):
         payload = s.execute(text("SELECT payload FROM evidence WHERE kind = "
                                  "'message.outbound'")).scalar()
         assert f'"contact_id":{contact.id}' in payload
+
+
+def test_the_gates_number_facts_carry_the_inconvenient_times_in_one_query(store):
+    """`recipient_for` reads the phones, the number's opt-outs, consents and verification
+    and the account's inconvenient times in one statement: the times as stored (start,
+    end, weekdays, note), in the order they were added."""
+    from datetime import time as clock_time
+
+    with session_scope() as s:
+        repo.add_inconvenient_time(s, "A1", clock_time(22, 30), clock_time(7, 0), note="night")
+        repo.add_inconvenient_time(s, "A1", clock_time(12, 0), clock_time(13, 15),
+                                   weekdays=[0, 2], note="lunch")
+    seen, listener = _hook_statements()
+    try:
+        with session_scope() as s:
+            account, debt = repo.gate_account(s, "A1")
+            del seen[:]
+            recipient = repo.recipient_for(s, account, EN, debt=debt)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", listener)
+    assert len(seen) == 1, seen
+    assert [(i.start, i.end, sorted(i.weekdays), i.note) for i in recipient.inconvenient] == [
+        (clock_time(22, 30), clock_time(7, 0), list(range(7)), "night"),
+        (clock_time(12, 0), clock_time(13, 15), [0, 2], "lunch")]
+    assert recipient.phones[0] == EN
+    with session_scope() as s:  # an account without any
+        z1, z1_debt = repo.gate_account(s, "Z1")
+        assert repo.recipient_for(s, z1, debt=z1_debt).inconvenient == ()
