@@ -11,11 +11,13 @@ transaction: the write lock is taken when the transaction starts, so a transacti
 reads and then writes (the evidence chain's tail, an upsert) can never be overtaken by
 another process between its read and its write.
 
-On PostgreSQL two pools share the engine's events (a statement counter or a test hook on
-`get_engine()` sees both): the durable one, and one whose connections were set to
+On PostgreSQL four pools share the engine's events (a statement counter or a test hook on
+`get_engine()` sees them all): the durable one, and one whose connections were set to
 `synchronous_commit = off` once when they were opened, for the redoable transactions
 (`session_scope(durable=False)`), so neither kind spends a statement per transaction on the
-setting. A pooled connection is pinged only when it has been idle a while
+setting; and the autocommit twin of each, for transactions of one statement
+(`statement_scope`: a queue claim, closing a row), which psycopg2 then sends without the
+BEGIN and COMMIT round trips of its own. A pooled connection is pinged only when it has been idle a while
 (`PING_IDLE_SECONDS`), not at every checkout: the hot path reuses a connection within
 milliseconds, and a round trip per transaction was a measurable share of each message.
 """
