@@ -343,9 +343,11 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
     wire = _WireCounter()
     costs: List[float] = []
     cpu: List[float] = []
+    server_cpu = 0.0
     for i in range(OVERHEAD_MESSAGES + 10):
         if i == 10:
             wire.start()
+            server_cpu = -_server_cpu_seconds()
         phone = phones[i % len(phones)]
         started, cpu_started = time.perf_counter(), time.process_time()
         await _accept_as_the_webhook_does(phone)
@@ -354,6 +356,7 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
         if i >= 10:  # the first messages warm caches and the connection pool
             costs.append(time.perf_counter() - started)
             cpu.append(time.process_time() - cpu_started)
+    server_cpu += _server_cpu_seconds()
     wire.stop()
     await channel.sender.close()
     global _BATCHER
@@ -368,8 +371,45 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
     return {"messages": n, "mean_ms": round(statistics.fmean(costs) * 1000, 2),
             "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95),
             "cpu_mean_ms": round(statistics.fmean(cpu) * 1000, 2), "cpu_p50_ms": _pct(cpu, 0.5),
+            "database_server_cpu_ms": round(server_cpu * 1000 / n, 2) if server_cpu else None,
             **wire.per_message(n),
             "baseline_one_query": _one_query_baseline()}
+
+
+def _server_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this process's
+    connections (0.0 elsewhere, or without psutil): the database's share of each message,
+    which runs on the same cores as the turns. The pools are warm when it is first read,
+    so the same backends serve the whole measurement."""
+    from bot.store.db import get_engine
+
+    if get_engine().dialect.name != "postgresql":
+        return 0.0
+    try:
+        import psutil
+        import psycopg2
+        from sqlalchemy.engine import make_url
+    except ImportError:  # pragma: no cover - psutil is a bench dependency
+        return 0.0
+    ports = {c.laddr.port for c in psutil.Process().connections(kind="tcp")
+             if c.raddr and c.raddr.port == (get_engine().url.port or 5432)}
+    url = get_engine().url.set(drivername="postgresql", query={})
+    conn = psycopg2.connect(make_url(url).render_as_string(hide_password=False))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pid, client_port FROM pg_stat_activity "
+                           "WHERE client_port IS NOT NULL AND pid <> pg_backend_pid()")
+            pids = [pid for pid, port in cursor.fetchall() if port in ports]
+    finally:
+        conn.close()
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _pools(db: Any) -> List[Any]:
@@ -644,6 +684,9 @@ def _print_overhead(o: Dict[str, Any]) -> None:
           f"{round(o['mean_ms'] / b['wall_mean_ms'], 1)}x wall, "
           f"{round(o['cpu_mean_ms'] / max(b['cpu_mean_ms'], 1e-6), 1)}x CPU of it)", flush=True)
     print(f"   statements per message by kind: {o['statements_by_kind']}", flush=True)
+    if o.get("database_server_cpu_ms") is not None:
+        print(f"   PostgreSQL backends' CPU per message (this process's connections): "
+              f"{o['database_server_cpu_ms']} ms", flush=True)
 
 
 if __name__ == "__main__":
