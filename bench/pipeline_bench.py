@@ -10,9 +10,11 @@ acknowledgement, and the CPU per request of the server and of the load generator
 and lost/duplicate replies are counted.
 
 overhead: in this process, one message at a time, everything of ours a message costs
-without Rasa and without Twilio's network: inbox INSERT, claim, account lookup, inbound
+without Rasa and without Twilio's network: inbox INSERT (as the webhook's batcher does
+it), claim, account lookup, inbound
 contact row, the gate and its decision record, the outbox row, closing the inbox row,
 the outbox claim and the `sent` contact row (the Twilio client is a no-op stand-in).
+Statements, transactions and round trips are counted on the wire (`_WireCounter`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import time
 import urllib.parse
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
@@ -330,7 +332,6 @@ class _NoNetworkClient:
 
 
 async def _overhead(phones: List[str]) -> Dict[str, Any]:
-    from bot.channels import inbox
     from bot.channels.twilio_sms import CompliantTwilioInput
 
     channel = CompliantTwilioInput.from_credentials({})
@@ -339,52 +340,223 @@ async def _overhead(phones: List[str]) -> Dict[str, Any]:
     channel._sender = OutboxSender(_NoNetworkClient(), tasks=1)  # type: ignore[arg-type]
     assistant = EchoAssistant()
     worker = channel.inbox_worker(assistant, tasks=1)
-    from sqlalchemy import event
-
-    from bot.store.db import get_engine
-
-    statements = [0]
-    commits = [0]
-    kinds: Dict[str, int] = {}
-
-    def count(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        statements[0] += 1
-        kind = _statement_kind(sql)
-        kinds[kind] = kinds.get(kind, 0) + 1
-
-    def count_commit(_conn: Any) -> None:
-        commits[0] += 1
-
+    wire = _WireCounter()
     costs: List[float] = []
     cpu: List[float] = []
+    server_cpu = 0.0
     for i in range(OVERHEAD_MESSAGES + 10):
         if i == 10:
-            event.listen(get_engine(), "before_cursor_execute", count)
-            event.listen(get_engine(), "commit", count_commit)
+            wire.start()
+            server_cpu = -_server_cpu_seconds()
         phone = phones[i % len(phones)]
         started, cpu_started = time.perf_counter(), time.process_time()
-        inbox.accept(sid="SM" + uuid.uuid4().hex, channel="sms", from_number=phone,
-                     to_number=OUR_NUMBER, body="hello")
+        await _accept_as_the_webhook_does(phone)
         assert await worker.run_once()
         assert await channel.sender.run_once()
         if i >= 10:  # the first messages warm caches and the connection pool
             costs.append(time.perf_counter() - started)
             cpu.append(time.process_time() - cpu_started)
-    event.remove(get_engine(), "before_cursor_execute", count)
-    event.remove(get_engine(), "commit", count_commit)
+    server_cpu += _server_cpu_seconds()
+    wire.stop()
     await channel.sender.close()
+    global _BATCHER
+    if _BATCHER is not None:
+        await _BATCHER.close()
+        _BATCHER = None
     _check_all_sent(OVERHEAD_MESSAGES + 10)
+    n = len(costs)
     # wall time includes waiting for the database (its CPU, round trips, the WAL flushes
     # of the durable commits); CPU time is this process's own work (all its threads),
     # which is what limits turns/s when many messages are in flight
-    return {"messages": len(costs), "mean_ms": round(statistics.fmean(costs) * 1000, 2),
+    return {"messages": n, "mean_ms": round(statistics.fmean(costs) * 1000, 2),
             "p50_ms": _pct(costs, 0.5), "p95_ms": _pct(costs, 0.95),
             "cpu_mean_ms": round(statistics.fmean(cpu) * 1000, 2), "cpu_p50_ms": _pct(cpu, 0.5),
-            "statements_per_message": round(statements[0] / len(costs), 1),
-            "transactions_per_message": round(commits[0] / len(costs), 1),
-            "statements_by_kind": {k: round(v / len(costs), 2) for k, v in
-                                   sorted(kinds.items(), key=lambda kv: -kv[1])},
+            "database_server_cpu_ms": round(server_cpu * 1000 / n, 2) if server_cpu else None,
+            **wire.per_message(n),
             "baseline_one_query": _one_query_baseline()}
+
+
+def _server_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this process's
+    connections (0.0 elsewhere, or without psutil): the database's share of each message,
+    which runs on the same cores as the turns. The pools are warm when it is first read,
+    so the same backends serve the whole measurement."""
+    from bot.store.db import get_engine
+
+    if get_engine().dialect.name != "postgresql":
+        return 0.0
+    try:
+        import psutil
+        import psycopg2
+        from sqlalchemy.engine import make_url
+    except ImportError:  # pragma: no cover - psutil is a bench dependency
+        return 0.0
+    ports = {c.laddr.port for c in psutil.Process().connections(kind="tcp")
+             if c.raddr and c.raddr.port == (get_engine().url.port or 5432)}
+    url = get_engine().url.set(drivername="postgresql", query={})
+    conn = psycopg2.connect(make_url(url).render_as_string(hide_password=False))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pid, client_port FROM pg_stat_activity "
+                           "WHERE client_port IS NOT NULL AND pid <> pg_backend_pid()")
+            pids = [pid for pid, port in cursor.fetchall() if port in ports]
+    finally:
+        conn.close()
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _pools(db: Any) -> List[Any]:
+    """Every pool of the store (`db.pools`; the two of earlier versions without it)."""
+    if hasattr(db, "pools"):
+        return db.pools()
+    return list({id(e.pool): e.pool for e in (db._engine, db._redoable)
+                 if e is not None}.values())
+
+
+async def _accept_as_the_webhook_does(phone: str) -> None:
+    """Store one inbound message the way the SMS webhook does in production: through its
+    `AcceptBatcher` (on PostgreSQL one autocommit statement on the batcher's own
+    connection; elsewhere `inbox.accept_many`), called directly in this thread."""
+    global _BATCHER
+    from bot.channels import inbox
+
+    if _BATCHER is None:
+        _BATCHER = inbox.AcceptBatcher()
+    stored = _BATCHER._store([{"sid": "SM" + uuid.uuid4().hex, "channel": "sms",
+                               "from_number": phone, "to_number": OUR_NUMBER,
+                               "body": "hello"}])
+    assert stored == [True]
+
+
+_BATCHER: Any = None
+
+
+class _WireCounter:
+    """What the database sees of each message, counted where it is sent.
+
+    `statements`: every statement run on a DBAPI cursor of any of the store's pools (and
+    the acknowledgement batcher's connection), counted by a cursor class installed on each
+    connection as it is checked out, so statements that bypass SQLAlchemy's execution
+    (bot/store/raw.py, the batcher) are counted as surely as the rest;
+    `statements_seen_by_sqlalchemy` is what the engine's `before_cursor_execute` event saw
+    (the count earlier waves reported), kept as a cross-check. On PostgreSQL psycopg2
+    sends `BEGIN` as a round trip of its own before a transaction's first statement and
+    `COMMIT` as another: `begins` and `commits` count those; a statement on an autocommit
+    connection is a transaction by itself and needs neither. `round_trips` is their sum.
+    `transactions` = begins + autocommit statements. On SQLite (no wire) only the
+    statements and commits are counted."""
+
+    def __init__(self) -> None:
+        self.counts: Dict[str, int] = {"statements": 0, "seen": 0, "begins": 0,
+                                       "commits": 0, "autocommit": 0}
+        self.kinds: Dict[str, int] = {}
+        self._hooks: List[Tuple[Any, str, Any]] = []
+        #: cursors installed on connections count only while this is set
+        self._active = True
+
+    def start(self) -> None:
+        from bot.store import db
+
+        engine = db.get_engine()
+        self._listen(engine, "before_cursor_execute", self._seen)
+        self._listen(engine, "commit", self._commit)
+        if engine.dialect.name != "postgresql":
+            return
+        cursor_class = self._cursor_class()
+        for pool in _pools(db):
+            self._listen(pool, "checkout",
+                         lambda dbapi_conn, _rec, _proxy: setattr(dbapi_conn, "cursor_factory",
+                                                                  cursor_class))
+        if _BATCHER is not None and _BATCHER._conn is not None:
+            _BATCHER._conn.dbapi_connection.cursor_factory = cursor_class
+
+    def _listen(self, target: Any, name: str, fn: Any) -> None:
+        from sqlalchemy import event
+
+        event.listen(target, name, fn)
+        self._hooks.append((target, name, fn))
+
+    def stop(self) -> None:
+        from sqlalchemy import event
+
+        for target, name, fn in self._hooks:
+            event.remove(target, name, fn)
+        self._hooks = []
+        self._active = False
+
+    def _cursor_class(self) -> Any:
+        import psycopg2.extensions as ext
+
+        counter = self
+
+        class Counting(ext.cursor):
+            def execute(self, sql: Any, params: Any = None) -> Any:
+                if counter._active:
+                    counter._statement(self.connection, sql)
+                return super().execute(sql, params)
+
+            def executemany(self, sql: Any, seq: Any) -> Any:
+                if counter._active:
+                    for _ in range(len(seq) if hasattr(seq, "__len__") else 1):
+                        counter._statement(self.connection, sql)
+                return super().executemany(sql, seq)
+
+        return Counting
+
+    def _statement(self, conn: Any, sql: Any) -> None:
+        import psycopg2.extensions as ext
+
+        text = sql.decode() if isinstance(sql, bytes) else str(sql)
+        self.counts["statements"] += 1
+        if conn.autocommit:
+            self.counts["autocommit"] += 1
+        elif conn.status == ext.STATUS_READY:
+            self.counts["begins"] += 1  # psycopg2 sends BEGIN first, a round trip of its own
+        kind = _statement_kind(text)
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+
+    def _seen(self, _conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        self.counts["seen"] += 1
+        if _conn.dialect.name != "postgresql":  # no counting cursor there
+            self.counts["statements"] += 1
+            kind = _statement_kind(sql)
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
+
+    def _commit(self, conn: Any) -> None:
+        if conn.dialect.name != "postgresql":
+            self.counts["commits"] += 1
+            return
+        import psycopg2.extensions as ext
+
+        dbapi_conn = conn.connection.dbapi_connection
+        # psycopg2 sends COMMIT only for a transaction it began (not in autocommit mode)
+        if not dbapi_conn.autocommit and dbapi_conn.status != ext.STATUS_READY:
+            self.counts["commits"] += 1
+
+    def per_message(self, n: int) -> Dict[str, Any]:
+        c = self.counts
+
+        def each(value: int) -> float:
+            return round(value / n, 2)
+
+        postgres = c["begins"] + c["autocommit"] > 0
+        return {"statements_per_message": each(c["statements"]),
+                "statements_seen_by_sqlalchemy_per_message": each(c["seen"]),
+                "transactions_per_message": each(c["begins"] + c["autocommit"]) if postgres
+                else each(c["commits"]),
+                "begin_round_trips_per_message": each(c["begins"]),
+                "commit_round_trips_per_message": each(c["commits"]),
+                "round_trips_per_message": each(c["statements"] + c["begins"] + c["commits"])
+                if postgres else None,
+                "statements_by_kind": {k: each(v) for k, v in
+                                       sorted(self.kinds.items(), key=lambda kv: -kv[1])}}
 
 
 def _check_all_sent(expected: int) -> None:
@@ -501,13 +673,20 @@ def _print_overhead(o: Dict[str, Any]) -> None:
           f"p50 {o['p50_ms']} / p95 {o['p95_ms']} ms; CPU of this process mean "
           f"{o['cpu_mean_ms']} / p50 {o['cpu_p50_ms']} ms; over {o['messages']} messages; "
           f"{o['statements_per_message']} SQL statements in "
-          f"{o['transactions_per_message']} transactions each", flush=True)
+          f"{o['transactions_per_message']} transactions each ("
+          f"{o['statements_seen_by_sqlalchemy_per_message']} seen by SQLAlchemy's event; "
+          f"{o['round_trips_per_message']} round trips with "
+          f"{o['begin_round_trips_per_message']} BEGIN and "
+          f"{o['commit_round_trips_per_message']} COMMIT)", flush=True)
     b = o["baseline_one_query"]
     print(f"   baseline, same run: one transaction with one indexed SELECT: wall "
           f"{b['wall_mean_ms']} ms, CPU {b['cpu_mean_ms']} ms (overhead = "
           f"{round(o['mean_ms'] / b['wall_mean_ms'], 1)}x wall, "
           f"{round(o['cpu_mean_ms'] / max(b['cpu_mean_ms'], 1e-6), 1)}x CPU of it)", flush=True)
     print(f"   statements per message by kind: {o['statements_by_kind']}", flush=True)
+    if o.get("database_server_cpu_ms") is not None:
+        print(f"   PostgreSQL backends' CPU per message (this process's connections): "
+              f"{o['database_server_cpu_ms']} ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from bot.channels.runner import QueueRunner
 from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, is_retryable, make_client
 from bot.config import get_settings
 from bot.store import queue, repo
-from bot.store.db import session_scope
+from bot.store.db import connection_scope, get_engine, session_scope, statement_scope
 from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -86,12 +86,17 @@ class OutboxSender(QueueRunner):
 
     def _record_sent(self, row: OutboxMessage, sid: str) -> None:
         at = clock.now()
-        with session_scope() as s:
-            if row.account_id is None:  # no account on file: only the row is closed
-                closed = queue.finish(s, OutboxMessage, row.id, self.worker_id, "sent",
+        if row.account_id is None:  # no account on file: only the row is closed
+            with statement_scope() as conn:
+                closed = queue.finish(conn, OutboxMessage, row.id, self.worker_id, "sent",
                                       provider_sid=sid, sent_at=at)
-                record_contact(s, None, to=row.to_number)
-            else:  # Twilio has just made this sid: no contact row carries it yet
+            record_contact(None, None, to=row.to_number)
+        else:  # Twilio has just made this sid: no contact row carries it yet
+            # PostgreSQL: the close, the contact and its evidence are two Core statements
+            # in one transaction, without an ORM session (repo.record_sent)
+            scope = connection_scope if get_engine().dialect.name == "postgresql" \
+                else session_scope
+            with scope() as s:
                 closed = repo.record_sent(
                     s, outbox_id=row.id, worker=self.worker_id, account_id=row.account_id,
                     to=row.to_number, from_=row.from_number, text=row.body,

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Deque, List, Optional, Type
 
 from bot.store import queue
-from bot.store.db import connection_scope, session_scope
+from bot.store.db import session_scope, statement_scope
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,17 @@ class QueueRunner:
     #: lost in a database crash only means the row is claimed again (bot.store.db).
     durable_claim = True
 
+    #: how long an idle task other than the poller sleeps before it looks by itself, as a
+    #: multiple of `poll` (a safety net: wakes come from notifications, from the webhook in
+    #: the same process, from a task that claimed a row, and from the poller)
+    IDLE_POLLS = 20
+
     def __init__(self, *, tasks: int = 4, poll: float = 0.5, lease: float = 120.0,
                  retry_base: float = 1.0, max_attempts: int = 4) -> None:
         self.tasks = tasks
         self.poll = poll
+        #: is one sleeping task polling the table every `poll`? (see `_sleep`)
+        self._polling = False
         self.lease = timedelta(seconds=lease)
         self.retry_base = retry_base
         self.max_attempts = max_attempts
@@ -96,6 +103,7 @@ class QueueRunner:
         self._stopping = False
         self._sleepers.clear()
         self._pending_wakes = 0
+        self._polling = False
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._loop(), name=f"{self.name}-{i}")
                        for i in range(self.tasks)]
@@ -153,17 +161,29 @@ class QueueRunner:
                 await self._sleep()
 
     async def _sleep(self) -> None:
+        """Wait for a wake. One sleeping task (the poller) also looks every `poll` by
+        itself, for rows nobody announced (another process's, on a database without
+        notifications; a retry coming due; a lease running out); the others wait for a
+        wake, or `IDLE_POLLS` polls as a safety net. Every idle task used to poll: a
+        process's dozen idle worker and sender tasks made a dozen empty claims every
+        `poll`, on the cores the turns need, where one finds the same rows."""
         if self._pending_wakes:
             self._pending_wakes -= 1
             await asyncio.sleep(0)
             return
         event = asyncio.Event()
         self._sleepers.append(event)
+        polling = not self._polling
+        if polling:
+            self._polling = True
         try:
-            await asyncio.wait_for(event.wait(), self.poll)
+            await asyncio.wait_for(event.wait(),
+                                   self.poll if polling else self.poll * self.IDLE_POLLS)
         except asyncio.TimeoutError:
             pass
         finally:
+            if polling:
+                self._polling = False
             if not event.is_set():
                 try:
                     self._sleepers.remove(event)
@@ -175,18 +195,21 @@ class QueueRunner:
             asyncio.get_running_loop().call_later(after, self.wake)
 
     # ---------------------------------------------------------------- store calls
-    # A claim, a close and a retry are one Core statement each: a plain connection, not an
-    # ORM session (whose bookkeeping cost more CPU than such a statement: bot.store.db).
+    # A claim, a close and a retry are one Core statement each (on PostgreSQL; SQLite's
+    # claim is three, in one transaction): a plain connection, not an ORM session (whose
+    # bookkeeping cost more CPU than such a statement), and on PostgreSQL in autocommit
+    # mode, so the statement goes alone, without BEGIN and COMMIT round trips
+    # (bot.store.db.statement_scope). An idle worker's empty claim is one round trip.
     def _claim(self):
-        with connection_scope(durable=self.durable_claim) as conn:
+        with statement_scope(durable=self.durable_claim) as conn:
             return queue.claim(conn, self.model, self.worker_id, self.lease)
 
     def _finish(self, row_id: int, status: str, **values: object) -> bool:
-        with connection_scope() as conn:
+        with statement_scope() as conn:
             return queue.finish(conn, self.model, row_id, self.worker_id, status, **values)
 
     def _retry(self, row_id: int, error: str, delay: timedelta) -> None:
-        with connection_scope(durable=False) as conn:  # lost in a crash: the row is due
+        with statement_scope(durable=False) as conn:  # lost in a crash: the row is due
             queue.retry_later(conn, self.model, row_id, self.worker_id, error, delay)
 
     async def drain(self, timeout: float = 30.0) -> None:

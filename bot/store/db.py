@@ -11,11 +11,13 @@ transaction: the write lock is taken when the transaction starts, so a transacti
 reads and then writes (the evidence chain's tail, an upsert) can never be overtaken by
 another process between its read and its write.
 
-On PostgreSQL two pools share the engine's events (a statement counter or a test hook on
-`get_engine()` sees both): the durable one, and one whose connections were set to
+On PostgreSQL four pools share the engine's events (a statement counter or a test hook on
+`get_engine()` sees them all): the durable one, and one whose connections were set to
 `synchronous_commit = off` once when they were opened, for the redoable transactions
 (`session_scope(durable=False)`), so neither kind spends a statement per transaction on the
-setting. A pooled connection is pinged only when it has been idle a while
+setting; and the autocommit twin of each, for transactions of one statement
+(`statement_scope`: a queue claim, closing a row), which psycopg2 then sends without the
+BEGIN and COMMIT round trips of its own. A pooled connection is pinged only when it has been idle a while
 (`PING_IDLE_SECONDS`), not at every checkout: the hot path reuses a connection within
 milliseconds, and a round trip per transaction was a measurable share of each message.
 """
@@ -26,7 +28,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, List, Optional
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -46,6 +48,9 @@ PING_IDLE_SECONDS = 1.0
 _lock = threading.Lock()
 _engine: Optional[Engine] = None
 _redoable: Optional[Engine] = None
+#: PostgreSQL: the autocommit twins of `_engine` and `_redoable` (`statement_scope`)
+_single: Optional[Engine] = None
+_single_redoable: Optional[Engine] = None
 _factory: Optional[sessionmaker] = None
 _redoable_factory: Optional[sessionmaker] = None
 
@@ -123,20 +128,32 @@ def _redoable_engine(engine: Engine) -> Engine:
     """`engine`, on a second pool whose connections commit without waiting for the WAL
     flush (see `session_scope(durable=False)`); `engine` itself on SQLite. The events of
     `engine` (statement hooks, the ping) apply to it too."""
-    if engine.dialect.name != "postgresql":
+    return _pool_engine(engine, durable=False, autocommit=False)
+
+
+def _pool_engine(engine: Engine, *, durable: bool, autocommit: bool) -> Engine:
+    """`engine` on a pool of its own whose connections were set up once when opened:
+    `durable=False` commits without waiting for the WAL flush, `autocommit` runs each
+    statement as its own transaction (`statement_scope`). `engine` itself on SQLite.
+
+    An option engine: it shares `engine`'s dialect, compiled cache and events (a statement
+    counter or a test hook on `get_engine()` sees its statements too)."""
+    if engine.dialect.name != "postgresql" or (durable and not autocommit):
         return engine
     pool = engine.pool.recreate()
 
     @event.listens_for(pool, "connect")
-    def _no_flush_wait(dbapi_conn, _record) -> None:  # pragma: no cover - via engine
-        cursor = dbapi_conn.cursor()
-        cursor.execute("SET synchronous_commit TO OFF")
-        cursor.close()
-        dbapi_conn.commit()
+    def _set_up(dbapi_conn, _record) -> None:  # pragma: no cover - via engine
+        if not durable:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SET synchronous_commit TO OFF")
+            cursor.close()
+        dbapi_conn.commit()  # outside any transaction before switching to autocommit
+        if autocommit:
+            dbapi_conn.autocommit = True
 
     class _OwnPool(engine._option_cls):  # type: ignore[name-defined,misc]
-        """An option engine (shares `engine`'s dialect, compiled cache and events) with
-        a pool of its own."""
+        """An option engine with a pool of its own."""
 
         @property
         def pool(self):  # type: ignore[override]
@@ -147,11 +164,13 @@ def _redoable_engine(engine: Engine) -> Engine:
 
 def get_engine() -> Engine:
     """The process-wide engine, created on first use from `get_settings().database_url`."""
-    global _engine, _redoable, _factory, _redoable_factory
+    global _engine, _redoable, _single, _single_redoable, _factory, _redoable_factory
     with _lock:
         if _engine is None:
             _engine = create_store_engine(get_settings().database_url)
             _redoable = _redoable_engine(_engine)
+            _single = _pool_engine(_engine, durable=True, autocommit=True)
+            _single_redoable = _pool_engine(_engine, durable=False, autocommit=True)
             _factory = sessionmaker(bind=_engine, future=True, expire_on_commit=False)
             _redoable_factory = sessionmaker(bind=_redoable, future=True,
                                              expire_on_commit=False)
@@ -207,15 +226,50 @@ def connection_scope(*, durable: bool = True) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def statement_scope(*, durable: bool = True) -> Iterator[Connection]:
+    """A Core connection for ONE statement that is a transaction of its own (a queue
+    claim, closing a row): on PostgreSQL a connection of a pool in autocommit mode, so the
+    statement is sent alone, without the BEGIN and COMMIT round trips (psycopg2 sends BEGIN
+    as a round trip of its own before a transaction's first statement), each of which cost
+    client and server CPU; elsewhere `connection_scope`. A single statement is atomic by
+    itself, so nothing changes for the caller: it commits when the statement returns.
+
+    Never for two statements that must commit together: each would commit alone."""
+    get_engine()
+    if _engine is not None and _engine.dialect.name != "postgresql":
+        with connection_scope(durable=durable) as conn:
+            yield conn
+        return
+    engine = _single if durable else _single_redoable
+    assert engine is not None
+    with engine.connect() as conn:
+        yield conn
+        conn.commit()  # a no-op on the wire in autocommit mode; ends SQLAlchemy's own
+
+
+def pools() -> List[Any]:
+    """Every connection pool of the store (the durable and redoable session pools and their
+    autocommit twins): for benchmarks and tests that hook each connection."""
+    get_engine()
+    found: List[Any] = []
+    for engine in (_engine, _redoable, _single, _single_redoable):
+        if engine is not None and engine.pool not in found:
+            found.append(engine.pool)
+    return found
+
+
 def reset_engine() -> None:
     """Dispose of the engine so the next call reads the settings again (tests, `--db`)."""
-    global _engine, _redoable, _factory, _redoable_factory
+    global _engine, _redoable, _single, _single_redoable, _factory, _redoable_factory
     with _lock:
-        if _redoable is not None and _redoable is not _engine:
-            _redoable.pool.dispose()
+        for twin in (_redoable, _single, _single_redoable):
+            if twin is not None and twin is not _engine:
+                twin.pool.dispose()
         if _engine is not None:
             _engine.dispose()
         _engine, _redoable, _factory, _redoable_factory = None, None, None, None
+        _single, _single_redoable = None, None
 
 
 def dialect_name() -> str:

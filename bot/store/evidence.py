@@ -117,6 +117,20 @@ def append(s: Session, kind: str, account_id: Optional[str], payload: Dict[str, 
         s.info.setdefault(_PENDING, []).append(entry)
 
 
+def append_now(conn: Any, kind: str, account_id: Optional[str], payload: Dict[str, Any],
+               at: Optional[datetime] = None) -> None:
+    """`append` in a transaction of Core statements on PostgreSQL (a
+    `bot.store.db.connection_scope` connection: no session to hold the record until
+    commit): written at once, by the same one statement (`collectbot_evidence_append`:
+    the chain's lock, the tail and the INSERT in the server). Call it as the transaction's
+    last statement: the chain's lock is held from here until the commit."""
+    if conn.dialect.name != "postgresql":
+        raise ValueError("append_now is for PostgreSQL; use append with a session")
+    at = at or clock.now()
+    body_text = canonical_json(payload)
+    _pg_append(conn, [(kind, at, account_id, None, body_text)])
+
+
 def write_pending(s: Session) -> int:
     """Write the records appended in `s` and not yet written; returns how many."""
     pending = s.info.pop(_PENDING, None)
@@ -130,15 +144,7 @@ def _write(s: Session, entries: List[Entry]) -> None:
     """Extend the chain by `entries`, in order: one statement on PostgreSQL (lock, tail
     read and INSERT in the server), a tail read and one INSERT on SQLite."""
     if s.get_bind().dialect.name == "postgresql":
-        from bot.store import raw
-
-        raw.execute(s, _APPEND, {
-            "key": PG_LOCK_KEY, "kinds": [kind for kind, _, _, _, _ in entries],
-            "ats": [at for _, at, _, _, _ in entries],
-            "accounts": [account_id for _, _, account_id, _, _ in entries],
-            "payloads": [body_text for _, _, _, _, body_text in entries],
-            "prefixes": [_prefix(kind, at, account_id, body_text)
-                         for kind, at, account_id, _, body_text in entries]})
+        _pg_append(s, entries)
         return
     tail = s.execute(_TAIL).first()
     seq, prev = (tail.seq, tail.hash) if tail else (0, GENESIS)
@@ -151,6 +157,20 @@ def _write(s: Session, entries: List[Entry]) -> None:
         prev = digest
     # ids must grow with seq (`verify` checks it): one multi-row INSERT, rows in order
     s.execute(insert(EvidenceRecord.__table__).values(rows))
+
+
+def _pg_append(s: Any, entries: List[Entry]) -> None:
+    """`entries` appended by `collectbot_evidence_append` in the transaction of `s` (a
+    session or a Core connection)."""
+    from bot.store import raw
+
+    raw.execute(s, _APPEND, {
+        "key": PG_LOCK_KEY, "kinds": [kind for kind, _, _, _, _ in entries],
+        "ats": [at for _, at, _, _, _ in entries],
+        "accounts": [account_id for _, _, account_id, _, _ in entries],
+        "payloads": [body_text for _, _, _, _, body_text in entries],
+        "prefixes": [_prefix(kind, at, account_id, body_text)
+                     for kind, at, account_id, _, body_text in entries]})
 
 
 @event.listens_for(Session, "before_commit")

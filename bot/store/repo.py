@@ -187,9 +187,9 @@ def recipient_for(s: Session, account: Union[Account, GateAccount], number: Opti
     The contacted number comes first; other numbers follow unless flagged wrong numbers
     (a wrong number is never contacted about the account again, so it is not offered).
     Read fresh on every call (an action may have changed any of it since the last one) in
-    four queries: the phones with the number's opt-outs, consents and verification in
-    one, the inconvenient times, the primary debt, and the account's statuses unless they
-    are loaded already (`load_account`). `debt` is the account's `primary_debt` when the
+    three queries: the phones with the number's opt-outs, consents and verification and
+    the account's inconvenient times in one, the primary debt, and the account's statuses
+    unless they are loaded already (`load_account`). `debt` is the account's `primary_debt` when the
     caller read it in the same transaction (`load_account`).
     """
     from compliance_filters import InconvenientTime as GateInconvenient
@@ -213,7 +213,7 @@ def recipient_for(s: Session, account: Union[Account, GateAccount], number: Opti
     inconvenient = tuple(
         GateInconvenient(start=r.start, end=r.end, weekdays=frozenset(int(d) for d in r.weekdays),
                          note=r.note)
-        for r in raw.execute(s, _inconvenient_statement(), {"account_id": account.account_id})
+        for r in facts.inconvenient
     )
     if debt is _LOOK_UP:
         debt = primary_debt(s, account)
@@ -238,16 +238,6 @@ def recipient_for(s: Session, account: Union[Account, GateAccount], number: Opti
         work_phones=tuple(p.e164 for p in phones if p.work),
         employer_prohibits=bool(account.employer_prohibits),
     )
-
-
-@functools.cache
-def _inconvenient_statement() -> Any:
-    """An account's inconvenient times as plain rows, built once (`recipient_for`)."""
-    from sqlalchemy import bindparam
-
-    t = InconvenientTime
-    return select(t.start, t.end, t.weekdays, t.note).where(
-        t.account_id == bindparam("account_id", type_=t.account_id.type)).order_by(t.id)
 
 
 @dataclass(frozen=True)
@@ -328,61 +318,82 @@ class _PhoneRow:
 
 
 @dataclass(frozen=True)
+class _InconvenientRow:
+    start: time
+    end: time
+    weekdays: str
+    note: str
+
+
+@dataclass(frozen=True)
 class _NumberFacts:
-    """An account's phones, and the opt-outs, consents and verification of one number."""
+    """An account's phones and inconvenient times, and the opt-outs, consents and
+    verification of one number."""
 
     phones: List[_PhoneRow]
     opted_out: FrozenSet[str]
     consents: FrozenSet[str]
     verified: bool
+    inconvenient: Tuple[_InconvenientRow, ...] = ()
 
 
 def _number_facts(s: Session, account_id: str, number: Optional[str],
                   verified_since: Optional[datetime]) -> _NumberFacts:
-    """One UNION ALL query instead of four (phones, opt-outs, consents, verification)."""
+    """One UNION ALL query instead of five (phones, opt-outs, consents, verification,
+    inconvenient times)."""
     statement = _number_facts_statement(bool(number), bool(number) and verified_since is not None)
     phones: List[Tuple[str, int, _PhoneRow]] = []
     opted: set = set()
     consents: set = set()
     verified = False
+    inconvenient: List[Tuple[int, _InconvenientRow]] = []
     rows = raw.execute(s, statement, {"account_id": account_id, "number": number,
                                       "since": verified_since})
-    for tag, value, kind, wrong, work, order in rows:
+    for tag, value, kind, wrong, work, order, start, end in rows:
         if tag == "phone":
             phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
         elif tag == "optout":
             opted.add(value)
         elif tag == "consent":
             consents.add(value)
+        elif tag == "inconvenient":
+            inconvenient.append((order, _InconvenientRow(start, end, kind, value)))
         else:
             verified = True
     # the order `_phones` gives: primary before alt, then by id
     phones.sort(key=lambda item: item[1])
     phones.sort(key=lambda item: item[0], reverse=True)
+    inconvenient.sort(key=lambda item: item[0])  # as stored (by id)
     return _NumberFacts([p for _, _, p in phones], frozenset(opted), frozenset(consents),
-                        verified)
+                        verified, tuple(row for _, row in inconvenient))
 
 
 @functools.cache
 def _number_facts_statement(with_number: bool, with_verified: bool) -> Any:
     """`_number_facts`'s query, built once with bound parameters (account_id, number,
     since): building and cache-keying a four-part UNION costs more CPU than running it."""
-    from sqlalchemy import Integer, String, bindparam, false, literal, union_all
+    from sqlalchemy import Integer, String, Time, bindparam, false, literal, null, union_all
 
     account_id = bindparam("account_id", type_=Phone.account_id.type)
     number = bindparam("number", type_=OptOut.phone.type)
 
     def row(tag: str, value: Any, kind: Any = "", wrong: Any = None, work: Any = None,
-            order: Any = 0) -> list:
+            order: Any = 0, start: Any = None, end: Any = None) -> list:
         return [literal(tag, String).label("tag"), value.label("value") if hasattr(value, "label")
                 else literal(value, String).label("value"),
                 (kind if hasattr(kind, "label") else literal(kind, String)).label("kind"),
                 (wrong if wrong is not None else false()).label("wrong"),
                 (work if work is not None else false()).label("work"),
-                (order if hasattr(order, "label") else literal(order, Integer)).label("ord")]
+                (order if hasattr(order, "label") else literal(order, Integer)).label("ord"),
+                # typed NULLs elsewhere: the union's columns take the first part's types
+                (start if start is not None else null().cast(Time)).label("start"),
+                (end if end is not None else null().cast(Time)).label("end")]
 
     parts = [select(*row("phone", Phone.e164, Phone.kind, Phone.wrong_number, Phone.work,
                          Phone.id)).where(Phone.account_id == account_id)]
+    it = InconvenientTime
+    parts.append(select(*row("inconvenient", it.note, it.weekdays, order=it.id, start=it.start,
+                             end=it.end)).where(it.account_id == account_id))
     if with_number:
         parts.append(select(*row("optout", OptOut.channel)).where(
             OptOut.phone == number, OptOut.active.is_(True)))
@@ -576,18 +587,23 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
     return contact
 
 
-def _contact_evidence(s: Session, contact_id: int, *, account_id: str, channel: str,
+def _contact_evidence(s: Any, contact_id: int, *, account_id: str, channel: str,
                       direction: str, to: str, from_: str, status: str, reasons: List[str],
                       provider_sid: Optional[str], text: str, at: datetime) -> None:
-    """The evidence record of one contact row (`record_contact`, `record_sent`)."""
-    evidence.append(s, f"message.{direction}", account_id, {
+    """The evidence record of one contact row (`record_contact`, `record_sent`); in a Core
+    transaction (`record_sent` on a connection, PostgreSQL) written at once."""
+    payload = {
         "contact_id": contact_id, "channel": channel, "to": to or "", "from": from_ or "",
         "status": status, "reasons": reasons, "provider_sid": provider_sid,
         "text": _redact(text or ""), "text_sha256": _text_digest(text or ""),
-    }, at=at)
+    }
+    if isinstance(s, Session):
+        evidence.append(s, f"message.{direction}", account_id, payload, at=at)
+    else:
+        evidence.append_now(s, f"message.{direction}", account_id, payload, at=at)
 
 
-def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to: str,
+def record_sent(s: Any, *, outbox_id: int, worker: str, account_id: str, to: str,
                 from_: str, text: str, provider_sid: str, debt_id: Union[int, str, None],
                 at: datetime) -> bool:
     """Twilio took outbox row `outbox_id`: close it as `sent` (if `worker` still holds its
@@ -596,11 +612,16 @@ def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to:
     recorded all the same, the text did go).
 
     PostgreSQL: the UPDATE and the contact INSERT are one statement (a data-modifying
-    CTE), so the send's record costs one round trip and the evidence append."""
+    CTE), so the send's record costs one round trip and the evidence append; `s` may
+    there be a Core connection in a transaction (`bot.store.db.connection_scope`), which
+    spares the sender an ORM session per text. Elsewhere `s` is a session."""
     from bot.store import queue
     from bot.store.models import OutboxMessage
 
-    if s.get_bind().dialect.name != "postgresql":
+    if not isinstance(s, Session):
+        if s.dialect.name != "postgresql":
+            raise ValueError("record_sent on a Core connection is for PostgreSQL")
+    elif s.get_bind().dialect.name != "postgresql":
         closed = queue.finish(s, OutboxMessage, outbox_id, worker, "sent",
                               provider_sid=provider_sid, sent_at=at)
         record_contact(s, account_id=account_id, channel="sms", direction="outbound", to=to,
@@ -611,7 +632,8 @@ def record_sent(s: Session, *, outbox_id: int, worker: str, account_id: str, to:
               "to_number": to or "", "from_number": from_ or "", "status": "sent",
               "reasons": [], "text": text or "", "provider_sid": provider_sid,
               "debt_id": _debt_id(debt_id), "row_id": outbox_id, "worker": worker}
-    s.flush()
+    if isinstance(s, Session):
+        s.flush()
     row = raw.execute(s, _sent_statement(), values).first()
     _contact_evidence(s, row.id, account_id=account_id, channel="sms", direction="outbound",
                       to=to, from_=from_, status="sent", reasons=[],

@@ -36,3 +36,22 @@ def table_counts() -> Dict[str, int]:
 
 def stderr_lines(captured) -> List[str]:
     return [line for line in captured.err.splitlines() if line.strip()]
+
+
+def kill_pooled_connection() -> None:
+    """Terminate, from a second engine, the server side of the connection the store's
+    durable pool hands out next (PostgreSQL): the next statement on it fails as it would
+    after a database restart, without restarting the shared server."""
+    from sqlalchemy import text
+
+    from bot.store import db as store_db
+
+    with store_db.connection_scope() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = store_db.create_store_engine(store_db.get_engine().url.render_as_string(
+        hide_password=False))
+    try:
+        with admin.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        admin.dispose()

@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.store import db as store_db
 from bot.store.db import get_engine, session_scope
+from tests.store.helpers import kill_pooled_connection
 
 
 def _pg_only(db: str) -> None:
@@ -38,24 +39,11 @@ def test_redoable_transactions_spend_no_statement_on_the_setting_and_are_counted
     assert statements == ["SHOW synchronous_commit"] * 2
 
 
-def _kill_pooled_connection() -> None:
-    """Terminate the server side of the one connection the durable pool holds."""
-    with session_scope() as s:
-        pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
-    admin = store_db.create_store_engine(get_engine().url.render_as_string(
-        hide_password=False))
-    try:
-        with admin.begin() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    finally:
-        admin.dispose()
-
-
 @pytest.mark.postgres
 def test_a_connection_idle_past_the_limit_is_pinged_and_replaced(db, monkeypatch):
     _pg_only(db)
     monkeypatch.setattr(store_db, "PING_IDLE_SECONDS", 0.0)
-    _kill_pooled_connection()
+    kill_pooled_connection()
     with session_scope() as s:  # the ping found it dead: a new connection, no error
         assert s.execute(text("SELECT 1")).scalar() == 1
 
@@ -68,7 +56,7 @@ def test_a_busy_connection_is_not_pinged_and_the_pool_renews_after_one_failure(
     connections and the next transaction works."""
     _pg_only(db)
     monkeypatch.setattr(store_db, "PING_IDLE_SECONDS", 3600.0)
-    _kill_pooled_connection()
+    kill_pooled_connection()
     with pytest.raises(OperationalError):
         with session_scope() as s:
             s.execute(text("SELECT 1"))

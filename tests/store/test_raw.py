@@ -17,7 +17,7 @@ from bot.store import db as store_db
 from bot.store import evidence, queue, raw, repo
 from bot.store.db import connection_scope, get_engine, session_scope
 from bot.store.models import ContactAttempt, InboxMessage, OutboxMessage
-from tests.store.helpers import good_csv
+from tests.store.helpers import good_csv, kill_pooled_connection
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=timezone.utc)
 EN = "+12025550143"
@@ -123,15 +123,7 @@ def test_a_dropped_connection_fails_one_raw_statement_and_the_pool_renews(store,
     if not store.startswith("postgresql"):
         pytest.skip("PostgreSQL's pool")
     monkeypatch.setattr(store_db, "PING_IDLE_SECONDS", 3600.0)
-    with connection_scope() as conn:
-        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
-    admin = store_db.create_store_engine(get_engine().url.render_as_string(
-        hide_password=False))
-    try:
-        with admin.begin() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    finally:
-        admin.dispose()
+    kill_pooled_connection()
     with pytest.raises(OperationalError):
         _accept("SM1")
     _accept("SM1")  # a new connection; the failed one stored nothing
