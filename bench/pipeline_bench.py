@@ -239,7 +239,8 @@ def _wrk_level(base: str, group: List[str], count: int, *, public: Optional[str]
         done = subprocess.run(
             ["wrk", "-t1", f"-c{len(group)}", f"-d{seconds}s", "--timeout", "30s",
              "-s", str(WRK_SCRIPT), base], capture_output=True, text=True, check=False,
-            env={**os.environ, "ACK_WRK_DATA": data.name, "ACK_WRK_PATH": WEBHOOK_PATH},
+            env={**os.environ, "ACK_WRK_DATA": data.name, "ACK_WRK_PATH": WEBHOOK_PATH,
+                 "ACK_WRK_CONNECTIONS": str(len(group))},
             timeout=seconds + 60)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     found = re.search(r"ACK_WRK (.*)", done.stdout)
