@@ -1,9 +1,14 @@
 -- wrk script for the acknowledgement bench (bench/pipeline_bench.py `_wrk_level`): sends
 -- each pre-signed Twilio SMS webhook in ACK_WRK_DATA ("signature TAB form body" lines,
--- distinct MessageSids) exactly once over wrk's connections, then idles until wrk's
--- duration ends. Every request passes through delay() first (wrk's rule when the script
+-- distinct MessageSids) exactly once over wrk's connections, then stops (below). Every
+-- request passes through delay() first (wrk's rule when the script
 -- has one), so counting there sends each line once, never a duplicate. Run with -t1: one
--- Lua state.
+-- Lua state. wrk stops once every connection (ACK_WRK_CONNECTIONS, wrk's -c) has had its
+-- last response: a connection calls delay() after each response, and one that finds
+-- nothing left to send is done. Idling on until the duration ended let the server close
+-- the idle kept-alive connections (Sanic's keep-alive timeout is 5 s), and wrk counted
+-- each close as a read error. No response() function: defining one makes wrk copy every
+-- response's headers and body into Lua while the rest of the burst waits to be read.
 local path = os.getenv("ACK_WRK_PATH")
 local reqs = {}
 for line in io.lines(os.getenv("ACK_WRK_DATA")) do
@@ -12,12 +17,17 @@ for line in io.lines(os.getenv("ACK_WRK_DATA")) do
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["X-Twilio-Signature"] = signature}, body)
 end
-local reserved, sent = 0, 0
+local connections = tonumber(os.getenv("ACK_WRK_CONNECTIONS"))
+local reserved, sent, idle = 0, 0, 0
 
 delay = function()
   if reserved < #reqs then
     reserved = reserved + 1
     return 0
+  end
+  idle = idle + 1
+  if idle >= connections then
+    wrk.thread:stop()
   end
   return 3600000
 end

@@ -45,6 +45,9 @@ OVERHEAD_MESSAGES = 200
 PARTS = set(os.environ.get("PIPELINE_BENCH_PARTS",
                            "overhead,ack,split_equal,split").split(","))
 WARM_UP = 5
+#: the "split" part's turn process: COLLECTBOT_TURN_NICE, or this when that is 0 (the
+#: default, equal priority, which "split_equal" already measures)
+SPLIT_TURN_NICE = 10
 AUTH_TOKEN = "bench-auth-token"
 OUR_NUMBER = "+15005550006"
 REPLY = re.compile(r"Got it: (msg \d+)")
@@ -86,7 +89,12 @@ def serve(port: int) -> None:
     app = Sanic("pipeline_bench")
     channel = CompliantTwilioInput.from_credentials({})
     app.blueprint(channel.blueprint(EchoAssistant()), url_prefix="/webhooks/twilio")
-    from bot.runtime.server import LISTEN_BACKLOG
+    from bot.runtime.server import LISTEN_BACKLOG, _freeze_loaded_objects
+
+    # as `collectbot run` does once loaded: without it every full collection walked the
+    # ~190,000 objects of the imports again, a 0.4-0.5 s pause (measured under load) that
+    # landed on whichever burst of acknowledgements was being served
+    app.register_listener(_freeze_loaded_objects, "before_server_start")
 
     app.run(host="127.0.0.1", port=port, access_log=False, motd=False, workers=1,
             backlog=LISTEN_BACKLOG)
@@ -233,7 +241,8 @@ def _wrk_level(base: str, group: List[str], count: int, *, public: Optional[str]
         done = subprocess.run(
             ["wrk", "-t1", f"-c{len(group)}", f"-d{seconds}s", "--timeout", "30s",
              "-s", str(WRK_SCRIPT), base], capture_output=True, text=True, check=False,
-            env={**os.environ, "ACK_WRK_DATA": data.name, "ACK_WRK_PATH": WEBHOOK_PATH},
+            env={**os.environ, "ACK_WRK_DATA": data.name, "ACK_WRK_PATH": WEBHOOK_PATH,
+                 "ACK_WRK_CONNECTIONS": str(len(group))},
             timeout=seconds + 60)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     found = re.search(r"ACK_WRK (.*)", done.stdout)
@@ -250,11 +259,50 @@ def _wrk_level(base: str, group: List[str], count: int, *, public: Optional[str]
             - (before.ru_utime + before.ru_stime)}
 
 
+def priorities(procs: Dict[str, int]) -> Dict[str, Dict[str, Any]]:
+    """The CPU priority (nice) each process of `procs` (role -> pid) really runs at, and
+    that of each PostgreSQL backend serving it (matched through
+    `pg_stat_activity.client_port`): a backend is forked by the postmaster and keeps its
+    nice 0 whatever the process it serves runs at, so a turn process made nicer still
+    has its SQL work done at the front's priority."""
+    import psutil
+    from sqlalchemy import text
+
+    from bot.store.db import get_engine
+
+    ports: Dict[int, str] = {}
+    out: Dict[str, Dict[str, Any]] = {}
+    for role, pid in procs.items():
+        try:
+            proc = psutil.Process(pid)
+            out[role] = {"nice": proc.nice(), "database_backends": []}
+            for child in proc.children(recursive=True):
+                out[role].setdefault("children", []).append(child.nice())
+            for conn in proc.connections(kind="tcp"):
+                if conn.raddr:
+                    ports[conn.laddr.port] = role
+        except psutil.Error:
+            continue
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT pid, client_port FROM pg_stat_activity "
+                                     "WHERE client_port IS NOT NULL")).all()
+        for pid, port in rows:
+            if port in ports:
+                try:
+                    out[ports[port]]["database_backends"].append(psutil.Process(pid).nice())
+                except psutil.Error:
+                    continue
+    return out
+
+
 def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
               turn_nice: Optional[int] = None) -> Dict[str, Any]:
     """`split`: the webhook served by a front process (acknowledges only) and the echo
-    turns run by a second process, as `collectbot run` does with turn processes, at its
-    lower CPU priority (`turn_nice`, default the setting's)."""
+    turns run by a second process, as `collectbot run` does with turn processes, `turn_nice`
+    lower (default the setting's, which is 0: equal priority). `priorities` in the result:
+    the nice each process and its database backends really ran at."""
     from bot.runtime.action_server import free_port, stop_process, wait_http
     from bot.runtime.twilio_standin import TwilioStandIn
 
@@ -270,7 +318,7 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
             from bot.config import get_settings
             from bot.runtime.turn_processes import child_preexec
 
-            # as `collectbot run` starts its turn processes: at a lower CPU priority
+            # as `collectbot run` starts its turn processes
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.pipeline_bench", "--serve", str(turns_port)],
                 env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -294,6 +342,9 @@ def bench_ack(phones: List[str], env: Dict[str, str], split: bool = False,
                     offset += concurrency
                     out[f"{client}:{concurrency}"] = _measured_level(
                         client, public, group, count, standin, procs)
+            out["priorities"] = priorities(
+                {"front": proc.pid, "turn process": procs[0].pid} if split
+                else {"one process": proc.pid})
         finally:
             for child in procs:
                 stop_process(child)
@@ -634,8 +685,9 @@ def run() -> Dict[str, Any]:
             result["webhook_ack_front_process_equal_priority"] = bench_ack(
                 phones, {"DATABASE_URL": url}, split=True, turn_nice=0)
         if "split" in PARTS:
-            result["webhook_ack_front_process"] = bench_ack(phones, {"DATABASE_URL": url},
-                                                            split=True)
+            result["webhook_ack_front_process"] = bench_ack(
+                phones, {"DATABASE_URL": url}, split=True,
+                turn_nice=get_settings().turn_nice or SPLIT_TURN_NICE)
     finally:
         reset_engine()
         if dropper is not None:
@@ -657,7 +709,15 @@ def run() -> Dict[str, Any]:
                         "front process, echo turns elsewhere at equal CPU priority"),
                        ("webhook_ack_front_process", "front process, echo turns elsewhere at "
                                                      "lower CPU priority")):
-        for c, r in result.get(key, {}).items():
+        levels = result.get(key, {})
+        if levels.get("priorities"):
+            print(f"   {label}: CPU priority (nice) as run: " + "; ".join(
+                f"{role} {p['nice']} (children {p.get('children', [])}, database backends "
+                f"{p['database_backends']})" for role, p in levels["priorities"].items()),
+                flush=True)
+        for c, r in levels.items():
+            if ":" not in c:
+                continue
             print(f"   ack at {c.split(':')[1]:>3} concurrent ({r['client']}), {label}: p50 "
                   f"{r['ack_p50_ms']} / p99 "
                   f"{r['ack_p99_ms']} ms, {r['errors']} err, {r['lost']} lost, "

@@ -227,17 +227,20 @@ async def test_the_front_batcher_stores_a_burst_once_each_in_order_and_durably(d
             if listener.notifies:
                 break
         assert listener.notifies, "no NOTIFY for the stored burst"
-        with batcher._conn.cursor() as cursor:  # the acknowledgement's commit waits for the disk
-            cursor.execute("SHOW synchronous_commit")
-            assert cursor.fetchone()[0] == "on"
-        batcher._conn.dbapi_connection.close()  # the kept connection died while idle
+        # the acknowledgement's commit waits for the disk
+        assert await inbox._pg_query(batcher._conn, "SHOW synchronous_commit", {}) == [("on",)]
+        batcher._conn.close()  # the kept connection died while idle
         assert await batcher.accept(**message("SM-after-restart"))  # a new one, no 500
 
         def unreachable():
             raise psycopg2.OperationalError("could not connect to server")
 
-        batcher._conn.dbapi_connection.close()
-        batcher._insert = lambda *_: unreachable()  # the database is down
+        batcher._conn.close()
+
+        async def down(*_):
+            unreachable()
+
+        batcher._insert = down  # the database is down
         results = await asyncio.gather(batcher.accept(**message("SM-x")),
                                        batcher.accept(**message("SM-y")),
                                        return_exceptions=True)
