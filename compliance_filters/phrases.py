@@ -301,6 +301,8 @@ class _LangMatcher:
     # cheap first looks for `_lawful_mention` (en: a token of each marker; zh: any marker)
     lawful_keys: FrozenSet[str] = frozenset()
     called_keys: FrozenSet[str] = frozenset()
+    naming_re: Any = None
+    naming_keys: FrozenSet[str] = frozenset()
     lawful_any_re: Any = None
     called_you_re: Any = None
     third_parties: FrozenSet[str] = frozenset()
@@ -414,10 +416,13 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         suit_condition_re=_token_alternation(conf.get("suit_conditions") or [], lang),
         case_closed_re=_token_alternation(conf.get("case_closed") or [], lang),
         lawful_keys=frozenset(_key_tokens([w for key in ("called_you", "case_status", "case_closed",
-                                                         "suit_conditions") for w in conf.get(key) or []])
+                                                         "suit_conditions", "naming") for w in conf.get(key) or []])
                               | {_ONLY}) if lang == "en" else frozenset(),
         called_keys=_key_tokens(conf.get("called_you") or []) if lang == "en" else frozenset(),
-        lawful_any_re=_alternation([w for key in ("called_you", "case_status", "case_closed")
+        naming_re=_token_alternation(conf.get("naming") or [], lang) if lang == "en"
+        else _alternation(conf.get("naming") or []),
+        naming_keys=_key_tokens(conf.get("naming") or []) if lang == "en" else frozenset(),
+        lawful_any_re=_alternation([w for key in ("called_you", "case_status", "case_closed", "naming")
                                     for w in conf.get(key) or []] + ["只有"]) if lang == "zh" else None,
         called_you_re=_token_alternation(conf.get("called_you") or [], lang),
         third_parties=frozenset(canonical_text(w) for w in conf.get("third_parties") or []),
@@ -760,6 +765,13 @@ def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: in
             first = before[:called.start()].count(" ")
             if (first == 0 or words[first - 1] not in _SELF) and not lm.third_parties.isdisjoint(words):
                 return True
+        if before and not lm.naming_keys.isdisjoint(words[:k]):
+            named = _last(lm.naming_re, before)
+            if named is not None and named.end() == len(before):
+                first = before[:named.start()].count(" ")
+                ahead = words[max(0, first - 6):first]
+                if not lm.negators.isdisjoint(ahead) and lm.cancel.isdisjoint(ahead):
+                    return True
         if _ONLY in words[:start]:
             joined = " ".join(words[:end + 8])  # the modal may follow the hit ("only a JUDGE can")
             for m in _ONLY_AUTHORITY_EN.finditer(joined):
@@ -788,6 +800,11 @@ def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: in
         if called is not None and before.endswith(called.group()) and (
                 lm.third_party_re.search(before) or lm.third_party_re.search("".join(words[end:]))):
             return True
+        named = _last(lm.naming_re, before)  # 我们绝不会称您为…
+        if named is not None and named.end() == len(before):
+            ahead = before[:named.start()]
+            if lm.negator_re.search(ahead) and not lm.cancel_re.search(ahead):
+                return True
     clause = "".join(words[lo:hi])
     only = _ONLY_AUTHORITY_ZH.search(clause)
     if only is not None and only.start() <= len(before):

@@ -64,6 +64,13 @@ LAWFUL = [
     ("en", "Our compliance team reviewed your complaint to the attorney general and we've corrected the error."),
     ("en", "The jail ministry you volunteer with sounds wonderful; we paused calls for the week."),
     ("zh", "您说的“拘留”是误会，欠款不会导致拘留，请放心。"),
+    ("en", "Hi Dana, we got your message asking if you could be jailed. You can't; this is a civil debt."),
+    ("en", "The state attorney general's office forwarded your inquiry to us; here is our reply."),
+    ("en", "This debt is too old for a lawsuit, so we cannot and will not sue you."),
+    ("zh", "您提到的法院传票并非我司发出，建议您向法院核实。"),
+    # a promise never to name-call
+    ("en", "Nobody here will ever call you a deadbeat or anything like it."),
+    ("zh", "我们绝不会称您为老赖。"),
 ]
 
 
@@ -130,6 +137,8 @@ STILL_BANNED = [
     ("en", "Please contact our legal department before the sheriff comes."),
     ("zh", "你就是个老赖，大家都这么说。"),
     ("zh", "我们会依法向法院起诉你。"),
+    ("en", "We will call you a deadbeat until you pay."),
+    ("zh", "他们都叫你老赖。"),
 ]
 
 
