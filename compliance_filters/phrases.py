@@ -70,6 +70,9 @@ _ONLY_AUTHORITY_EN = re.compile(
 _ONLY_AUTHORITY_ZH = re.compile(r"只有(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府|公检法)[^，。；！？]*?才")
 # "we ... called you a deadbeat" is the insult itself, not a report of one
 _ONLY = canonical_text("only")
+# what only an authority may do to the debtor's things, as a rule of law
+_PERMITS = frozenset(canonical_text(w) for w in [
+    "order", "approve", "authorize", "authorise", "issue", "allow", "grant", "sign", "decide", "permit"])
 # the categories a closed case or a lifted measure excuses (`_lawful_mention`)
 _LEGAL = frozenset(["impersonation", "false_legal", "threat_arrest"])
 # "... pretending to be the sheriff OR THE fbi": a coordination before a determiner
@@ -776,7 +779,11 @@ def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: in
             joined = " ".join(words[:end + 8])  # the modal may follow the hit ("only a JUDGE can")
             for m in _ONLY_AUTHORITY_EN.finditer(joined):
                 at = joined[:m.start()].count(" ") + (m.group().startswith(" "))
-                if at <= start and _span_is_one_clause(words, at, start):
+                # the authority itself, or a measure it may ORDER ("only a judge can order a
+                # garnishment"; "only the court can STOP the garnishment now" is no excuse)
+                after = words[joined[:m.end()].count(" ") + 1:start]
+                if at <= start and _span_is_one_clause(words, at, start) and (
+                        category == "impersonation" or not _PERMITS.isdisjoint(after)):
                     return True
         lo, hi = _clause(lm, words, start, end)
         if category in _LEGAL and lm.case_closed_re.search(" ".join(words[lo:hi])) is not None:

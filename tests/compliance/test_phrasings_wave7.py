@@ -138,6 +138,7 @@ STILL_BANNED = [
     ("zh", "你就是个老赖，大家都这么说。"),
     ("zh", "我们会依法向法院起诉你。"),
     ("en", "We will call you a deadbeat until you pay."),
+    ("en", "Only the court can stop the garnishment now, so pay us first."),
     ("zh", "他们都叫你老赖。"),
 ]
 
