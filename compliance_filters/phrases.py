@@ -539,9 +539,17 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
         # coordination carries the negation: "we will never threaten you with arrest OR jail"
         if lo > 1 and words[lo - 1] in _COORDINATION:
             lo -= 1
-        elif lo > 2 and words[lo - 1] in _DETERMINERS and words[lo - 2] in _COORDINATION:
-            lo -= 2  # "... pretending to be the sheriff OR THE fbi": the window is the sheriff's
-            anchor = max(0, lo - 2)
+        else:
+            # "... the sheriff OR THE fbi", "not a legal notice OR A COURT summons": a
+            # coordination up to two words back, in one clause (no auxiliary after it) ...
+            k = lo
+            while k > 0 and lo - k < 2 and words[k - 1] not in lm.boundaries and words[k - 1] not in _COORDINATION:
+                k -= 1
+            # ... the coordination followed by a determiner ("and RISK jail" is a consequence)
+            if k > 1 and lo - k >= 1 and words[k - 1] in _COORDINATION and words[k] in _DETERMINERS \
+                    and _AUXILIARIES.isdisjoint(words[k:end + 2]):
+                lo = k - 1
+                anchor = max(0, lo - 2)
         # a negative subject opens the sentence: "No one from our company will visit your home"
         subject = 2 if words[:2] == ["no", "one"] else 1 if words[:1] in (["nobody"], ["none"]) else 0
         if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \

@@ -68,6 +68,10 @@ LAWFUL = [
     ("en", "The state attorney general's office forwarded your inquiry to us; here is our reply."),
     ("en", "This debt is too old for a lawsuit, so we cannot and will not sue you."),
     ("zh", "您提到的法院传票并非我司发出，建议您向法院核实。"),
+    ("en", "This is a reminder only; it is not a legal notice or a court summons."),
+    ("en", "Please ignore any text that says you'll be arrested; it didn't come from us."),
+    ("en", "We're sorry our agent threatened to contact your employer. That should never happen."),
+    ("zh", "您被冻结的额度将在还款后自动恢复。"),
     # a promise never to name-call
     ("en", "Nobody here will ever call you a deadbeat or anything like it."),
     ("zh", "我们绝不会称您为老赖。"),
@@ -101,6 +105,8 @@ BANNED = [
     ("zh", "你自己看着办吧。", "intimidation"),
     ("en", "We'll be speaking with your employer's HR team on Monday.", "third_party_threat"),
     ("zh", "你自己掂量掂量后果。", "intimidation"),
+    ("en", "Just so you know, we already talked to your landlord.", "third_party_threat"),
+    ("zh", "我们已经跟你房东说了。", "third_party_threat"),
     # one letter and a mask before the words an insult takes
     ("en", "Just s*** up and send the money.", "obscenity"),
 ]
