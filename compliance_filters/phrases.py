@@ -44,6 +44,42 @@ _COORDINATION = frozenset(["or", "nor", "and"])
 # "no one can SAVE you from jail" keeps the threat
 _RESCUE = frozenset(["save", "help", "protect", "rescue", "escape"])
 _LOOK_AHEAD = 2
+# a denied group may be a list: "police, courts, the IRS and real attorneys never ask ..."
+_GROUP_WINDOW = 14
+# "NOT PAYING this debt will not get you arrested": a negated failure that is the subject,
+# not the condition of a threat (`_negated`)
+_FAILURE_GERUNDS = frozenset(canonical_text(w) for w in [
+    "paying", "responding", "answering", "replying", "settling", "returning"])
+# a banned word naming a place: 法院路, 派出所旁边, "Court Street", "Police Plaza"
+_PLACE_AFTER_EN = frozenset(canonical_text(w) for w in [
+    "street", "st", "road", "rd", "avenue", "ave", "plaza", "drive", "blvd", "boulevard", "lane",
+    "square", "station", "parking", "cafeteria", "building"])
+_PLACE_AFTER_ZH = re.compile(r"(?:路|街|大道|大街|巷|胡同|旁边|对面|隔壁|附近的|地铁站|公交站|站)")
+# "ONLY a court CAN order ...", 只有法院…才能…: what the law allows, not what will happen
+def _words_re(words: Sequence[str]) -> str:
+    """An alternation of canonical `words` (canonical text folds look-alikes: "only" is "oniy")."""
+    return "|".join(re.escape(canonical_text(w)) for w in sorted(words, key=len, reverse=True))
+
+
+_ONLY_AUTHORITY_EN = re.compile(
+    "(?:^| )" + _words_re(["only"]) + " (?:" + _words_re(["a ", "an ", "the ", "your ", "our "]) + ")?(?:"
+    + _words_re(["court", "courts", "judge", "judges", "police", "law enforcement", "government",
+                 "sheriff", "sheriffs"])
+    + r")(?: [a-z0-9'$]+){0,3}? (?:" + _words_re(["can", "may", "could", "has the power", "have the power",
+                                                  "is allowed", "are allowed", "is able"]) + ")(?= |$)")
+_ONLY_AUTHORITY_ZH = re.compile(r"只有(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府|公检法)[^，。；！？]*?才")
+# "we ... called you a deadbeat" is the insult itself, not a report of one
+_ONLY = canonical_text("only")
+# what only an authority may do to the debtor's things, as a rule of law
+_PERMITS = frozenset(canonical_text(w) for w in [
+    "order", "approve", "authorize", "authorise", "issue", "allow", "grant", "sign", "decide", "permit"])
+# the categories a closed case or a lifted measure excuses (`_lawful_mention`)
+_LEGAL = frozenset(["impersonation", "false_legal", "threat_arrest"])
+# "... pretending to be the sheriff OR THE fbi": a coordination before a determiner
+_DETERMINERS = frozenset(canonical_text(w) for w in ["the", "a", "an", "any", "your", "our"])
+_RIGHT_OPENERS = frozenset(canonical_text(w) for w in ["you", "victims", "if", "feel"])
+_SELF = frozenset(canonical_text(w) for w in ["i", "we", "i've", "we've", "i'll", "we'll"])
+_QUOTES = frozenset(["\"", "'", "\u201c", "\u201d", "\u2018", "\u2019", "`"])
 # a coordination followed by one of these joins clauses, not phrases ("... and YOU will")
 _SUBJECTS = frozenset(canonical_text(w) for w in [
     "you", "we", "i", "they", "he", "she", "it", "your", "our", "their", "his", "her", "my",
@@ -262,6 +298,21 @@ class _LangMatcher:
     reported_keys: FrozenSet[str] = frozenset()
     reported_any_re: Any = None
     cancel_phrase_keys: FrozenSet[str] = frozenset()
+    # issue 13 wave 7 (see `_lawful_mention`): a right to contact someone, a fact about the
+    # debtor's own case, a past insult reported
+    contact_verb_re: Any = None
+    case_status_re: Any = None
+    suit_condition_re: Any = None
+    case_closed_re: Any = None
+    # cheap first looks for `_lawful_mention` (en: a token of each marker; zh: any marker)
+    lawful_keys: FrozenSet[str] = frozenset()
+    called_keys: FrozenSet[str] = frozenset()
+    naming_re: Any = None
+    naming_keys: FrozenSet[str] = frozenset()
+    lawful_any_re: Any = None
+    called_you_re: Any = None
+    third_parties: FrozenSet[str] = frozenset()
+    third_party_re: Any = None
     # (dictionary version, canonical sentence) -> its hits (see `_sentence_hits`)
     memo: Dict[Tuple[int, str], Tuple[Tuple[str, int, int], ...]] = field(default_factory=dict)
 
@@ -366,7 +417,23 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         rights_re=_token_alternation(conf.get("rights") or [], lang),
         report_verb_re=_token_alternation(conf.get("report_verbs") or [], lang),
         cancel_phrase_re=_token_alternation(conf.get("cancel_phrases") or [], lang),
-        reported_keys=_key_tokens([w for key in ("reported", "scam_after", "report_verbs")
+        contact_verb_re=_token_alternation(conf.get("contact_verbs") or [], lang),
+        case_status_re=_token_alternation(conf.get("case_status") or [], lang),
+        suit_condition_re=_token_alternation(conf.get("suit_conditions") or [], lang),
+        case_closed_re=_token_alternation(conf.get("case_closed") or [], lang),
+        lawful_keys=frozenset(_key_tokens([w for key in ("called_you", "case_status", "case_closed",
+                                                         "suit_conditions", "naming") for w in conf.get(key) or []])
+                              | {_ONLY}) if lang == "en" else frozenset(),
+        called_keys=_key_tokens(conf.get("called_you") or []) if lang == "en" else frozenset(),
+        naming_re=_token_alternation(conf.get("naming") or [], lang) if lang == "en"
+        else _alternation(conf.get("naming") or []),
+        naming_keys=_key_tokens(conf.get("naming") or []) if lang == "en" else frozenset(),
+        lawful_any_re=_alternation([w for key in ("called_you", "case_status", "case_closed", "naming")
+                                    for w in conf.get(key) or []] + ["只有"]) if lang == "zh" else None,
+        called_you_re=_token_alternation(conf.get("called_you") or [], lang),
+        third_parties=frozenset(canonical_text(w) for w in conf.get("third_parties") or []),
+        third_party_re=_alternation(conf.get("third_parties") or []),
+        reported_keys=_key_tokens([w for key in ("reported", "scam_after", "report_verbs", "contact_verbs")
                                    for w in conf.get(key) or []]) if lang == "en" else frozenset(),
         cancel_phrase_keys=_key_tokens(conf.get("cancel_phrases") or []) if lang == "en" else frozenset(),
         reported_any_re=_alternation([w for key in ("reported", "scam_after", "rights")
@@ -470,21 +537,35 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     if _reported(lm, words, start, end):
         return True
     lo = start
+    anchor = start  # the negation window counts back from here (the first conjunct's start)
     if lm.lang == "en":
         # coordination carries the negation: "we will never threaten you with arrest OR jail"
         if lo > 1 and words[lo - 1] in _COORDINATION:
             lo -= 1
+        else:
+            # "... the sheriff OR THE fbi", "not a legal notice OR A COURT summons": a
+            # coordination up to two words back, in one clause (no auxiliary after it) ...
+            k = lo
+            while k > 0 and lo - k < 2 and words[k - 1] not in lm.boundaries and words[k - 1] not in _COORDINATION:
+                k -= 1
+            # ... the coordination followed by a determiner ("and RISK jail" is a consequence)
+            if k > 1 and lo - k >= 1 and words[k - 1] in _COORDINATION and words[k] in _DETERMINERS \
+                    and _AUXILIARIES.isdisjoint(words[k:end + 2]):
+                lo = k - 1
+                anchor = max(0, lo - 2)
         # a negative subject opens the sentence: "No one from our company will visit your home"
         subject = 2 if words[:2] == ["no", "one"] else 1 if words[:1] in (["nobody"], ["none"]) else 0
         if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \
                 and _RESCUE.isdisjoint(words[:end]):
             return True
-    while lo > 0 and start - lo < _NEGATION_WINDOW and (
-            words[lo - 1] not in stops or (lm.lang == "en" and _list_comma(words, lo - 1, stops))):
+    while lo > 0 and anchor - lo < _NEGATION_WINDOW and (
+            words[lo - 1] not in stops or (lm.lang == "en" and _list_comma(words, lo - 1, stops, chain=True))):
         lo -= 1
     hi = end
     while hi < len(words) and hi - end < _LOOK_AHEAD and words[hi] not in stops:
         hi += 1
+    if lo + 2 < start and words[lo] in lm.negators and words[lo + 1] in _FAILURE_GERUNDS:
+        lo += 2  # "Not paying this debt WILL NOT get you arrested": the subject's negation is its own
     window = words[lo:start] + (words[start:end] if interior else []) + words[end:hi]
     if interior:  # a combination: "you can talk to your family first" is permission, not a threat
         if lm.excuse_re.search(("" if lm.lang == "zh" else " ").join(words[lo:start])):
@@ -629,9 +710,18 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
             # "please report TO the court on Monday" is a summons, not a right
             if nxt < end and words[nxt] != "to" and _span_is_one_clause(words, nxt, start):
                 return True
+        # wave 7: a second-person right to contact someone ("you may CONTACT your state
+        # attorney general", "you can SHARE it with the police"), the hit close after the verb
+        opener = words[text[:right.start()].count(" ")]
+        if opener in _RIGHT_OPENERS:
+            verb = lm.contact_verb_re.search(through, right.end())
+            if verb is not None:
+                after = through[:verb.end()].count(" ") + 1
+                if after <= start <= after + 4 and _span_is_one_clause(words, after, start):
+                    return True
     # a whole group denied: "police and courts never ask for payment by text"
     j = end
-    while j < len(words) and j - end < 6:
+    while j < len(words) and j - end < _GROUP_WINDOW:
         if words[j] in lm.negators:
             verb = j + 1 + (j + 1 < len(words) and words[j + 1] == "ever")
             if verb < len(words) and words[verb] in _ASKING \
@@ -647,6 +737,102 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
         upto = end + tail[:called.start()].count(" ")
         return lm.negators.isdisjoint(words[end:upto]) and _span_is_one_clause(words, end, upto)
     return False
+
+
+def _clause(lm: _LangMatcher, words: List[str], start: int, end: int) -> Tuple[int, int]:
+    """The token span of the clause around words[start:end] (to the nearest boundaries)."""
+    stops = lm.boundaries
+    lo = start
+    while lo > 0 and words[lo - 1] not in stops:
+        lo -= 1
+    hi = end
+    while hi < len(words) and words[hi] not in stops:
+        hi += 1
+    return lo, hi
+
+
+def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Is the hit words[start:end] a lawful, true mention rather than a threat (issue 13
+    wave 7: the families of the development sets' false blocks)?
+
+    - a past insult reported, not repeated: a marker right before the hit ("our agent
+      CALLED YOU a deadbeat", 那位催收员称您为…) with a third party or an apology in the
+      sentence, and not "I"/"we" as the speaker (checked for every category: insults are
+      otherwise never excused);
+    - what only an authority may do ("ONLY a judge CAN order a garnishment",
+      只有法院…才能…), every category;
+    - for court, police and other official names (impersonation): a place named after
+      them (法院路, 派出所旁边, "Court Street") and a fact about the debtor's own case
+      ("your case was DISMISSED by the judge", 法院已撤销该案件)."""
+    if lm.lang == "en":
+        if lm.lawful_keys.isdisjoint(words) and not (
+                category == "impersonation" and end < len(words) and words[end] in _PLACE_AFTER_EN):
+            return False  # none of the markers below has a token here (the common case)
+        k = start
+        while k > 0 and words[k - 1] in _QUOTES:
+            k -= 1
+        before = " ".join(words[:k])
+        called = lm.called_you_re.search(before) if before and not lm.called_keys.isdisjoint(words[:k]) else None
+        while called is not None and called.end() != len(before):
+            called = lm.called_you_re.search(before, called.start() + 1)
+        if called is not None:
+            first = before[:called.start()].count(" ")
+            if (first == 0 or words[first - 1] not in _SELF) and not lm.third_parties.isdisjoint(words):
+                return True
+        if before and not lm.naming_keys.isdisjoint(words[:k]):
+            named = _last(lm.naming_re, before)
+            if named is not None and named.end() == len(before):
+                first = before[:named.start()].count(" ")
+                ahead = words[max(0, first - 6):first]
+                if not lm.negators.isdisjoint(ahead) and lm.cancel.isdisjoint(ahead):
+                    return True
+        if _ONLY in words[:start]:
+            joined = " ".join(words[:end + 8])  # the modal may follow the hit ("only a JUDGE can")
+            for m in _ONLY_AUTHORITY_EN.finditer(joined):
+                at = joined[:m.start()].count(" ") + (m.group().startswith(" "))
+                # the authority itself, or a measure it may ORDER ("only a judge can order a
+                # garnishment"; "only the court can STOP the garnishment now" is no excuse)
+                after = words[joined[:m.end()].count(" ") + 1:start]
+                if at <= start and _span_is_one_clause(words, at, start) and (
+                        category == "impersonation" or not _PERMITS.isdisjoint(after)):
+                    return True
+        lo, hi = _clause(lm, words, start, end)
+        if category in _LEGAL and lm.case_closed_re.search(" ".join(words[lo:hi])) is not None:
+            return True
+        if category != "impersonation":
+            return False
+        if end < len(words) and words[end] in _PLACE_AFTER_EN:
+            return True
+        if lm.suit_condition_re.search(" ".join(words[:start])) is not None:
+            return True
+        return lm.case_status_re.search(" ".join(words[lo:hi])) is not None
+    if category == "impersonation" and end < len(words) and _PLACE_AFTER_ZH.match(words[end]):
+        return True
+    sentence = "".join(words)
+    if lm.lawful_any_re.search(sentence) is None:
+        return False  # none of the markers below occurs in the clause (the common case)
+    lo, hi = _clause(lm, words, start, end)
+    before = "".join(words[lo:start])
+    if before:
+        called = lm.called_you_re.search(before)
+        if called is not None and before.endswith(called.group()) and (
+                lm.third_party_re.search(before) or lm.third_party_re.search("".join(words[end:]))):
+            return True
+        named = _last(lm.naming_re, before)  # 我们绝不会称您为…
+        if named is not None and named.end() == len(before):
+            ahead = before[:named.start()]
+            if lm.negator_re.search(ahead) and not lm.cancel_re.search(ahead):
+                return True
+    clause = "".join(words[lo:hi])
+    only = _ONLY_AUTHORITY_ZH.search(clause)
+    if only is not None and only.start() <= len(before):
+        return True
+    if category in _LEGAL and lm.case_closed_re.search(sentence) is not None:
+        return True
+    if category != "impersonation":
+        return False
+    # a Chinese sentence here is one clause (split at "，" too): 法院的判决书我们已收到
+    return lm.case_status_re.search(sentence) is not None
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -676,7 +862,7 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
 
     hits: List[Tuple[str, int, int]] = []
     for category, start, end in terms:
-        if excepted(category, start, end):
+        if excepted(category, start, end) or _lawful_mention(lm, category, words, start, end):
             continue
         if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=False):
             continue
@@ -687,7 +873,7 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
             continue
         for span in _chains(found, n_groups, within):
             start, end = span
-            if excepted(category, start, end, combo=True):
+            if excepted(category, start, end, combo=True) or _lawful_mention(lm, category, words, start, end):
                 continue
             if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=True):
                 continue
@@ -798,6 +984,7 @@ def restorer_for(pack: Pack) -> PinyinRestorer:
 
 _MASKED = re.compile(r"(?<![a-z*#%])[a-z]*[*#%]+[a-z][a-z*#%]*(?![a-z])|(?<![a-z*#%])[a-z]{1,}[*#%]+(?![a-z*#%])")
 _masked_vocab: Dict[str, Dict[int, List[str]]] = {}
+_INSULT_NEXT = re.compile(r"\s+(?:off|you|yourself|up|this|that|it|u)\b")
 
 
 def _vocabulary(pack: Pack) -> Dict[int, List[str]]:
@@ -830,7 +1017,11 @@ def unmask(pack: Pack, text: str) -> str:
     out = list(text)
     for m in _MASKED.finditer(lowered):
         word = m.group()
-        if sum(c.isalpha() for c in word) < 2:
+        letters = sum(c.isalpha() for c in word)
+        # one letter and a mask is read only before the words an insult takes ("f*** off",
+        # "s*** you"): "Hi J***," is a name masked for privacy
+        if letters < 1 or (letters == 1 and not (word[0].isalpha() and len(word) >= 3
+                                                  and _INSULT_NEXT.match(lowered, m.end()))):
             continue
         if vocab is None:
             vocab = _vocabulary(pack)
@@ -841,6 +1032,56 @@ def unmask(pack: Pack, text: str) -> str:
     return "".join(out)
 
 
+#: words of the people and places a threat names, joined when a space splits them ("your
+#: em ployer", "man ager"); with the pack's `sound_alike` core words (arrest, police ...)
+SPLIT_WORDS = ("employer", "employers", "manager", "supervisor", "coworker", "coworkers",
+               "colleagues", "neighbors", "neighbours", "neighbor", "family", "husband", "children",
+               "daughter", "landlord", "attorney", "lawyer", "garnishment", "criminal", "felony",
+               "seized", "repossess", "deported", "worthless", "pathetic", "bastard", "asshole")
+_split_scanners: Dict[str, Tuple[Optional[TrieScanner], Dict[str, int]]] = {}
+
+
+def _split_scanner(pack: Pack) -> Tuple[Optional[TrieScanner], Dict[str, int]]:
+    """An Aho-Corasick scanner over every spelling of a core word (`SPLIT_WORDS` and the
+    pack's `sound_alike` words, 5 letters or more) with one space inside, both parts at
+    least two letters ("em ployer", "ar rest"), and where in each the space is."""
+    got = _split_scanners.get(pack.fingerprint)
+    if got is None:
+        where: Dict[str, int] = {}
+        for word in dict.fromkeys(list(SPLIT_WORDS) + list(pack.banned.get("sound_alike") or ())):
+            word = word.lower()
+            if len(word) < 5 or not word.isalpha():
+                continue
+            for i in range(2, len(word) - 1):
+                where[word[:i] + " " + word[i:]] = i
+        got = _split_scanners[pack.fingerprint] = (trie_scanner(list(where), word_start=True), where)
+    return got
+
+
+def join_split_words(pack: Pack, text: str) -> str:
+    """`text` with the space inside a split core word ("your em ployer gets a call")
+    replaced by a zero-width space, which `canonical` drops (so the offsets still map to
+    `text`): canonical joins letters spaced one by one, not a word cut in two. Only whole
+    words: "them ployer" or "em ployers" (not a core spelling) is left alone."""
+    scanner, where = _split_scanner(pack)
+    if scanner is None or " " not in text:
+        return text
+    lowered = text.lower()
+    if len(lowered) != len(text) or not scanner.found_in(lowered):  # found_in: C code, stops at once
+        return text
+    out = None
+    for start, stop in scanner.spans(lowered):
+        if stop < len(lowered) and lowered[stop].isalpha():
+            continue
+        gap = where.get(lowered[start:stop])
+        if gap is None:
+            continue
+        if out is None:
+            out = list(text)
+        out[start + gap] = "\u200b"
+    return text if out is None else "".join(out)
+
+
 def _canonical_restored(pack: Pack, text: str) -> Tuple[str, Sequence[int]]:
     """`canonical` of `text` after pinyin and homophone spellings of the pack's Chinese
     phrases are written back as the phrases (compliance_filters.pinyin); offsets map to
@@ -849,6 +1090,8 @@ def _canonical_restored(pack: Pack, text: str) -> Tuple[str, Sequence[int]]:
     folds (l -> i) would garble both. Masked English words are filled in before (`unmask`)."""
     if "*" in text or "#" in text or "%" in text:
         text = unmask(pack, text)
+    if text.isascii():
+        text = join_split_words(pack, text)
     lowered = text.lower() if text.isascii() else fold_lookalikes(fold_width(text).lower())
     if len(lowered) == len(text):
         restored, rmap = restorer_for(pack).restore(lowered)

@@ -144,6 +144,27 @@ def style_twin(text: str) -> Optional[str]:
     return out if out != text else None
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def pinyin_twin(text: str) -> Optional[str]:
+    """`text` with every Chinese character written as its toneless pinyin syllable, one
+    space apart ("你的单位领导" -> "ni de dan wei ling dao"), or None when it holds none.
+
+    Whole sentences in pinyin are an evasion the rules only partly undo (pinyin.py writes
+    back the pack's own terms, not a sentence's other words), and the learned model's Latin
+    word bigrams ("dan wei", "ling dao") cost nothing at check time: a twin of each Chinese
+    text, with its label and in its group, teaches them (issue 13 wave 7). The reading is
+    pypinyin's most frequent one per character; a wrong reading of a rare character only
+    adds a bigram no text will hold."""
+    if not _CJK.search(text):
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    pieces = [p.strip() for p in lazy_pinyin(text, style=Style.NORMAL, errors="default")]
+    return re.sub(r"\s+", " ", " ".join(p for p in pieces if p)).strip() or None
+
+
 def load_examples(twins: bool = True) -> List[Example]:
     """Every training example, in a fixed order; with `twins`, each text's style twin
     follows it in the same group (cross-validation keeps the two together)."""
@@ -161,6 +182,9 @@ def load_examples(twins: bool = True) -> List[Example]:
         twin = style_twin(e.text)
         if twin is not None:
             with_twins.append(Example(e.label, e.lang, twin, e.group, e.source + "+twin"))
+        spelled = pinyin_twin(e.text)
+        if spelled is not None:
+            with_twins.append(Example(e.label, e.lang, spelled, e.group, e.source + "+pinyin+twin"))
     return with_twins
 
 
