@@ -138,3 +138,21 @@ def test_heldout8_first_run_is_the_floor(us) -> None:
     # wave 7 used set 8 to find families (development data since): 180/180 and 0/180 on
     # the wave-7 filter (rules, corpus, pinyin twins, rebuilt weights), floors only
     assert missed == [] and false_blocks == []
+
+
+ROWS9 = _rows("heldout9.txt")
+
+
+def test_heldout9_first_run_is_the_floor(us) -> None:
+    """Held-out set 9 (wave 7): 400 texts (200 / 200; en 100 + 100, zh 100 + 100; about a
+    third of the allowed ones hold words a keyword filter blocks) written by an engineer who
+    never saw the filter, its corpus or the earlier sets, committed (58e0b13) before the
+    wave-7 filter (rules' lawful-mention families, new families, the retrained learned check
+    with pinyin twins) was merged, and run once on the merged filter (w7-int + rebuilt
+    weights): recall 191/200 = 0.955 (en 96/100, zh 95/100) and FPR 15/200 = 0.075 (en
+    8/100, zh 7/100). Goal 0.97 at <= 0.01: not met. Floors, never tuning targets."""
+    assert len(ROWS9) == 400
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 9", ROWS9, us)
+    assert n_blocked == 200 and n_allowed == 200
+    assert len(missed) <= 9         # recall >= 191/200 = 0.955
+    assert len(false_blocks) <= 15  # FPR <= 15/200 = 0.075
