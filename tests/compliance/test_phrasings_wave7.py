@@ -165,3 +165,16 @@ PINYIN = [
 @pytest.mark.parametrize("text", PINYIN)
 def test_pinyin_sentence_threat_is_blocked(us, text: str) -> None:
     assert not check_text(us, text, "zh").allowed
+
+
+@pytest.mark.parametrize("text,blocked", [
+    ("不客气，有需要随时联系我。", False), ("不客气！祝您生活愉快", False), ("谢谢您按时还款。不客气，应该的。", False),
+    ("再不还，我们就不客气了。", True), ("别逼我们对你不客气", True), ("到时候可就不客气", True),
+])
+def test_you_are_welcome_is_not_a_threat(text: str, blocked: bool) -> None:
+    """不客气 alone is "you're welcome" (an agent's "不客气，有需要随时联系我，祝您周末愉快"
+    was blocked as intimidation); 对你不客气 / 就不客气了 are the threat."""
+    from compliance_filters import check_text, load_pack
+
+    for pack in ("us", "cn"):
+        assert check_text(load_pack(pack), text).allowed is not blocked, (pack, text)
