@@ -29,6 +29,7 @@ LAWFUL = [
     ("zh", "您登记的地址是法院家属院3号楼，请确认是否正确。"),
     # advice about a scam call
     ("en", "If a caller demands gift cards, do not reply and call the police or tell the FTC."),
+    ("zh", "您说前几天接到“假民警”的电话差点被骗，以后碰到这类来电直接挂掉报警就好。"),
     # a civil case stated as a fact, with its docket number
     ("en", "Per your request, the docket is 25-CV-0420 in Dallas County Court; a lawyer can explain your options."),
     ("zh", "该案件法院已立案受理，具体开庭时间以法院通知为准，如有疑问可咨询律师。"),
@@ -60,6 +61,8 @@ STILL_BANNED = [
     ("zh", "我们马上上门催收。"),
     ("en", "We will call the police if you do not pay today."),
     ("zh", "你已经上了征信黑名单。"),
+    ("zh", "我是民警，你欠钱不还，等着被抓。"),
+    ("zh", "假如你不还，法官会判你坐牢。"),
 ]
 
 # ... and still lawful
