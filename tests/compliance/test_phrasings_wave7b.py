@@ -72,6 +72,7 @@ STILL_LAWFUL = [
     ("en", "The children's school is closed next Monday, so our office is closed too."),
     ("zh", "我们很重视您的意见，祝您生活愉快。"),
     ("en", "That's a pretty good plan, thank you."),
+    ("zh", "客服会挨个打电话回访，请您留意来电。"),
 ]
 
 
