@@ -1199,7 +1199,8 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
     # the sentences in one C call, and a remembered one in one look-up keyed by the
     # sentence itself (no closure, no key tuple per sentence): a third of this
     # function's cost per text (issue 13 item 10)
-    for sentence in (_pieces_re.get(lang) or _sentence_pieces(lang)).findall(canon):
+    pieces = (_pieces_re.get(lang) or _sentence_pieces(lang)).findall(canon)
+    for i, sentence in enumerate(pieces):
         got = get(sentence)
         if got is None:
             got = tuple(_match_language(lang_matcher(pack, lang), sentence)) \
@@ -1207,7 +1208,7 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
             if len(memo) >= _MEMO_LIMIT:  # emptied when full, as `_remembered` does
                 memo.clear()
             memo[sentence] = got
-        if got:
+        if got and not _answered_no(lang, sentence, pieces[i + 1] if i + 1 < len(pieces) else "", got):
             for category, a, b in got:
                 found.append((category, pos + a, pos + b))
         pos += len(sentence)
@@ -1215,6 +1216,25 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
 
 
 _pieces_re: Dict[str, re.Pattern] = {}
+
+# wave 7b: the debtor's question about what WE may do, answered "no" by the next sentence
+# ("You asked if we can garnish your wages. We can't without a court judgment."). A
+# sentence is matched alone, so the question is excused only here, where the answer is
+# seen: "... Yes, we can." keeps the question's hit.
+_OUR_POWER_QUESTION = re.compile(
+    r"^\s*(?:as )?you (?:asked|asked us|wanted to know|wondered|were asking)(?: us)? (?:if|whether) "
+    r"(?:we|our company|our office|the agency)\b[^?]*[.?]\s*$")
+_NO_ANSWER = re.compile(
+    r"^\s*(?:no[,.!;:]|no we\b|not without\b|we (?:can't|cannot|can not|could not|couldn't|won't|will not|"
+    r"don't|do not|are not|aren't|have no|may not|never)\b)")
+_QUESTION_CATEGORIES = frozenset(["false_legal", "threat_arrest"])
+
+
+def _answered_no(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str, int, int]]) -> bool:
+    """Is `sentence` the debtor's question about what we may do (only legal-measure hits),
+    answered no by the sentence that follows it? (issue 13 wave 7b; see `_NO_ANSWER`.)"""
+    return (lang == "en" and bool(hits) and all(c in _QUESTION_CATEGORIES for c, _, _ in hits)
+            and _OUR_POWER_QUESTION.match(sentence) is not None and _NO_ANSWER.match(following) is not None)
 
 
 def _sentence_pieces(lang: str) -> re.Pattern:
@@ -1230,6 +1250,12 @@ def _sentence_pieces(lang: str) -> re.Pattern:
         marks = source[1:-2]
         got = _pieces_re[lang] = re.compile(f"[^{marks}]*[{marks}]+|[^{marks}]+")
     return got
+
+
+def _next_sentence(canon: str, end: int, lang: str) -> str:
+    """The sentence of `canon` that starts at `end` (empty at the end of the text)."""
+    m = (_pieces_re.get(lang) or _sentence_pieces(lang)).match(canon, end)
+    return m.group() if m is not None else ""
 
 
 def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
@@ -1254,7 +1280,10 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
             continue
         lm = lang_matcher(pack, lang)
         for begin, end in _sentences(canon, starts, lang):
-            for category, a, b in _sentence_hits(lm, canon[begin:end]):
+            got = _sentence_hits(lm, canon[begin:end])
+            if got and _answered_no(lang, canon[begin:end], _next_sentence(canon, end, lang), got):
+                continue
+            for category, a, b in got:
                 found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
     return found
 

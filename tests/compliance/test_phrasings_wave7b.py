@@ -22,6 +22,9 @@ LAWFUL = [
     ("zh", "您反映有人要上门，请放心，本公司严禁上门催收，我们已核查该号码。"),
     # an earlier wrong message corrected
     ("en", "Correction: yesterday's reminder incorrectly stated that you could be arrested. That is not true."),
+    # the debtor's question about what we may do, answered no by the next sentence
+    ("en", "You asked whether we can seize your car. We cannot; only a court could allow that."),
+    ("en", "You wanted to know whether we could repossess the truck. No, this loan has no collateral."),
     # places named after courts and police
     ("en", "Parking is free in the lot across from the police station, two minutes from our office."),
     ("zh", "您登记的地址是法院家属院3号楼，请确认是否正确。"),
@@ -61,10 +64,12 @@ STILL_BANNED = [
     ("zh", "你已经上了征信黑名单。"),
     ("zh", "我是民警，你欠钱不还，等着被抓。"),
     ("zh", "假如你不还，法官会判你坐牢。"),
-    # the debtor's question about what WE may do is not excused: a sentence is matched alone,
-    # and the answer ("Yes, we can.") may hold no banned word (see the README's wave 7b)
+    # the debtor's question about what WE may do is excused only when the next sentence
+    # answers no (`phrases._answered_no`)
     ("en", "You asked if we can garnish your paycheck. Yes, we can, and we will."),
     ("en", "You asked whether we can have you arrested, and the answer is yes."),
+    ("en", "You asked if we could take your car. Absolutely, tomorrow morning."),
+    ("en", "You asked if we can garnish your pay. No need to worry about that, we just will."),
 ]
 
 # ... and still lawful
