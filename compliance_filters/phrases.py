@@ -54,7 +54,16 @@ _FAILURE_GERUNDS = frozenset(canonical_text(w) for w in [
 _PLACE_AFTER_EN = frozenset(canonical_text(w) for w in [
     "street", "st", "road", "rd", "avenue", "ave", "plaza", "drive", "blvd", "boulevard", "lane",
     "square", "station", "parking", "cafeteria", "building"])
-_PLACE_AFTER_ZH = re.compile(r"(?:路|街|大道|大街|巷|胡同|旁边|对面|隔壁|附近的|地铁站|公交站|站)")
+_PLACE_AFTER_ZH = re.compile(r"(?:路|街|大道|大街|巷|胡同|旁边|对面|隔壁|附近的|地铁站|公交站|站|宿舍|家属院|家属楼|小区|大院)")
+# wave 7b: the debtor's own words quoted back (You asked "am I going to jail?" No.; 您说“你们是不是
+# 把我当老赖了”，绝对没有): what opens the quotation, read from the tokens right before it
+_DEBTOR_SAID_EN = re.compile(r"(?:^| )you (?:asked|asked us|asked me|said|told us|told me|wrote|wrote to us|"
+                             r"texted|texted us|mentioned|wanted to know|wondered)(?: [:,])?$")
+_DEBTOR_SAID_ZH_IN = re.compile(r"(?:您|你)(?:说|问|问我们|问道|提到|反映|来电说|留言说|写道|在电话里说|在电话中说|"
+                                r"在电话里问|在电话中问|刚才说|之前说)[：:]?[\"“]?")
+_ZH_CLAUSE_END = re.compile(r"[，。；！？,;!?.]")
+_OPEN_QUOTES = frozenset(["\"", "\u201c", "\u2018", "\u300c", "\u300e"])
+_CLOSE_QUOTES = frozenset(["\u201d", "\u2019", "\u300d", "\u300f"])
 # "ONLY a court CAN order ...", 只有法院…才能…: what the law allows, not what will happen
 def _words_re(words: Sequence[str]) -> str:
     """An alternation of canonical `words` (canonical text folds look-alikes: "only" is "oniy")."""
@@ -79,6 +88,9 @@ _LEGAL = frozenset(["impersonation", "false_legal", "threat_arrest"])
 _DETERMINERS = frozenset(canonical_text(w) for w in ["the", "a", "an", "any", "your", "our"])
 _RIGHT_OPENERS = frozenset(canonical_text(w) for w in ["you", "victims", "if", "feel"])
 _SELF = frozenset(canonical_text(w) for w in ["i", "we", "i've", "we've", "i'll", "we'll"])
+# a civil case's docket number as canonical text has it ("26-CV-1187" is "26cviibt", digit
+# look-alikes folded inside a word): a fact about a filed case
+_CIVIL_DOCKET = re.compile(r"(?:^| )\d+(?: - )?(?:cv|civ|sc)(?: - )?[a-z0-9]+(?= |$)")
 _QUOTES = frozenset(["\"", "'", "\u201c", "\u201d", "\u2018", "\u2019", "`"])
 # a coordination followed by one of these joins clauses, not phrases ("... and YOU will")
 _SUBJECTS = frozenset(canonical_text(w) for w in [
@@ -751,6 +763,42 @@ def _clause(lm: _LangMatcher, words: List[str], start: int, end: int) -> Tuple[i
     return lo, hi
 
 
+def _quoted_by_debtor(lm: _LangMatcher, words: List[str], start: int) -> bool:
+    """Is the hit inside a quotation of the debtor's own words, opened right after "you
+    asked" / 您说 (issue 13 wave 7b: You asked "am I going to jail over this?" No.; 您说“你们
+    是不是把我当老赖了”，绝对没有)? The words are the debtor's, quoted to answer them, so no
+    category (insults included) counts there; "I said 'you will go to jail'" and a quotation
+    of anyone else's words are not excused."""
+    if lm.lang == "zh":
+        # canonical text drops the opening “ (a format character) and keeps the closing ”:
+        # 您说 + the quoted words up to the hit in one clause, and the closing mark after it
+        before = "".join(words[max(0, start - 20):start])
+        said = _last(_DEBTOR_SAID_ZH_IN, before)
+        if said is None or _ZH_CLAUSE_END.search(before, said.end()) is not None:
+            return False
+        for w in words[start:start + 20]:
+            if w in _CLOSE_QUOTES or w == "\"":
+                return True
+            if _ZH_CLAUSE_END.fullmatch(w):
+                return False
+        return False
+    q = start - 1
+    while q >= 0 and q > start - 40:
+        w = words[q]
+        if w in _CLOSE_QUOTES:
+            return False
+        if w in _OPEN_QUOTES:
+            if w == "\"" and words[:q].count("\"") % 2:
+                return False  # a straight quote that closes an earlier quotation
+            break
+        q -= 1
+    else:
+        return False
+    if q < 0:
+        return False
+    return _DEBTOR_SAID_EN.search(" ".join(words[max(0, q - 5):q])) is not None
+
+
 def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
     """Is the hit words[start:end] a lawful, true mention rather than a threat (issue 13
     wave 7: the families of the development sets' false blocks)?
@@ -764,7 +812,13 @@ def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: in
     - for court, police and other official names (impersonation): a place named after
       them (法院路, 派出所旁边, "Court Street") and a fact about the debtor's own case
       ("your case was DISMISSED by the judge", 法院已撤销该案件)."""
+    if _quoted_by_debtor(lm, words, start):
+        return True
     if lm.lang == "en":
+        # a civil docket number before the court's name ("No. 26-CV-1187 in Travis County
+        # Court"; the sentence splitter cuts at "No." so the case's subject is not seen)
+        if category == "impersonation" and _CIVIL_DOCKET.search(" ".join(words[max(0, start - 6):start])):
+            return True
         if lm.lawful_keys.isdisjoint(words) and not (
                 category == "impersonation" and end < len(words) and words[end] in _PLACE_AFTER_EN):
             return False  # none of the markers below has a token here (the common case)
@@ -1145,7 +1199,8 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
     # the sentences in one C call, and a remembered one in one look-up keyed by the
     # sentence itself (no closure, no key tuple per sentence): a third of this
     # function's cost per text (issue 13 item 10)
-    for sentence in (_pieces_re.get(lang) or _sentence_pieces(lang)).findall(canon):
+    pieces = (_pieces_re.get(lang) or _sentence_pieces(lang)).findall(canon)
+    for i, sentence in enumerate(pieces):
         got = get(sentence)
         if got is None:
             got = tuple(_match_language(lang_matcher(pack, lang), sentence)) \
@@ -1153,7 +1208,7 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
             if len(memo) >= _MEMO_LIMIT:  # emptied when full, as `_remembered` does
                 memo.clear()
             memo[sentence] = got
-        if got:
+        if got and not _answered_no(lang, sentence, pieces[i + 1] if i + 1 < len(pieces) else "", got):
             for category, a, b in got:
                 found.append((category, pos + a, pos + b))
         pos += len(sentence)
@@ -1161,6 +1216,25 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
 
 
 _pieces_re: Dict[str, re.Pattern] = {}
+
+# wave 7b: the debtor's question about what WE may do, answered "no" by the next sentence
+# ("You asked if we can garnish your wages. We can't without a court judgment."). A
+# sentence is matched alone, so the question is excused only here, where the answer is
+# seen: "... Yes, we can." keeps the question's hit.
+_OUR_POWER_QUESTION = re.compile(
+    r"^\s*(?:as )?you (?:asked|asked us|wanted to know|wondered|were asking)(?: us)? (?:if|whether) "
+    r"(?:we|our company|our office|the agency)\b[^?]*[.?]\s*$")
+_NO_ANSWER = re.compile(
+    r"^\s*(?:no[,.!;:]|no we\b|not without\b|we (?:can't|cannot|can not|could not|couldn't|won't|will not|"
+    r"don't|do not|are not|aren't|have no|may not|never)\b)")
+_QUESTION_CATEGORIES = frozenset(["false_legal", "threat_arrest"])
+
+
+def _answered_no(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str, int, int]]) -> bool:
+    """Is `sentence` the debtor's question about what we may do (only legal-measure hits),
+    answered no by the sentence that follows it? (issue 13 wave 7b; see `_NO_ANSWER`.)"""
+    return (lang == "en" and bool(hits) and all(c in _QUESTION_CATEGORIES for c, _, _ in hits)
+            and _OUR_POWER_QUESTION.match(sentence) is not None and _NO_ANSWER.match(following) is not None)
 
 
 def _sentence_pieces(lang: str) -> re.Pattern:
@@ -1176,6 +1250,12 @@ def _sentence_pieces(lang: str) -> re.Pattern:
         marks = source[1:-2]
         got = _pieces_re[lang] = re.compile(f"[^{marks}]*[{marks}]+|[^{marks}]+")
     return got
+
+
+def _next_sentence(canon: str, end: int, lang: str) -> str:
+    """The sentence of `canon` that starts at `end` (empty at the end of the text)."""
+    m = (_pieces_re.get(lang) or _sentence_pieces(lang)).match(canon, end)
+    return m.group() if m is not None else ""
 
 
 def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
@@ -1200,7 +1280,10 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
             continue
         lm = lang_matcher(pack, lang)
         for begin, end in _sentences(canon, starts, lang):
-            for category, a, b in _sentence_hits(lm, canon[begin:end]):
+            got = _sentence_hits(lm, canon[begin:end])
+            if got and _answered_no(lang, canon[begin:end], _next_sentence(canon, end, lang), got):
+                continue
+            for category, a, b in got:
                 found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
     return found
 
