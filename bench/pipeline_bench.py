@@ -480,7 +480,7 @@ async def _accept_as_the_webhook_does(phone: str) -> None:
 
     if _BATCHER is None:
         _BATCHER = inbox.AcceptBatcher()
-    stored = _BATCHER._store([{"sid": "SM" + uuid.uuid4().hex, "channel": "sms",
+    stored = await _BATCHER._store([{"sid": "SM" + uuid.uuid4().hex, "channel": "sms",
                                "from_number": phone, "to_number": OUR_NUMBER,
                                "body": "hello"}])
     assert stored == [True]
@@ -526,7 +526,9 @@ class _WireCounter:
                          lambda dbapi_conn, _rec, _proxy: setattr(dbapi_conn, "cursor_factory",
                                                                   cursor_class))
         if _BATCHER is not None and _BATCHER._conn is not None:
-            _BATCHER._conn.dbapi_connection.cursor_factory = cursor_class
+            # an asynchronous psycopg2 connection of its own (or a pooled one's wrapper)
+            conn = _BATCHER._conn
+            getattr(conn, "dbapi_connection", conn).cursor_factory = cursor_class
 
     def _listen(self, target: Any, name: str, fn: Any) -> None:
         from sqlalchemy import event
