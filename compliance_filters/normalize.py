@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
@@ -114,16 +114,23 @@ def _traditional_re() -> re.Pattern:
     the Basic Multilingual Plane (see `fold`: there the text is translated whatever it
     holds). The regex engine tests a set of BMP characters with one bitmap look-up per
     character; the few table keys above it would make it compare ranges one by one."""
-    codes = sorted(code for code in _t2s_table() if code < 0x10000)
+    return re.compile(char_class(code for code in _t2s_table() if code < 0x10000)
+                      + "|[\U00010000-\U0010ffff]")
+
+
+def char_class(codes: Iterable[int]) -> str:
+    """A regex character class holding exactly the code points `codes`, written as ranges
+    (a class of thousands of single characters compiles slowly and is matched no faster)."""
+    ordered = sorted(set(codes))
     parts: List[str] = []
     i = 0
-    while i < len(codes):
+    while i < len(ordered):
         j = i
-        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
             j += 1
-        parts.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
+        parts.append(re.escape(chr(ordered[i])) + ("-" + re.escape(chr(ordered[j])) if j > i else ""))
         i = j + 1
-    return re.compile("[" + "".join(parts) + "]|[\U00010000-\U0010ffff]")
+    return "[" + "".join(parts) + "]"
 
 
 @lru_cache(maxsize=1)

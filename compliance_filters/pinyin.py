@@ -26,7 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from compliance_filters.normalize import fast_simplified, latin_segments, translation_sequence
+from compliance_filters.normalize import (
+    char_class,
+    fast_simplified,
+    latin_segments,
+    translation_sequence,
+)
 from compliance_filters.phrase_index import trie_pattern, trie_scanner
 
 _MIN_LATIN_LETTERS = 5
@@ -147,20 +152,6 @@ _LETTERS_ONLY = re.compile(r"[a-z]+")
 SEGMENT_MEMO_LIMIT = 50_000
 
 
-def _class_of(codes: Sequence[int]) -> str:
-    """A regex character class holding exactly the code points `codes` (as ranges)."""
-    ordered = sorted(set(codes))
-    parts: List[str] = []
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        parts.append(re.escape(chr(ordered[i])) + ("-" + re.escape(chr(ordered[j])) if j > i else ""))
-        i = j + 1
-    return "[" + "".join(parts) + "]"
-
-
 @lru_cache(maxsize=1)
 def _segment_regex() -> Optional[re.Pattern]:
     """Runs of the characters a spelling can be read from: a-z, the whitespace the sound
@@ -179,7 +170,7 @@ def _segment_regex() -> Optional[re.Pattern]:
             codes.append(code)
         else:
             return None
-    return re.compile(_class_of(codes) + "+")
+    return re.compile(char_class(codes) + "+")
 
 
 class PinyinRestorer:

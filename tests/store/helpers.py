@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List
 
 from sqlalchemy import func, select
+
+#: the store tests' fixed clock, A1's phone and our Twilio number
+NOW = datetime(2026, 11, 30, 15, 0, tzinfo=timezone.utc)
+EN = "+12025550143"
+OURS = "+15005550006"
 
 HEADER = "account_id,name,phone,balance,language,timezone,pack,currency,principal,interest,fees,due_date,dob,id_last4,zip"
 GOOD_ROWS = [

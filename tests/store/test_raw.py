@@ -4,32 +4,17 @@ rows, conversions, events, error handling and evidence as the ordinary path."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot import clock
-from bot.cli import main
-from bot.clock import FixedClock
 from bot.store import db as store_db
 from bot.store import evidence, queue, raw, repo
 from bot.store.db import connection_scope, get_engine, session_scope
 from bot.store.models import ContactAttempt, InboxMessage, OutboxMessage
-from tests.store.helpers import good_csv, kill_pooled_connection
-
-NOW = datetime(2026, 11, 30, 15, 0, tzinfo=timezone.utc)
-EN = "+12025550143"
-OURS = "+15005550006"
-
-
-@pytest.fixture
-def store(db, tmp_path):
-    previous = clock.set_clock(FixedClock(NOW))
-    assert main(["import", str(good_csv(tmp_path))]) == 0
-    yield db
-    clock.set_clock(previous)
+from tests.store.helpers import EN, NOW, OURS, kill_pooled_connection
 
 
 def _accept(sid: str) -> None:
