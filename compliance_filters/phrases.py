@@ -683,13 +683,7 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
     if lm.lang == "zh":
         if not lm.reported_any_re.search("".join(words)):
             return False
-        stops = lm.boundaries
-        lo = start
-        while lo > 0 and words[lo - 1] not in stops:
-            lo -= 1
-        hi = end
-        while hi < len(words) and words[hi] not in stops:
-            hi += 1
+        lo, hi = _clause(lm, words, start, end)
         before, after = "".join(words[lo:start]), "".join(words[end:hi])
         if lm.cancel_re.search(before + after):
             return False

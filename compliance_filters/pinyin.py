@@ -267,7 +267,12 @@ class PinyinRestorer:
                  if compact[a:b] not in one_syllable]
         if not found:
             return []
-        where = compact_offsets(segment)
+        return self._accepted(segment, found)
+
+    def _accepted(self, text: str, found: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str, str]]:
+        """(start, end, letters, phrase) in `text` of each spelling `found` in its compact
+        form (compact start, end, letters) that covers whole syllables and is accepted."""
+        where = compact_offsets(text)
         edits: List[Tuple[int, int, str, str]] = []
         for first, last, letters in found:
             start, end = where[first], where[last - 1] + 1
@@ -275,7 +280,7 @@ class PinyinRestorer:
                 continue  # starts inside a Chinese syllable
             if last < len(where) and where[last] == end - 1:
                 continue  # ends inside a Chinese syllable
-            phrase = self._accept(segment, start, end, letters)
+            phrase = self._accept(text, start, end, letters)
             if phrase:
                 edits.append((start, end, letters, phrase))
         return edits
@@ -294,17 +299,7 @@ class PinyinRestorer:
                  and not any(p in text for p, _ in self.by_letters[compact[a:b]])]
         if not found:
             return text, None
-        where = compact_offsets(text)
-        edits: List[Tuple[int, int, str]] = []
-        for first, last, letters in found:
-            start, end = where[first], where[last - 1] + 1
-            if first > 0 and where[first - 1] == start:
-                continue  # starts inside a Chinese syllable
-            if last < len(where) and where[last] == end - 1:
-                continue  # ends inside a Chinese syllable
-            phrase = self._accept(text, start, end, letters)
-            if phrase:
-                edits.append((start, end, phrase))
+        edits = [(start, end, phrase) for start, end, _, phrase in self._accepted(text, found)]
         if not edits:
             return text, None
         return _apply(text, edits)
