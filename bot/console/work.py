@@ -22,7 +22,7 @@ from bot import clock, negotiation
 from bot.channels import outbox
 from bot.console.agents import AgentView
 from bot.console.routing import OPEN, can_see, ensure_routing
-from bot.store import evidence, repo
+from bot.store import evidence, outcomes, repo
 from bot.store.db import session_scope
 from bot.store.models import Account, Arrangement, ContactAttempt, Handoff, HandoffRouting
 from compliance_filters import ZoneError, check_window, load_pack, redact
@@ -272,9 +272,11 @@ def record_arrangement(s: Session, agent: AgentView, handoff_id: int, form: Dict
         return ArrangementResult(False, result.reason,
                                  counter=result.offer.as_dict() if result.offer else {})
     offer = result.offer
-    row = repo.create_arrangement(s, account_id=account.account_id, debt_id=debt.id,
-                                  kind=offer.kind, total=offer.total, currency=offer.currency,
-                                  installments=list(offer.installments), status="accepted")
+    # as the assistant does: new terms replace the debtor's open arrangement (kept as
+    # cancelled, with evidence), the same terms again are the same arrangement
+    row, _ = outcomes.agree_arrangement(s, account_id=account.account_id, debt_id=debt.id,
+                                        kind=offer.kind, total=offer.total, currency=offer.currency,
+                                        installments=list(offer.installments))
     _note(s, "arrangement", opened, agent, arrangement_id=row.id, kind=offer.kind,
           total=offer.total)
     return ArrangementResult(True, result.reason, row.id)

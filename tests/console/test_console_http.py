@@ -305,6 +305,14 @@ async def test_arrangements_go_through_the_negotiation_policy(console, capsys):
     assert main(["export", "arrangements"]) == 0
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["account_id"] == US and row["kind"] == "plan" and len(row["installments"]) == 6
+    # the debtor changes their mind: the agent's new plan replaces the open one, as the
+    # assistant's does (two open arrangements would remind the debtor of both)
+    status, page = await alice.post(f"/console/handoffs/{hid}/arrangement",
+                                    {"kind": "plan", "months": "3"})
+    assert status == 200 and "Arrangement recorded." in page
+    assert main(["export", "arrangements"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(len(r["installments"]), r["status"]) for r in rows] == [(6, "cancelled"), (3, "accepted")]
     status, page = await alice.post(f"/console/handoffs/{hid}/close", {"outcome": "resolved"})
     assert status == 200 and _handoff(hid).status == "resolved"
     assert main(["export", "handoffs"]) == 0
