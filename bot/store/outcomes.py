@@ -26,19 +26,12 @@ def _schedule(rows: Sequence[Tuple[date, Union[Decimal, str]]]) -> List[Tuple[da
     return [(due, Decimal(str(amount)).quantize(Decimal("0.01"))) for due, amount in rows]
 
 
-def find_same_arrangement(s: Session, *, account_id: str, kind: str, total: Decimal,
-                          currency: str, installments: Sequence[Tuple[date, Decimal]]
-                          ) -> Optional[Arrangement]:
-    """An open arrangement with the same kind, total, currency and dated schedule."""
-    wanted = _schedule(installments)
-    rows = s.execute(select(Arrangement).where(
-        Arrangement.account_id == account_id, Arrangement.kind == kind,
-        Arrangement.currency == currency, Arrangement.status.in_(OPEN_ARRANGEMENT))).scalars()
-    for row in rows:
-        if Decimal(str(row.total)) == Decimal(str(total)) and \
-                _schedule([(i.due_date, i.amount) for i in row.installments]) == wanted:
-            return row
-    return None
+def _same_terms(row: Arrangement, *, kind: str, total: Decimal, currency: str,
+                schedule: List[Tuple[date, Decimal]]) -> bool:
+    """`row` has this kind, total, currency and dated schedule."""
+    return row.kind == kind and row.currency == currency and \
+        Decimal(str(row.total)) == Decimal(str(total)) and \
+        _schedule([(i.due_date, i.amount) for i in row.installments]) == schedule
 
 
 def agree_arrangement(s: Session, *, account_id: str, debt_id: Union[int, str, None], kind: str,
@@ -52,17 +45,17 @@ def agree_arrangement(s: Session, *, account_id: str, debt_id: Union[int, str, N
     one is kept as `cancelled`, with an evidence record naming what replaced it.
 
     Returns (arrangement, created)."""
-    same = find_same_arrangement(s, account_id=account_id, kind=kind, total=total,
-                                 currency=currency, installments=installments)
-    if same is not None:
-        return same, False
-    replaced = list(s.execute(select(Arrangement).where(
+    open_rows = list(s.execute(select(Arrangement).where(
         Arrangement.account_id == account_id, Arrangement.status.in_(OPEN_ARRANGEMENT))
         .order_by(Arrangement.id)).scalars())
+    wanted = _schedule(installments)
+    for row in open_rows:
+        if _same_terms(row, kind=kind, total=total, currency=currency, schedule=wanted):
+            return row, False
     created = repo.create_arrangement(s, account_id=account_id, debt_id=debt_id, kind=kind,
                                       total=total, currency=currency, installments=installments,
                                       status="accepted")
-    for old in replaced:
+    for old in open_rows:
         old.status = "cancelled"
         evidence.append(s, "arrangement_cancelled", account_id, {
             "arrangement_id": old.id, "kind": old.kind, "replaced_by": created.id})
