@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 
 from bot import clock
 from bot.clock import FixedClock
+from tests.importing import import_csv
 
 EN_PHONE = "+12025550143"
 ZH_PHONE = "+8613800138000"
@@ -27,11 +28,7 @@ CSV = (
 @pytest.fixture
 def portfolio(db, tmp_path: Path):
     """The `db` fixture (tests/conftest.py) with two accounts imported, clock fixed."""
-    from bot.cli import main
-
-    path = tmp_path / "portfolio.csv"
-    path.write_text(CSV, encoding="utf-8")
-    assert main(["import", str(path)]) == 0
+    import_csv(tmp_path, CSV)
     previous = clock.set_clock(FixedClock(NOW))
     yield db
     clock.set_clock(previous)

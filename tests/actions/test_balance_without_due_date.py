@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reminders import ActionTellBalance
 from tests.actions.conftest import EN_PHONE, ZH_PHONE, make_tracker
+from tests.importing import import_csv
 
 CSV = (
     "account_id,name,phone,balance,language,timezone,pack,currency,creditor,due_date\n"
@@ -22,11 +23,7 @@ TEMPLATES = yaml.safe_load(Path("bot/domain/reminders.yml").read_text(encoding="
 
 @pytest.fixture
 def undated(db, tmp_path: Path):
-    from bot.cli import main
-
-    path = tmp_path / "portfolio.csv"
-    path.write_text(CSV, encoding="utf-8")
-    assert main(["import", str(path)]) == 0
+    import_csv(tmp_path, CSV)
     return db
 
 

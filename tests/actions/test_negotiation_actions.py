@@ -20,6 +20,7 @@ from actions.negotiation import (
 )
 from actions.statuses import ActionOptOut, ActionRecordStatus, ActionWrongNumber
 from tests.actions.conftest import CSV, EN_PHONE, ZH_PHONE, export, make_tracker, responses
+from tests.importing import import_csv
 
 
 async def test_six_month_proposal_accepted_then_stored_with_its_schedule(portfolio, capsys) -> None:
@@ -155,12 +156,8 @@ async def test_nothing_to_waive_is_not_called_a_discount(portfolio, tmp_path, se
     """A balance with no interest or fees was offered "we can waive $0.00 of interest:
     $500.00 instead of $500.00" (found playing "is there any discount if i pay the whole
     thing today" over the SMS webhook)."""
-    from bot.cli import main
-
-    path = tmp_path / "no_interest.csv"
-    path.write_text(CSV.replace("1000.00,150.00,50.00", "1200.00,0.00,0.00")
-                    .replace("5000.00,800.00,200.00", "6000.00,0.00,0.00"), encoding="utf-8")
-    assert main(["import", str(path)]) == 0
+    import_csv(tmp_path, CSV.replace("1000.00,150.00,50.00", "1200.00,0.00,0.00")
+               .replace("5000.00,800.00,200.00", "6000.00,0.00,0.00"), "no_interest.csv")
     for action, response in ((ActionOfferSettlement(), "utter_offer_full_payment"),
                              (ActionExplainDiscount(), "utter_no_discount")):
         dispatcher = CollectingDispatcher()

@@ -22,6 +22,7 @@ from actions.verification import (
     name_claim,
 )
 from tests.actions.conftest import EN_PHONE, ZH_PHONE, export, make_tracker, responses
+from tests.importing import import_csv
 
 FORM_DOMAIN = {"slots": {"identity_value": {"type": "text", "mappings": [{"type": "custom"}]}},
                "forms": {"verification_form": {"required_slots": ["identity_value"]}}}
@@ -80,13 +81,9 @@ LANGS = {"en": (EN_PHONE, {"entity": "dob", "value": "1980-01-31"}, {}),
 @pytest.fixture
 def huaxia(portfolio, tmp_path):
     """A Chinese debtor of a CNY creditor whose policy has CNY terms."""
-    from bot.cli import main
-
-    path = tmp_path / "huaxia.csv"
-    path.write_text("account_id,name,phone,balance,language,timezone,pack,currency,creditor,dob,id_last4,zip\n"
-                    f"Z2,李雷,{HUAXIA_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏消费金融,1990-07-01,4821,\n",
-                    encoding="utf-8")
-    assert main(["import", str(path)]) == 0
+    import_csv(tmp_path, "account_id,name,phone,balance,language,timezone,pack,currency,creditor,dob,id_last4,zip\n"
+                         f"Z2,李雷,{HUAXIA_PHONE},3000.00,zh,Asia/Shanghai,cn,CNY,华夏消费金融,1990-07-01,4821,\n",
+               "huaxia.csv")
     return portfolio
 
 

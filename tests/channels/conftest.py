@@ -23,6 +23,7 @@ from bot.channels.webhook import sign
 from bot.config import get_settings, reset_settings
 from bot.runtime.action_server import free_port
 from bot.runtime.twilio_standin import TwilioStandIn
+from tests.importing import import_csv
 
 PUBLIC_URL = "https://collectbot.example.test"
 AUTH_TOKEN = "test-auth-token"
@@ -62,11 +63,7 @@ def channel_env(monkeypatch, standin):
 @pytest.fixture
 def debtors(db, channel_env, tmp_path: Path):
     """Two debtors (us/en, cn/zh) imported through the portfolio importer."""
-    from bot.cli import main as cli
-
-    csv_path = tmp_path / "portfolio.csv"
-    csv_path.write_text(PORTFOLIO, encoding="utf-8")
-    assert cli(["import", str(csv_path)]) == 0
+    import_csv(tmp_path, PORTFOLIO)
     return {"us": US_PHONE, "cn": CN_PHONE}
 
 

@@ -8,6 +8,7 @@ import pytest
 from bot.config import reset_settings
 from bot.runtime.harness import RunningAssistant, new_message_sid
 from tests.channels.conftest import PORTFOLIO, UNKNOWN_PHONE, US_PHONE
+from tests.importing import import_csv
 
 pytestmark = pytest.mark.slow
 
@@ -20,10 +21,8 @@ def e2e_store(monkeypatch, tmp_path):
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "e2e-auth-token")
     monkeypatch.setenv("COLLECTBOT_API_TOKEN", "e2e-api-token")
     reset_settings()
-    csv_path = tmp_path / "portfolio.csv"
-    csv_path.write_text(PORTFOLIO, encoding="utf-8")
     assert cli(["db", "upgrade"]) == 0
-    assert cli(["import", str(csv_path)]) == 0
+    import_csv(tmp_path, PORTFOLIO)
     yield tmp_path
     reset_settings()
 

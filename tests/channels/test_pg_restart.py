@@ -24,6 +24,7 @@ from bot.config import reset_settings
 from bot.runtime.harness import RunningAssistant
 from tests.channels.conftest import PORTFOLIO, US_PHONE
 from tests.channels.test_replicas import tracker
+from tests.importing import import_csv
 from tests.private_pg import PrivateCluster, server_binaries
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -50,10 +51,8 @@ def private_pg(monkeypatch, tmp_path):
         monkeypatch.setenv("COLLECTBOT_PIPELINE_RETRY_SECONDS", "0.2")
         reset_settings()
         reset_engine()
-        csv_path = tmp_path / "portfolio.csv"
-        csv_path.write_text(PORTFOLIO, encoding="utf-8")
         assert cli(["db", "upgrade"]) == 0
-        assert cli(["import", str(csv_path)]) == 0
+        import_csv(tmp_path, PORTFOLIO)
         reset_engine()  # this process must not keep connections across the restarts
         yield cluster
     finally:

@@ -24,6 +24,7 @@ from bot.runtime.harness import RunningAssistant
 from bot.store.db import session_scope
 from tests.channels.conftest import PORTFOLIO, US_PHONE
 from tests.conftest import PG_BASE_URL, _schema_url, require_pg
+from tests.importing import import_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -58,10 +59,8 @@ def shared_store(monkeypatch, tmp_path):
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "replica-auth-token")
     reset_settings()
-    csv_path = tmp_path / "portfolio.csv"
-    csv_path.write_text(PORTFOLIO, encoding="utf-8")
     assert cli(["db", "upgrade"]) == 0
-    assert cli(["import", str(csv_path)]) == 0
+    import_csv(tmp_path, PORTFOLIO)
     try:
         yield url
     finally:

@@ -11,6 +11,7 @@ import pytest
 from bot.channels import outbox
 from bot.store import repo
 from bot.store.db import session_scope
+from tests.importing import import_csv
 
 US = "+12025550143"
 CN = "+8613912345678"
@@ -23,11 +24,7 @@ CSV = (
 
 @pytest.fixture
 def accounts(db, tmp_path: Path):
-    from bot.cli import main as cli
-
-    path = tmp_path / "portfolio.csv"
-    path.write_text(CSV, encoding="utf-8")
-    assert cli(["import", str(path)]) == 0
+    import_csv(tmp_path, CSV)
     return db
 
 
@@ -65,12 +62,8 @@ def test_cn_caps_count_the_person_across_accounts(accounts, tmp_path):
     use up the person's three (GB/T 45251-2025), so a call about Z1 is deferred."""
     from datetime import datetime, timedelta, timezone
 
-    from bot.cli import main as cli
-
-    path = tmp_path / "second.csv"
-    path.write_text("account_id,name,phone,balance,language,timezone,pack,currency,creditor\n"
-                    f"Z2,王芳,{CN},800.00,zh,Asia/Shanghai,cn,CNY,华夏银行\n", encoding="utf-8")
-    assert cli(["import", str(path)]) == 0
+    import_csv(tmp_path, "account_id,name,phone,balance,language,timezone,pack,currency,creditor\n"
+                         f"Z2,王芳,{CN},800.00,zh,Asia/Shanghai,cn,CNY,华夏银行\n", "second.csv")
     at = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
     with session_scope() as s:
         assert repo.same_person_accounts(s, repo.get_account(s, "Z1")) == ["Z1", "Z2"]
