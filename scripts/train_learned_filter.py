@@ -14,14 +14,16 @@ weights are rounded, sorted JSON that `compliance_filters.learned` reads without
 
 `--evaluate` reports the learned check's own numbers, per language: of the compliant texts
 the rules allow, how many it blocks alone, and of the banned texts the rules miss, how many
-only it catches (grouped CV, and `time_split` for sets 7-9). Wave 8 chose the per-script
-budgets by them (C=2; 0.0025, 0.0035, 0.005, 0.0075 and 0.01 tried): a false block spends the
-goal's FPR budget (0.01) three times as fast as a miss spends its recall budget (0.03). For
-English, 0.005 is best at that rate (0.0035: 3 fewer false blocks in 1,406, 30 fewer catches
-in 375). For Chinese, 0.0075 added 23 CV catches for 3 false blocks, but none in the time
-split (18/18 either way) and one more false block among the w8 lawful near misses out of fold
-(4/70), the blind sets' failure mode; 0.01 took the time split's Chinese false blocks from 1
-to 3 of 253. Both stay at 0.005.
+only it catches (grouped CV, and `time_split` for sets 7-9). Wave 8 chose C and the
+per-script budgets by them. C: 1, 2, 4, 6, 8, 16 and 32 gave the same false blocks at budget
+0.005 (CV 7/1,406 en and 5/1,193 zh, the w8 near misses 1/69 and 3/70, the time split 1/288
+and 1/253) and the most catches at 8 (en 210/375 and zh 182/279; 196 and 180 at 2). Budgets
+(0.0025-0.01 tried at C=8): a false block spends the goal's FPR budget (0.01) three times as
+fast as a miss spends its recall budget (0.03). For English, 0.005 is best at that rate
+(0.0035: 3 fewer false blocks, 28 fewer catches; 0.0075: 3 more, 1 more catch). For Chinese,
+0.0075 added 25 CV catches for 3 false blocks, but none in the time split (18/18 either way)
+and one more false block among the w8 lawful near misses out of fold (4/70), the blind
+sets' failure mode; 0.01 also added a time-split false block (2/253). Both stay at 0.005.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ HELDOUT_FILES = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", 
 #: the set is scored by a model as blind to it as its first run was
 WRITTEN_AFTER = {"heldout7.txt": ("_w6", "_w7", "_w8"), "heldout8.txt": ("_w7", "_w8"),
                  "heldout9.txt": ("_w7b", "_w8")}
-C = 2.0            # inverse L2 strength, chosen by the grouped CV in --evaluate (2, 4, 8 tried in wave 6)
+C = 8.0            # inverse L2 strength, chosen by the grouped CV in --evaluate (wave 8: 1, 2, 4, 6, 8, 16, 32; see above)
 MIN_GROUPS = 1     # a feature must occur in this many groups to get a weight
 FOLDS = 10
 INTERCEPT = False
