@@ -1,16 +1,29 @@
 """Build (and evaluate) the learned phrase filter's weights (issue 13 item 9).
 
     python scripts/train_learned_filter.py            # write compliance_filters/training/learned_weights.json
-    python scripts/train_learned_filter.py --evaluate # grouped CV and held-out-5/6-by-CV numbers
+    python scripts/train_learned_filter.py --evaluate # grouped CV, held-out 5/6 left out, sets 7-9 time split
 
 Training data: the corpus in compliance_filters/training/*.txt (<label>\\t<lang>\\t<text>;
 a blank line ends a group of paraphrases of one text, so cross-validation never splits a
-group), the labelled and held-out sets in tests/compliance/data named in DATA_FILES (never
-any later held-out set: they are listed by name, not globbed), and every text the assistant
+group), the labelled and held-out sets in tests/compliance/data named in HELDOUT_FILES
+(sets 1-9 since wave 8; never a later blind set: they are listed by name, not globbed), and every text the assistant
 sends (the `utter_*` responses of bot/domain/*.yml and the campaign templates of
 bot/campaigns/*.yml) as compliant. The model is scikit-learn's liblinear logistic
 regression (deterministic for a fixed corpus; no random state involved); the exported
 weights are rounded, sorted JSON that `compliance_filters.learned` reads without numpy.
+
+`--evaluate` reports the learned check's own numbers, per language: of the compliant texts
+the rules allow, how many it blocks alone, and of the banned texts the rules miss, how many
+only it catches (grouped CV, and `time_split` for sets 7-9). Wave 8 chose C and the
+per-script budgets by them. C: 1, 2, 4, 6, 8, 16 and 32 gave the same false blocks at budget
+0.005 (CV 7/1,406 en and 5/1,193 zh, the w8 near misses 1/69 and 3/70, the time split 1/288
+and 1/253) and the most catches at 8 (en 210/375 and zh 182/279; 196 and 180 at 2). Budgets
+(0.0025-0.01 tried at C=8): a false block spends the goal's FPR budget (0.01) three times as
+fast as a miss spends its recall budget (0.03). For English, 0.005 is best at that rate
+(0.0035: 3 fewer false blocks, 28 fewer catches; 0.0075: 3 more, 1 more catch). For Chinese,
+0.0075 added 25 CV catches for 3 false blocks, but none in the time split (18/18 either way)
+and one more false block among the w8 lawful near misses out of fold (4/70), the blind
+sets' failure mode; 0.01 also added a time-split false block (2/253). Both stay at 0.005.
 """
 
 from __future__ import annotations
@@ -21,7 +34,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -40,14 +53,23 @@ from compliance_filters.learned import (  # noqa: E402
 )
 
 DATA_DIR = ROOT / "tests" / "compliance" / "data"
-#: development and held-out sets used for training; set 7 (heldout7.txt) is never read
+#: development and held-out sets used for training, by name (a new blind set is never read):
+#: sets 7-9 joined in wave 8, after their first runs, as development data (their lawful texts
+#: are the blind writers' scary-word mentions the check must learn to leave alone)
 HELDOUT_FILES = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", "heldout5.txt",
-                 "heldout6.txt")
-C = 2.0            # inverse L2 strength, chosen by the grouped CV in --evaluate (2, 4, 8 tried in wave 6)
+                 "heldout6.txt", "heldout7.txt", "heldout8.txt", "heldout9.txt")
+#: for each development set, the corpus files written from its first run's errors (a name
+#: holding one of these): `time_split` leaves them out with the set and every later set, so
+#: the set is scored by a model as blind to it as its first run was
+WRITTEN_AFTER = {"heldout7.txt": ("_w6", "_w7", "_w8"), "heldout8.txt": ("_w7", "_w8"),
+                 "heldout9.txt": ("_w7b", "_w8")}
+C = 8.0            # inverse L2 strength, chosen by the grouped CV in --evaluate (wave 8: 1, 2, 4, 6, 8, 16, 32; see above)
 MIN_GROUPS = 1     # a feature must occur in this many groups to get a weight
 FOLDS = 10
 INTERCEPT = False
-TARGET_FPR = 0.005  # learned check's false blocks among the compliant texts the rules allow
+#: the learned check's false-block budget per script among the compliant texts the rules allow
+#: (grouped CV)
+TARGET_FPR = {"en": 0.005, "zh": 0.005}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SAMPLE_SLOTS = {"name": "Maria", "company": "Acme Services", "creditor": "Acme Bank",
                 "balance": "$120.50", "amount": "$40.00", "due_date": "June 3", "link":
@@ -247,7 +269,7 @@ def oof_scores(examples: Sequence[Example], k: int = FOLDS, **kw) -> List[float]
 
 
 def pick_threshold(examples: Sequence[Example], scores: Sequence[float], rules: Sequence[bool],
-                   target: float = TARGET_FPR) -> float:
+                   target: float = 0.005) -> float:
     """The lowest threshold at which the learned check blocks at most `target` of the
     compliant examples the rules allow (scores out of fold; style twins are training
     material only and not counted). The rules' own false blocks are not counted against
@@ -264,16 +286,18 @@ def script_of(text: str) -> str:
     return "zh" if is_chinese(text) else "en"
 
 
-def pick_thresholds(examples: Sequence[Example], scores: Sequence[float], rules: Sequence[bool]
-                    ) -> Dict[str, float]:
-    """`pick_threshold` for the texts of each script on their own: each gets TARGET_FPR
-    of its own compliant texts (the model's zh_bias then puts both on one pack threshold)."""
+def pick_thresholds(examples: Sequence[Example], scores: Sequence[float], rules: Sequence[bool],
+                    target: Optional[Mapping[str, float]] = None) -> Dict[str, float]:
+    """`pick_threshold` for the texts of each script on their own: each gets its own
+    false-block budget (`target`, default TARGET_FPR per script) of its own compliant texts
+    (the model's zh_bias then puts both on one pack threshold)."""
+    budget = dict(target or TARGET_FPR)
     out: Dict[str, float] = {}
     scripts = [script_of(e.text) for e in examples]
     for script in ("en", "zh"):
         idx = [i for i, s in enumerate(scripts) if s == script]
         out[script] = pick_threshold([examples[i] for i in idx], [scores[i] for i in idx],
-                                     [rules[i] for i in idx])
+                                     [rules[i] for i in idx], budget[script])
     return out
 
 
@@ -324,26 +348,91 @@ def report(title: str, examples: Sequence[Example], rules: Sequence[bool], score
               f"  | rules+learned recall {c_rec:.3f} FPR {c_fpr:.3f}  (thresholds {threshold})")
 
 
-def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool) -> None:
-    rules = rules_block(e.text for e in examples)
-    scores = oof_scores(examples, c=c, min_groups=min_groups)
-    t = pick_thresholds(examples, scores, rules)
-    report(f"CV{FOLDS} all (C={c}, mg={min_groups})", examples, rules, scores, t)
-    for held in ("heldout5.txt", "heldout6.txt"):
-        # the set and its style twins are left out of training; the set alone is tested
-        train = [e for e in examples if e.source.split("+")[0] != held]
-        test = [e for e in examples if e.source == held]
-        t_rules = [r for e, r in zip(examples, rules) if e.source.split("+")[0] != held]
-        t_scores = oof_scores(train, c=c, min_groups=min_groups)
-        threshold = pick_thresholds(train, t_scores, t_rules)
+def component_counts(examples: Sequence[Example], rules: Sequence[bool], learned: Sequence[bool]
+                     ) -> Dict[str, Tuple[int, int, int, int]]:
+    """Per language, over the original texts (twins left out): (compliant texts the rules
+    allow, how many of them the learned check blocks on its own, banned texts the rules
+    miss, how many of them only the learned check catches). The learned check runs only
+    on what the rules allow, so these are its own false blocks and its own recall."""
+    out: Dict[str, Tuple[int, int, int, int]] = {}
+    for lang in ("en", "zh"):
+        mine = [(e.label, b) for e, r, b in zip(examples, rules, learned)
+                if e.lang == lang and not e.twin and not r]
+        out[lang] = (sum(1 for y, _ in mine if not y), sum(1 for y, b in mine if not y and b),
+                     sum(1 for y, _ in mine if y), sum(1 for y, b in mine if y and b))
+    return out
+
+
+def print_components(title: str, examples: Sequence[Example], rules: Sequence[bool],
+                     learned: Sequence[bool]) -> None:
+    for lang, (n_ok, fb, n_bad, caught) in component_counts(examples, rules, learned).items():
+        print(f"{title:28s} {lang}  learned alone: false blocks {fb}/{n_ok} lawful texts the rules allow,"
+              f" catches {caught}/{n_bad} banned texts the rules miss")
+
+
+def set_number(name: str) -> int:
+    """heldout.txt -> 1, heldoutN.txt -> N."""
+    return int(name[len("heldout"):-len(".txt")] or 1)
+
+
+def blind_to(held: str, e: Example) -> bool:
+    """Whether `e` existed before `held`'s first run and was not written from it: not that
+    set or a later one, nor a corpus file of WRITTEN_AFTER[held]."""
+    source = e.source.split("+")[0]
+    if source.startswith("heldout"):
+        return set_number(source) < set_number(held)
+    return not any(tag in source for tag in WRITTEN_AFTER[held])
+
+
+def time_split(examples: List[Example], rules: Sequence[bool], c: float, min_groups: int,
+               target: Mapping[str, float], verbose: bool) -> None:
+    """Each of sets 7-9 scored by a model trained only on what existed before its first run
+    (`blind_to`), at the threshold grouped CV picks on that training data: the nearest thing
+    to a new blind set the repository holds (the rules were since tuned on these sets, so
+    the rules' part of them is optimistic; the learned check's part is not)."""
+    for held in WRITTEN_AFTER:
+        keep = [blind_to(held, e) for e in examples]
+        train = [e for e, k in zip(examples, keep) if k]
+        t_rules = [r for r, k in zip(rules, keep) if k]
+        threshold = pick_thresholds(train, oof_scores(train, c=c, min_groups=min_groups), t_rules, target)
         model = fit(train, c=c, min_groups=min_groups)
-        h_rules = [r for e, r in zip(examples, rules) if e.source == held]
-        h_scores = [model.score(e.text) for e in test]
-        report(f"{held} held out", test, h_rules, h_scores, threshold)
+        test = [(e, r) for e, r in zip(examples, rules) if e.source == held]
+        scores = [model.score(e.text) for e, _ in test]
+        learned = blocks([e for e, _ in test], scores, threshold)
+        print_components(f"{held} time split", [e for e, _ in test], [r for _, r in test], learned)
         if verbose:
-            for e, r, s, b in zip(test, h_rules, h_scores, blocks(test, h_scores, threshold)):
+            for (e, r), s, b in zip(test, scores, learned):
                 if not r and b != bool(e.label):
                     print(f"   {'MISS' if e.label else 'FP  '} {s:.3f} {e.lang} {e.text}")
+
+
+#: the examples wave 8 added (sets 7-9 and the w8 corpus): `evaluate` also reports grouped CV
+#: over the rest, so numbers before and after wave 8 are over the same texts
+WAVE8_SOURCES = ("heldout7.txt", "heldout8.txt", "heldout9.txt", "_w8")
+
+
+def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool,
+             target: Mapping[str, float]) -> None:
+    rules = rules_block(e.text for e in examples)
+    scores = oof_scores(examples, c=c, min_groups=min_groups)
+    t = pick_thresholds(examples, scores, rules, target)
+    report(f"CV{FOLDS} all (C={c}, mg={min_groups})", examples, rules, scores, t)
+    learned = blocks(examples, scores, t)
+    print_components(f"CV{FOLDS} all", examples, rules, learned)
+    old = [not any(tag in e.source for tag in WAVE8_SOURCES) for e in examples]
+    print_components(f"CV{FOLDS} wave-7 corpus only", [e for e, o in zip(examples, old) if o],
+                     [r for r, o in zip(rules, old) if o], [b for b, o in zip(learned, old) if o])
+    for tag in ("_w8", "heldout7.txt", "heldout8.txt", "heldout9.txt"):
+        mine = [i for i, e in enumerate(examples) if tag in e.source]
+        if mine:
+            print_components(f"CV{FOLDS} {tag}", [examples[i] for i in mine], [rules[i] for i in mine],
+                             [learned[i] for i in mine])
+            if verbose:
+                for i in mine:
+                    e = examples[i]
+                    if not rules[i] and not e.twin and learned[i] != bool(e.label):
+                        print(f"   {'MISS' if e.label else 'FP  '} {scores[i]:.3f} {e.lang} {e.text}")
+    time_split(examples, rules, c, min_groups, target, verbose)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -353,10 +442,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("-C", type=float, default=C)
     parser.add_argument("--min-groups", type=int, default=MIN_GROUPS)
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    parser.add_argument("--without", nargs="*", default=(),
+                        help="with --evaluate: leave out examples whose source holds one of these")
+    parser.add_argument("--target-en", type=float, default=TARGET_FPR["en"])
+    parser.add_argument("--target-zh", type=float, default=TARGET_FPR["zh"])
     args = parser.parse_args(argv)
     examples = load_examples()
     if args.evaluate:
-        evaluate(examples, args.C, args.min_groups, args.verbose)
+        examples = [e for e in examples if not any(tag in e.source for tag in args.without)]
+        evaluate(examples, args.C, args.min_groups, args.verbose, {"en": args.target_en, "zh": args.target_zh})
         return 0
     model = fit(examples, c=args.C, min_groups=args.min_groups)
     # the threshold grouped CV picks for this corpus, moved onto the packs' learned.threshold
@@ -372,7 +466,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     model.meta = {"examples": len(examples), "C": args.C, "min_groups": args.min_groups,
                   "features": len(model.weights), "cv_threshold": round(cv_threshold, 4),
                   "raw_cv_threshold": {k: round(v, 4) for k, v in raw.items()},
-                  "bias_shift": shift["en"], "target_fpr": TARGET_FPR}
+                  "bias_shift": shift["en"], "target_fpr": dict(TARGET_FPR)}
     args.out.write_text(model.to_json(), encoding="utf-8")
     print(f"learned filter: {len(examples)} examples, {len(model.weights)} weights, CV thresholds "
           f"{raw['en']:.3f} (texts without Chinese) and {raw['zh']:.3f} (with) moved onto the packs' "
