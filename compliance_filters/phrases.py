@@ -57,7 +57,8 @@ _PLACE_AFTER_EN = frozenset(canonical_text(w) for w in [
 _PLACE_AFTER_ZH = re.compile(r"(?:[东南西北中]?(?:路|街|大道|大街|巷|胡同)|旁边|对面|斜对面|隔壁|附近|[东西南北]侧|[东西南北]门|"
                              r"地铁站|公交站|站|宿舍|家属院|家属楼|小区|大院|"
                              # wave 8: a name's head a few characters on (警官学院, 法官之家酒店, 监狱路菜市场)
-                             r"[^，。,.的]{0,3}?(?:学院|大学|酒店|宾馆|饭店|超市|便利店|商店|物业|花园|广场|大厦|公寓|之家|菜市场))")
+                             r"[^，。,.的]{0,4}?(?:学院|大学|酒店|宾馆|饭店|超市|便利店|商店|物业|花园|广场|大厦|公寓|之家|菜市场|"
+                             r"宿舍|家属院|家属楼|小区|大院|加油站|诊所))")
 # wave 7b: the debtor's own words quoted back (You asked "am I going to jail?" No.; 您说“你们是不是
 # 把我当老赖了”，绝对没有): what opens the quotation, read from the tokens right before it
 _DEBTOR_SAID_EN = re.compile(r"(?:^| )(?:you (?:asked|asked us|asked me|said|told us|told me|wrote|wrote to us|"
@@ -83,7 +84,8 @@ _ONLY_AUTHORITY_EN = re.compile(
                  "sheriff", "sheriffs"])
     + r")(?: [a-z0-9'$]+){0,3}? (?:" + _words_re(["can", "may", "could", "has the power", "have the power",
                                                   "is allowed", "are allowed", "is able"]) + ")(?= |$)")
-_ONLY_AUTHORITY_ZH = re.compile(r"只有(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府|公检法)[^，。；！？]*?才")
+_ONLY_AUTHORITY_ZH = re.compile(r"只有(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府|公检法)[^，。；！？]*?才|"
+                                r"只能由(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府)")
 # "we ... called you a deadbeat" is the insult itself, not a report of one
 _ONLY = canonical_text("only")
 # what only an authority may do to the debtor's things, as a rule of law
@@ -168,7 +170,10 @@ _NAME_HEADS = _PLACE_AFTER_EN | _canon_set([
     "supplies", "outfitters", "uniforms", "grooming", "apartments", "hotel", "inn", "motel", "cafe",
     "diner", "restaurant", "grill", "bar", "pub", "bakery", "llc", "inc", "ltd", "corp", "fellowship",
     "thrift", "outlet", "museum", "library", "academy", "college", "ministry", "ministries", "way",
-    "pike", "highway", "hwy", "trail", "court", "ct"])
+    "pike", "highway", "hwy", "trail", "court", "ct",
+    # trades a business is named for ("Marshal's Heating and Air", "Justice Auto Repair")
+    "heating", "plumbing", "repair", "auto", "services", "cleaning", "roofing", "electric", "hvac",
+    "insurance", "dental", "clinic", "salon", "bakery", "pizza", "tires", "motors", "realty"])
 # what ends a name: function words, pronouns, auxiliaries
 _NAME_BREAKS = _SUBJECTS | _AUXILIARIES | _DETERMINERS | _canon_set([
     "to", "at", "in", "on", "for", "from", "by", "with", "of", "and", "or", "but", "not", "no", "be",
@@ -212,10 +217,12 @@ _CREDITOR_MAY_EN = _cre(
 _AUTHORITY_MAY_EN = _cre(r"(?:^| )(?:a|the) (?:court|judge) (?:may|can|could) (?:order|approve|authorize|allow|grant)"
                          r"(?: a| an| the)?")
 _YOU_WORDS = _canon_set(["you", "your", "yourself"])
+_SELF_DESCRIBED = _canon_set(["felt", "feel", "yourself", "feared", "fear", "afraid", "worried", "scared"])
 # what the debtor said, asked, wrote or feared, reported back ("you told our agent", "your
 # letter says", "you called yourself", "quoting your note")
 _DEBTOR_WORDS_EN = _cre(
-    r"(?:^| )(?:you (?:[a-z']+ )?(?:asked|said|say|told|tell|wrote|write|mentioned|mention|wondered|"
+    r"(?:^| )(?:you (?:[a-z']+ )?(?:asked|said|say|told|tell|wrote|write|mentioned|mention|wondered|emailed|"
+    r"texted|messaged|explained|let us know|"
     r"wanted to know|called yourself|call yourself|described yourself|felt|feel|feared|fear|were afraid|"
     r"are afraid|were worried|are worried|worried|were scared|are scared|were told|heard)|your (?:message|"
     r"letter|email|note|text|reply|voicemail|question|comment|post) (?:to us )?(?:said|says|asked|asks|"
@@ -238,7 +245,8 @@ _RETRACTS_EN = _cre(
     r"(?:^| )(?:error|errors|mistake|mistaken|mistakenly|wrong|wrongly|incorrect|incorrectly|inaccurate|untrue|"
     r"not true|disregard|ignore|correction|corrects|corrected|withdraw|retract|apologize|apologise|"
     r"apologies|apology|sorry|regret|not approved|should not have|should never have|should n't have)(?= |$|[.,;:!?])")
-_RETRACTS_ZH = re.compile(r"有误|错误|误写|误提|误称|撤回|更正|致歉|道歉|抱歉|对不起|不好意思|不准确|不实|忽略|为准|歉意|不对")
+_RETRACTS_ZH = re.compile(r"有误|错误|误写|误提|误称|撤回|更正|致歉|道歉|抱歉|对不起|不好意思|不准确|不实|忽略|为准|歉意|不对|"
+                          r"不符合|违规|违反规定|不应该|不该")
 # the next sentence says yes or promises the worst ("You should be.", "You'll find out
 # soon enough.", 会的, 很快你就知道了): a debtor's question is then the threat's set-up
 _AFFIRMS_EN = _cre(
@@ -264,6 +272,15 @@ _ZH_VERIFY_BEFORE = re.compile(r"拨打|致电|联系|咨询|询问|向")
 _ZH_VERIFY = re.compile(r"核实|求证|官方|确认|查询|咨询|官网")
 _ZH_DESCRIBED_THREAT = re.compile(r"(?:相威胁|威胁|恐吓|为由|名义)")
 _ZH_ANY_OF_THEM = re.compile(r"(?:任何|凡是|所有|凡)")
+_ZH_CLOSED_ON = re.compile(r"已于[^，。,]{0,8}?(?:终结|解除|撤销|结案|结清|撤诉|执行完毕)")
+# the enforcing court to contact about one's own case (请与执行法院联系)
+_ZH_CONTACT_COURT = re.compile(r"(?:与|向|跟)执行法院(?:联系|沟通|咨询|申请)")
+# a right to complain, the debtor unnamed in the clause (…，可以向银保监部门投诉); not ours
+_ZH_MAY_COMPLAIN = re.compile(r"(?:也)?(?:可以|可|有权)(?:依法)?向")
+_ZH_WE = re.compile(r"我们|我司|我方|本公司")
+_ZH_COMPLAIN_VERB = re.compile(r"投诉|举报|反映|申诉|咨询")
+# the debtor's own papers (您提供的法院判决书)
+_ZH_OWN_PAPERS = re.compile(r"(?:您|你)(?:提供|寄来|发来|上传|提交|出示)的$")
 
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
@@ -577,7 +594,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         else _alternation(conf.get("naming") or []),
         naming_keys=_key_tokens(conf.get("naming") or []) if lang == "en" else frozenset(),
         lawful_any_re=_alternation([w for key in ("called_you", "case_status", "case_closed", "naming")
-                                    for w in conf.get(key) or []] + ["只有"]) if lang == "zh" else None,
+                                    for w in conf.get(key) or []] + ["只有", "只能由", "已于"]) if lang == "zh" else None,
         called_you_re=_token_alternation(conf.get("called_you") or [], lang),
         third_parties=frozenset(canonical_text(w) for w in conf.get("third_parties") or []),
         third_party_re=_alternation(conf.get("third_parties") or []),
@@ -922,7 +939,11 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
             verb = lm.contact_verb_re.search(through, right.end())
             if verb is not None:
                 after = through[:verb.end()].count(" ") + 1
-                if after <= start <= after + 4 and _span_is_one_clause(words, after, start):
+                # wave 8: or the last of a list of whom to contact ("contact the CFPB OR YOUR
+                # state attorney general"; "call us OR FACE a lawsuit" is no list of people)
+                near = after <= start <= after + 4 or (start <= after + 12 and any(
+                    words[i] in _COORDINATION and words[i + 1] in _DETERMINERS for i in range(after, start - 1)))
+                if near and _span_is_one_clause(words, after, start):
                     return True
     # a whole group denied: "police and courts never ask for payment by text"
     j = end
@@ -1016,6 +1037,8 @@ def _en_named_place(lm: _LangMatcher, category: str, words: List[str], start: in
     for w in words[end:end + 4]:
         if w in _NAME_HEADS:
             return True
+        if w == "'s":  # "Officer's Choice Uniforms"
+            continue
         if w in _NAME_BREAKS or not w[:1].isalpha():
             return False
     return False
@@ -1092,13 +1115,25 @@ def _en_only_authority(lm: _LangMatcher, category: str, words: List[str], start:
     for m in _ONLY_AUTHORITY_EN.finditer(joined):
         at = joined[:m.start()].count(" ") + (m.group().startswith(" "))
         after = words[joined[:m.end()].count(" ") + 1:start]
-        if at <= start and _span_is_one_clause(words, at, start) and (
+        if at <= start and _one_clause_but_circumstance(words, at, start) and (
                 category == "impersonation" or not _PERMITS.isdisjoint(after)):
             return True
     if category == "impersonation":
         return False
     m = _last(_AUTHORITY_MAY_EN, " ".join(words[:start]))
     return m is not None and m.end() == len(" ".join(words[:start])) and _ONLY in words[end:]
+
+
+def _one_clause_but_circumstance(words: List[str], a: int, b: int) -> bool:
+    """`_span_is_one_clause`, where a comma may open a circumstance of the same clause
+    ("only a court can order that, AFTER a lawsuit")."""
+    comma = next((j for j in range(b - 1, a - 1, -1) if words[j] == ","), None)
+    if comma is None or comma + 1 >= b or words[comma + 1] not in _CIRCUMSTANCES:
+        return _span_is_one_clause(words, a, b)
+    return _span_is_one_clause(words, a, comma) and _span_is_one_clause(words, comma + 1, b)
+
+
+_CIRCUMSTANCES = _canon_set(["after", "following", "with", "through", "upon", "once", "by"])
 
 
 def _en_case_closed(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
@@ -1229,7 +1264,8 @@ def _zh_case_facts(lm: _LangMatcher, category: str, words: List[str], start: int
     """A closed measure (法院判决已执行完毕, every legal category) or a fact about the debtor's
     own case (法院的判决书我们已收到; impersonation). A Chinese sentence here is one clause."""
     sentence = "".join(words)
-    if category in _LEGAL and lm.case_closed_re.search(sentence) is not None:
+    if category in _LEGAL and (lm.case_closed_re.search(sentence) is not None
+                               or _ZH_CLOSED_ON.search(sentence) is not None):
         return True
     return category == "impersonation" and lm.case_status_re.search(sentence) is not None
 
@@ -1265,6 +1301,11 @@ def _zh_information(lm: _LangMatcher, category: str, words: List[str], start: in
     if _ZH_CREDITOR_MAY.search(before) or _ZH_IF_ANY.search(before):
         return True
     if category == "impersonation" and _ZH_VERIFY_BEFORE.search(before) and _ZH_VERIFY.search(clause):
+        return True
+    if category == "impersonation" and (_ZH_CONTACT_COURT.search(clause) or (
+            _ZH_MAY_COMPLAIN.match(clause) and not _ZH_WE.search(clause) and _ZH_COMPLAIN_VERB.search(after))):
+        return True
+    if _ZH_OWN_PAPERS.search(before):
         return True
     k = start
     while k > 0 and words[k - 1] in _QUOTES:
@@ -1318,8 +1359,9 @@ def _debtor_words(lm: _LangMatcher, category: str, words: List[str], start: int,
     after = before[:m.end()].count(" ") + 1
     if not _span_is_one_clause(words, after, start):
         return False
-    if category == "obscenity" and _YOU_WORDS.isdisjoint(words[after - 1:start]):
-        return False
+    if category == "obscenity" and _YOU_WORDS.isdisjoint(words[after:start]) \
+            and _SELF_DESCRIBED.isdisjoint(words[after - 2:after]):
+        return False  # "you said that like a true deadbeat" is ours; "you FELT like a deadbeat" is theirs
     for j in range(end, len(words) - 1):  # ", and honestly YOU ARE one"
         if words[j] in _SWITCHES or words[j] == "," or words[j] in _COORDINATION:
             rest = words[j + 1:j + 4]
@@ -1734,11 +1776,13 @@ def _answered_no(lang: str, sentence: str, following: str, hits: Sequence[Tuple[
     """Is `sentence` a question about a legal step (the debtor's, about what we may do, or a
     plain yes/no question) answered no by the sentence that follows it? (issue 13 waves 7b-8;
     see `_NO_ANSWER`.)"""
-    if not hits:
+    if not following or not hits or "?" not in sentence and lang == "zh":
         return False
+    for c, _, _ in hits:
+        if c not in _ANSWERABLE:
+            return False
     if lang == "zh":
-        return (all(c in _ANSWERABLE for c, _, _ in hits) and _ZH_QUESTION.search(sentence.rstrip()) is not None
-                and _NO_ANSWER_ZH.match(following) is not None)
+        return _ZH_QUESTION.search(sentence.rstrip()) is not None and _NO_ANSWER_ZH.match(following) is not None
     if _NO_ANSWER.match(following) is None:
         return False
     if all(c in _QUESTION_CATEGORIES for c, _, _ in hits) and _OUR_POWER_QUESTION.match(sentence) is not None:
@@ -1762,7 +1806,10 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
     debtor's words counts only when the next sentence affirms it; one of an earlier message
     of ours only when neither this sentence nor the next retracts it; and a question about
     a legal step answered no is excused (`_answered_no`)."""
-    if not any(c[0] in "?!" for c, _, _ in hits):
+    for c, _, _ in hits:
+        if c[0] in "?!":
+            break
+    else:  # nothing pending (the common case)
         return () if _answered_no(lang, sentence, following, hits) else hits
     out: List[Tuple[str, int, int]] = []
     for category, a, b in hits:
