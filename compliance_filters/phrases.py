@@ -252,10 +252,13 @@ _RETRACTS_ZH = re.compile(r"有误|错误|误写|误提|误称|撤回|更正|致
 _AFFIRMS_EN = _cre(
     r"^\s*(?:yes|yeah|yep|yup|correct|that's right|that is right|absolutely(?! not)|of course(?! not)|"
     r"definitely(?! not)|certainly(?! not)|sure|you bet|soon enough|count on it|believe it|wait and see|"
-    r"(?:you|we|they|it)(?: will| can| could| might| may| should| are| would|'ll|'re| sure will)(?: be)? ?(?:[.,!]|$)|"
-    r"(?:you|you'll|you will) (?:find out|see|learn)|you should be|you ought to be|you better be)")
-_AFFIRMS_ZH = re.compile(r"^\s*(?:会的|会啊|会[!！。.,，]|是的|当然会|当然|没错|肯定会|肯定|很快|等着|你等着|你就知道|"
-                         r"到时候你就知道|走着瞧|试试)")
+    r"(?:you|we|they|it|he|she)(?: will| can| could| might| may| should| are| would|'ll|'re| sure will)(?: be)? ?(?:[.,!]|$)|"
+    r"(?:you|you'll|you will) (?:find out|see|learn|care|regret|understand|know|wish|be sorry)|you should be|"
+    r"you ought to be|you better be)")
+# a "no" that holds only on a condition of the debtor's ("No, not if you pay today.")
+_ON_CONDITION = _cre(r"\b(?:unless|until|if|as long as|provided|only if|so long as) you\b")
+_AFFIRMS_ZH = re.compile(r"^\s*(?:那就?|那你|那您)?(?:会的|会啊|会[!！。.,，]|是的|当然会|当然|没错|肯定会|肯定|很快|等着|你等着|"
+                         r"你就知道|到时候你就知道|走着瞧|试试|就试试)")
 _RELATIVE_JOB_ZH = re.compile(r"(?:父亲|母亲|爸爸|妈妈|哥哥|姐姐|弟弟|妹妹|爱人|丈夫|妻子|老公|老婆|儿子|女儿|舅舅|叔叔|伯伯|"
                               r"阿姨|姑姑|姨妈|表弟|表哥|表姐|表妹|堂哥|堂弟|堂姐|堂妹|侄子|外甥|亲戚|家人|男朋友|女朋友)"
                               r"(?:是|在|曾是|曾在|以前是|以前在|现在在|也是|也在|就是|原来是|原来在|退休前是|退休前在)"
@@ -267,7 +270,6 @@ _ZH_IF_YOU = re.compile(r"(?:若|如|如果|倘若|假如|一旦|如您|若您)(
 _ZH_LIST_INFO = re.compile(r"名单由|相关规定|查询|不在|未被|没有被|无权|另一|删除|解除|不会|无法|咨询|履行完毕|结案")
 _ZH_NOTICE = re.compile(r"(?:郑重|特别|温馨)?(?:提醒|提示|提醒您|提示您|提醒大家|发布|公告|通告)[:：,，]?")
 _ZH_CREDITOR_MAY = re.compile(r"(?:债权人|原债权人|出借人|贷款机构|对方)(?:有权|可以|可能|可|依法|也可以)")
-_ZH_IF_ANY = re.compile(r"(?:如有|若有|如果有|一旦有|如果将来有)$")
 _ZH_VERIFY_BEFORE = re.compile(r"拨打|致电|联系|咨询|询问|向")
 _ZH_VERIFY = re.compile(r"核实|求证|官方|确认|查询|咨询|官网")
 _ZH_DESCRIBED_THREAT = re.compile(r"(?:相威胁|威胁|恐吓|为由|名义)")
@@ -1284,7 +1286,7 @@ def _zh_information(lm: _LangMatcher, category: str, words: List[str], start: in
     - 失信被执行人/限制高消费 named as a condition, a look-up or a rule (若您已被法院列为失信被执行人…,
       名单由法院依法公布, 您目前不在…名单中), with no step of ours in the clause (就/把你/马上 ...);
     - a police or court notice quoted as the speaker (公安机关提醒：…, 警方提示：…);
-    - the creditor's right stated (债权人有权通过法院…), a hypothesis (如有法院判决);
+    - the creditor's right stated (债权人有权通过法院…);
     - advice to check with the authority itself (再拨打法院官方电话核实, 您可以咨询执行法院);
     - what impostors threaten with, described (以“逮捕”相威胁)."""
     if category not in _LEGAL:
@@ -1298,7 +1300,7 @@ def _zh_information(lm: _LangMatcher, category: str, words: List[str], start: in
         return True
     if category == "impersonation" and _ZH_NOTICE.fullmatch(after):
         return True
-    if _ZH_CREDITOR_MAY.search(before) or _ZH_IF_ANY.search(before):
+    if _ZH_CREDITOR_MAY.search(before):
         return True
     if category == "impersonation" and _ZH_VERIFY_BEFORE.search(before) and _ZH_VERIFY.search(clause):
         return True
@@ -1783,7 +1785,7 @@ def _answered_no(lang: str, sentence: str, following: str, hits: Sequence[Tuple[
             return False
     if lang == "zh":
         return _ZH_QUESTION.search(sentence.rstrip()) is not None and _NO_ANSWER_ZH.match(following) is not None
-    if _NO_ANSWER.match(following) is None:
+    if _NO_ANSWER.match(following) is None or _ON_CONDITION.search(following) is not None:
         return False
     if all(c in _QUESTION_CATEGORIES for c, _, _ in hits) and _OUR_POWER_QUESTION.match(sentence) is not None:
         return True
