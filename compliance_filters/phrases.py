@@ -169,8 +169,8 @@ _NAME_HEADS = _PLACE_AFTER_EN | _canon_set([
     "hill", "heights", "park", "mall", "market", "center", "centre", "store", "shop", "supply",
     "supplies", "outfitters", "uniforms", "grooming", "apartments", "hotel", "inn", "motel", "cafe",
     "diner", "restaurant", "grill", "bar", "pub", "bakery", "llc", "inc", "ltd", "corp", "fellowship",
-    "thrift", "outlet", "museum", "library", "academy", "college", "ministry", "ministries", "way",
-    "pike", "highway", "hwy", "trail", "court", "ct",
+    "thrift", "outlet", "museum", "library", "academy", "college", "ministry", "ministries",
+    "pike", "highway", "hwy",
     # trades a business is named for ("Marshal's Heating and Air", "Justice Auto Repair")
     "heating", "plumbing", "repair", "auto", "services", "cleaning", "roofing", "electric", "hvac",
     "insurance", "dental", "clinic", "salon", "bakery", "pizza", "tires", "motors", "realty"])
@@ -217,6 +217,15 @@ _CREDITOR_MAY_EN = _cre(
 _AUTHORITY_MAY_EN = _cre(r"(?:^| )(?:a|the) (?:court|judge) (?:may|can|could) (?:order|approve|authorize|allow|grant)"
                          r"(?: a| an| the)?")
 _YOU_WORDS = _canon_set(["you", "your", "yourself"])
+# one token of each `_DEBTOR_WORDS_EN` / `_PAST_MESSAGE_EN` marker: their cheap first looks
+_DEBTOR_KEYS = _canon_set([
+    "asked", "said", "say", "says", "told", "tell", "wrote", "write", "mentioned", "mention", "wondered",
+    "emailed", "texted", "messaged", "explained", "know", "yourself", "felt", "feel", "feared", "fear",
+    "afraid", "worried", "scared", "heard", "asks", "mentions", "read", "reads", "quoting"])
+_PAST_KEYS = _canon_set([
+    "mentioning", "mentioned", "said", "saying", "stated", "stating", "referred", "referring", "used",
+    "using", "sounded", "suggested", "suggesting", "included", "contained", "claimed", "word", "term",
+    "words", "phrase", "reference", "mention", "told"])
 _SELF_DESCRIBED = _canon_set(["felt", "feel", "yourself", "feared", "fear", "afraid", "worried", "scared"])
 # what the debtor said, asked, wrote or feared, reported back ("you told our agent", "your
 # letter says", "you called yourself", "quoting your note")
@@ -1291,8 +1300,7 @@ def _zh_information(lm: _LangMatcher, category: str, words: List[str], start: in
     - what impostors threaten with, described (以“逮捕”相威胁)."""
     if category not in _LEGAL:
         return False
-    lo, hi = _clause(lm, words, start, end)
-    clause = "".join(words)
+    clause = "".join(words)  # a Chinese sentence here is one clause
     before = "".join(words[:start])
     after = "".join(words[end:])
     if _ZH_LISTED.search(clause) and not _ZH_OUR_STEP.search(clause) and (
@@ -1322,7 +1330,15 @@ def _zh_impostors_called(lm: _LangMatcher, category: str, words: List[str], star
             and "".join(words[max(0, start - 2):start]).endswith(("都是", "均为", "一律是", "就是")))
 
 
+# the categories a family can excuse (a family not named here: every category)
+_FAMILY_CATEGORIES: Dict[Callable[..., bool], FrozenSet[str]] = {}
 _ZH_FAMILIES = (_zh_named_place, _zh_relative_job, _zh_keyed, _zh_information, _zh_impostors_called)
+_FAMILY_CATEGORIES.update({
+    _en_docket_before: frozenset(["impersonation"]), _en_named_place: _NAMED,
+    _en_job_title: frozenset(["impersonation"]), _en_relative_job: _NAMED, _en_own_matter: _LEGAL,
+    _en_verify_advice: frozenset(["impersonation"]), _en_fake_named: _NAMED, _en_creditor_option: _LEGAL,
+    _zh_named_place: _NAMED, _zh_relative_job: _NAMED, _zh_information: _LEGAL,
+    _zh_impostors_called: frozenset(["obscenity"])})
 
 
 def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
@@ -1331,11 +1347,24 @@ def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: in
     quoted back (`_quoted_by_debtor`), then each family of `_EN_FAMILIES` / `_ZH_FAMILIES`."""
     if _quoted_by_debtor(lm, words, start):
         return True
-    families = _EN_FAMILIES if lm.lang == "en" else _ZH_FAMILIES
-    for family in families:
+    for family in _families(lm.lang, category):
         if family(lm, category, words, start, end):
             return True
     return False
+
+
+_families_by_category: Dict[Tuple[str, str], Tuple[Callable[..., bool], ...]] = {}
+
+
+def _families(lang: str, category: str) -> Tuple[Callable[..., bool], ...]:
+    """The families of `lang` that can excuse a hit of `category` (each family's own first
+    test on the category, done once per category instead of once per hit)."""
+    got = _families_by_category.get((lang, category))
+    if got is None:
+        every = _EN_FAMILIES if lang == "en" else _ZH_FAMILIES
+        got = _families_by_category[(lang, category)] = tuple(
+            f for f in every if category in _FAMILY_CATEGORIES.get(f, frozenset([category])))
+    return got
 
 
 def _debtor_words(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
@@ -1352,8 +1381,8 @@ def _debtor_words(lm: _LangMatcher, category: str, words: List[str], start: int,
         if m is None or _ZH_CONSEQUENCE.search(before, m.end()):
             return False
         return category != "obscenity" or "自己" in before[m.end():]
-    if _YOU_WORDS.isdisjoint(words[:start]):
-        return False
+    if _DEBTOR_KEYS.isdisjoint(words[:start]) or _YOU_WORDS.isdisjoint(words[:start]):
+        return False  # the cheap first look: no verb of saying, or no "you"
     before = " ".join(words[:start])
     m = _last(_DEBTOR_WORDS_EN, before)
     if m is None:
@@ -1383,6 +1412,8 @@ def _past_message(lm: _LangMatcher, category: str, words: List[str], start: int,
     if lm.lang == "zh":
         return (_PAST_MESSAGE_ZH.search("".join(words[:start])) is not None
                 or _PAST_SAYING_ZH.match("".join(words[end:end + 4])) is not None)
+    if _PAST_KEYS.isdisjoint(words[max(0, start - 14):start]):
+        return False  # the cheap first look
     before = " ".join(words[max(0, start - 14):start])
     m = _last(_PAST_MESSAGE_EN, before)
     if m is None:
@@ -1466,7 +1497,8 @@ def _reported_by_debtor(lm: _LangMatcher, words: List[str], start: int) -> bool:
     """Is there a marker of the debtor's words or question before the hit in its sentence?"""
     if lm.lang == "zh":
         return _DEBTOR_WORDS_ZH.search("".join(words[:start])) is not None
-    return not _YOU_WORDS.isdisjoint(words[:start]) and _DEBTOR_WORDS_EN.search(" ".join(words[:start])) is not None
+    return (not _DEBTOR_KEYS.isdisjoint(words[:start]) and not _YOU_WORDS.isdisjoint(words[:start])
+            and _DEBTOR_WORDS_EN.search(" ".join(words[:start])) is not None)
 
 
 def _sentence_hits(lm: _LangMatcher, sentence: str) -> Tuple[Tuple[str, int, int], ...]:
