@@ -54,16 +54,24 @@ _FAILURE_GERUNDS = frozenset(canonical_text(w) for w in [
 _PLACE_AFTER_EN = frozenset(canonical_text(w) for w in [
     "street", "st", "road", "rd", "avenue", "ave", "plaza", "drive", "blvd", "boulevard", "lane",
     "square", "station", "parking", "cafeteria", "building"])
-_PLACE_AFTER_ZH = re.compile(r"(?:路|街|大道|大街|巷|胡同|旁边|对面|隔壁|附近的|地铁站|公交站|站|宿舍|家属院|家属楼|小区|大院)")
+_PLACE_AFTER_ZH = re.compile(r"(?:[东南西北中]?(?:路|街|大道|大街|巷|胡同)|旁边|对面|斜对面|隔壁|附近|[东西南北]侧|[东西南北]门|"
+                             r"地铁站|公交站|站|宿舍|家属院|家属楼|小区|大院|"
+                             # wave 8: a name's head a few characters on (警官学院, 法官之家酒店, 监狱路菜市场)
+                             r"[^，。,.的]{0,4}?(?:学院|大学|酒店|宾馆|饭店|超市|便利店|商店|物业|花园|广场|大厦|公寓|之家|菜市场|"
+                             r"宿舍|家属院|家属楼|小区|大院|加油站|诊所))")
 # wave 7b: the debtor's own words quoted back (You asked "am I going to jail?" No.; 您说“你们是不是
 # 把我当老赖了”，绝对没有): what opens the quotation, read from the tokens right before it
-_DEBTOR_SAID_EN = re.compile(r"(?:^| )you (?:asked|asked us|asked me|said|told us|told me|wrote|wrote to us|"
-                             r"texted|texted us|mentioned|wanted to know|wondered)(?: [:,])?$")
+_DEBTOR_SAID_EN = re.compile(r"(?:^| )(?:you (?:asked|asked us|asked me|said|told us|told me|wrote|wrote to us|"
+                             r"texted|texted us|mentioned|wanted to know|wondered)|quoting your [a-z]+|your (?:note|"
+                             r"message|letter|email|text) (?:said|says|read|reads))(?: [:,])?$".replace("l", "i"))
 _DEBTOR_SAID_ZH_IN = re.compile(r"(?:您|你)(?:说|问|问我们|问道|提到|反映|来电说|留言说|写道|在电话里说|在电话中说|"
                                 r"在电话里问|在电话中问|刚才说|之前说)[：:]?[\"“]?")
 _ZH_CLAUSE_END = re.compile(r"[，。；！？,;!?.]")
+# the one source of quotation marks: what opens, what closes, and (`_QUOTES`) any mark a
+# quoted word may stand between (the straight ones both open and close)
 _OPEN_QUOTES = frozenset(["\"", "\u201c", "\u2018", "\u300c", "\u300e"])
 _CLOSE_QUOTES = frozenset(["\u201d", "\u2019", "\u300d", "\u300f"])
+_QUOTES = _OPEN_QUOTES | _CLOSE_QUOTES | frozenset(["'", "`"])
 # "ONLY a court CAN order ...", 只有法院…才能…: what the law allows, not what will happen
 def _words_re(words: Sequence[str]) -> str:
     """An alternation of canonical `words` (canonical text folds look-alikes: "only" is "oniy")."""
@@ -76,7 +84,8 @@ _ONLY_AUTHORITY_EN = re.compile(
                  "sheriff", "sheriffs"])
     + r")(?: [a-z0-9'$]+){0,3}? (?:" + _words_re(["can", "may", "could", "has the power", "have the power",
                                                   "is allowed", "are allowed", "is able"]) + ")(?= |$)")
-_ONLY_AUTHORITY_ZH = re.compile(r"只有(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府|公检法)[^，。；！？]*?才")
+_ONLY_AUTHORITY_ZH = re.compile(r"只有(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府|公检法)[^，。；！？]*?才|"
+                                r"只能由(?:人民)?(?:法院|法官|司法机关|公安机关|警方|政府)")
 # "we ... called you a deadbeat" is the insult itself, not a report of one
 _ONLY = canonical_text("only")
 # what only an authority may do to the debtor's things, as a rule of law
@@ -91,7 +100,6 @@ _SELF = frozenset(canonical_text(w) for w in ["i", "we", "i've", "we've", "i'll"
 # a civil case's docket number as canonical text has it ("26-CV-1187" is "26cviibt", digit
 # look-alikes folded inside a word): a fact about a filed case
 _CIVIL_DOCKET = re.compile(r"(?:^| )\d+(?: - )?(?:cv|civ|sc)(?: - )?[a-z0-9]+(?= |$)")
-_QUOTES = frozenset(["\"", "'", "\u201c", "\u201d", "\u2018", "\u2019", "`"])
 # a coordination followed by one of these joins clauses, not phrases ("... and YOU will")
 _SUBJECTS = frozenset(canonical_text(w) for w in [
     "you", "we", "i", "they", "he", "she", "it", "your", "our", "their", "his", "her", "my",
@@ -108,7 +116,7 @@ _PROMISE_VERBS = frozenset(canonical_text(w) for w in [
     "insult", "embarrass", "shame", "humiliate", "expose", "discuss", "talk", "speak", "reach",
     "show", "come", "take", "seize", "garnish", "freeze", "sue", "report", "put", "list",
     "mention", "reveal", "disclose", "write", "harass", "bother", "pressure", "lie", "charge",
-    "publicly", "ever", "make", "pretend", "claim", "sell", "give"])
+    "publicly", "ever", "make", "pretend", "claim", "sell", "give", "have", "get"])
 # a coordination followed by one of these starts a clause with its own subject
 _PRONOUNS = frozenset(canonical_text(w) for w in ["you", "we", "i", "they", "he", "she", "it", "else", "then"])
 # words that end the clause a reported-speech or rights marker governs
@@ -129,6 +137,162 @@ _PHRASE_FREQ = 200000  # a pack phrase's frequency in the private jieba dictiona
 # a list that is the subject of a verb starts a new clause: "..., police or deputies WILL come"
 _AUXILIARIES = frozenset(canonical_text(w) for w in ["are", "is", "will", "'ll", "'re", "'s", "have", "has", "can", "could", "would",
                           "may", "might", "shall", "should", "were", "was", "must", "gonna", "going"])  # canonical: "will" is "wiii"
+def _cre(pattern: str) -> re.Pattern:
+    """A regex over canonical text written in plain words: each run of letters is brought to
+    its canonical form ("told" is "toid", "will" is "wiii"), so a pattern cannot silently
+    miss what canonical text holds (wave 8: "we will not" in `_NO_ANSWER` never matched)."""
+    return re.compile(re.sub(r"[a-z']+", lambda m: canonical_text(m.group()), pattern))
+
+
+def _canon_set(words: Sequence[str]) -> FrozenSet[str]:
+    """Canonical forms of plain `words`."""
+    return frozenset(canonical_text(w) for w in words)
+
+
+# wave 8: `_negated`
+_SUBORDINATORS = _canon_set(["once", "after", "while", "since", "before", "because", "whenever"])
+_NO_OPENERS = _canon_set(["at", "this", "time", "currently", "right", "now", "there", "is", "are", "will", "be",
+                          "has", "have", "been", "so", "far", "to", "date", "as", "of", "today", ",", "and"])
+_AGENT_NOUNS = _canon_set([
+    "police", "sheriff", "sheriffs", "deputy", "deputies", "officer", "officers", "court", "courts", "judge",
+    "marshal", "agent", "agents", "collector", "collectors", "representative", "employee", "staff",
+    "attorney", "attorneys", "lawyer", "lawyers", "person", "member", "one", "lawsuit", "suit", "arrest",
+    "garnishment", "lien", "seizure", "action", "warrant", "visit", "call", "calls"])
+_CAUSATIVE = _canon_set(["have", "has"])
+_DETERMINER_NO = frozenset(["no"])
+_OBJECTS = _canon_set(["you", "your", "him", "her", "them"])
+# --- wave 8: the families of `_lawful_mention`, `_debtor_words`, `_past_message`, `_resolve` --
+# the categories an authority's or a jail's name falls in
+_NAMED = frozenset(["impersonation", "threat_arrest"])
+# the head noun of a place's or business's name ("Jail Hill", "Sheriff Outdoor Supply")
+_NAME_HEADS = _PLACE_AFTER_EN | _canon_set([
+    "hill", "heights", "park", "mall", "market", "center", "centre", "store", "shop", "supply",
+    "supplies", "outfitters", "uniforms", "grooming", "apartments", "hotel", "inn", "motel", "cafe",
+    "diner", "restaurant", "grill", "bar", "pub", "bakery", "llc", "inc", "ltd", "corp", "fellowship",
+    "thrift", "outlet", "museum", "library", "academy", "college", "ministry", "ministries",
+    "pike", "highway", "hwy",
+    # trades a business is named for ("Marshal's Heating and Air", "Justice Auto Repair")
+    "heating", "plumbing", "repair", "auto", "services", "cleaning", "roofing", "electric", "hvac",
+    "insurance", "dental", "clinic", "salon", "bakery", "pizza", "tires", "motors", "realty"])
+# what ends a name: function words, pronouns, auxiliaries
+_NAME_BREAKS = _SUBJECTS | _AUXILIARIES | _DETERMINERS | _canon_set([
+    "to", "at", "in", "on", "for", "from", "by", "with", "of", "and", "or", "but", "not", "no", "be",
+    "been", "do", "does", "did", "him", "them", "us", "me", "here", "who", "which", "what", "where",
+    "another", "other", "one", "some", "every", "each", "more", "outside", "near", "will", "'ll"])
+_OFFICER = canonical_text("officer")
+# modifiers that make "officer" law enforcement ("police officer", "probation officer")
+_LAW_MODIFIERS = _canon_set([
+    "police", "peace", "court", "probation", "parole", "correctional", "corrections", "custody",
+    "enforcement", "federal", "state", "county", "city", "local", "arresting", "warrant", "sheriff",
+    "uniformed", "armed", "plainclothes", "duty", "patrol", "narcotics", "fraud", "investigating",
+    "investigative", "immigration", "customs", "border", "army", "military", "marshal", "tax",
+    "irs", "revenue", "government", "senior", "chief", "commanding", "ranking", "bailiff"])
+_RELATIVE_WORDS = ["cousin", "cousins", "brother", "sister", "father", "mother", "dad", "mom", "son",
+                   "daughter", "uncle", "aunt", "husband", "wife", "spouse", "partner", "nephew",
+                   "niece", "grandson", "granddaughter", "grandfather", "grandmother", "grandpa",
+                   "grandma", "boyfriend", "girlfriend", "fiance", "fiancee", "roommate", "stepfather",
+                   "stepmother", "stepson", "stepdaughter", "relative", "relatives", "parents"]
+_RELATIVES = _canon_set(_RELATIVE_WORDS)
+_RELATIVE_JOB_EN = _cre(
+    r"(?:^| )(?:your|my|his|her|their) (?:" + "|".join(_RELATIVE_WORDS) + r")(?: ,)?(?: who)?"
+    r"(?: [a-z']+)?? (?:is|was|works|worked|used to work|retired|is retired|the retired|became|serves|"
+    r"served|is now|has been)(?= |$)")
+# a modal or time of a step still to come: "..., and he WILL be the one to arrest you"
+_FUTURE = _canon_set(["will", "'ll", "gonna", "going", "shall", "tomorrow", "today", "tonight", "soon", "next"])
+# the debtor's own suit, papers or case named right after the hit
+_OWN_AFTER_EN = _cre(
+    r"^ (?:[a-z0-9'$]+ ){0,3}?(?:you (?:told us you |said you |have |had )?(?:filed|brought|started|sent|"
+    r"sent us|provided|mailed|forwarded|uploaded|shared|gave us|showed us|received)|in your (?:[a-z]+ ){0,2}"
+    r"(?:case|matter|divorce|bankruptcy|lawsuit|suit|estate))(?= |$)")
+_OWN_BEFORE_EN = _cre(
+    r"(?:^| )(?:copy of|copies of|you sent|you sent us|you provided|thank you for|thanks for|"
+    r"your (?:[a-z]+ )?(?:attorney|lawyer|trustee|executor|representative) (?:can|may|will|could|has|sent))(?= |$)")
+_VERIFY_EN = _cre(r"(?:^| )(?:check|verify|confirm|validate)(?: [a-z']+){0,4}? (?:by calling|by contacting|"
+                  r"by phoning|by asking|by writing to|directly with|with)")
+_FAKE = _canon_set(["fake", "bogus", "phony", "phoney", "sham", "fraudulent", "so-called", "counterfeit",
+                    "self-proclaimed", "supposed", "alleged"])
+_CREDITOR_MAY_EN = _cre(
+    r"(?:^| )(?:the|your|the original|our client ,? the) (?:creditor|lender|bank|card issuer|"
+    r"owner of (?:the|this|your) (?:debt|account)) (?:may|might|could|can)(?: still)?(?: decide to| choose to| elect to)?")
+_AUTHORITY_MAY_EN = _cre(r"(?:^| )(?:a|the) (?:court|judge) (?:may|can|could) (?:order|approve|authorize|allow|grant)"
+                         r"(?: a| an| the)?")
+_YOU_WORDS = _canon_set(["you", "your", "yourself"])
+# one token of each `_DEBTOR_WORDS_EN` / `_PAST_MESSAGE_EN` marker: their cheap first looks
+_DEBTOR_KEYS = _canon_set([
+    "asked", "said", "say", "says", "told", "tell", "wrote", "write", "mentioned", "mention", "wondered",
+    "emailed", "texted", "messaged", "explained", "know", "yourself", "felt", "feel", "feared", "fear",
+    "afraid", "worried", "scared", "heard", "asks", "mentions", "read", "reads", "quoting"])
+_PAST_KEYS = _canon_set([
+    "mentioning", "mentioned", "said", "saying", "stated", "stating", "referred", "referring", "used",
+    "using", "sounded", "suggested", "suggesting", "included", "contained", "claimed", "word", "term",
+    "words", "phrase", "reference", "mention", "told"])
+_SELF_DESCRIBED = _canon_set(["felt", "feel", "yourself", "feared", "fear", "afraid", "worried", "scared"])
+# what the debtor said, asked, wrote or feared, reported back ("you told our agent", "your
+# letter says", "you called yourself", "quoting your note")
+_DEBTOR_WORDS_EN = _cre(
+    r"(?:^| )(?:you (?:[a-z']+ )?(?:asked|said|say|told|tell|wrote|write|mentioned|mention|wondered|emailed|"
+    r"texted|messaged|explained|let us know|"
+    r"wanted to know|called yourself|call yourself|described yourself|felt|feel|feared|fear|were afraid|"
+    r"are afraid|were worried|are worried|worried|were scared|are scared|were told|heard)|your (?:message|"
+    r"letter|email|note|text|reply|voicemail|question|comment|post) (?:to us )?(?:said|says|asked|asks|"
+    r"mentioned|mentions|read|reads)|quoting your [a-z]+)(?= |$)")
+_DEBTOR_WORDS_ZH = re.compile(r"(?:您|你)(?:在[^，。,]{0,6}?)?(?:刚才|之前|此前|曾|也|一直|还)?(?:说|问|问道|问我们|提到|"
+                              r"反映|留言说|来信说|来电说|来电问|写道|告诉我们|担心|表示)")
+_ZH_CONSEQUENCE = re.compile(r"就|否则|不然|那么|那就|我们会|我们将|我们要")
+# an earlier message or agent of ours quoted in order to correct it
+_PAST_MESSAGE_EN = _cre(
+    r"(?:^| )(?:(?:message|messages|text|texts|sms|letter|letters|notice|email|reminder|call|voicemail|note|"
+    r"statement|it|which|that)(?: [a-z0-9']+){0,4}? (?:mentioning|mentioned|said|saying|stated|stating|"
+    r"referred to|referring to|used|using|sounded like|suggested|suggesting|included|contained|claimed)|"
+    r"(?:the|a) (?:word|term|words|phrase|reference to|mention of)|(?:agent|collector|representative|"
+    r"caller|employee|staff member)(?: [a-z0-9']+){0,3}? (?:told you|said|mentioned|stated))(?= |$)")
+_PAST_MESSAGE_ZH = re.compile(r"(?:之前|此前|上次|上条|上一条|昨天|昨日|上周|刚才|先前|日前|我方|误写|误提|错误地)"
+                              r"[^，。,]*?(?:短信|通知|信件|提醒|提示|语音|消息|邮件|工作人员|催收员|坐席|员工|写了|写为|称|提到|出现|关于)"
+                              r"|(?:短信|通知|信件|提醒|提示|语音)中(?:提到|出现|的)?")
+_PAST_SAYING_ZH = re.compile(r"[”\"」』]?(?:的说法|的表述|字样|的短信)")
+_RETRACTS_EN = _cre(
+    r"(?:^| )(?:error|errors|mistake|mistaken|mistakenly|wrong|wrongly|incorrect|incorrectly|inaccurate|untrue|"
+    r"not true|disregard|ignore|correction|corrects|corrected|withdraw|retract|apologize|apologise|"
+    r"apologies|apology|sorry|regret|not approved|should not have|should never have|should n't have)(?= |$|[.,;:!?])")
+_RETRACTS_ZH = re.compile(r"有误|错误|误写|误提|误称|撤回|更正|致歉|道歉|抱歉|对不起|不好意思|不准确|不实|忽略|为准|歉意|不对|"
+                          r"不符合|违规|违反规定|不应该|不该")
+# the next sentence says yes or promises the worst ("You should be.", "You'll find out
+# soon enough.", 会的, 很快你就知道了): a debtor's question is then the threat's set-up
+_AFFIRMS_EN = _cre(
+    r"^\s*(?:yes|yeah|yep|yup|correct|that's right|that is right|absolutely(?! not)|of course(?! not)|"
+    r"definitely(?! not)|certainly(?! not)|sure|you bet|soon enough|count on it|believe it|wait and see|"
+    r"(?:you|we|they|it|he|she)(?: will| can| could| might| may| should| are| would|'ll|'re| sure will)(?: be)? ?(?:[.,!]|$)|"
+    r"(?:you|you'll|you will) (?:find out|see|learn|care|regret|understand|know|wish|be sorry)|you should be|"
+    r"you ought to be|you better be)")
+# a "no" that holds only on a condition of the debtor's ("No, not if you pay today.")
+_ON_CONDITION = _cre(r"\b(?:unless|until|if|as long as|provided|only if|so long as) you\b")
+_AFFIRMS_ZH = re.compile(r"^\s*(?:那就?|那你|那您)?(?:会的|会啊|会[!！。.,，]|是的|当然会|当然|没错|肯定会|肯定|很快|等着|你等着|"
+                         r"你就知道|到时候你就知道|走着瞧|试试|就试试)")
+_RELATIVE_JOB_ZH = re.compile(r"(?:父亲|母亲|爸爸|妈妈|哥哥|姐姐|弟弟|妹妹|爱人|丈夫|妻子|老公|老婆|儿子|女儿|舅舅|叔叔|伯伯|"
+                              r"阿姨|姑姑|姨妈|表弟|表哥|表姐|表妹|堂哥|堂弟|堂姐|堂妹|侄子|外甥|亲戚|家人|男朋友|女朋友)"
+                              r"(?:是|在|曾是|曾在|以前是|以前在|现在在|也是|也在|就是|原来是|原来在|退休前是|退休前在)"
+                              r"[^，。,!?？！；;就会要抓]{0,6}$")
+# 失信被执行人 and its kin as information (`_zh_information`)
+_ZH_LISTED = re.compile(r"失信被执行人|失信信息|失信名单|限制高消费|限高")
+_ZH_OUR_STEP = re.compile(r"就|把你|将你|把您|将您|让法院|马上|立即|立刻|等着|否则|再不|不还|我们会|我们将|我们要|你已经|你已被")
+_ZH_IF_YOU = re.compile(r"(?:若|如|如果|倘若|假如|一旦|如您|若您)(?:您|你)?(?:已|已经|曾|曾经)?(?:被)?")
+_ZH_LIST_INFO = re.compile(r"名单由|相关规定|查询|不在|未被|没有被|无权|另一|删除|解除|不会|无法|咨询|履行完毕|结案")
+_ZH_NOTICE = re.compile(r"(?:郑重|特别|温馨)?(?:提醒|提示|提醒您|提示您|提醒大家|发布|公告|通告)[:：,，]?")
+_ZH_CREDITOR_MAY = re.compile(r"(?:债权人|原债权人|出借人|贷款机构|对方)(?:有权|可以|可能|可|依法|也可以)")
+_ZH_VERIFY_BEFORE = re.compile(r"拨打|致电|联系|咨询|询问|向")
+_ZH_VERIFY = re.compile(r"核实|求证|官方|确认|查询|咨询|官网")
+_ZH_DESCRIBED_THREAT = re.compile(r"(?:相威胁|威胁|恐吓|为由|名义)")
+_ZH_ANY_OF_THEM = re.compile(r"(?:任何|凡是|所有|凡)")
+_ZH_CLOSED_ON = re.compile(r"已于[^，。,]{0,8}?(?:终结|解除|撤销|结案|结清|撤诉|执行完毕)")
+# the enforcing court to contact about one's own case (请与执行法院联系)
+_ZH_CONTACT_COURT = re.compile(r"(?:与|向|跟)执行法院(?:联系|沟通|咨询|申请)")
+# a right to complain, the debtor unnamed in the clause (…，可以向银保监部门投诉); not ours
+_ZH_MAY_COMPLAIN = re.compile(r"(?:也)?(?:可以|可|有权)(?:依法)?向")
+_ZH_WE = re.compile(r"我们|我司|我方|本公司")
+_ZH_COMPLAIN_VERB = re.compile(r"投诉|举报|反映|申诉|咨询")
+# the debtor's own papers (您提供的法院判决书)
+_ZH_OWN_PAPERS = re.compile(r"(?:您|你)(?:提供|寄来|发来|上传|提交|出示)的$")
+
 _lock = threading.RLock()
 _jieba_tokenizer: Any = None
 #: bumped whenever a word joins the private jieba dictionary (it can change how a sentence
@@ -441,7 +605,7 @@ def _compile_language(pack: Pack, lang: str) -> _LangMatcher:
         else _alternation(conf.get("naming") or []),
         naming_keys=_key_tokens(conf.get("naming") or []) if lang == "en" else frozenset(),
         lawful_any_re=_alternation([w for key in ("called_you", "case_status", "case_closed", "naming")
-                                    for w in conf.get(key) or []] + ["只有"]) if lang == "zh" else None,
+                                    for w in conf.get(key) or []] + ["只有", "只能由", "已于"]) if lang == "zh" else None,
         called_you_re=_token_alternation(conf.get("called_you") or [], lang),
         third_parties=frozenset(canonical_text(w) for w in conf.get("third_parties") or []),
         third_party_re=_alternation(conf.get("third_parties") or []),
@@ -566,13 +730,30 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
                 lo = k - 1
                 anchor = max(0, lo - 2)
         # a negative subject opens the sentence: "No one from our company will visit your home"
+        # (wave 8: not across a subordinate clause, "Nobody will call you a deadbeat ONCE
+        # you're behind bars": what the clause presupposes is not negated)
         subject = 2 if words[:2] == ["no", "one"] else 1 if words[:1] in (["nobody"], ["none"]) else 0
         if subject and start >= subject and lm.cancel.isdisjoint(words[:end]) \
-                and _RESCUE.isdisjoint(words[:end]):
+                and _RESCUE.isdisjoint(words[:end]) and _SUBORDINATORS.isdisjoint(words[subject:start]):
             return True
-    while lo > 0 and anchor - lo < _NEGATION_WINDOW and (
-            words[lo - 1] not in stops or (lm.lang == "en" and _list_comma(words, lo - 1, stops, chain=True))):
+        if _no_list(lm, words, start, end):
+            return True
+    first_anchor, plain_lo = anchor, None
+    while lo > 0 and anchor - lo < _NEGATION_WINDOW:
+        w = words[lo - 1]
+        if lm.lang == "en" and w in _SUBORDINATORS:
+            break
+        if w in stops:
+            if not (lm.lang == "en" and _list_comma(words, lo - 1, stops, chain=True)):
+                break
+            # wave 8: a list's items count as one ("threatens a lawsuit, arrest, or seizure")
+            anchor = lo - 1
+        if plain_lo is None and first_anchor - (lo - 1) >= _NEGATION_WINDOW:
+            plain_lo = lo  # where the window would end if lists did not count as one
         lo -= 1
+    if plain_lo is not None and lm.negators.isdisjoint(words[plain_lo:start]) \
+            and lm.negators.intersection(words[lo:plain_lo]) <= _DETERMINER_NO:
+        lo = plain_lo  # "NO payment means a lawsuit, arrest, ...": "no" negates its own noun only
     hi = end
     while hi < len(words) and hi - end < _LOOK_AHEAD and words[hi] not in stops:
         hi += 1
@@ -592,6 +773,44 @@ def _negated(lm: _LangMatcher, words: List[str], start: int, end: int, interior:
     return _promise_list(lm, words, start, hi)
 
 
+def _no_list(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
+    """Is the hit in or governed by a subject that "no" opens at the sentence start (wave 8:
+    "NO lawsuit, arrest, or wage garnishment is planned", "At this time NO legal action,
+    wage garnishment or lien is being considered", "NO police, sheriff, or court officer
+    will come to your home")? The subject is a list of short items (three words at most,
+    no auxiliary or pronoun); a hit after its verb is negated only when an item names an
+    agent or a measure ("NO PAYMENT means a lawsuit" keeps the threat), and never with a
+    cancelling, rescuing or clause-switching word ("No court can STOP ...")."""
+    i0 = 0
+    while i0 < len(words) and i0 < 6 and words[i0] in _NO_OPENERS:
+        i0 += 1
+    if i0 >= start or words[i0] != "no":
+        return False
+    j, item, items, agent = i0 + 1, 0, 0, False
+    while j < start:
+        w = words[j]
+        if w == "," or w in _COORDINATION or w == "no":
+            item = 0
+        elif w in _AUXILIARIES or w in _PRONOUNS or w in lm.negators or w in lm.boundaries:
+            break
+        else:
+            item += 1
+            items += item == 1
+            agent = agent or w in _AGENT_NOUNS
+            if item > 3:
+                return False
+        j += 1
+    if j == start:  # the hit is an item of the subject
+        tail = words[end:]
+        k = next((i for i, w in enumerate(tail) if w in _AUXILIARIES), None)
+        return k is not None and lm.cancel.isdisjoint(words) and _SWITCHES.isdisjoint(tail[:k + 1])
+    if not agent or words[j] not in _AUXILIARIES:
+        return False
+    rest = words[j:end]
+    return (lm.cancel.isdisjoint(words) and _RESCUE.isdisjoint(words) and _SWITCHES.isdisjoint(rest)
+            and _SUBORDINATORS.isdisjoint(rest) and _COORDINATION.isdisjoint(rest))
+
+
 def _list_comma(words: List[str], comma: int, stops: FrozenSet[str], chain: bool = False) -> bool:
     """Is words[comma] the comma of a list ("not ... any court, sheriff or police
     department")? Then a negation before it covers the items after it. It is when an "or",
@@ -601,8 +820,7 @@ def _list_comma(words: List[str], comma: int, stops: FrozenSet[str], chain: bool
         return False
     for j in range(comma + 1, min(comma + (9 if chain else 5), len(words))):
         if words[j] in _COORDINATION:
-            after = words[j + 1:j + 4]
-            return _AUXILIARIES.isdisjoint(after)
+            return not _has_auxiliary(words[j + 1:j + 4])
         # with `chain`, a comma before another list comma is one too ("shout, curse, or ...")
         if words[j] in stops and not (chain and words[j] == "," and j - comma <= 4):
             return False
@@ -617,7 +835,16 @@ def _list_link(words: List[str], link: int) -> bool:
     if words[link] not in _COORDINATION:
         return False
     after = words[link + 1:link + 4]
-    return bool(after) and after[0] not in _SUBJECTS and _AUXILIARIES.isdisjoint(after)
+    return bool(after) and after[0] not in _SUBJECTS and not _has_auxiliary(after)
+
+
+def _has_auxiliary(seq: List[str]) -> bool:
+    """Does `seq` hold an auxiliary? "have" before an object ("or HAVE YOU arrested", wave 8)
+    is the causative verb of a list item, not an auxiliary opening a clause."""
+    for i, w in enumerate(seq):
+        if w in _AUXILIARIES and not (w in _CAUSATIVE and seq[i + 1:i + 2] and seq[i + 1] in _OBJECTS):
+            return True
+    return False
 
 
 def _promise_list(lm: _LangMatcher, words: List[str], start: int, hi: int) -> bool:
@@ -723,7 +950,11 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
             verb = lm.contact_verb_re.search(through, right.end())
             if verb is not None:
                 after = through[:verb.end()].count(" ") + 1
-                if after <= start <= after + 4 and _span_is_one_clause(words, after, start):
+                # wave 8: or the last of a list of whom to contact ("contact the CFPB OR YOUR
+                # state attorney general"; "call us OR FACE a lawsuit" is no list of people)
+                near = after <= start <= after + 4 or (start <= after + 12 and any(
+                    words[i] in _COORDINATION and words[i + 1] in _DETERMINERS for i in range(after, start - 1)))
+                if near and _span_is_one_clause(words, after, start):
                     return True
     # a whole group denied: "police and courts never ask for payment by text"
     j = end
@@ -793,94 +1024,402 @@ def _quoted_by_debtor(lm: _LangMatcher, words: List[str], start: int) -> bool:
     return _DEBTOR_SAID_EN.search(" ".join(words[max(0, q - 5):q])) is not None
 
 
-def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
-    """Is the hit words[start:end] a lawful, true mention rather than a threat (issue 13
-    wave 7: the families of the development sets' false blocks)?
+# --- lawful mentions: one function per family (issue 13 waves 7, 7b and 8) -----------------
+# Each family answers "is the hit words[start:end] a lawful, true mention rather than a
+# threat?" from the hit's sentence (English) or clause (Chinese) only; `_lawful_mention`
+# runs them cheapest first. `_lawful_pending` (wave 8) answers for the two families whose
+# excuse the next sentence decides (`_resolve`).
 
-    - a past insult reported, not repeated: a marker right before the hit ("our agent
-      CALLED YOU a deadbeat", 那位催收员称您为…) with a third party or an apology in the
-      sentence, and not "I"/"we" as the speaker (checked for every category: insults are
-      otherwise never excused);
-    - what only an authority may do ("ONLY a judge CAN order a garnishment",
-      只有法院…才能…), every category;
-    - for court, police and other official names (impersonation): a place named after
-      them (法院路, 派出所旁边, "Court Street") and a fact about the debtor's own case
-      ("your case was DISMISSED by the judge", 法院已撤销该案件)."""
-    if _quoted_by_debtor(lm, words, start):
-        return True
-    if lm.lang == "en":
-        # a civil docket number before the court's name ("No. 26-CV-1187 in Travis County
-        # Court"; the sentence splitter cuts at "No." so the case's subject is not seen)
-        if category == "impersonation" and _CIVIL_DOCKET.search(" ".join(words[max(0, start - 6):start])):
+
+def _en_docket_before(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A civil docket number before the court's name ("No. 26-CV-1187 in Travis County
+    Court"; the sentence splitter cuts at "No." so the case's subject is not seen)."""
+    return category == "impersonation" and _CIVIL_DOCKET.search(" ".join(words[max(0, start - 6):start])) is not None
+
+
+def _en_named_place(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A banned word inside a proper name whose head noun follows within three content words
+    ("Court Street", "Police Plaza", "the Old Jail Mall", "Sheriff Outdoor Supply",
+    "Prison Fellowship Thrift Store", "Deputy Dog Grooming"; wave 8 widened it from the
+    next word and from impersonation to jail words): a place or a business, not an authority.
+    A function word, a pronoun or a mark ends the name ("arrested AT the station" is no name)."""
+    if category not in _NAMED:
+        return False
+    for w in words[end:end + 4]:
+        if w in _NAME_HEADS:
             return True
-        if lm.lawful_keys.isdisjoint(words) and not (
-                category == "impersonation" and end < len(words) and words[end] in _PLACE_AFTER_EN):
-            return False  # none of the markers below has a token here (the common case)
-        k = start
-        while k > 0 and words[k - 1] in _QUOTES:
-            k -= 1
-        before = " ".join(words[:k])
-        called = lm.called_you_re.search(before) if before and not lm.called_keys.isdisjoint(words[:k]) else None
-        while called is not None and called.end() != len(before):
-            called = lm.called_you_re.search(before, called.start() + 1)
-        if called is not None:
-            first = before[:called.start()].count(" ")
-            if (first == 0 or words[first - 1] not in _SELF) and not lm.third_parties.isdisjoint(words):
-                return True
-        if before and not lm.naming_keys.isdisjoint(words[:k]):
-            named = _last(lm.naming_re, before)
-            if named is not None and named.end() == len(before):
-                first = before[:named.start()].count(" ")
-                ahead = words[max(0, first - 6):first]
-                if not lm.negators.isdisjoint(ahead) and lm.cancel.isdisjoint(ahead):
-                    return True
-        if _ONLY in words[:start]:
-            joined = " ".join(words[:end + 8])  # the modal may follow the hit ("only a JUDGE can")
-            for m in _ONLY_AUTHORITY_EN.finditer(joined):
-                at = joined[:m.start()].count(" ") + (m.group().startswith(" "))
-                # the authority itself, or a measure it may ORDER ("only a judge can order a
-                # garnishment"; "only the court can STOP the garnishment now" is no excuse)
-                after = words[joined[:m.end()].count(" ") + 1:start]
-                if at <= start and _span_is_one_clause(words, at, start) and (
-                        category == "impersonation" or not _PERMITS.isdisjoint(after)):
-                    return True
-        lo, hi = _clause(lm, words, start, end)
-        if category in _LEGAL and lm.case_closed_re.search(" ".join(words[lo:hi])) is not None:
-            return True
-        if category != "impersonation":
+        if w == "'s":  # "Officer's Choice Uniforms"
+            continue
+        if w in _NAME_BREAKS or not w[:1].isalpha():
             return False
-        if end < len(words) and words[end] in _PLACE_AFTER_EN:
-            return True
-        if lm.suit_condition_re.search(" ".join(words[:start])) is not None:
-            return True
-        return lm.case_status_re.search(" ".join(words[lo:hi])) is not None
-    if category == "impersonation" and end < len(words) and _PLACE_AFTER_ZH.match(words[end]):
+    return False
+
+
+def _en_job_title(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """"officer" as a job title (wave 8): after a modifier that names no law enforcement ("our
+    chief financial OFFICER", "a hardship officer", "the loan officer"), or placed at our own
+    desk ("the officer AT OUR front desk"); "an officer", "the police officer", "Officer
+    Smith will ..." stay impersonation."""
+    if category != "impersonation" or words[start:end] != [_OFFICER]:
+        return False
+    if words[end:end + 2] in (["at", "our"], ["in", "our"]):
         return True
-    sentence = "".join(words)
-    if lm.lawful_any_re.search(sentence) is None:
-        return False  # none of the markers below occurs in the clause (the common case)
+    if start == 0:
+        return False
+    modifier = words[start - 1]
+    return (modifier.isalpha() and len(modifier) > 2 and modifier not in _LAW_MODIFIERS
+            and modifier not in _NAME_BREAKS)
+
+
+def _en_relative_job(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A relative's job or workplace (wave 8: "your cousin IS A sheriff's deputy", "your
+    sister, WHO WORKS AT the county court", "your uncle THE RETIRED judge"): the relative,
+    a job verb, then the hit within a few words, with no modal of a future step between
+    ("..., and he WILL be the one to arrest you" is a threat)."""
+    if category not in _NAMED:
+        return False
+    window = words[max(0, start - 10):start]
+    if _RELATIVES.isdisjoint(window):
+        return False
+    m = _last(_RELATIVE_JOB_EN, " ".join(window))
+    if m is None:
+        return False
+    between = window[len(" ".join(window)[:m.end()].split()):]
+    return _FUTURE.isdisjoint(between) and _SWITCHES.isdisjoint(between)
+
+
+def _en_called_you(lm: _LangMatcher, words: List[str], k: int, before: str) -> bool:
+    """A past insult reported, not repeated: a marker right before the hit ("our agent
+    CALLED YOU a deadbeat") with a third party or an apology in the sentence, and not
+    "I"/"we" as the speaker (every category: insults are otherwise never excused)."""
+    if lm.called_keys.isdisjoint(words[:k]):
+        return False
+    called = lm.called_you_re.search(before)
+    while called is not None and called.end() != len(before):
+        called = lm.called_you_re.search(before, called.start() + 1)
+    if called is None:
+        return False
+    first = before[:called.start()].count(" ")
+    return (first == 0 or words[first - 1] not in _SELF) and not lm.third_parties.isdisjoint(words)
+
+
+def _en_naming_promise(lm: _LangMatcher, words: List[str], k: int, before: str) -> bool:
+    """A promise never to name-call: the `naming` marker right before the hit and a negation
+    in the few words before the marker ("nobody will ever CALL YOU a deadbeat")."""
+    if lm.naming_keys.isdisjoint(words[:k]):
+        return False
+    named = _last(lm.naming_re, before)
+    if named is None or named.end() != len(before):
+        return False
+    first = before[:named.start()].count(" ")
+    ahead = words[max(0, first - 6):first]
+    return not lm.negators.isdisjoint(ahead) and lm.cancel.isdisjoint(ahead)
+
+
+def _en_only_authority(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """What only an authority may do ("ONLY a judge CAN order a garnishment"; wave 8: "a
+    court MAY ORDER garnishment ONLY after a judgment"): the authority itself, or a measure it
+    may order ("only the court can STOP the garnishment now" is no excuse)."""
+    if _ONLY not in words:
+        return False
+    joined = " ".join(words[:end + 8])  # the modal may follow the hit ("only a JUDGE can")
+    for m in _ONLY_AUTHORITY_EN.finditer(joined):
+        at = joined[:m.start()].count(" ") + (m.group().startswith(" "))
+        after = words[joined[:m.end()].count(" ") + 1:start]
+        if at <= start and _one_clause_but_circumstance(words, at, start) and (
+                category == "impersonation" or not _PERMITS.isdisjoint(after)):
+            return True
+    if category == "impersonation":
+        return False
+    m = _last(_AUTHORITY_MAY_EN, " ".join(words[:start]))
+    return m is not None and m.end() == len(" ".join(words[:start])) and _ONLY in words[end:]
+
+
+def _one_clause_but_circumstance(words: List[str], a: int, b: int) -> bool:
+    """`_span_is_one_clause`, where a comma may open a circumstance of the same clause
+    ("only a court can order that, AFTER a lawsuit")."""
+    comma = next((j for j in range(b - 1, a - 1, -1) if words[j] == ","), None)
+    if comma is None or comma + 1 >= b or words[comma + 1] not in _CIRCUMSTANCES:
+        return _span_is_one_clause(words, a, b)
+    return _span_is_one_clause(words, a, comma) and _span_is_one_clause(words, comma + 1, b)
+
+
+_CIRCUMSTANCES = _canon_set(["after", "following", "with", "through", "upon", "once", "by"])
+
+
+def _en_case_closed(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A case or measure that is over, for every legal category ("the garnishment ENDED")."""
+    if category not in _LEGAL:
+        return False
     lo, hi = _clause(lm, words, start, end)
-    before = "".join(words[lo:start])
-    if before:
-        called = lm.called_you_re.search(before)
-        if called is not None and before.endswith(called.group()) and (
-                lm.third_party_re.search(before) or lm.third_party_re.search("".join(words[end:]))):
-            return True
-        named = _last(lm.naming_re, before)  # 我们绝不会称您为…
-        if named is not None and named.end() == len(before):
-            ahead = before[:named.start()]
-            if lm.negator_re.search(ahead) and not lm.cancel_re.search(ahead):
-                return True
-    clause = "".join(words[lo:hi])
-    only = _ONLY_AUTHORITY_ZH.search(clause)
-    if only is not None and only.start() <= len(before):
-        return True
-    if category in _LEGAL and lm.case_closed_re.search(sentence) is not None:
-        return True
+    return lm.case_closed_re.search(" ".join(words[lo:hi])) is not None
+
+
+def _en_case_status(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A court named in a fact about the debtor's own case ("your case was DISMISSED"), or
+    after a suit someone else may bring ("IF THE CREDITOR decides to sue, the court ...")."""
     if category != "impersonation":
         return False
-    # a Chinese sentence here is one clause (split at "，" too): 法院的判决书我们已收到
-    return lm.case_status_re.search(sentence) is not None
+    if lm.suit_condition_re.search(" ".join(words[:start])) is not None:
+        return True
+    lo, hi = _clause(lm, words, start, end)
+    return lm.case_status_re.search(" ".join(words[lo:hi])) is not None
+
+
+def _en_own_matter(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """The debtor's own suit, papers or case (wave 8): "the lawsuit YOU FILED", "the court
+    order YOU SENT", "the judge IN YOUR DIVORCE CASE", "a COPY OF the court's order", what
+    "YOUR probate ATTORNEY can send"; legal categories only."""
+    if category not in _LEGAL:
+        return False
+    if _OWN_AFTER_EN.match(" " + " ".join(words[end:end + 7])) is not None:
+        return True
+    lo = _clause(lm, words, start, end)[0]
+    return _OWN_BEFORE_EN.search(" ".join(words[lo:start])) is not None
+
+
+def _en_verify_advice(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Advice to check a claim with the authority itself (wave 8: "check any claim BY
+    CALLING the court directly"); impersonation only."""
+    if category != "impersonation":
+        return False
+    before = " ".join(words[max(0, start - 8):start])
+    m = _last(_VERIFY_EN, before)
+    return m is not None and m.end() == len(before)
+
+
+def _en_fake_named(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """An authority called fake right before its name (wave 8: a FAKE "law firm", a BOGUS
+    sheriff's notice): an impostor described, not one posed as."""
+    if category not in _NAMED:
+        return False
+    k = start
+    while k > 0 and words[k - 1] in _QUOTES:
+        k -= 1
+    return k > 0 and words[k - 1] in _FAKE
+
+
+def _en_creditor_option(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A legal option of the creditor stated with "may/might/could" (wave 8: "the creditor
+    MAY DECIDE TO file a lawsuit"), in one clause with nothing that makes it a condition on
+    paying ("... unless you pay today"); "we will sue" has its own subject and stays."""
+    if category not in _LEGAL:
+        return False
+    m = _last(_CREDITOR_MAY_EN, " ".join(words[:start]))
+    if m is None:
+        return False
+    after = " ".join(words[:start])[:m.end()].count(" ") + 1
+    return after >= start - 5 and _span_is_one_clause(words, after, start) \
+        and lm.cancel.isdisjoint(words[after:]) and _SWITCHES.isdisjoint(words[end:])
+
+
+def _en_keyed(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """The families with markers in `negation:` (their cheap first look: a token of each)."""
+    if lm.lawful_keys.isdisjoint(words):
+        return False
+    k = start
+    while k > 0 and words[k - 1] in _QUOTES:
+        k -= 1
+    before = " ".join(words[:k])
+    if before and (_en_called_you(lm, words, k, before) or _en_naming_promise(lm, words, k, before)):
+        return True
+    return (_en_only_authority(lm, category, words, start, end)
+            or _en_case_closed(lm, category, words, start, end)
+            or _en_case_status(lm, category, words, start, end))
+
+
+_EN_FAMILIES = (_en_docket_before, _en_named_place, _en_job_title, _en_keyed, _en_relative_job,
+                _en_own_matter, _en_verify_advice, _en_fake_named, _en_creditor_option)
+
+
+def _zh_named_place(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A place or business named after a court, police or jail (法院路, 法院南路, 派出所附近,
+    公安局东侧, 监狱路, 警官学院, 法官之家酒店; wave 8 widened it to jail words and to a name's
+    head a few characters on)."""
+    return category in _NAMED and _PLACE_AFTER_ZH.match("".join(words[end:end + 4])) is not None
+
+
+def _zh_relative_job(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A relative's job or workplace (wave 8: 您爱人是派出所的民警, 您父亲在法院工作)."""
+    if category not in _NAMED:
+        return False
+    return _RELATIVE_JOB_ZH.search("".join(words[max(0, start - 8):start])) is not None
+
+
+def _zh_called_or_named(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A past insult reported (那位催收员称您为…) or a promise never to name-call
+    (我们绝不会称您为…)."""
+    lo = _clause(lm, words, start, end)[0]
+    before = "".join(words[lo:start])
+    if not before:
+        return False
+    called = lm.called_you_re.search(before)
+    if called is not None and before.endswith(called.group()) and (
+            lm.third_party_re.search(before) or lm.third_party_re.search("".join(words[end:]))):
+        return True
+    named = _last(lm.naming_re, before)
+    if named is not None and named.end() == len(before):
+        ahead = before[:named.start()]
+        return lm.negator_re.search(ahead) is not None and not lm.cancel_re.search(ahead)
+    return False
+
+
+def _zh_only_authority(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """只有法院…才能…: what the law allows, not what will happen."""
+    lo, hi = _clause(lm, words, start, end)
+    only = _ONLY_AUTHORITY_ZH.search("".join(words[lo:hi]))
+    return only is not None and only.start() <= len("".join(words[lo:start]))
+
+
+def _zh_case_facts(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A closed measure (法院判决已执行完毕, every legal category) or a fact about the debtor's
+    own case (法院的判决书我们已收到; impersonation). A Chinese sentence here is one clause."""
+    sentence = "".join(words)
+    if category in _LEGAL and (lm.case_closed_re.search(sentence) is not None
+                               or _ZH_CLOSED_ON.search(sentence) is not None):
+        return True
+    return category == "impersonation" and lm.case_status_re.search(sentence) is not None
+
+
+def _zh_keyed(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """The families with markers in `negation:` (cheap first look: one regex of them all)."""
+    if lm.lawful_any_re.search("".join(words)) is None:
+        return False
+    return (_zh_called_or_named(lm, category, words, start, end)
+            or _zh_only_authority(lm, category, words, start, end)
+            or _zh_case_facts(lm, category, words, start, end))
+
+
+def _zh_information(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Legal words as information, not as a step we take (wave 8; legal categories):
+    - 失信被执行人/限制高消费 named as a condition, a look-up or a rule (若您已被法院列为失信被执行人…,
+      名单由法院依法公布, 您目前不在…名单中), with no step of ours in the clause (就/把你/马上 ...);
+    - a police or court notice quoted as the speaker (公安机关提醒：…, 警方提示：…);
+    - the creditor's right stated (债权人有权通过法院…);
+    - advice to check with the authority itself (再拨打法院官方电话核实, 您可以咨询执行法院);
+    - what impostors threaten with, described (以“逮捕”相威胁)."""
+    if category not in _LEGAL:
+        return False
+    clause = "".join(words)  # a Chinese sentence here is one clause
+    before = "".join(words[:start])
+    after = "".join(words[end:])
+    if _ZH_LISTED.search(clause) and not _ZH_OUR_STEP.search(clause) and (
+            _ZH_IF_YOU.search(before) or _ZH_LIST_INFO.search(clause)):
+        return True
+    if category == "impersonation" and _ZH_NOTICE.fullmatch(after):
+        return True
+    if _ZH_CREDITOR_MAY.search(before):
+        return True
+    if category == "impersonation" and _ZH_VERIFY_BEFORE.search(before) and _ZH_VERIFY.search(clause):
+        return True
+    if category == "impersonation" and (_ZH_CONTACT_COURT.search(clause) or (
+            _ZH_MAY_COMPLAIN.match(clause) and not _ZH_WE.search(clause) and _ZH_COMPLAIN_VERB.search(after))):
+        return True
+    if _ZH_OWN_PAPERS.search(before):
+        return True
+    k = start
+    while k > 0 and words[k - 1] in _QUOTES:
+        k -= 1
+    return k > 0 and words[k - 1] == "以" and _ZH_DESCRIBED_THREAT.match(after.lstrip("".join(_QUOTES))) is not None
+
+
+def _zh_impostors_called(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Impostors called crooks in a scam warning (wave 8: 任何要求您…的“警官”都是骗子): every
+    one of a group, not the debtor."""
+    return (category == "obscenity" and _ZH_ANY_OF_THEM.match("".join(words)) is not None
+            and "".join(words[max(0, start - 2):start]).endswith(("都是", "均为", "一律是", "就是")))
+
+
+# the categories a family can excuse (a family not named here: every category)
+_FAMILY_CATEGORIES: Dict[Callable[..., bool], FrozenSet[str]] = {}
+_ZH_FAMILIES = (_zh_named_place, _zh_relative_job, _zh_keyed, _zh_information, _zh_impostors_called)
+_FAMILY_CATEGORIES.update({
+    _en_docket_before: frozenset(["impersonation"]), _en_named_place: _NAMED,
+    _en_job_title: frozenset(["impersonation"]), _en_relative_job: _NAMED, _en_own_matter: _LEGAL,
+    _en_verify_advice: frozenset(["impersonation"]), _en_fake_named: _NAMED, _en_creditor_option: _LEGAL,
+    _zh_named_place: _NAMED, _zh_relative_job: _NAMED, _zh_information: _LEGAL,
+    _zh_impostors_called: frozenset(["obscenity"])})
+
+
+def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Is the hit words[start:end] a lawful, true mention rather than a threat (issue 13
+    waves 7-8: the families of the development sets' false blocks)? The debtor's own words
+    quoted back (`_quoted_by_debtor`), then each family of `_EN_FAMILIES` / `_ZH_FAMILIES`."""
+    if _quoted_by_debtor(lm, words, start):
+        return True
+    for family in _families(lm.lang, category):
+        if family(lm, category, words, start, end):
+            return True
+    return False
+
+
+_families_by_category: Dict[Tuple[str, str], Tuple[Callable[..., bool], ...]] = {}
+
+
+def _families(lang: str, category: str) -> Tuple[Callable[..., bool], ...]:
+    """The families of `lang` that can excuse a hit of `category` (each family's own first
+    test on the category, done once per category instead of once per hit)."""
+    got = _families_by_category.get((lang, category))
+    if got is None:
+        every = _EN_FAMILIES if lang == "en" else _ZH_FAMILIES
+        got = _families_by_category[(lang, category)] = tuple(
+            f for f in every if category in _FAMILY_CATEGORIES.get(f, frozenset([category])))
+    return got
+
+
+def _debtor_words(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Is the hit inside what the debtor said, asked, wrote or feared, reported back (wave 8:
+    "you told our agent you were afraid of going to jail", "your letter says you fear a
+    lawsuit", "you called yourself a loser", 您说担心会被抓, 您问是否会影响孩子上学)? The marker
+    and the hit stay in one clause; an insult only where the debtor is its subject ("you",
+    "yourself" between; 自己 in Chinese), and not when the sentence goes on to assert it
+    (", and honestly you ARE one"). Such an excuse is pending: `_resolve` keeps the hit when
+    the next sentence affirms ("You should be.", "You'll find out soon enough.")."""
+    if lm.lang == "zh":
+        before = "".join(words[:start])
+        m = _last(_DEBTOR_WORDS_ZH, before)
+        if m is None or _ZH_CONSEQUENCE.search(before, m.end()):
+            return False
+        return category != "obscenity" or "自己" in before[m.end():]
+    if _DEBTOR_KEYS.isdisjoint(words[:start]) or _YOU_WORDS.isdisjoint(words[:start]):
+        return False  # the cheap first look: no verb of saying, or no "you"
+    before = " ".join(words[:start])
+    m = _last(_DEBTOR_WORDS_EN, before)
+    if m is None:
+        return False
+    after = before[:m.end()].count(" ") + 1
+    if not _span_is_one_clause(words, after, start):
+        return False
+    if category == "obscenity" and _YOU_WORDS.isdisjoint(words[after:start]) \
+            and _SELF_DESCRIBED.isdisjoint(words[after - 2:after]):
+        return False  # "you said that like a true deadbeat" is ours; "you FELT like a deadbeat" is theirs
+    for j in range(end, len(words) - 1):  # ", and honestly YOU ARE one"
+        if words[j] in _SWITCHES or words[j] == "," or words[j] in _COORDINATION:
+            rest = words[j + 1:j + 4]
+            if "you" in rest and not _AUXILIARIES.isdisjoint(rest):
+                return False
+    return True
+
+
+def _past_message(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Is the hit what an earlier message or agent of ours said, named in order to correct
+    it (wave 8: "the previous message MENTIONING garnishment", "the REFERENCE TO a court
+    date", "an AGENT TOLD YOU ... that you could be arrested", 上条短信中“冻结账户”的说法,
+    此前关于“黑名单”的说法)? Pending: `_resolve` excuses it only where this sentence or the
+    next retracts it ("That was wrong", 有误, 特此更正); insults are never excused here."""
+    if category == "obscenity":
+        return False
+    if lm.lang == "zh":
+        return (_PAST_MESSAGE_ZH.search("".join(words[:start])) is not None
+                or _PAST_SAYING_ZH.match("".join(words[end:end + 4])) is not None)
+    if _PAST_KEYS.isdisjoint(words[max(0, start - 14):start]):
+        return False  # the cheap first look
+    before = " ".join(words[max(0, start - 14):start])
+    m = _last(_PAST_MESSAGE_EN, before)
+    if m is None:
+        return False
+    after = start - (before[m.end():].count(" "))
+    return _FUTURE.isdisjoint(words[after:start]) and "we" not in words[after:start]
 
 
 def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
@@ -910,24 +1449,56 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
 
     hits: List[Tuple[str, int, int]] = []
     for category, start, end in terms:
-        if excepted(category, start, end) or _lawful_mention(lm, category, words, start, end):
+        if excepted(category, start, end):
             continue
-        if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=False):
-            continue
-        hits.append((category, start, end))
+        verdict = _verdict(lm, category, words, start, end, interior=False)
+        if verdict is not None:
+            hits.append((verdict, start, end))
     for (category, index), found in groups.items():
         n_groups, within = lm.combos[(category, index)]
         if len(found) < n_groups:
             continue
         for span in _chains(found, n_groups, within):
             start, end = span
-            if excepted(category, start, end, combo=True) or _lawful_mention(lm, category, words, start, end):
+            if excepted(category, start, end, combo=True):
                 continue
-            if lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=True):
+            verdict = _verdict(lm, category, words, start, end, interior=True)
+            if verdict is None:
                 continue
-            hits.append((category, start, end))
-            break
+            hits.append((verdict, start, end))
+            if verdict == category:
+                break
     return [(c, offsets[s], offsets[e - 1] + len(words[e - 1])) for c, s, e in hits]
+
+
+# wave 8: what a hit becomes when its excuse waits for the next sentence (`_resolve`)
+_DEBTOR_PENDING = "?"  # the debtor's words reported back: kept if the next sentence affirms
+_RETRACT_PENDING = "!"  # an earlier message of ours quoted: dropped if it is retracted
+
+
+def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end: int,
+             interior: bool) -> Optional[str]:
+    """What the hit words[start:end] counts as: `category` (banned), None (excused), or the
+    category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`) for `_resolve` to decide
+    with the next sentence in view. An excuse inside the debtor's reported words is pending
+    too: "You asked about jail? You'll find out soon enough." stays a threat."""
+    excused = _lawful_mention(lm, category, words, start, end) or (
+        lm.negatable.get(category, True) and _negated(lm, words, start, end, interior=interior))
+    if not excused and _debtor_words(lm, category, words, start, end):
+        return _DEBTOR_PENDING + category
+    if excused:
+        return _DEBTOR_PENDING + category if _reported_by_debtor(lm, words, start) else None
+    if _past_message(lm, category, words, start, end):
+        return _RETRACT_PENDING + category
+    return category
+
+
+def _reported_by_debtor(lm: _LangMatcher, words: List[str], start: int) -> bool:
+    """Is there a marker of the debtor's words or question before the hit in its sentence?"""
+    if lm.lang == "zh":
+        return _DEBTOR_WORDS_ZH.search("".join(words[:start])) is not None
+    return (not _DEBTOR_KEYS.isdisjoint(words[:start]) and not _YOU_WORDS.isdisjoint(words[:start])
+            and _DEBTOR_WORDS_EN.search(" ".join(words[:start])) is not None)
 
 
 def _sentence_hits(lm: _LangMatcher, sentence: str) -> Tuple[Tuple[str, int, int], ...]:
@@ -1202,8 +1773,8 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
             if len(memo) >= _MEMO_LIMIT:  # emptied when full, as `_remembered` does
                 memo.clear()
             memo[sentence] = got
-        if got and not _answered_no(lang, sentence, pieces[i + 1] if i + 1 < len(pieces) else "", got):
-            for category, a, b in got:
+        if got:
+            for category, a, b in _resolve(lang, sentence, pieces[i + 1] if i + 1 < len(pieces) else "", got):
                 found.append((category, pos + a, pos + b))
         pos += len(sentence)
     return found
@@ -1214,21 +1785,78 @@ _pieces_re: Dict[str, re.Pattern] = {}
 # wave 7b: the debtor's question about what WE may do, answered "no" by the next sentence
 # ("You asked if we can garnish your wages. We can't without a court judgment."). A
 # sentence is matched alone, so the question is excused only here, where the answer is
-# seen: "... Yes, we can." keeps the question's hit.
-_OUR_POWER_QUESTION = re.compile(
+# seen: "... Yes, we can." keeps the question's hit. Wave 8: any yes/no question about a
+# legal step, a visit or telling others ("Will the police get involved? Absolutely not.",
+# 您会被抓吗？不会。), not one that asks what the debtor wants ("Do you want ...?"); the
+# patterns are canonical (`_cre`: "we will not" is "we wiii not" there).
+_OUR_POWER_QUESTION = _cre(
     r"^\s*(?:as )?you (?:asked|asked us|wanted to know|wondered|were asking)(?: us)? (?:if|whether) "
     r"(?:we|our company|our office|the agency)\b[^?]*[.?]\s*$")
-_NO_ANSWER = re.compile(
-    r"^\s*(?:no[,.!;:]|no we\b|not without\b|we (?:can't|cannot|can not|could not|couldn't|won't|will not|"
-    r"don't|do not|are not|aren't|have no|may not|never)\b)")
+_YES_NO_QUESTION = _cre(
+    r"^\s*(?:(?:and|so|but) )?(?:are|is|will|would|can|could|may|might|should|does|did|am|has|have|was|were|"
+    r"do (?!you want|you really want|you wanna)|is it true)\b[^?]*\?\s*$")
+_NO_ANSWER = _cre(
+    r"^\s*(?:no[,.!;:]|no we\b|no one\b|nope\b|never[,.!]|absolutely not\b|certainly not\b|definitely not\b|"
+    r"of course not\b|not at all\b|not without\b|(?:we|you|they|it|he|she|police|the police|nobody|no one) "
+    r"(?:can't|cannot|can not|could not|couldn't|won't|will not|don't|do not|doesn't|does not|are not|aren't|"
+    r"is not|isn't|have no|has no|may not|never|would not|wouldn't)\b)")
 _QUESTION_CATEGORIES = frozenset(["false_legal", "threat_arrest"])
+_ANSWERABLE = frozenset(["false_legal", "threat_arrest", "impersonation", "third_party_threat", "violence_visit"])
+_ZH_QUESTION = re.compile(r"(?:吗|么|没有|不会|呢)?[?？]$")
+_NO_ANSWER_ZH = re.compile(r"^\s*(?:不会|不|没有|没|当然不|绝对不|并不|并没有|请放心|放心|不存在|无|不是)")
 
 
 def _answered_no(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str, int, int]]) -> bool:
-    """Is `sentence` the debtor's question about what we may do (only legal-measure hits),
-    answered no by the sentence that follows it? (issue 13 wave 7b; see `_NO_ANSWER`.)"""
-    return (lang == "en" and bool(hits) and all(c in _QUESTION_CATEGORIES for c, _, _ in hits)
-            and _OUR_POWER_QUESTION.match(sentence) is not None and _NO_ANSWER.match(following) is not None)
+    """Is `sentence` a question about a legal step (the debtor's, about what we may do, or a
+    plain yes/no question) answered no by the sentence that follows it? (issue 13 waves 7b-8;
+    see `_NO_ANSWER`.)"""
+    if not following or not hits or "?" not in sentence and lang == "zh":
+        return False
+    for c, _, _ in hits:
+        if c not in _ANSWERABLE:
+            return False
+    if lang == "zh":
+        return _ZH_QUESTION.search(sentence.rstrip()) is not None and _NO_ANSWER_ZH.match(following) is not None
+    if _NO_ANSWER.match(following) is None or _ON_CONDITION.search(following) is not None:
+        return False
+    if all(c in _QUESTION_CATEGORIES for c, _, _ in hits) and _OUR_POWER_QUESTION.match(sentence) is not None:
+        return True
+    return all(c in _ANSWERABLE for c, _, _ in hits) and _YES_NO_QUESTION.match(sentence) is not None
+
+
+def _affirms(lang: str, following: str) -> bool:
+    """Does the next sentence say yes or promise the worst ("You should be.", 很快你就知道了)?"""
+    return (_AFFIRMS_ZH if lang == "zh" else _AFFIRMS_EN).match(following) is not None
+
+
+def _retracts(lang: str, text: str) -> bool:
+    """Does `text` call an earlier message wrong ("That was an error", 特此更正)?"""
+    return (_RETRACTS_ZH if lang == "zh" else _RETRACTS_EN).search(text) is not None
+
+
+def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str, int, int]]
+             ) -> Sequence[Tuple[str, int, int]]:
+    """A sentence's hits with the next sentence in view (wave 8): a pending hit of the
+    debtor's words counts only when the next sentence affirms it; one of an earlier message
+    of ours only when neither this sentence nor the next retracts it; and a question about
+    a legal step answered no is excused (`_answered_no`)."""
+    for c, _, _ in hits:
+        if c[0] in "?!":
+            break
+    else:  # nothing pending (the common case)
+        return () if _answered_no(lang, sentence, following, hits) else hits
+    out: List[Tuple[str, int, int]] = []
+    for category, a, b in hits:
+        mark = category[0]
+        if mark == _DEBTOR_PENDING:
+            if _affirms(lang, following):
+                out.append((category[1:], a, b))
+        elif mark == _RETRACT_PENDING:
+            if not (_retracts(lang, sentence) or _retracts(lang, following)):
+                out.append((category[1:], a, b))
+        else:
+            out.append((category, a, b))
+    return [] if _answered_no(lang, sentence, following, out) else out
 
 
 def _sentence_pieces(lang: str) -> re.Pattern:
@@ -1275,8 +1903,8 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
         lm = lang_matcher(pack, lang)
         for begin, end in _sentences(canon, starts, lang):
             got = _sentence_hits(lm, canon[begin:end])
-            if got and _answered_no(lang, canon[begin:end], _next_sentence(canon, end, lang), got):
-                continue
+            if got:
+                got = _resolve(lang, canon[begin:end], _next_sentence(canon, end, lang), got)
             for category, a, b in got:
                 found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
     return found
