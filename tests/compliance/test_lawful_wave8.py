@@ -42,6 +42,10 @@ KNOWN_FALSE_BLOCKS = {
     "如有法院判决，您有权依法上诉，这是您的合法权利。",
     # the learned check's own false block (the rules allow it)
     "没有人会去您家，也没有人会去您单位。",
+    # the learned check's, once its wave-8 corpus and these rules were merged (score 0.951;
+    # 0.942-0.951 at every C tried, so the corpus, not the strength, decides it)
+    "There will be no arrest, no jail and no criminal charges. This is a civil debt.",
+    "我们在派出所附近的写字楼办公，欢迎预约面谈。",  # the same, score 0.947
 }
 KNOWN_MISSES = {
     # a rhetorical question whose negation reads as ours; the threat after it holds no banned word
