@@ -159,3 +159,21 @@ def test_heldout9_first_run_is_the_floor(us) -> None:
     # wave 7b used set 9 to find families (development data since): 200/200 and 0/200 on
     # rules + the retrained learned check (train_*_w7b.txt)
     assert missed == [] and false_blocks == []
+
+
+ROWS10 = _rows("heldout10.txt")
+
+
+def test_heldout10_first_run_is_the_floor(us) -> None:
+    """Held-out set 10 (wave 8): 400 texts (200 / 200; en 100 + 100, zh 100 + 100; about a
+    third of the allowed ones mention scary words lawfully) written by an engineer who never
+    saw the filter, its corpus or the earlier sets, committed alone (0302cd5) before the
+    wave-8 filter (rules' lawful-mention families by rule, the learned check's w8 corpus with
+    sets 7-9) was merged, and run once on the merged filter (w8-int 287f0ae + rebuilt
+    weights): recall 190/200 = 0.950 (en 96/100, zh 94/100) and FPR 5/200 = 0.025 (en 3/100,
+    zh 2/100). Goal 0.97 at <= 0.01: not met. Floors, never tuning targets."""
+    assert len(ROWS10) == 400
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 10", ROWS10, us)
+    assert n_blocked == 200 and n_allowed == 200
+    assert len(missed) <= 10        # recall >= 190/200 = 0.950
+    assert len(false_blocks) <= 5   # FPR <= 5/200 = 0.025
