@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot import clock
 from bot.channels.runner import QueueRunner
@@ -267,17 +268,39 @@ class InboxWorker(QueueRunner):
         self.prepare = prepare
         #: what `prepare` returned, by inbox row id, until `process` takes it
         self._prepared: Dict[int, Any] = {}
+        #: rows whose turn is over, closed as `done` by the next claim (`process`)
+        self._done: List[int] = []
+        self._done_lock = threading.Lock()
 
     async def blocked_reason(self) -> Optional[str]:
         return await self.ready() if self.ready is not None else None
 
-    def _claim(self) -> Any:
+    def _claim(self, done: Sequence[int] = ()) -> Any:
+        """Claim the next row, closing the rows this worker finished since its last claim
+        in the same statement (see `process`); if the claim fails they wait for the next."""
+        done = tuple(done) + self._take_done()
+        try:
+            return self._claim_closing(done)
+        except BaseException:
+            self._keep_done(done)
+            raise
+
+    def _take_done(self) -> Tuple[int, ...]:
+        with self._done_lock:
+            done, self._done = tuple(self._done), []
+        return done
+
+    def _keep_done(self, done: Sequence[int]) -> None:
+        with self._done_lock:
+            self._done[:0] = done
+
+    def _claim_closing(self, done: Tuple[int, ...]) -> Any:
         if self.prepare is None:
-            return super()._claim()
+            return super()._claim(done)
         failed: Optional[BaseException] = None
         try:
             with session_scope(durable=self.durable_claim) as s:
-                row = queue.claim(s, self.model, self.worker_id, self.lease)
+                row = queue.claim(s, self.model, self.worker_id, self.lease, done=done)
                 if row is None:
                     return None
                 try:
@@ -292,20 +315,41 @@ class InboxWorker(QueueRunner):
                 raise
         logger.warning("inbox: preparing a claimed row failed (%s: %s); claiming it alone",
                        type(failed).__name__, failed)
-        return super()._claim()
+        return super()._claim(done)  # the close was rolled back with the claim: again here
 
     def take_prepared(self, row_id: int) -> Any:
         """What `prepare` returned for the row this worker claimed, once; else None."""
         return self._prepared.pop(row_id, None)
 
     async def process(self, row: InboxMessage) -> None:
+        """Run the turn; the row is then closed as `done` by this worker's next claim
+        (`_claim`), which its task makes as soon as this returns: one statement for the
+        close and the claim, not two (a round trip, a thread hand-off and a pooled
+        connection less per message). Until then the row stays claimed under this
+        worker's lease, so nothing else takes it or the conversation's next message;
+        `stop` closes what no claim did. A process that dies in between has its lease run
+        out and the turn redone, as a death just before a separate close would."""
         try:
             await self.handle(row)
         finally:
             self._prepared.pop(row.id, None)  # a handler that did not take it
-        if not await asyncio.to_thread(self._finish, row.id, "done", done_at=clock.now(),
-                                       last_error=None):
-            logger.warning("inbox row %s finished after its lease ran out", row.id)
+        with self._done_lock:
+            self._done.append(row.id)
+
+    async def stop(self) -> None:
+        """Stop the workers, then close the rows they finished that no claim closed."""
+        await super().stop()
+        done = self._take_done()
+        if done:
+            try:
+                await asyncio.to_thread(self._close_done, done)
+            except Exception:  # their leases run out and the turns are redone
+                self._keep_done(done)
+                logger.exception("inbox: closing %d finished rows failed", len(done))
+
+    def _close_done(self, done: Sequence[int]) -> None:
+        with connection_scope() as conn:
+            queue.close_done(conn, self.worker_id, done)
 
     async def give_up(self, row: InboxMessage, error: str) -> None:
         self._prepared.pop(row.id, None)

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import deque
 from datetime import timedelta
-from typing import Deque, List, Optional, Type
+from typing import Deque, List, Optional, Sequence, Type
 
 from bot.store import queue
 from bot.store.db import session_scope, statement_scope
@@ -200,9 +200,11 @@ class QueueRunner:
     # bookkeeping cost more CPU than such a statement), and on PostgreSQL in autocommit
     # mode, so the statement goes alone, without BEGIN and COMMIT round trips
     # (bot.store.db.statement_scope). An idle worker's empty claim is one round trip.
-    def _claim(self):
+    def _claim(self, done: Sequence[int] = ()):
+        """Claim a row (None: nothing claimable); `done`: rows to close in the same
+        statement (`queue.claim`)."""
         with statement_scope(durable=self.durable_claim) as conn:
-            return queue.claim(conn, self.model, self.worker_id, self.lease)
+            return queue.claim(conn, self.model, self.worker_id, self.lease, done=done)
 
     def _finish(self, row_id: int, status: str, **values: object) -> bool:
         with statement_scope() as conn:

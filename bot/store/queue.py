@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -123,8 +123,15 @@ def accept_inbound_many(s: Store, messages: List[Dict[str, str]],
 
 
 def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
-          now: Optional[datetime] = None) -> Optional[Any]:
+          now: Optional[datetime] = None, done: Sequence[int] = ()) -> Optional[Any]:
     """Take the next row some conversation is waiting on, or None when there is none.
+
+    `done` (the inbox only): rows `worker` has finished since its last claim, closed as
+    `done` by the same statement on PostgreSQL (one round trip, not a close and a claim),
+    by an UPDATE in the same transaction elsewhere; a row of `done` whose lease `worker`
+    no longer holds stays as it is. The claim then sees those rows closed, so the next
+    message of the same conversation is claimable at once: a worker takes it in the very
+    statement that closes the one before it.
 
     Returns the claimed row's columns as a plain (read-only) row, not a tracked model
     instance: nothing changes it afterwards, and loading an ORM object cost more CPU than
@@ -136,8 +143,16 @@ def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
     The row's `attempts` grows by one per claim, so a message that crashes its worker
     every time still reaches the give-up limit."""
     now = now or clock.now()
-    params = {"now": now, "worker": worker, "lease_until": now + lease}
-    statements = _claim_statements(model, _postgres(s))
+    params: Dict[str, Any] = {"now": now, "worker": worker, "lease_until": now + lease}
+    done = tuple(done)
+    postgres = _postgres(s)
+    if done:
+        if model is not InboxMessage:
+            raise ValueError("claim(done=...) closes inbox rows only")
+        params["done"] = done
+        if not postgres:  # the same transaction (SQLite: BEGIN IMMEDIATE, one writer)
+            close_done(s, worker, done, now)
+    statements = _claim_statements(model, postgres, closing=bool(done) and postgres)
     if len(statements) == 1:
         # one round trip: lock the head row (skipping rows other workers hold) and take it
         return raw.execute(s, statements[0], params).first()
@@ -151,6 +166,16 @@ def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
     return s.execute(reload, {"row_id": found.id}).first()
 
 
+def close_done(s: Store, worker: str, done: Sequence[int],
+               now: Optional[datetime] = None) -> int:
+    """Close the inbox rows of `done` that `worker` still holds as `done` (what
+    `claim(done=...)` does along with a claim); returns how many it closed."""
+    if not done:
+        return 0
+    return s.execute(_close_done_statement(), {"done": tuple(done), "worker": worker,
+                                               "now": now or clock.now()}).rowcount
+
+
 def _claimed_columns(model: Type[Row]) -> List[Any]:
     """What a claim returns: the row, and for the outbox whether it is `withheld`."""
     t = model.__table__
@@ -162,11 +187,38 @@ def _claimed_columns(model: Type[Row]) -> List[Any]:
     return columns
 
 
+def _done_values(t: Any) -> Dict[str, Any]:
+    """What closing a finished inbox row sets (as `finish(..., "done")` from the worker)."""
+    return {"status": "done", "lease_until": None, "last_error": None,
+            "done_at": bindparam("now", type_=t.c.done_at.type)}
+
+
+def _closable(t: Any) -> Any:
+    """`claim(done=...)`'s rows that `worker` still holds: the ones it closes."""
+    return and_(t.c.id.in_(bindparam("done", expanding=True)),
+                t.c.claimed_by == bindparam("worker", type_=t.c.claimed_by.type),
+                t.c.status == "claimed")
+
+
 @functools.cache
-def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
+def _close_done_statement() -> Any:
+    """`claim(done=...)`'s close as a statement of its own (SQLite)."""
+    t = InboxMessage.__table__
+    return update(t).where(_closable(t)).values(**_done_values(t))
+
+
+@functools.cache
+def _claim_statements(model: Type[Row], postgres: bool,
+                      closing: bool = False) -> Tuple[Any, ...]:
     """The claim's statements, built once per table and dialect with bound parameters
     (now, worker, lease_until): building and cache-keying this query on every call cost
-    more CPU than running it, and idle workers claim a few times a second."""
+    more CPU than running it, and idle workers claim a few times a second.
+
+    `closing` (PostgreSQL, the inbox): the statement also closes the rows of the `done`
+    parameter (`claim`), in a data-modifying CTE. Its claim reads the snapshot from before
+    that close, so it counts those rows as finished itself, but only the ones the CTE does
+    close whose lease is still running (no other worker can have taken them meanwhile);
+    a row of `done` is never the one claimed (one statement must not update a row twice)."""
     t = model.__table__
     other = t.alias("earlier")
     now = bindparam("now", type_=t.c.next_attempt_at.type)
@@ -174,16 +226,24 @@ def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
                 and_(t.c.status == "claimed", t.c.lease_until < now))
     # the outbox keeps its own per-conversation sequence; the inbox is in arrival order
     order = "seq" if "seq" in t.c else "id"
-    is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
-                              other.c[order] < t.c[order], other.c.status.in_(UNFINISHED))
+    earlier_unfinished = [other.c.conversation_id == t.c.conversation_id,
+                          other.c[order] < t.c[order], other.c.status.in_(UNFINISHED)]
+    if closing:
+        earlier_unfinished.append(~and_(_closable(other), other.c.lease_until >= now))
+        ready = and_(ready, t.c.id.not_in(bindparam("done", expanding=True)))
+    is_head = ~exists().where(*earlier_unfinished)
     query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
     claimed = {"status": "claimed", "claimed_by": bindparam("worker", type_=t.c.claimed_by.type),
                "lease_until": bindparam("lease_until", type_=t.c.lease_until.type),
                "attempts": t.c.attempts + 1}
     if postgres:
         head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
-        return (update(t).where(t.c.id == head.scalar_subquery()).values(**claimed)
-                .returning(*_claimed_columns(model)),)
+        statement = (update(t).where(t.c.id == head.scalar_subquery()).values(**claimed)
+                     .returning(*_claimed_columns(model)))
+        if closing:
+            statement = statement.add_cte(update(t).where(_closable(t)).values(
+                **_done_values(t)).cte("closed"))
+        return (statement,)
     take = update(t).where(t.c.id == bindparam("row_id"),
                            t.c.status == bindparam("row_status")).values(**claimed)
     reload = select(*_claimed_columns(model)).where(t.c.id == bindparam("row_id"))
