@@ -68,6 +68,12 @@ WITH stored AS (
     RETURNING sid)
 SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', 'inbox') FROM stored
 """
+#: `_PG_ACCEPT` without the NOTIFY: the batch's rows are taken by idle workers of the
+#: accepting process itself, which it wakes (`AcceptBatcher`)
+_PG_ACCEPT_QUIET = _PG_ACCEPT.replace(
+    f"SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', 'inbox') FROM stored",
+    "SELECT sid, NULL FROM stored")
+assert _PG_ACCEPT_QUIET != _PG_ACCEPT
 
 
 class AcceptBatcher:
@@ -88,7 +94,11 @@ class AcceptBatcher:
     the statement. A failed batch discards the connection; the next one reconnects. On
     SQLite `accept_many` runs in the batcher's one thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, local_idle: Optional[Callable[[], int]] = None) -> None:
+        #: how many inbox worker tasks of this process wait idle (the webhook wakes them
+        #: itself): a batch no larger than that is stored without the NOTIFY that wakes
+        #: every process's workers, whose claims would come back empty
+        self.local_idle = local_idle
         self._pending: List[Tuple[Dict[str, str], asyncio.Future]] = []
         self._flushing = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-accept")
@@ -136,8 +146,10 @@ class AcceptBatcher:
                   "tos": [m["to_number"] for m in messages],
                   "bodies": [m["body"] for m in messages]}
         reused = self._conn is not None
+        quiet = self.local_idle is not None and self.local_idle() >= len(messages)
+        sql = _PG_ACCEPT_QUIET if quiet else _PG_ACCEPT
         try:
-            stored = await self._insert(engine, params)
+            stored = await self._insert(engine, params, sql)
         except engine.dialect.dbapi.Error:
             self._discard()
             if not reused:
@@ -146,7 +158,7 @@ class AcceptBatcher:
             # more on a new one. Safe if the first try did commit: those rows then read as
             # repeats, and are stored all the same.
             try:
-                stored = await self._insert(engine, params)
+                stored = await self._insert(engine, params, sql)
             except BaseException:
                 self._discard()
                 raise
@@ -159,11 +171,12 @@ class AcceptBatcher:
             stored.discard(message["sid"])
         return result
 
-    async def _insert(self, engine: Any, params: Dict[str, Any]) -> set:
-        """Run `_PG_ACCEPT` on the kept connection (opened if need be): the sids stored."""
+    async def _insert(self, engine: Any, params: Dict[str, Any], sql: str = _PG_ACCEPT) -> set:
+        """Run `sql` (`_PG_ACCEPT`, or its quiet twin) on the kept connection (opened if
+        need be): the sids stored."""
         if self._conn is None:
             self._conn = await _pg_connect(engine)
-        return {sid for sid, _ in await _pg_query(self._conn, _PG_ACCEPT, params)}
+        return {sid for sid, _ in await _pg_query(self._conn, sql, params)}
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None

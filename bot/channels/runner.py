@@ -95,6 +95,16 @@ class QueueRunner:
         # sleep looks again first, so a row stored meanwhile never waits for the poll
         self._pending_wakes = min(self._pending_wakes + 1, self.tasks)
 
+    def idle_tasks(self) -> int:
+        """How many of this runner's tasks wait for a wake now (0 when it is not
+        running): a writer that will `wake` it for that many rows need not also wake every
+        other process's runners (`queue.notify`), whose claims would come back empty. Safe
+        to read from another thread (a length, read under the GIL); a task that stops
+        waiting meanwhile only leaves the row to the next task free, or the poll."""
+        if self._stopping or not self._tasks:
+            return 0
+        return len(self._sleepers)
+
     def _wake_all(self) -> None:
         while self._sleepers:
             self._sleepers.popleft().set()

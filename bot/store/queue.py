@@ -280,7 +280,7 @@ def retry_later(s: Store, model: Type[Row], row_id: int, worker: str, error: str
 def enqueue_outbound(s: Store, *, conversation_id: str, channel: str, to_number: str,
                      from_number: str, body: str, account_id: Optional[str] = None,
                      debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
-                     at: Optional[datetime] = None) -> int:
+                     at: Optional[datetime] = None, wake_others: bool = True) -> int:
     """Append a text to the conversation's outbox, after everything already queued for it;
     returns the row's id.
 
@@ -292,10 +292,13 @@ def enqueue_outbound(s: Store, *, conversation_id: str, channel: str, to_number:
     PostgreSQL also `ON CONFLICT DO NOTHING`, so a writer that lost the race for a `seq`
     just takes the next one, without a savepoint, and the NOTIFY that wakes other
     processes' senders rides in the same statement; SQLite's BEGIN IMMEDIATE lets no
-    second writer in). Only when nothing was inserted does a second query say why."""
+    second writer in). Only when nothing was inserted does a second query say why.
+
+    `wake_others=False`: no NOTIFY (the caller wakes a sender of its own process that
+    waits idle: every other process's sender would only make an empty claim)."""
     at = at or clock.now()
     postgres = _postgres(s)
-    add, earlier = _enqueue_statements(postgres)
+    add, earlier = _enqueue_statements(postgres, wake_others)
     values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
               "from_number": from_number, "body": body, "account_id": account_id,
               "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
@@ -319,9 +322,9 @@ _ENQUEUED = ("conversation_id", "channel", "to_number", "from_number", "body", "
 
 
 @functools.cache
-def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
+def _enqueue_statements(postgres: bool, notifying: bool = True) -> Tuple[Any, Any]:
     """`enqueue_outbound`'s INSERT ... SELECT and its "queued already?" lookup, built once
-    (as text: see `_typed_text`)."""
+    (as text: see `_typed_text`); `notifying` (PostgreSQL): with the NOTIFY."""
     t = OutboxMessage.__table__
     earlier = "SELECT id FROM outbox WHERE inbox_id = :inbox_id AND body = :body LIMIT 1"
     # PostgreSQL types a bare parameter in a select list as text: cast each to its column's
@@ -333,8 +336,10 @@ def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
               f"SELECT {', '.join(picked)}, (SELECT coalesce(max(seq), 0) + 1 FROM outbox "
               f"WHERE conversation_id = :conversation_id) WHERE NOT EXISTS ({earlier})")
     if postgres:  # a lost race for the seq inserts nothing; the NOTIFY rides along
-        insert = (f"WITH inserted AS ({insert} ON CONFLICT (conversation_id, seq) DO NOTHING "
-                  f"RETURNING id) SELECT id, pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted")
+        insert = f"{insert} ON CONFLICT (conversation_id, seq) DO NOTHING RETURNING id"
+        if notifying:
+            insert = (f"WITH inserted AS ({insert}) "
+                      f"SELECT id, pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted")
     return _typed_text(insert, t), _typed_text(earlier, t)
 
 
