@@ -649,6 +649,9 @@ def _statement_kind(sql: str) -> str:
     if "pg_advisory_xact_lock" in sql:
         return "LOCK evidence tail"
     if "collectbot_evidence_append" in sql:
+        carrier = re.search(r"\bINSERT\s+INTO\s+\"?(\w+)", sql, re.IGNORECASE)
+        if carrier:  # the append riding in another table's INSERT (queue.enqueue_outbound)
+            return f"INSERT {carrier.group(1)} + evidence append"
         return "evidence append (lock, tail, INSERT in the server)"
     found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", sql, re.IGNORECASE)
     return f"{verb} {found.group(1) if found else '?'}"

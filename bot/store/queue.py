@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.store import raw
+from bot.store import evidence, raw
 from bot.store.models import InboxMessage, OptOut, OutboxMessage
 
 Row = TypeVar("Row", InboxMessage, OutboxMessage)
@@ -303,8 +303,14 @@ def enqueue_outbound(s: Store, *, conversation_id: str, channel: str, to_number:
               "from_number": from_number, "body": body, "account_id": account_id,
               "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
               "next_attempt_at": at, "created_at": at}
-    for _ in range(5):
-        result = raw.execute(s, add, values)
+    # PostgreSQL: the evidence this transaction appended so far (the text's decision)
+    # rides in the first INSERT, not in a statement of its own at commit
+    pending = evidence.take_pending(s) if postgres and isinstance(s, Session) else None
+    for attempt in range(5):
+        if attempt == 0 and pending is not None:
+            result = raw.execute(s, _enqueue_with_evidence(wake_others), {**values, **pending})
+        else:
+            result = raw.execute(s, add, values)
         new_id = result.scalar() if postgres else (
             result.lastrowid if result.rowcount == 1 else None)
         if new_id is not None:
@@ -341,6 +347,22 @@ def _enqueue_statements(postgres: bool, notifying: bool = True) -> Tuple[Any, An
             insert = (f"WITH inserted AS ({insert}) "
                       f"SELECT id, pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted")
     return _typed_text(insert, t), _typed_text(earlier, t)
+
+
+@functools.cache
+def _enqueue_with_evidence(notifying: bool) -> Any:
+    """`enqueue_outbound`'s PostgreSQL INSERT carrying the transaction's pending evidence
+    (`evidence.take_pending`): the append runs whether or not the row is inserted, once
+    (a CTE with a volatile call is evaluated exactly once); the first column is the new
+    row's id, NULL when nothing was inserted."""
+    t = OutboxMessage.__table__
+    insert = _enqueue_statements(True, False)[0].text
+    notified = (f", (SELECT pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted) AS notified"
+                if notifying else "")
+    return _typed_text(f"WITH inserted AS ({insert}), "
+                       f"appended AS (SELECT {evidence.APPEND_CALL} AS seq) "
+                       f"SELECT (SELECT id FROM inserted) AS id{notified}, "
+                       f"(SELECT seq FROM appended) AS seq", t)
 
 
 _PG_CASTS = {"String": "varchar", "Text": "varchar", "Integer": "integer",
