@@ -132,10 +132,9 @@ class QueueRunner:
 
     async def run_once(self) -> bool:
         """Claim and process one row; False when nothing was claimable."""
-        row = await asyncio.to_thread(self._claim)
+        row = await self._take()
         if row is None:
             return False
-        self.wake()  # there may be more: let one more task look while this one works
         try:
             await self.process(row)
         except Exception as exc:  # any failure of one message: retry it, keep the worker
@@ -151,6 +150,14 @@ class QueueRunner:
                 await asyncio.to_thread(self._retry, row.id, error, delay)
                 self._schedule_wake(delay.total_seconds())
         return True
+
+    async def _take(self):
+        """Claim a row in a worker thread (None: nothing claimable) and, having one, wake
+        one more task: there may be more, and it looks while this one works."""
+        row = await asyncio.to_thread(self._claim)
+        if row is not None:
+            self.wake()
+        return row
 
     async def _loop(self) -> None:
         while not self._stopping:
