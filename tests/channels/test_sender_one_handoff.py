@@ -8,8 +8,6 @@ import asyncio
 import threading
 import uuid
 
-import pytest
-
 from bot.channels.outbox_sender import OutboxSender
 from bot.store import queue
 from bot.store.db import session_scope
