@@ -269,6 +269,7 @@ class InboxWorker(QueueRunner):
 
     def __init__(self, handle: Handler, on_give_up: GiveUp, *, ready: Optional[Ready] = None,
                  tasks: Optional[int] = None, prepare: Optional[Prepare] = None,
+                 claim_join: Optional[Callable[[Any], Any]] = None,
                  **kwargs: object) -> None:
         settings = get_settings()
         kwargs.setdefault("lease", settings.pipeline_lease_seconds)
@@ -279,6 +280,9 @@ class InboxWorker(QueueRunner):
         self.on_give_up = on_give_up
         self.ready = ready
         self.prepare = prepare
+        #: with `prepare`: what its claim also reads in the same statement
+        #: (`queue.claim_with`; the SMS channel: the sender's party and the takeover check)
+        self.claim_join = claim_join
         #: what `prepare` returned, by inbox row id, until `process` takes it
         self._prepared: Dict[int, Any] = {}
         #: rows whose turn is over, closed as `done` by the next claim (`process`)
@@ -313,7 +317,11 @@ class InboxWorker(QueueRunner):
         failed: Optional[BaseException] = None
         try:
             with session_scope(durable=self.durable_claim) as s:
-                row = queue.claim(s, self.model, self.worker_id, self.lease, done=done)
+                if self.claim_join is not None:
+                    row = queue.claim_with(s, self.model, self.worker_id, self.lease,
+                                           self.claim_join, done=done)
+                else:
+                    row = queue.claim(s, self.model, self.worker_id, self.lease, done=done)
                 if row is None:
                     return None
                 try:

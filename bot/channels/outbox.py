@@ -15,7 +15,7 @@ import functools
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 from bot import clock
 from bot.channels.texts import text as fixed_text
@@ -98,6 +98,52 @@ def turn_and_owner(s: Any, phone: str, *, inbox_id: Optional[int] = None
     a statement of its own after the party's lookup."""
     row = raw.execute(s, _turn_and_owner_statement(), {"phone": phone, "e164": phone}).first()
     return _turn_of(phone, row, inbox_id), bool(row.owned)
+
+
+def claimed_with_turn(claimed: Any) -> Any:
+    """For `queue.claim_with`: the claimed inbox row, with its sender's party and the
+    takeover check of `turn_and_owner` (as `party_*` and `owned` columns), so an inbound
+    message's claim and its first account lookup are one statement (PostgreSQL)."""
+    from sqlalchemy import and_, exists, or_, select, true
+    from sqlalchemy.sql import visitors
+    from sqlalchemy.sql.elements import BindParameter
+
+    from bot.store.models import Handoff
+
+    def by_sender(element: Any, **_: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key == "e164":
+            return claimed.c.from_number
+        return None
+
+    # repo's party statement, for the claimed row's number instead of a parameter
+    party = visitors.replacement_traverse(repo._party_by_phone(), {}, by_sender).lateral(
+        "party")
+    owned = exists().where(Handoff.status == "claimed", or_(
+        Handoff.conversation_id == claimed.c.from_number,
+        and_(party.c.account_id.is_not(None), Handoff.account_id == party.c.account_id)))
+    return (select(claimed, *[party.c[name].label(f"party_{name}") for name in _PARTY],
+                   owned.label("owned"))
+            .select_from(claimed.outerjoin(party, true())))
+
+
+_PARTY = ("account_id", "language", "timezone", "pack", "debt_id")
+
+
+def turn_of_claimed(row: Any) -> Optional[Tuple[Turn, bool]]:
+    """`turn_and_owner` for an inbox row claimed with `claimed_with_turn`; None for a row
+    claimed without those columns (SQLite, or a plain claim)."""
+    if not hasattr(row, "owned"):
+        return None
+    party = _ClaimedParty(*(getattr(row, f"party_{name}") for name in _PARTY))
+    return _turn_of(row.from_number, party, row.id), bool(row.owned)
+
+
+class _ClaimedParty(NamedTuple):
+    account_id: Optional[str]
+    language: Optional[str]
+    timezone: Optional[str]
+    pack: Optional[str]
+    debt_id: Optional[int]
 
 
 @functools.cache

@@ -196,7 +196,8 @@ class CompliantTwilioInput(TwilioInput):
         async def handle(row: InboxMessage) -> None:
             await self.process_inbound(row, on_new_message, worker.take_prepared(row.id))
 
-        worker = inbox.InboxWorker(handle, self.give_up, prepare=self._receive_in, **kwargs)
+        worker = inbox.InboxWorker(handle, self.give_up, prepare=self._receive_in,
+                                   claim_join=outbox.claimed_with_turn, **kwargs)
         return worker
 
     async def stop_pipeline(self) -> None:
@@ -321,9 +322,10 @@ class CompliantTwilioInput(TwilioInput):
 
     def _receive_in(self, s: Any, row: InboxMessage) -> Received:
         """The turn's party, the inbound contact row (once) and the keyword answer, if any."""
-        # the party, and whether a person owns this conversation (bot.console.takeover),
-        # in one query
-        turn, owned = outbox.turn_and_owner(s, row.from_number, inbox_id=row.id)
+        # the party, and whether a person owns this conversation (bot.console.takeover):
+        # read by the claim itself (PostgreSQL), else in one query
+        turn, owned = outbox.turn_of_claimed(row) or outbox.turn_and_owner(
+            s, row.from_number, inbox_id=row.id)
         # a first claim cannot have recorded the message yet; a retry may have
         if row.attempts <= 1 or s.execute(select(ContactAttempt.id).where(
                 ContactAttempt.provider_sid == row.sid)).first() is None:

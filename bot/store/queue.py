@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -164,6 +164,32 @@ def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
     if taken.rowcount != 1:
         return None
     return s.execute(reload, {"row_id": found.id}).first()
+
+
+def claim_with(s: Store, model: Type[Row], worker: str, lease: timedelta,
+               join: Callable[[Any], Any], now: Optional[datetime] = None,
+               done: Sequence[int] = ()) -> Optional[Any]:
+    """`claim`, and on PostgreSQL in the same statement whatever `join(claimed)` selects
+    over the claimed row (`claimed`: the claim as a CTE; `join` returns a SELECT from it
+    whose first columns are all of `claimed`'s, built once per `join`): the claimed row
+    then carries those columns too. Elsewhere plain `claim`: the caller reads them itself
+    (the row lacks them)."""
+    if not _postgres(s):
+        return claim(s, model, worker, lease, now, done)
+    now = now or clock.now()
+    done = tuple(done)
+    params: Dict[str, Any] = {"now": now, "worker": worker, "lease_until": now + lease}
+    if done:
+        if model is not InboxMessage:
+            raise ValueError("claim(done=...) closes inbox rows only")
+        params["done"] = done
+    return raw.execute(s, _joined_claim(model, join, bool(done)), params).first()
+
+
+@functools.cache
+def _joined_claim(model: Type[Row], join: Callable[[Any], Any], closing: bool) -> Any:
+    [statement] = _claim_statements(model, True, closing=closing)
+    return join(statement.cte("claimed"))
 
 
 def close_done(s: Store, worker: str, done: Sequence[int],

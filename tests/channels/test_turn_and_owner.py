@@ -63,3 +63,56 @@ def test_an_unknown_number_gets_the_country_defaults_and_its_conversation_check(
     assert (turn.account_id, turn.timezone, owned) == (None, "UTC", False)
     _handoff("A-US-1", UNKNOWN_PHONE)
     assert _answers(UNKNOWN_PHONE)[1] is True
+
+
+def _claim_joined():
+    from datetime import timedelta
+
+    from bot.store import queue
+    from bot.store.models import InboxMessage
+
+    with session_scope() as s:
+        return queue.claim_with(s, InboxMessage, "w1", timedelta(seconds=60),
+                                outbox.claimed_with_turn)
+
+
+def test_the_claim_reads_the_party_and_the_takeover_check_itself(db):
+    from bot.channels.inbox import accept
+    from tests.channels.conftest import OUR_NUMBER
+
+    for i, phone in enumerate((US_PHONE, UNKNOWN_PHONE)):
+        assert accept(sid=f"SM-j{i}", channel="sms", from_number=phone,
+                      to_number=OUR_NUMBER, body="hello")
+    _handoff("A-US-1", UNKNOWN_PHONE)  # a person owns the unknown number's conversation
+    for phone in (US_PHONE, UNKNOWN_PHONE):
+        row = _claim_joined()
+        assert row.from_number == phone and row.status == "claimed"
+        joined = outbox.turn_of_claimed(row)
+        if not db.startswith("postgresql"):
+            assert joined is None  # SQLite: a plain claim; the turn reads them itself
+            continue
+        with session_scope() as s:
+            assert joined == outbox.turn_and_owner(s, phone, inbox_id=row.id)
+    assert _claim_joined() is None
+
+
+async def test_a_person_owning_the_conversation_silences_the_turn(db):
+    from bot.channels.inbox import accept
+    from bot.channels.twilio_sms import CompliantTwilioInput
+    from tests.channels.conftest import OUR_NUMBER, ScriptedAssistant
+
+    channel = CompliantTwilioInput.from_credentials({})
+    assistant = ScriptedAssistant()
+    worker = channel.inbox_worker(assistant, tasks=1)
+    try:
+        assert accept(sid="SM-own1", channel="sms", from_number=US_PHONE,
+                      to_number=OUR_NUMBER, body="first")
+        assert await worker.run_once()
+        _handoff("A-US-1", US_PHONE)
+        assert accept(sid="SM-own2", channel="sms", from_number=US_PHONE,
+                      to_number=OUR_NUMBER, body="second")
+        assert await worker.run_once()
+    finally:
+        await worker.stop()
+        await channel.sender.close()
+    assert [m.text for m in assistant.received] == ["first"]
