@@ -290,7 +290,12 @@ class InboxWorker(QueueRunner):
         self._done_lock = threading.Lock()
 
     async def blocked_reason(self) -> Optional[str]:
-        return await self.ready() if self.ready is not None else None
+        reason = await self.ready() if self.ready is not None else None
+        if reason is not None and self._done:
+            # no claim will close the answered rows while blocked (Redis down): close them
+            # now, before their leases run out and another replica answers them again
+            await self._close_pending()
+        return reason
 
     def _claim(self, done: Sequence[int] = ()) -> Any:
         """Claim the next row, closing the rows this worker finished since its last claim
@@ -360,11 +365,16 @@ class InboxWorker(QueueRunner):
     async def stop(self) -> None:
         """Stop the workers, then close the rows they finished that no claim closed."""
         await super().stop()
+        await self._close_pending()
+
+    async def _close_pending(self) -> None:
+        """Close the answered rows no claim has closed yet (a failure keeps them for the
+        next claim or close; their leases keep them from anyone else meanwhile)."""
         done = self._take_done()
         if done:
             try:
                 await asyncio.to_thread(self._close_done, done)
-            except Exception:  # their leases run out and the turns are redone
+            except Exception:
                 self._keep_done(done)
                 logger.exception("inbox: closing %d finished rows failed", len(done))
 

@@ -123,3 +123,21 @@ async def test_a_failed_claim_keeps_the_rows_to_close_for_the_next(db, monkeypat
     assert _row("SM-e1").status == "claimed"
     assert not await worker.run_once()
     assert _row("SM-e1").status == "done"
+
+
+async def test_answered_rows_are_closed_while_the_worker_is_blocked(db):
+    async def handle(row):
+        pass
+
+    blocked = [None]
+
+    async def ready():
+        return blocked[0]
+
+    worker = InboxWorker(handle, lambda row, error: None, tasks=1, ready=ready)
+    _accept("SM-f1")
+    assert await worker.run_once()
+    assert _row("SM-f1").status == "claimed"
+    blocked[0] = "redis down"  # no claim comes: the blocked check closes the row itself
+    assert await worker.blocked_reason() == "redis down"
+    assert _row("SM-f1").status == "done"
