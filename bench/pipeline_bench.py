@@ -12,8 +12,10 @@ and lost/duplicate replies are counted.
 overhead: in this process, one message at a time, everything of ours a message costs
 without Rasa and without Twilio's network: inbox INSERT (as the webhook's batcher does
 it), claim, account lookup, inbound
-contact row, the gate and its decision record, the outbox row, closing the inbox row,
-the outbox claim and the `sent` contact row (the Twilio client is a no-op stand-in).
+contact row, the gate and its decision record, the outbox row, closing the inbox row (in
+the worker's next claim: each message's claim closes the one before it; the last is
+closed after the measurement and every row is checked done), the outbox claim and the
+`sent` contact row (the Twilio client is a no-op stand-in).
 Statements, transactions and round trips are counted on the wire (`_WireCounter`).
 """
 
