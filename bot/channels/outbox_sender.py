@@ -65,7 +65,10 @@ class OutboxSender(QueueRunner):
         row = self._claim()
         if row is None:
             return None
-        loop.call_soon_threadsafe(self.wake)  # there may be more: one more task looks
+        try:
+            loop.call_soon_threadsafe(self.wake)  # there may be more: one more task looks
+        except RuntimeError:  # the loop closed meanwhile (shutdown): nobody to wake
+            pass
         if not row.withheld:
             try:
                 self._outcomes[row.id] = self._send_and_record(row, self._send_kwargs(row))
