@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot import clock
 from bot.channels.runner import QueueRunner
@@ -67,6 +68,12 @@ WITH stored AS (
     RETURNING sid)
 SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', 'inbox') FROM stored
 """
+#: `_PG_ACCEPT` without the NOTIFY: the batch's rows are taken by idle workers of the
+#: accepting process itself, which it wakes (`AcceptBatcher`)
+_PG_ACCEPT_QUIET = _PG_ACCEPT.replace(
+    f"SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', 'inbox') FROM stored",
+    "SELECT sid, NULL FROM stored")
+assert _PG_ACCEPT_QUIET != _PG_ACCEPT
 
 
 class AcceptBatcher:
@@ -87,7 +94,11 @@ class AcceptBatcher:
     the statement. A failed batch discards the connection; the next one reconnects. On
     SQLite `accept_many` runs in the batcher's one thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, local_idle: Optional[Callable[[], int]] = None) -> None:
+        #: how many inbox worker tasks of this process wait idle (the webhook wakes them
+        #: itself): a batch no larger than that is stored without the NOTIFY that wakes
+        #: every process's workers, whose claims would come back empty
+        self.local_idle = local_idle
         self._pending: List[Tuple[Dict[str, str], asyncio.Future]] = []
         self._flushing = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-accept")
@@ -135,8 +146,10 @@ class AcceptBatcher:
                   "tos": [m["to_number"] for m in messages],
                   "bodies": [m["body"] for m in messages]}
         reused = self._conn is not None
+        quiet = self.local_idle is not None and self.local_idle() >= len(messages)
+        sql = _PG_ACCEPT_QUIET if quiet else _PG_ACCEPT
         try:
-            stored = await self._insert(engine, params)
+            stored = await self._insert(engine, params, sql)
         except engine.dialect.dbapi.Error:
             self._discard()
             if not reused:
@@ -145,7 +158,7 @@ class AcceptBatcher:
             # more on a new one. Safe if the first try did commit: those rows then read as
             # repeats, and are stored all the same.
             try:
-                stored = await self._insert(engine, params)
+                stored = await self._insert(engine, params, sql)
             except BaseException:
                 self._discard()
                 raise
@@ -158,11 +171,12 @@ class AcceptBatcher:
             stored.discard(message["sid"])
         return result
 
-    async def _insert(self, engine: Any, params: Dict[str, Any]) -> set:
-        """Run `_PG_ACCEPT` on the kept connection (opened if need be): the sids stored."""
+    async def _insert(self, engine: Any, params: Dict[str, Any], sql: str = _PG_ACCEPT) -> set:
+        """Run `sql` (`_PG_ACCEPT`, or its quiet twin) on the kept connection (opened if
+        need be): the sids stored."""
         if self._conn is None:
             self._conn = await _pg_connect(engine)
-        return {sid for sid, _ in await _pg_query(self._conn, _PG_ACCEPT, params)}
+        return {sid for sid, _ in await _pg_query(self._conn, sql, params)}
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None
@@ -255,6 +269,7 @@ class InboxWorker(QueueRunner):
 
     def __init__(self, handle: Handler, on_give_up: GiveUp, *, ready: Optional[Ready] = None,
                  tasks: Optional[int] = None, prepare: Optional[Prepare] = None,
+                 claim_join: Optional[Callable[[Any], Any]] = None,
                  **kwargs: object) -> None:
         settings = get_settings()
         kwargs.setdefault("lease", settings.pipeline_lease_seconds)
@@ -265,19 +280,53 @@ class InboxWorker(QueueRunner):
         self.on_give_up = on_give_up
         self.ready = ready
         self.prepare = prepare
+        #: with `prepare`: what its claim also reads in the same statement
+        #: (`queue.claim_with`; the SMS channel: the sender's party and the takeover check)
+        self.claim_join = claim_join
         #: what `prepare` returned, by inbox row id, until `process` takes it
         self._prepared: Dict[int, Any] = {}
+        #: rows whose turn is over, closed as `done` by the next claim (`process`)
+        self._done: List[int] = []
+        self._done_lock = threading.Lock()
 
     async def blocked_reason(self) -> Optional[str]:
-        return await self.ready() if self.ready is not None else None
+        reason = await self.ready() if self.ready is not None else None
+        if reason is not None and self._done:
+            # no claim will close the answered rows while blocked (Redis down): close them
+            # now, before their leases run out and another replica answers them again
+            await self._close_pending()
+        return reason
 
-    def _claim(self) -> Any:
+    def _claim(self, done: Sequence[int] = ()) -> Any:
+        """Claim the next row, closing the rows this worker finished since its last claim
+        in the same statement (see `process`); if the claim fails they wait for the next."""
+        done = tuple(done) + self._take_done()
+        try:
+            return self._claim_closing(done)
+        except BaseException:
+            self._keep_done(done)
+            raise
+
+    def _take_done(self) -> Tuple[int, ...]:
+        with self._done_lock:
+            done, self._done = tuple(self._done), []
+        return done
+
+    def _keep_done(self, done: Sequence[int]) -> None:
+        with self._done_lock:
+            self._done[:0] = done
+
+    def _claim_closing(self, done: Tuple[int, ...]) -> Any:
         if self.prepare is None:
-            return super()._claim()
+            return super()._claim(done)
         failed: Optional[BaseException] = None
         try:
             with session_scope(durable=self.durable_claim) as s:
-                row = queue.claim(s, self.model, self.worker_id, self.lease)
+                if self.claim_join is not None:
+                    row = queue.claim_with(s, self.model, self.worker_id, self.lease,
+                                           self.claim_join, done=done)
+                else:
+                    row = queue.claim(s, self.model, self.worker_id, self.lease, done=done)
                 if row is None:
                     return None
                 try:
@@ -292,20 +341,46 @@ class InboxWorker(QueueRunner):
                 raise
         logger.warning("inbox: preparing a claimed row failed (%s: %s); claiming it alone",
                        type(failed).__name__, failed)
-        return super()._claim()
+        return super()._claim(done)  # the close was rolled back with the claim: again here
 
     def take_prepared(self, row_id: int) -> Any:
         """What `prepare` returned for the row this worker claimed, once; else None."""
         return self._prepared.pop(row_id, None)
 
     async def process(self, row: InboxMessage) -> None:
+        """Run the turn; the row is then closed as `done` by this worker's next claim
+        (`_claim`), which its task makes as soon as this returns: one statement for the
+        close and the claim, not two (a round trip, a thread hand-off and a pooled
+        connection less per message). Until then the row stays claimed under this
+        worker's lease, so nothing else takes it or the conversation's next message;
+        `stop` closes what no claim did. A process that dies in between has its lease run
+        out and the turn redone, as a death just before a separate close would."""
         try:
             await self.handle(row)
         finally:
             self._prepared.pop(row.id, None)  # a handler that did not take it
-        if not await asyncio.to_thread(self._finish, row.id, "done", done_at=clock.now(),
-                                       last_error=None):
-            logger.warning("inbox row %s finished after its lease ran out", row.id)
+        with self._done_lock:
+            self._done.append(row.id)
+
+    async def stop(self) -> None:
+        """Stop the workers, then close the rows they finished that no claim closed."""
+        await super().stop()
+        await self._close_pending()
+
+    async def _close_pending(self) -> None:
+        """Close the answered rows no claim has closed yet (a failure keeps them for the
+        next claim or close; their leases keep them from anyone else meanwhile)."""
+        done = self._take_done()
+        if done:
+            try:
+                await asyncio.to_thread(self._close_done, done)
+            except Exception:
+                self._keep_done(done)
+                logger.exception("inbox: closing %d finished rows failed", len(done))
+
+    def _close_done(self, done: Sequence[int]) -> None:
+        with connection_scope() as conn:
+            queue.close_done(conn, self.worker_id, done)
 
     async def give_up(self, row: InboxMessage, error: str) -> None:
         self._prepared.pop(row.id, None)

@@ -11,17 +11,18 @@ Callers send `Screened.text` (never their original text) and only when `send` is
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 from bot import clock
 from bot.channels.texts import text as fixed_text
 from bot.config import get_settings
 from bot.locale import language_for_phone as pack_language
 from bot.locale import pack_for_phone
-from bot.store import queue, repo
+from bot.store import queue, raw, repo
 from bot.store.db import session_scope
 from compliance_filters import (
     ContactRecord,
@@ -72,8 +73,13 @@ class Turn:
 
 def turn_for(s: Any, phone: str, *, inbox_id: Optional[int] = None) -> Turn:
     """The turn's party for `phone` (a number with no account gets the country defaults)."""
-    party = repo.party_by_phone(s, phone)
-    if party is None:
+    return _turn_of(phone, repo.party_by_phone(s, phone), inbox_id)
+
+
+def _turn_of(phone: str, party: Optional[Any], inbox_id: Optional[int]) -> Turn:
+    """The `Turn` for `phone` from its party row (None, or an account_id of None: no
+    account on file, so the country's defaults)."""
+    if party is None or party.account_id is None:
         return Turn(phone, None, pack_language(phone), "UTC", pack_for_phone(phone),
                     inbox_id=inbox_id)
     return Turn(
@@ -82,6 +88,83 @@ def turn_for(s: Any, phone: str, *, inbox_id: Optional[int] = None) -> Turn:
         pack=party.pack or pack_for_phone(phone),
         debt_id=str(party.debt_id) if party.debt_id is not None else None, inbox_id=inbox_id,
     )
+
+
+def turn_and_owner(s: Any, phone: str, *, inbox_id: Optional[int] = None
+                   ) -> Tuple[Turn, bool]:
+    """`turn_for(phone)`, and whether a person owns the conversation
+    (`bot.console.takeover.agent_owns`: a claimed handoff for the number's conversation or
+    its account), in one query: an inbound message needs both, and the takeover check was
+    a statement of its own after the party's lookup."""
+    row = raw.execute(s, _turn_and_owner_statement(), {"phone": phone, "e164": phone}).first()
+    return _turn_of(phone, row, inbox_id), bool(row.owned)
+
+
+def claimed_with_turn(claimed: Any) -> Any:
+    """For `queue.claim_with`: the claimed inbox row, with its sender's party and the
+    takeover check of `turn_and_owner` (as `party_*` and `owned` columns), so an inbound
+    message's claim and its first account lookup are one statement (PostgreSQL)."""
+    from sqlalchemy import and_, exists, or_, select, true
+    from sqlalchemy.sql import visitors
+    from sqlalchemy.sql.elements import BindParameter
+
+    from bot.store.models import Handoff
+
+    def by_sender(element: Any, **_: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key == "e164":
+            return claimed.c.from_number
+        return None
+
+    # repo's party statement, for the claimed row's number instead of a parameter
+    party = visitors.replacement_traverse(repo._party_by_phone(), {}, by_sender).lateral(
+        "party")
+    owned = exists().where(Handoff.status == "claimed", or_(
+        Handoff.conversation_id == claimed.c.from_number,
+        and_(party.c.account_id.is_not(None), Handoff.account_id == party.c.account_id)))
+    return (select(claimed, *[party.c[name].label(f"party_{name}") for name in _PARTY],
+                   owned.label("owned"))
+            .select_from(claimed.outerjoin(party, true())))
+
+
+_PARTY = ("account_id", "language", "timezone", "pack", "debt_id")
+
+
+def turn_of_claimed(row: Any) -> Optional[Tuple[Turn, bool]]:
+    """`turn_and_owner` for an inbox row claimed with `claimed_with_turn`; None for a row
+    claimed without those columns (SQLite, or a plain claim)."""
+    if not hasattr(row, "owned"):
+        return None
+    party = _ClaimedParty(*(getattr(row, f"party_{name}") for name in _PARTY))
+    return _turn_of(row.from_number, party, row.id), bool(row.owned)
+
+
+class _ClaimedParty(NamedTuple):
+    account_id: Optional[str]
+    language: Optional[str]
+    timezone: Optional[str]
+    pack: Optional[str]
+    debt_id: Optional[int]
+
+
+@functools.cache
+def _turn_and_owner_statement() -> Any:
+    """`turn_and_owner`'s query, built once: the party row of `repo.party_by_phone` (the
+    primary phone before an alternate, the primary debt), outer-joined to one row so an
+    unknown number still gets its answer, with `agent_owns`'s EXISTS beside it."""
+    from sqlalchemy import and_, bindparam, exists, literal, or_, select, true
+
+    from bot.store.models import Handoff
+
+    # repo's own statement (one definition of "the number's account and its primary debt")
+    party = repo._party_by_phone().subquery("party")
+    phone = bindparam("phone", type_=Handoff.conversation_id.type)
+    one = select(literal(1).label("one")).subquery("one")
+    owned = exists().where(Handoff.status == "claimed", or_(
+        Handoff.conversation_id == phone, and_(party.c.account_id.is_not(None),
+                                               Handoff.account_id == party.c.account_id)))
+    return (select(party.c.account_id, party.c.language, party.c.timezone, party.c.pack,
+                   party.c.debt_id, owned.label("owned"))
+            .select_from(one.outerjoin(party, true())))
 
 
 def record_contact(s: Any, account_id: Optional[str], **fields: Any) -> None:
@@ -264,13 +347,16 @@ def send(
     caller_name: str = "",
     artificial_voice: bool = False,
     given: Tuple[str, ...] = (),
+    wake_others: bool = True,
 ) -> Screened:
     """The one send path: screen -> allowed fallback -> record -> deliver.
 
     A blocked text is replaced by the fixed fallback when `fallback` is on and the block is
     about the words (not the contact itself). `deliver="queue"` appends the text to the
     conversation's outbox in the same transaction as its decision; `"say"` records a
-    spoken voice line (status "spoken": the call is the contact attempt, not each line); `"show"` delivers nothing (the caller displays it)."""
+    spoken voice line (status "spoken": the call is the contact attempt, not each line); `"show"` delivers nothing (the caller displays it).
+    `wake_others=False`: a queued text wakes no other process's sender (the caller wakes
+    an idle one of its own: `queue.enqueue_outbound`)."""
     if deliver not in DELIVERIES:
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     at = at or clock.now()
@@ -293,7 +379,7 @@ def send(
         row_id = queue.enqueue_outbound(
             s, conversation_id=turn.phone, channel=contact_channel(channel), to_number=turn.phone,
             from_number=from_number, body=screened.text, account_id=screened.account_id,
-            debt_id=screened.debt_id, inbox_id=turn.inbox_id, at=at)
+            debt_id=screened.debt_id, inbox_id=turn.inbox_id, at=at, wake_others=wake_others)
         return replace(screened, queued=row_id)
     if deliver == "say":
         record_contact(s, screened.account_id, channel=contact_channel(channel),

@@ -50,19 +50,51 @@ class OutboxSender(QueueRunner):
         self.client = client or make_client(settings)
         self.status_callback = status_callback
         self._executor = ThreadPoolExecutor(max_workers=tasks, thread_name_prefix="twilio")
+        #: what `_take`'s send did, by row id, until `process` takes it: None (sent and
+        #: recorded), the send's exception, or `_RecordFailed`
+        self._outcomes: Dict[int, Any] = {}
 
-    async def process(self, row: OutboxMessage) -> None:
-        if row.withheld:  # opted out since it was queued (read by the claim: queue.claim)
-            await asyncio.to_thread(self._record_failure, row, WITHHELD, None, "blocked")
-            return
+    async def _take(self) -> Optional[Any]:
+        """The claim, the Twilio send and its record in one trip to a worker thread (each
+        hand-off cost measurable CPU); the next task is woken as soon as the row is
+        claimed, before the send. What the send did waits in `_outcomes` for `process`."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._claim_and_send, loop)
+
+    def _claim_and_send(self, loop: asyncio.AbstractEventLoop) -> Optional[Any]:
+        row = self._claim()
+        if row is None:
+            return None
+        try:
+            loop.call_soon_threadsafe(self.wake)  # there may be more: one more task looks
+        except RuntimeError:  # the loop closed meanwhile (shutdown): nobody to wake
+            pass
+        if not row.withheld:
+            try:
+                self._outcomes[row.id] = self._send_and_record(row, self._send_kwargs(row))
+            except Exception as exc:  # recording the send failed: `process` raises it
+                self._outcomes[row.id] = _RecordFailed(exc)
+        return row
+
+    def _send_kwargs(self, row: OutboxMessage) -> Dict[str, Any]:
         kwargs: Dict[str, Any] = {"to": row.to_number, "from_": row.from_number, "body": row.body}
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
-        # the send and its record in one trip to a worker thread (a hand-off each cost
-        # measurable CPU); a failure of the send comes back to be classified here, a
-        # failure of the record propagates as before
-        failed = await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._send_and_record, row, kwargs)
+        return kwargs
+
+    async def process(self, row: OutboxMessage) -> None:
+        outcome = self._outcomes.pop(row.id, _NOT_SENT)
+        if row.withheld:  # opted out since it was queued (read by the claim: queue.claim)
+            await asyncio.to_thread(self._record_failure, row, WITHHELD, None, "blocked")
+            return
+        if isinstance(outcome, _RecordFailed):  # as if raised here: retried like any other
+            raise outcome.error
+        if outcome is _NOT_SENT:  # a row claimed elsewhere (not by `_take`): send it now
+            # the send and its record in one trip to a worker thread; a failure of the
+            # send comes back to be classified here, a failure of the record propagates
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._send_and_record, row, self._send_kwargs(row))
+        failed = outcome
         if failed is None:
             return
         if is_retryable(failed):  # retry later, or record the failure now
@@ -119,6 +151,17 @@ class OutboxSender(QueueRunner):
     async def close(self) -> None:
         await self.stop()
         self._executor.shutdown(wait=False)
+
+
+class _RecordFailed:
+    """Twilio took the text but recording it failed: `process` raises `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+#: `process` found no outcome of `_take` for its row
+_NOT_SENT = object()
 
 
 def _describe(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import deque
 from datetime import timedelta
-from typing import Deque, List, Optional, Type
+from typing import Deque, List, Optional, Sequence, Type
 
 from bot.store import queue
 from bot.store.db import session_scope, statement_scope
@@ -95,6 +95,16 @@ class QueueRunner:
         # sleep looks again first, so a row stored meanwhile never waits for the poll
         self._pending_wakes = min(self._pending_wakes + 1, self.tasks)
 
+    def idle_tasks(self) -> int:
+        """How many of this runner's tasks wait for a wake now (0 when it is not
+        running): a writer that will `wake` it for that many rows need not also wake every
+        other process's runners (`queue.notify`), whose claims would come back empty. Safe
+        to read from another thread (a length, read under the GIL); a task that stops
+        waiting meanwhile only leaves the row to the next task free, or the poll."""
+        if self._stopping or not self._tasks:
+            return 0
+        return len(self._sleepers)
+
     def _wake_all(self) -> None:
         while self._sleepers:
             self._sleepers.popleft().set()
@@ -122,10 +132,9 @@ class QueueRunner:
 
     async def run_once(self) -> bool:
         """Claim and process one row; False when nothing was claimable."""
-        row = await asyncio.to_thread(self._claim)
+        row = await self._take()
         if row is None:
             return False
-        self.wake()  # there may be more: let one more task look while this one works
         try:
             await self.process(row)
         except Exception as exc:  # any failure of one message: retry it, keep the worker
@@ -141,6 +150,14 @@ class QueueRunner:
                 await asyncio.to_thread(self._retry, row.id, error, delay)
                 self._schedule_wake(delay.total_seconds())
         return True
+
+    async def _take(self):
+        """Claim a row in a worker thread (None: nothing claimable) and, having one, wake
+        one more task: there may be more, and it looks while this one works."""
+        row = await asyncio.to_thread(self._claim)
+        if row is not None:
+            self.wake()
+        return row
 
     async def _loop(self) -> None:
         while not self._stopping:
@@ -200,9 +217,11 @@ class QueueRunner:
     # bookkeeping cost more CPU than such a statement), and on PostgreSQL in autocommit
     # mode, so the statement goes alone, without BEGIN and COMMIT round trips
     # (bot.store.db.statement_scope). An idle worker's empty claim is one round trip.
-    def _claim(self):
+    def _claim(self, done: Sequence[int] = ()):
+        """Claim a row (None: nothing claimable); `done`: rows to close in the same
+        statement (`queue.claim`)."""
         with statement_scope(durable=self.durable_claim) as conn:
-            return queue.claim(conn, self.model, self.worker_id, self.lease)
+            return queue.claim(conn, self.model, self.worker_id, self.lease, done=done)
 
     def _finish(self, row_id: int, status: str, **values: object) -> bool:
         with statement_scope() as conn:

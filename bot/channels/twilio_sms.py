@@ -30,7 +30,6 @@ from bot.channels.twilio_client import ERROR_UNSUBSCRIBED
 from bot.channels.webhook import WebhookError, verified_form
 from bot.config import get_settings
 from bot.console.routing import queue_handoff
-from bot.console.takeover import agent_owns
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import ContactAttempt, InboxMessage
@@ -110,9 +109,12 @@ class CompliantTwilioOutput(OutputChannel):
         with session_scope(durable=False) as s:
             if self.turn is None or self.turn.phone != phone:
                 self.turn = outbox.turn_for(s, phone)
+            # `deliver` wakes this process's sender: when one of its tasks waits idle, a
+            # NOTIFY would only add an empty claim in every process (this one included)
             return outbox.send(
                 s, self.turn, text, channel="sms", kind=kind, from_number=self.twilio_number,
                 fallback=kind == "reply" and not self._fallback_used,
+                wake_others=self.sender is None or self.sender.idle_tasks() < 1,
             )
 
 
@@ -145,7 +147,10 @@ class CompliantTwilioInput(TwilioInput):
         #: the action server's webhook; None: taken from Rasa's agent when the server starts
         self.action_webhook_url: Optional[str] = None
         self._app: Any = None
-        self._batcher = inbox.AcceptBatcher()
+        # a stored message wakes this process's inbox worker (`handle_inbound`); other
+        # processes are notified only when it has fewer idle tasks than the batch has rows
+        self._batcher = inbox.AcceptBatcher(
+            local_idle=lambda: self.worker.idle_tasks() if self.worker is not None else 0)
         self._listener: Optional[wakeup.Listener] = None
 
     @property
@@ -191,7 +196,8 @@ class CompliantTwilioInput(TwilioInput):
         async def handle(row: InboxMessage) -> None:
             await self.process_inbound(row, on_new_message, worker.take_prepared(row.id))
 
-        worker = inbox.InboxWorker(handle, self.give_up, prepare=self._receive_in, **kwargs)
+        worker = inbox.InboxWorker(handle, self.give_up, prepare=self._receive_in,
+                                   claim_join=outbox.claimed_with_turn, **kwargs)
         return worker
 
     async def stop_pipeline(self) -> None:
@@ -316,7 +322,10 @@ class CompliantTwilioInput(TwilioInput):
 
     def _receive_in(self, s: Any, row: InboxMessage) -> Received:
         """The turn's party, the inbound contact row (once) and the keyword answer, if any."""
-        turn = outbox.turn_for(s, row.from_number, inbox_id=row.id)
+        # the party, and whether a person owns this conversation (bot.console.takeover):
+        # read by the claim itself (PostgreSQL), else in one query
+        turn, owned = outbox.turn_of_claimed(row) or outbox.turn_and_owner(
+            s, row.from_number, inbox_id=row.id)
         # a first claim cannot have recorded the message yet; a retry may have
         if row.attempts <= 1 or s.execute(select(ContactAttempt.id).where(
                 ContactAttempt.provider_sid == row.sid)).first() is None:
@@ -326,9 +335,8 @@ class CompliantTwilioInput(TwilioInput):
                 provider_sid=row.sid, at=row.received_at, new=True,
             )
         reply, handled = self._keyword_reply(s, turn, row.body)
-        # A person owns this conversation (bot.console.takeover): the bot stays silent.
-        handled = handled or agent_owns(s, row.from_number, turn.account_id)
-        return turn, reply, handled
+        # A person owns this conversation: the bot stays silent.
+        return turn, reply, handled or owned
 
     @staticmethod
     def _keyword_reply(s: Any, turn: Turn, body: str) -> tuple[Optional[tuple[str, str]], bool]:

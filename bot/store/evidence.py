@@ -89,9 +89,12 @@ def _dumps(value: Optional[str]) -> str:
 #: built once (statement construction costs more CPU than running it)
 _TAIL = select(EvidenceRecord.seq, EvidenceRecord.hash).order_by(
     EvidenceRecord.seq.desc()).limit(1)
-_APPEND = text("SELECT collectbot_evidence_append(:key, CAST(:kinds AS text[]), "
+#: the server-side append as an expression, which another statement can also carry
+#: (PostgreSQL: `take_pending`)
+APPEND_CALL = ("collectbot_evidence_append(:key, CAST(:kinds AS text[]), "
                "CAST(:ats AS timestamptz[]), CAST(:accounts AS text[]), "
                "CAST(:payloads AS text[]), CAST(:prefixes AS text[]))")
+_APPEND = text(f"SELECT {APPEND_CALL}")
 
 
 #: Session.info key of the records appended in the session's transaction, not yet written
@@ -164,13 +167,29 @@ def _pg_append(s: Any, entries: List[Entry]) -> None:
     session or a Core connection)."""
     from bot.store import raw
 
-    raw.execute(s, _APPEND, {
+    raw.execute(s, _APPEND, _append_params(entries))
+
+
+def _append_params(entries: List[Entry]) -> Dict[str, Any]:
+    """`APPEND_CALL`'s parameters for `entries`."""
+    return {
         "key": PG_LOCK_KEY, "kinds": [kind for kind, _, _, _, _ in entries],
         "ats": [at for _, at, _, _, _ in entries],
         "accounts": [account_id for _, _, account_id, _, _ in entries],
         "payloads": [body_text for _, _, _, _, body_text in entries],
         "prefixes": [_prefix(kind, at, account_id, body_text)
-                     for kind, at, account_id, _, body_text in entries]})
+                     for kind, at, account_id, _, body_text in entries]}
+
+
+def take_pending(s: Session) -> Optional[Dict[str, Any]]:
+    """The records appended in `s` and not yet written, taken over by the caller's next
+    statement, which must carry `APPEND_CALL` with these parameters (PostgreSQL): the
+    transaction's last statement then writes them, one round trip less than a statement
+    of their own at commit. None when nothing is pending, or inside a savepoint (rolling
+    it back must not take the outer transaction's records with it)."""
+    if s.in_nested_transaction() or not s.info.get(_PENDING):
+        return None
+    return _append_params(s.info.pop(_PENDING))
 
 
 @event.listens_for(Session, "before_commit")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.store import raw
+from bot.store import evidence, raw
 from bot.store.models import InboxMessage, OptOut, OutboxMessage
 
 Row = TypeVar("Row", InboxMessage, OutboxMessage)
@@ -123,8 +123,15 @@ def accept_inbound_many(s: Store, messages: List[Dict[str, str]],
 
 
 def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
-          now: Optional[datetime] = None) -> Optional[Any]:
+          now: Optional[datetime] = None, done: Sequence[int] = ()) -> Optional[Any]:
     """Take the next row some conversation is waiting on, or None when there is none.
+
+    `done` (the inbox only): rows `worker` has finished since its last claim, closed as
+    `done` by the same statement on PostgreSQL (one round trip, not a close and a claim),
+    by an UPDATE in the same transaction elsewhere; a row of `done` whose lease `worker`
+    no longer holds stays as it is. The claim then sees those rows closed, so the next
+    message of the same conversation is claimable at once: a worker takes it in the very
+    statement that closes the one before it.
 
     Returns the claimed row's columns as a plain (read-only) row, not a tracked model
     instance: nothing changes it afterwards, and loading an ORM object cost more CPU than
@@ -136,8 +143,16 @@ def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
     The row's `attempts` grows by one per claim, so a message that crashes its worker
     every time still reaches the give-up limit."""
     now = now or clock.now()
-    params = {"now": now, "worker": worker, "lease_until": now + lease}
-    statements = _claim_statements(model, _postgres(s))
+    params: Dict[str, Any] = {"now": now, "worker": worker, "lease_until": now + lease}
+    done = tuple(done)
+    postgres = _postgres(s)
+    if done:
+        if model is not InboxMessage:
+            raise ValueError("claim(done=...) closes inbox rows only")
+        params["done"] = done
+        if not postgres:  # the same transaction (SQLite: BEGIN IMMEDIATE, one writer)
+            close_done(s, worker, done, now)
+    statements = _claim_statements(model, postgres, closing=bool(done) and postgres)
     if len(statements) == 1:
         # one round trip: lock the head row (skipping rows other workers hold) and take it
         return raw.execute(s, statements[0], params).first()
@@ -151,6 +166,42 @@ def claim(s: Store, model: Type[Row], worker: str, lease: timedelta,
     return s.execute(reload, {"row_id": found.id}).first()
 
 
+def claim_with(s: Store, model: Type[Row], worker: str, lease: timedelta,
+               join: Callable[[Any], Any], now: Optional[datetime] = None,
+               done: Sequence[int] = ()) -> Optional[Any]:
+    """`claim`, and on PostgreSQL in the same statement whatever `join(claimed)` selects
+    over the claimed row (`claimed`: the claim as a CTE; `join` returns a SELECT from it
+    whose first columns are all of `claimed`'s, built once per `join`): the claimed row
+    then carries those columns too. Elsewhere plain `claim`: the caller reads them itself
+    (the row lacks them)."""
+    if not _postgres(s):
+        return claim(s, model, worker, lease, now, done)
+    now = now or clock.now()
+    done = tuple(done)
+    params: Dict[str, Any] = {"now": now, "worker": worker, "lease_until": now + lease}
+    if done:
+        if model is not InboxMessage:
+            raise ValueError("claim(done=...) closes inbox rows only")
+        params["done"] = done
+    return raw.execute(s, _joined_claim(model, join, bool(done)), params).first()
+
+
+@functools.cache
+def _joined_claim(model: Type[Row], join: Callable[[Any], Any], closing: bool) -> Any:
+    [statement] = _claim_statements(model, True, closing=closing)
+    return join(statement.cte("claimed"))
+
+
+def close_done(s: Store, worker: str, done: Sequence[int],
+               now: Optional[datetime] = None) -> int:
+    """Close the inbox rows of `done` that `worker` still holds as `done` (what
+    `claim(done=...)` does along with a claim); returns how many it closed."""
+    if not done:
+        return 0
+    return s.execute(_close_done_statement(), {"done": tuple(done), "worker": worker,
+                                               "now": now or clock.now()}).rowcount
+
+
 def _claimed_columns(model: Type[Row]) -> List[Any]:
     """What a claim returns: the row, and for the outbox whether it is `withheld`."""
     t = model.__table__
@@ -162,11 +213,38 @@ def _claimed_columns(model: Type[Row]) -> List[Any]:
     return columns
 
 
+def _done_values(t: Any) -> Dict[str, Any]:
+    """What closing a finished inbox row sets (as `finish(..., "done")` from the worker)."""
+    return {"status": "done", "lease_until": None, "last_error": None,
+            "done_at": bindparam("now", type_=t.c.done_at.type)}
+
+
+def _closable(t: Any) -> Any:
+    """`claim(done=...)`'s rows that `worker` still holds: the ones it closes."""
+    return and_(t.c.id.in_(bindparam("done", expanding=True)),
+                t.c.claimed_by == bindparam("worker", type_=t.c.claimed_by.type),
+                t.c.status == "claimed")
+
+
 @functools.cache
-def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
+def _close_done_statement() -> Any:
+    """`claim(done=...)`'s close as a statement of its own (SQLite)."""
+    t = InboxMessage.__table__
+    return update(t).where(_closable(t)).values(**_done_values(t))
+
+
+@functools.cache
+def _claim_statements(model: Type[Row], postgres: bool,
+                      closing: bool = False) -> Tuple[Any, ...]:
     """The claim's statements, built once per table and dialect with bound parameters
     (now, worker, lease_until): building and cache-keying this query on every call cost
-    more CPU than running it, and idle workers claim a few times a second."""
+    more CPU than running it, and idle workers claim a few times a second.
+
+    `closing` (PostgreSQL, the inbox): the statement also closes the rows of the `done`
+    parameter (`claim`), in a data-modifying CTE. Its claim reads the snapshot from before
+    that close, so it counts those rows as finished itself, but only the ones the CTE does
+    close whose lease is still running (no other worker can have taken them meanwhile);
+    a row of `done` is never the one claimed (one statement must not update a row twice)."""
     t = model.__table__
     other = t.alias("earlier")
     now = bindparam("now", type_=t.c.next_attempt_at.type)
@@ -174,16 +252,24 @@ def _claim_statements(model: Type[Row], postgres: bool) -> Tuple[Any, ...]:
                 and_(t.c.status == "claimed", t.c.lease_until < now))
     # the outbox keeps its own per-conversation sequence; the inbox is in arrival order
     order = "seq" if "seq" in t.c else "id"
-    is_head = ~exists().where(other.c.conversation_id == t.c.conversation_id,
-                              other.c[order] < t.c[order], other.c.status.in_(UNFINISHED))
+    earlier_unfinished = [other.c.conversation_id == t.c.conversation_id,
+                          other.c[order] < t.c[order], other.c.status.in_(UNFINISHED)]
+    if closing:
+        earlier_unfinished.append(~and_(_closable(other), other.c.lease_until >= now))
+        ready = and_(ready, t.c.id.not_in(bindparam("done", expanding=True)))
+    is_head = ~exists().where(*earlier_unfinished)
     query = select(t.c.id, t.c.status).where(ready, is_head).order_by(t.c.id).limit(1)
     claimed = {"status": "claimed", "claimed_by": bindparam("worker", type_=t.c.claimed_by.type),
                "lease_until": bindparam("lease_until", type_=t.c.lease_until.type),
                "attempts": t.c.attempts + 1}
     if postgres:
         head = query.with_only_columns(t.c.id).with_for_update(skip_locked=True, of=t)
-        return (update(t).where(t.c.id == head.scalar_subquery()).values(**claimed)
-                .returning(*_claimed_columns(model)),)
+        statement = (update(t).where(t.c.id == head.scalar_subquery()).values(**claimed)
+                     .returning(*_claimed_columns(model)))
+        if closing:
+            statement = statement.add_cte(update(t).where(_closable(t)).values(
+                **_done_values(t)).cte("closed"))
+        return (statement,)
     take = update(t).where(t.c.id == bindparam("row_id"),
                            t.c.status == bindparam("row_status")).values(**claimed)
     reload = select(*_claimed_columns(model)).where(t.c.id == bindparam("row_id"))
@@ -220,7 +306,7 @@ def retry_later(s: Store, model: Type[Row], row_id: int, worker: str, error: str
 def enqueue_outbound(s: Store, *, conversation_id: str, channel: str, to_number: str,
                      from_number: str, body: str, account_id: Optional[str] = None,
                      debt_id: Optional[str] = None, inbox_id: Optional[int] = None,
-                     at: Optional[datetime] = None) -> int:
+                     at: Optional[datetime] = None, wake_others: bool = True) -> int:
     """Append a text to the conversation's outbox, after everything already queued for it;
     returns the row's id.
 
@@ -232,16 +318,25 @@ def enqueue_outbound(s: Store, *, conversation_id: str, channel: str, to_number:
     PostgreSQL also `ON CONFLICT DO NOTHING`, so a writer that lost the race for a `seq`
     just takes the next one, without a savepoint, and the NOTIFY that wakes other
     processes' senders rides in the same statement; SQLite's BEGIN IMMEDIATE lets no
-    second writer in). Only when nothing was inserted does a second query say why."""
+    second writer in). Only when nothing was inserted does a second query say why.
+
+    `wake_others=False`: no NOTIFY (the caller wakes a sender of its own process that
+    waits idle: every other process's sender would only make an empty claim)."""
     at = at or clock.now()
     postgres = _postgres(s)
-    add, earlier = _enqueue_statements(postgres)
+    add, earlier = _enqueue_statements(postgres, wake_others)
     values = {"conversation_id": conversation_id, "channel": channel, "to_number": to_number,
               "from_number": from_number, "body": body, "account_id": account_id,
               "debt_id": debt_id, "inbox_id": inbox_id, "status": "pending", "attempts": 0,
               "next_attempt_at": at, "created_at": at}
-    for _ in range(5):
-        result = raw.execute(s, add, values)
+    # PostgreSQL: the evidence this transaction appended so far (the text's decision)
+    # rides in the first INSERT, not in a statement of its own at commit
+    pending = evidence.take_pending(s) if postgres and isinstance(s, Session) else None
+    for attempt in range(5):
+        if attempt == 0 and pending is not None:
+            result = raw.execute(s, _enqueue_with_evidence(wake_others), {**values, **pending})
+        else:
+            result = raw.execute(s, add, values)
         new_id = result.scalar() if postgres else (
             result.lastrowid if result.rowcount == 1 else None)
         if new_id is not None:
@@ -259,9 +354,9 @@ _ENQUEUED = ("conversation_id", "channel", "to_number", "from_number", "body", "
 
 
 @functools.cache
-def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
+def _enqueue_statements(postgres: bool, notifying: bool = True) -> Tuple[Any, Any]:
     """`enqueue_outbound`'s INSERT ... SELECT and its "queued already?" lookup, built once
-    (as text: see `_typed_text`)."""
+    (as text: see `_typed_text`); `notifying` (PostgreSQL): with the NOTIFY."""
     t = OutboxMessage.__table__
     earlier = "SELECT id FROM outbox WHERE inbox_id = :inbox_id AND body = :body LIMIT 1"
     # PostgreSQL types a bare parameter in a select list as text: cast each to its column's
@@ -273,9 +368,27 @@ def _enqueue_statements(postgres: bool) -> Tuple[Any, Any]:
               f"SELECT {', '.join(picked)}, (SELECT coalesce(max(seq), 0) + 1 FROM outbox "
               f"WHERE conversation_id = :conversation_id) WHERE NOT EXISTS ({earlier})")
     if postgres:  # a lost race for the seq inserts nothing; the NOTIFY rides along
-        insert = (f"WITH inserted AS ({insert} ON CONFLICT (conversation_id, seq) DO NOTHING "
-                  f"RETURNING id) SELECT id, pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted")
+        insert = f"{insert} ON CONFLICT (conversation_id, seq) DO NOTHING RETURNING id"
+        if notifying:
+            insert = (f"WITH inserted AS ({insert}) "
+                      f"SELECT id, pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted")
     return _typed_text(insert, t), _typed_text(earlier, t)
+
+
+@functools.cache
+def _enqueue_with_evidence(notifying: bool) -> Any:
+    """`enqueue_outbound`'s PostgreSQL INSERT carrying the transaction's pending evidence
+    (`evidence.take_pending`): the append runs whether or not the row is inserted, once
+    (a CTE with a volatile call is evaluated exactly once); the first column is the new
+    row's id, NULL when nothing was inserted."""
+    t = OutboxMessage.__table__
+    insert = _enqueue_statements(True, False)[0].text
+    notified = (f", (SELECT pg_notify('{WAKE_CHANNEL}', 'outbox') FROM inserted) AS notified"
+                if notifying else "")
+    return _typed_text(f"WITH inserted AS ({insert}), "
+                       f"appended AS (SELECT {evidence.APPEND_CALL} AS seq) "
+                       f"SELECT (SELECT id FROM inserted) AS id{notified}, "
+                       f"(SELECT seq FROM appended) AS seq", t)
 
 
 _PG_CASTS = {"String": "varchar", "Text": "varchar", "Integer": "integer",

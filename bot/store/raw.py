@@ -80,6 +80,11 @@ class _Prepared:
             (name, fn) for name, fn in compiled._bind_processors.items()
             if fn is not None)
         columns = compiled._result_columns
+        selected = getattr(statement, "selected_columns", None)
+        if selected is not None and getattr(statement, "is_select", False):
+            # a SELECT over a CTE that is an UPDATE ... RETURNING: SQLAlchemy lists the
+            # CTE's RETURNING columns after the SELECT's own, which are all the rows carry
+            columns = columns[:len(selected)]
         self.row: Optional[Any] = None
         self.results: Tuple[Tuple[int, Callable[[Any], Any]], ...] = ()
         if columns:

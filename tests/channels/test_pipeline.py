@@ -284,6 +284,7 @@ async def test_a_claims_prepare_step_shares_its_transaction_or_is_left_to_the_ha
     assert accept(sid="SM-prepare", channel="sms", from_number=US_PHONE,
                   to_number=OUR_NUMBER, body="hello")
     assert await worker.run_once()
+    assert not await worker.run_once()  # the next claim closes the answered row
     [row] = inbox_rows()
     assert (row.status, row.attempts) == ("done", 1)
     with session_scope() as s:
