@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
-from actions.handoff import perform_handoff
+from actions.handoff import INTENT_REASONS, perform_handoff
 from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
+from bot.store.outcomes import open_handoff
 from compliance_filters.inconvenient import inconvenient_span, mentions_work, says_work_number
 
 # intent -> (account status recorded, response, reason kept for the handoff)
@@ -26,6 +27,9 @@ STATUSES: Dict[str, Tuple[Optional[str], str]] = {
     "cease_contact": ("cease", "utter_cease_contact"),
     "file_complaint": (None, "utter_complaint"),
 }
+# intent -> the short answer when a person already has the same claim in this conversation
+# ("i have the receipt" after "i already paid"): no second status answer and handoff notice
+FOLLOW_UPS: Dict[str, str] = {"already_paid": "utter_paid_followup"}
 
 
 class ActionRecordStatus(Action):
@@ -55,6 +59,10 @@ def record_status(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         return []
     status, response = STATUSES[intent]
     account_id = tracker.get_slot("account_id")
+    if intent in FOLLOW_UPS and already_handed_off(str(tracker.sender_id), INTENT_REASONS[intent]):
+        utter(dispatcher, tracker, FOLLOW_UPS[intent])
+        # the rule's action_handoff would queue nothing new and repeat its notice
+        return [SlotSet("awaiting", None), SlotSet("current_offer", None), FollowupAction("action_listen")]
     with session_scope() as s:
         if account_id and status is not None:
             repo.set_status(s, account_id, status, note=f"debtor said so ({intent})")
@@ -69,6 +77,14 @@ def record_status(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
     else:
         utter(dispatcher, tracker, response)
     return [SlotSet("awaiting", None), SlotSet("current_offer", None)]
+
+
+def already_handed_off(conversation_id: str, reason: str) -> bool:
+    """This conversation's open handoff already carries `reason`: the debtor is adding to a
+    claim a person will see, not making a new one."""
+    with session_scope() as s:
+        handoff = open_handoff(s, conversation_id)
+        return handoff is not None and reason in handoff.reason.split(",")
 
 
 class ActionWrongNumber(Action):

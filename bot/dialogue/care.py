@@ -58,6 +58,29 @@ CUES: Dict[str, Pattern[str]] = {
         r"\b(?:attorney|attorneys|atty|lawyer|lawyers|lawer|counsel|legal|law\s*firm|represent\w*|esq)\b"
         r"|律师|律師|法律援助|代理|律所", re.I),
 }
+# "Is this a scam?", "how do i know youre real", "你们是不是骗子" ask whether we are genuine.
+# Read as anger they got "would you like to talk to a person?", as distress a yes/no
+# question whose yes sent the crisis line, as a dispute ("怎么证明") a recorded dispute and
+# paused collection. The words show the meaning, so such a reading is answered with how to
+# check us (utter_legitimacy) whatever the model leans to, unless the message also speaks
+# of the debt (a dispute said with "scam") or of real distress.
+LEGITIMACY = re.compile(
+    r"\bscam\w*|\bfraud\w*|\bfake\b|\bphishing\b|\blegit\w*|\bgenuine\b|"
+    r"\byou(?:'?re|\s+are|\s+r)\s+(?:really\s+)?real\b|\bis\s+this\s+(?:really\s+)?real\b|"
+    r"\breal\s+(?:company|business|agency|collector|text|message)\b|"
+    r"骗子|诈骗|骗人|真的假的|是真的吗|正规|官方的吗|合法的吗|靠谱吗", re.I)
+# right after our answer, "prove it" / "怎么证明" / "how do i check" asks the same again
+LEGITIMACY_FOLLOW_UP = re.compile(
+    r"\bprove\b|\bproof\b|\bhow\s+(?:do|can|would|will)\s+i\s+(?:know|tell|check|verify|trust)\b|"
+    r"\bverify\b|\bwhy\s+should\s+i\s+(?:trust|believe)\b|\breal\b|"
+    r"证明|怎么知道|核实|凭什么|怎么相信|真的吗|怎么确认|验证", re.I)
+ABOUT_THE_DEBT = re.compile(
+    r"\bowe|\bdebt|\bloan|\bnot\s+mine\b|\bnever\s+(?:had|borrowed|took|opened)\b|欠|借|贷|不是我的", re.I)
+REAL_DISTRESS = re.compile(
+    r"suicid|kill\s+myself|end\s+it|can'?t\s+take|cant\s+take|hopeless|不想活|活不下去|崩溃|撑不住|撑不下去|绝望|自杀", re.I)
+# readings a legitimacy question is mistaken for (None: nothing above the fallback threshold)
+DOUBTED = frozenset({"express_distress", "express_anger", "dispute_debt", "out_of_scope", None})
+LEGITIMACY_ANSWERS = ("utter_legitimacy", "utter_legitimacy_verified")
 CONFIRM_ACTION = "action_confirm_intent"
 FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_THRESHOLD = 0.8
@@ -76,6 +99,14 @@ def lacks_cue(intent: Optional[str], text: Optional[str]) -> bool:
     """A reading whose meaning must show in the words, of a text that has none of them."""
     cue = CUES.get(intent or "")
     return cue is not None and not cue.search(text or "")
+
+
+def asks_legitimacy(text: Optional[str], after_answer: bool = False) -> bool:
+    """The message asks whether we are genuine (after our answer, "prove it" asks it again),
+    and says nothing of the debt or of real distress."""
+    text = text or ""
+    asked = LEGITIMACY.search(text) or (after_answer and LEGITIMACY_FOLLOW_UP.search(text))
+    return bool(asked) and not ABOUT_THE_DEBT.search(text) and not REAL_DISTRESS.search(text)
 
 
 def reading(parse_data: Dict[str, Any]) -> Tuple[Optional[str], float]:
@@ -150,6 +181,11 @@ class CarePolicy(Policy):
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.active_loop_name:
             return self._prediction(probabilities)
         name, confidence = reading(tracker.latest_message.parse_data or {})
+        answer = LEGITIMACY_ANSWERS[1] if tracker.get_slot("verified") else LEGITIMACY_ANSWERS[0]
+        if name in DOUBTED and answer in domain.action_names_or_texts and asks_legitimacy(
+                tracker.latest_message.text, after_answer=bool(set(last) & set(LEGITIMACY_ANSWERS))):
+            probabilities[domain.index_for_action(answer)] = 1.0
+            return self._prediction(probabilities)
         # on a call the words themselves may be misheard: how sure we are of the reading
         # is the model's confidence times the speech recogniser's (1.0 for text and keys)
         confidence *= speech_confidence(tracker.latest_message.metadata)

@@ -18,6 +18,7 @@ PRE_VERIFICATION = frozenset(
         "utter_confirm_cease_contact", "utter_confirm_dispute_debt", "utter_confirm_express_distress",
         "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
         "utter_confirm_debtor_deceased", "utter_confirm_dropped", "utter_confirm_opt_out",
+        "utter_legitimacy", "utter_welcome", "utter_paid_followup",
     }
 )
 
@@ -103,6 +104,7 @@ ACTION_UTTERED = frozenset(
         "utter_offer_plans",
         "utter_offer_settlement",
         "utter_opted_out",
+        "utter_paid_followup",
         "utter_pause_confirmed",
         "utter_payment_methods",
         "utter_plan_accept_proposal",

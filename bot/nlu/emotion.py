@@ -49,6 +49,13 @@ ZH_LEXICON: dict[str, float] = {
 EN_NEGATORS = {"not", "no", "never", "don't", "dont", "isn't", "isnt", "aren't", "wasn't",
                "am't", "nothing", "without"}
 ZH_NEGATORS = ("不", "没", "没有", "并不", "别", "不是")
+# "Is this a scam?" / "你们是不是骗子？" asks whether we are genuine: a debtor right to check,
+# not an angry one. These cues count only when the message is not such a question
+# ("you're scammers", "一群骗子" still count); three "negative" questions in a row would
+# otherwise have handed a careful debtor to a person as an angry one.
+DOUBT_CUES = frozenset({"scam", "scammers", "骗子"})
+_DOUBT_QUESTION = re.compile(
+    r"[?？]|吗|么|是不是|真的假的|^\s*(?:is|are|r|how|can|could|do|does|am)\b", re.I)
 # phrases that contain a negator themselves and must not be negated again
 _SELF_NEGATED = {"受不了", "不想活", "活不下去", "撑不下去", "没钱", "别烦我", "烦不烦", "不要脸", "can't take", "cant take"}
 
@@ -74,6 +81,11 @@ def _zh_negated(text: str, start: int) -> bool:
                for neg in ZH_NEGATORS)
 
 
+def asks_if_genuine(text: str) -> bool:
+    """A question, so a "scam"/"骗子" in it doubts us rather than insults us."""
+    return bool(_DOUBT_QUESTION.search(text or ""))
+
+
 def score_text(text: str) -> Emotion:
     """Score one message: weights of non-negated cues, capped at 1.0."""
     norm = normalize_text(text or "").lower()
@@ -90,6 +102,8 @@ def score_text(text: str) -> Emotion:
                 negated = phrase not in _SELF_NEGATED and (
                     _zh_negated(norm, start) if is_zh else _en_negated(norm, start)
                 )
+                if phrase in DOUBT_CUES and asks_if_genuine(norm):
+                    continue
                 if not negated:
                     total += lexicon[phrase]
                     cues.append(phrase)

@@ -281,6 +281,48 @@ def _scenarios() -> List[Scenario]:
                  [no_disclosure, status("dispute"), handoff("dispute"), understood_zh],
                  name_answer="我不觉得我欠你们什么钱"),
         Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout], meant_it=False),
+    ] + _courtesy_scenarios()
+
+
+def _courtesy_scenarios() -> List[Scenario]:
+    """Found playing a debtor (convo3): "is this a scam?" handled as anger, then distress
+    (a yes sent the crisis line) or a dispute (怎么证明); "thx"/"thanks!"/"谢谢啦" not
+    understood or taken as goodbye; "i have the receipt" after "i already paid" a second
+    handoff notice; "你们想怎么样" after the hardship offer out of scope."""
+    en, zh = "en", "zh"
+
+    def no_status(name: str) -> Check:
+        return lambda t, o: f"unexpected status {name} in {o.statuses}" if name in o.statuses else None
+
+    def said_once(pattern: str) -> Check:
+        def check(t: Transcript, o: Outcome) -> Optional[str]:
+            n = sum(bool(re.search(pattern, r)) for r in t.sent)
+            return None if n == 1 else f"{n} replies matching {pattern!r}, expected one"
+        return check
+
+    return [
+        Scenario("is this a scam, how do i know you're real", en,
+                 ["is this a scam?", "how do i know youre real", "ok whats my balance"],
+                 [says(r"call us at .*never ask you to send money"), never_says("frustrating|make sure you're OK"),
+                  no_handoff, no_status("dispute"), says(r"\$[\d,]+\.\d\d")]),
+        Scenario("是不是骗子 怎么证明", zh, ["你们是不是骗子", "怎么证明", "那我欠多少"],
+                 [says("官方客服电话.*绝不会要求您向个人"), never_says("不快|异议"), no_handoff,
+                  no_status("dispute"), says(r"¥[\d,]+\.\d\d")]),
+        Scenario("thanks in the middle", en, ["whats my balance", "thx", "thanks!", "can i pay monthly"],
+                 [says("You're welcome"), never_says("didn't catch that|Goodbye"), says("monthly installments"),
+                  no_arrangement]),
+        Scenario("中途道谢", zh, ["我欠多少", "谢谢啦", "能分期吗"],
+                 [says("不客气"), never_says("没有理解|再见"), no_arrangement], identity_style="last4"),
+        Scenario("already paid, then the receipt", en, ["i already paid this yesterday", "i have the receipt"],
+                 [handoff("paid_claim"), said_once("passing this to a member of our team"),
+                  said_once("Thank you for letting us know"), says("keep the receipt")]),
+        Scenario("已经还了 有转账记录", zh, ["我昨天已经还了", "有转账记录"],
+                 [handoff("paid_claim"), said_once("为您转接工作人员"), said_once("感谢告知"), says("保留好转账记录")]),
+        Scenario("what do you want from me after the hardship offer", en,
+                 ["i lost my job, i have no money", "what do you want from me"],
+                 [status("hardship"), says("a way forward that works for you"), never_says("can't help with that")]),
+        Scenario("困难方案后 你们想怎么样", zh, ["我没工作了，一分钱都没有", "你们想怎么样"],
+                 [status("hardship"), says("您能承受"), never_says("无法在这里处理")]),
     ]
 
 
