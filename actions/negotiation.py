@@ -296,6 +296,28 @@ class ActionEvaluatePromise(Action):
         return _cleared() + _on_table(offer)
 
 
+#: intents whose words say the terms; the actions that hand a verified debtor's request on
+TERMS_INTENTS = frozenset({"promise_to_pay", "propose_installment"})
+HANDING_ON = frozenset({"action_verification_result", "action_start_verification"})
+
+
+def request_text(tracker: Tracker) -> str:
+    """The words of the request this action answers. Usually the latest message; but a
+    promise made before verification is answered after it, when the latest message is the
+    date of birth: then it is the last message that stated terms (its amount and date
+    survive in slots, a second part only in the words)."""
+    latest = tracker.latest_message or {}
+    if ((latest.get("intent") or {}).get("name")) in TERMS_INTENTS:
+        return latest.get("text") or ""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    if actions and actions[-1] in HANDING_ON:
+        for event in reversed(tracker.events):
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if event.get("event") == "user" and intent in TERMS_INTENTS:
+                return event.get("text") or ""
+    return latest.get("text") or ""
+
+
 def split_promise(dispatcher: CollectingDispatcher, tracker: Tracker,
                   account: AccountView) -> Optional[List[EventType]]:
     """A promise in two parts ("200 next friday and the rest in january"): both dated
@@ -303,7 +325,7 @@ def split_promise(dispatcher: CollectingDispatcher, tracker: Tracker,
     (the entities alone would have recorded only the first part). A second part with no
     date we can read goes to a person, who sees the debtor's words in the conversation.
     None when the message is not a split promise."""
-    text = (tracker.latest_message or {}).get("text") or ""
+    text = request_text(tracker)
     today = _today(account, tracker)
     said = parse_split_promise(text, today, account.timezone)
     if said is None:

@@ -120,3 +120,22 @@ async def test_a_single_promise_is_unchanged(portfolio, text) -> None:
     dispatcher, _ = await _say(text, entities=[{"entity": "amount", "value": "100.00"},
                                                {"entity": "date", "value": "2026-12-04"}])
     assert responses(dispatcher) == ["utter_promise_accepted"]
+
+
+async def test_a_split_promise_made_before_verification_is_answered_after_it(portfolio, capsys) -> None:
+    """The promise is answered after the identity check, when the latest message is the
+    date of birth: its second part is read from the message that made the promise."""
+    promise = {"event": "user", "text": "200 next friday and the rest in january",
+               "parse_data": {"intent": {"name": "promise_to_pay", "confidence": 1.0}}}
+    events = [promise, {"event": "action", "name": "verification_form"},
+              {"event": "user", "text": "dob 1/31/1980", "parse_data": {"intent": {"name": "provide_identity"}}},
+              {"event": "action", "name": "action_verification_result"}]
+    tracker = make_tracker(intent="provide_identity", text="dob 1/31/1980", events=events,
+                           slots={"date": "2026-12-11"})
+    # the helper appends the latest user event; the hand-on is the last action before this one
+    tracker.events.pop()
+    dispatcher = CollectingDispatcher()
+    await ActionEvaluatePromise().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_split_promise_counter"]
+    assert dispatcher.messages[0]["parts"] == "$200.00 on 2026-12-11 and $1,000.00 on 2026-12-14"
+    assert _stored(capsys) == []

@@ -339,7 +339,7 @@ def _wave8() -> List[Scenario]:
         Scenario("distress after a streak", en,
                  ["what do i owe", "this is ridiculous", "you people are the worst",
                   "i can't do this anymore, just get me a real person"],
-                 [says("988"), handoff("distress")], distress=True),
+                 [handoff("distress")], distress=True),
         Scenario("连续不满后崩溃", zh, ["我欠多少钱", "你们烦死了", "天天催 烦不烦", "我真的撑不下去了 让你们的人来跟我说"],
                  [says("12356"), handoff("distress")], distress=True),
         # --- playing a debtor: mixed orders, dates in words, typos, emoji, very short replies
@@ -356,7 +356,7 @@ def _wave8() -> List[Scenario]:
         Scenario("k after a plan", en, ["can i do 3 months", "k"], [arrangement("plan", "500.00", 3)]),
         Scenario("先分期 再异议 再转人工", zh, ["可以分期吗", "等等 这钱不是我欠的", "给我转人工"],
                  [status("dispute"), handoff("dispute"), no_arrangement]),
-        Scenario("下个月初还", zh, ["下个月初还800"], [arrangement("promise", "800.00", 1), no_handoff],
+        Scenario("下个月初还", zh, ["下个月初还800", "好"], [arrangement("promise", "800.00", 1), no_handoff],
                  identity_style="last4"),
         Scenario("月底前还清不是已还", zh, ["月底前还清"], [no_handoff, no_status("paid_claim")]),
         Scenario("发了工资就还", zh, ["发了工资就还"], [no_handoff, no_status("paid_claim"), no_optout]),
