@@ -35,7 +35,7 @@ _REST = re.compile(
 _HALF = re.compile(r"\bhalf\b|一半", re.IGNORECASE)
 _NOW = re.compile(r"\b(?:now|right now|rn|today|tonight|right away|immediately|asap)\b|现在|马上|立刻|今天|先", re.I)
 _PLAN = re.compile(r"\b(?:a|per|each|every)\s+month\b|\bmonthly\b|每月|每个月|每期", re.IGNORECASE)
-_BARE = re.compile(r"(?<![\d/.:,])\b\d[\d,]*(?:\.\d{1,2})?(?![\d/:]|\s*(?:st|nd|rd|th|am|pm|a\.m|p\.m|号|日|月|期|个|点|%))")
+_BARE = re.compile(r"(?<![\d/.:,A-Za-z])\d[\d,]*(?:\.\d{1,2})?(?![\d/:]|\s*(?:st|nd|rd|th|am|pm|a\.m|p\.m|号|日|月|期|个|点|%))")
 _STRONG_SEP = re.compile(r"[,，;；。]|\band\b|\bthen\b|\bplus\b|然后|之后再|再", re.IGNORECASE)
 _EN_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _EN_MONTH_ONLY = re.compile(
@@ -93,8 +93,12 @@ def _items(text: str, amounts: List[Tuple[int, int, Decimal]],
                 items.append((m.start(), m.end(), value))
     for regex, value in ((_REST, None), (_HALF, HALF)):
         for m in regex.finditer(text):
-            if not any(m.start() < e and s < m.end() for s, e, _ in items):
-                items.append((m.start(), m.end(), value))
+            if any(m.start() < e and s < m.end() for s, e, _ in items):
+                continue
+            # "the remaining 200" / "剩下的2800": the amount names the rest, one part not two
+            if value is None and any(0 <= s - m.end() <= 4 and not text[m.end():s].strip(" 的") for s, _, _ in items):
+                continue
+            items.append((m.start(), m.end(), value))
     return sorted(items, key=lambda i: i[0])
 
 

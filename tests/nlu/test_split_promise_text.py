@@ -20,6 +20,9 @@ TODAY = date(2026, 12, 2)  # a Wednesday
     ("先还一半 月底还剩下的", (HALF, None), (TODAY, date(2026, 12, 31))),
     ("先还一半月底还剩下的", (HALF, None), (TODAY, date(2026, 12, 31))),
     ("今天先还1000 下个月初把剩下的还了", (D("1000"), None), (TODAY, date(2027, 1, 1))),
+    ("ok so i can do 300 on the 10th and the remaining 200 on the 20th", (D("300"), D("200")),
+     (date(2026, 12, 10), date(2026, 12, 20))),
+    ("周五先还500 剩下的2500下个月15号还", (D("500.00"), D("2500")), (date(2026, 12, 4), date(2027, 1, 15))),
 ])
 def test_two_parts_are_read(text, amounts, dates) -> None:
     said = parse_split_promise(text, TODAY)
