@@ -14,7 +14,12 @@ from actions.handoff import perform_handoff
 from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
-from compliance_filters.inconvenient import inconvenient_span, mentions_work, says_work_number, working_day_kind
+from compliance_filters.inconvenient import (
+    inconvenient_span,
+    mentions_work,
+    says_work_number,
+    working_day_kind,
+)
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {

@@ -421,8 +421,16 @@ def outcome_of(d: Debtor) -> Outcome:
     from sqlalchemy import select
 
     from bot.store.db import session_scope
-    from bot.store.models import (Account, AccountStatus, Arrangement, Handoff, InconvenientTime, OptOut, Phone,
-                                  Verification)
+    from bot.store.models import (
+        Account,
+        AccountStatus,
+        Arrangement,
+        Handoff,
+        InconvenientTime,
+        OptOut,
+        Phone,
+        Verification,
+    )
 
     with session_scope() as s:
         arrangements = [
