@@ -27,14 +27,20 @@ INTENT_REASONS = {
 
 
 def handoff_reason(tracker: Tracker) -> str:
-    """Slot (set by the escalation policy or an action) > streak > latest intent."""
+    """Slot (set by the escalation policy or an action) > what the latest message is about
+    (distress, a dispute, ...) > streak > a plain request for a person. A distressed debtor
+    on their third upset message was queued as "negative_emotion", behind the 15-minute
+    distress queue, although the distress rule had just sent the crisis line."""
     reason: Optional[str] = tracker.get_slot("handoff_reason")
     if reason:
         return reason
+    about = INTENT_REASONS.get(latest_intent(tracker) or "")
+    if about and about != "requested_human":
+        return about
     streak = escalation_reason(turns_from_event_dicts(tracker.events))
     if streak:
         return streak
-    return INTENT_REASONS.get(latest_intent(tracker) or "", "requested_human")
+    return about or "requested_human"
 
 
 def perform_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:

@@ -37,6 +37,9 @@ from actions.payment_links import PaymentLinks, offer_by_text
 from bot import locale, negotiation
 from bot.locale import money, show_date
 from bot.negotiation.choice import listed_choice
+from bot.negotiation.money import round_down
+from bot.negotiation.split import evaluate_split_promise, is_split, parts_text
+from bot.nlu.split import HALF, parse_split_promise
 from bot.store import outcomes, repo
 from bot.store.db import session_scope
 
@@ -205,6 +208,9 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     account = _open_account(dispatcher, tracker)
     if account is None:
         return []
+    split = split_promise(dispatcher, tracker, account)
+    if split is not None:
+        return split
     months = parse_int(_slot_or_entity(tracker, "months"))
     amount = parse_decimal(_slot_or_entity(tracker, "amount"))
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
@@ -246,6 +252,9 @@ class ActionEvaluatePromise(Action):
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
+        split = split_promise(dispatcher, tracker, account)
+        if split is not None:
+            return split + _turn_over()
         amount = parse_decimal(_slot_or_entity(tracker, "amount"))
         on_text = _slot_or_entity(tracker, "date")
         try:
@@ -285,6 +294,61 @@ class ActionEvaluatePromise(Action):
             date=show_date(offer.first_due, lang),
         )
         return _cleared() + _on_table(offer)
+
+
+#: intents whose words say the terms; the actions that hand a verified debtor's request on
+TERMS_INTENTS = frozenset({"promise_to_pay", "propose_installment"})
+HANDING_ON = frozenset({"action_verification_result", "action_start_verification"})
+
+
+def request_text(tracker: Tracker) -> str:
+    """The words of the request this action answers. Usually the latest message; but a
+    promise made before verification is answered after it, when the latest message is the
+    date of birth: then it is the last message that stated terms (its amount and date
+    survive in slots, a second part only in the words)."""
+    latest = tracker.latest_message or {}
+    if ((latest.get("intent") or {}).get("name")) in TERMS_INTENTS:
+        return latest.get("text") or ""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    if actions and actions[-1] in HANDING_ON:
+        for event in reversed(tracker.events):
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if event.get("event") == "user" and intent in TERMS_INTENTS:
+                return event.get("text") or ""
+    return latest.get("text") or ""
+
+
+def split_promise(dispatcher: CollectingDispatcher, tracker: Tracker,
+                  account: AccountView) -> Optional[List[EventType]]:
+    """A promise in two parts ("200 next friday and the rest in january"): both dated
+    amounts held to the promise rules and said back for a yes before anything is stored
+    (the entities alone would have recorded only the first part). A second part with no
+    date we can read goes to a person, who sees the debtor's words in the conversation.
+    None when the message is not a split promise."""
+    text = request_text(tracker)
+    today = _today(account, tracker)
+    said = parse_split_promise(text, today, account.timezone)
+    if said is None:
+        return None
+    if not said.complete:
+        return _cleared() + perform_handoff(dispatcher, tracker, "split_promise")
+    balance = account.balance
+    half = round_down(balance / 2)
+    parts = [(half if amount == HALF else amount, on) for amount, on in zip(said.amounts, said.dates)]
+    policy = negotiation.load_policy(account.creditor)
+    try:
+        evaluation = evaluate_split_promise(policy, account.terms(), parts, today)
+    except ValueError:
+        # "the rest" after amounts that already cover the balance: not a promise we can restate
+        return _cleared() + perform_handoff(dispatcher, tracker, "split_promise")
+    offer = evaluation.offer
+    lang = language_of(tracker)
+    shown = safe_text(parts_text(offer, lang), tracker) if offer is not None else None
+    if shown is None:
+        return _cleared() + perform_handoff(dispatcher, tracker, "split_promise")
+    response = "utter_split_promise_confirm" if evaluation.accepted else "utter_split_promise_counter"
+    utter(dispatcher, tracker, response, parts=shown, total=money(offer.total, offer.currency))
+    return _cleared() + _on_table(offer)
 
 
 class ActionOfferHardship(Action):
@@ -369,7 +433,10 @@ def accept_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
         utter(dispatcher, tracker, "utter_pause_confirmed", first_due=show_date(offer.resume_on, lang))
         return done
     store_arrangement(account, offer)
-    summary = safe_text(locale.summary(offer, lang), tracker)
+    # a split promise is said part by part ("$200.00 on ... and $300.00 on ..."), not as
+    # "2 payments of $200.00 (last $300.00)", which hides the second date
+    said = parts_text(offer, lang) if is_split(offer) else locale.summary(offer, lang)
+    summary = safe_text(said, tracker)
     if summary is None:
         return done + perform_handoff(dispatcher, tracker, "arrangement_review")
     link = PaymentLinks.from_settings().link_for(

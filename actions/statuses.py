@@ -15,7 +15,12 @@ from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from bot.store.outcomes import open_handoff
-from compliance_filters.inconvenient import inconvenient_span, mentions_work, says_work_number
+from compliance_filters.inconvenient import (
+    inconvenient_span,
+    mentions_work,
+    says_work_number,
+    working_day_kind,
+)
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {
@@ -165,13 +170,33 @@ class ActionRecordInconvenientTime(Action):
                                                note=text[:200])
                 if at_work:
                     record_work_place(s, account.account_id, str(tracker.sender_id), text)
-        window = locale.window(span.start, span.end, lang) if span is not None else AT_WORK[lang]
+        window = said_back(text, span, lang, at_work)
         utter(dispatcher, tracker, "utter_inconvenient_time", window=safe_text(window, tracker) or "")
         return []
 
 
 #: "at work" as utter_inconvenient_time says it ("We've noted not to contact you at work.")
 AT_WORK = {"en": "at work", "zh": "在工作单位"}
+#: working hours / the daytime, said back with the span assumed for them
+WORKING_DAY = {("work", "en"): "during working hours ({span} your local time)",
+               ("work", "zh"): "上班时间（当地时间{span}）",
+               ("day", "en"): "during the day ({span} your local time)",
+               ("day", "zh"): "白天（当地时间{span}）"}
+BOTH = {"en": "{span} or at work", "zh": "{span}及在工作单位时"}
+
+
+def said_back(text: str, span: Any, lang: str, at_work: bool) -> str:
+    """The span as utter_inconvenient_time confirms it. "Working hours" / "白天" are stored
+    as 09:00-18:00, an assumption, so the debtor is told the hours to correct them; a span
+    and "at work" in one message are both said back."""
+    if span is None:
+        return AT_WORK[lang]
+    shown = locale.window(span.start, span.end, lang)
+    kind = working_day_kind(text)
+    if kind is not None:
+        plain = f"{locale.show_time(span.start)}-{locale.show_time(span.end)}"
+        shown = WORKING_DAY[(kind, lang)].format(span=plain)
+    return BOTH[lang].format(span=shown) if at_work else shown
 
 
 def record_work_place(s: Any, account_id: str, sender: str, text: str) -> None:

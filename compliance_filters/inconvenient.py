@@ -35,6 +35,16 @@ _ZH = [
     (re.compile(_ZH_CLOCK + r"(?:之后|以后|后)"), "after"),
     (re.compile(r"(早上|上午|中午|下午|傍晚|晚上|夜里|半夜)"), "part"),
 ]
+# "Working hours" / "上班时间" / "during the day" / "白天" are a time, not a place: the usual
+# working day, 09:00-18:00 local, said back as such so the debtor can correct it. They are
+# read before the parts of the day ("上班时间别打，晚上可以" is not the evening) and are taken
+# out before looking for work as a place, so only "at work" / "在上班" sets that flag.
+WORKING_DAY = (time(9), time(18))
+_WORK_HOURS = re.compile(
+    r"\b(?:during\s+|in\s+|within\s+)?(?:my\s+|the\s+)?(?:working|work|business|office)[\s-]*hours\b"
+    r"|上班时间|上班的时间|工作时间|上班期间|工作期间|办公时间|工作日白天")
+_DAYTIME = re.compile(r"\bduring\s+the\s+day\b|\bin\s+the\s+daytime\b|\bdaytime\b|\bdaytimes\b|白天|日间")
+_ZH_LATER = re.compile(r"\s*(?:再说|再打|再联系|再聊|再找|打给我|联系我|可以|方便|有空)")
 _WORK = re.compile(r"\b(?:at work|at my job|my work|workplace|my office|my employer|my boss)\b|上班|单位|公司")
 
 
@@ -68,9 +78,22 @@ def _zh_clock(part: Optional[str], hour: str, minute: Optional[str], half: bool)
     return time(h, m)
 
 
+def working_day_kind(text: str) -> Optional[str]:
+    """"work" for working hours ("上班时间别打电话"), "day" for the daytime ("白天别打"),
+    None otherwise: the caller says the assumed 09:00-18:00 back in those words."""
+    folded = fast_simplified(fold_width(text)).lower()
+    if _WORK_HOURS.search(folded):
+        return "work"
+    if _DAYTIME.search(folded):
+        return "day"
+    return None
+
+
 def inconvenient_span(text: str) -> Optional[InconvenientTime]:
     """The local time span `text` says not to call in, or None if none can be read."""
     folded = fast_simplified(fold_width(text)).lower()
+    if working_day_kind(folded) is not None:
+        return InconvenientTime(start=WORKING_DAY[0], end=WORKING_DAY[1], note=text.strip()[:200])
     span = _zh_span(folded) if re.search(r"[\u3400-\u9fff]", folded) else None
     span = span or _en_span(folded)
     if span is None:
@@ -111,6 +134,10 @@ def _zh_span(folded: str) -> Optional[Tuple[time, time]]:
         m = pattern.search(digits)
         if not m:
             continue
+        if _ZH_LATER.match(digits, m.end()):
+            # "晚上再说" / "3点之后再打" name when to call back, not a time to avoid: no span
+            # is read from it (at work, the place flag still applies; else a person asks)
+            return None
         if kind == "part":
             return _ZH_PARTS[m.group(1)]
         t = _zh_clock(m.group(1), m.group(2), m.group(3), m.group(4) is not None)
@@ -134,5 +161,7 @@ def says_work_number(text: str) -> bool:
 
 
 def mentions_work(text: str) -> bool:
-    """Does `text` say the debtor is at work / may not be called at work?"""
-    return _WORK.search(fast_simplified(fold_width(text)).lower()) is not None
+    """Does `text` say the debtor is at work / may not be called at work? Working hours
+    ("上班时间", "during work hours") are a time, not the place, and do not count."""
+    folded = _WORK_HOURS.sub(" ", fast_simplified(fold_width(text)).lower())
+    return _WORK.search(folded) is not None

@@ -86,6 +86,7 @@ FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_THRESHOLD = 0.8
 # Actions that pass the turn on with FollowupAction.
 HANDING_ON = frozenset({"action_verification_result", "action_start_verification"})
+# Below EscalationPolicy (8): see ESCALATION_PRIORITY in bot/dialogue/escalation.py.
 CARE_PRIORITY = 7
 
 

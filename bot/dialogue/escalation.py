@@ -20,6 +20,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.dialogue.care import DEFAULT_THRESHOLD, reading
 from bot.dialogue.streaks import (
     FALLBACK_LIMIT,
     HANDOFF_ACTION,
@@ -29,8 +30,15 @@ from bot.dialogue.streaks import (
     is_negative,
 )
 
-# RulePolicy has priority 6; ties on confidence go to the higher priority.
-ESCALATION_PRIORITY = 7
+# RulePolicy has priority 6; ties on confidence go to the higher priority. CarePolicy has 7:
+# when a streak calls for a person and the same message is an unsure high-impact reading
+# (a distressed debtor who also asks for someone), the person wins over Care's yes/no
+# question, and the question's own offer ("would you like someone from our team to reach
+# out?") is what the handoff does anyway. Distinct priorities: a tie between the two would
+# otherwise be settled by their order in config.yml.
+ESCALATION_PRIORITY = 8
+DISTRESS_INTENT = "express_distress"
+DISTRESS_REASON = "distress"
 
 
 def turns_since_handoff(tracker: DialogueStateTracker) -> List[Turn]:
@@ -58,6 +66,7 @@ class EscalationPolicy(Policy):
             "priority": ESCALATION_PRIORITY,
             "negative_limit": NEGATIVE_LIMIT,
             "fallback_limit": FALLBACK_LIMIT,
+            "distress_threshold": DEFAULT_THRESHOLD,
         }
 
     def train(
@@ -91,6 +100,14 @@ class EscalationPolicy(Policy):
         )
         if reason is None:
             return self._prediction(probabilities)
+        intent, confidence = reading(tracker.latest_message.parse_data or {})
+        if intent == DISTRESS_INTENT:
+            if confidence >= float(self.config.get("distress_threshold", DEFAULT_THRESHOLD)):
+                # a clear distress message: its rule sends the crisis line and hands off;
+                # winning here would hand off without the crisis line
+                return self._prediction(probabilities)
+            # an unsure one: a person at once, queued as distress (first in the queue)
+            reason = DISTRESS_REASON
         probabilities[domain.index_for_action(HANDOFF_ACTION)] = 1.0
         return self._prediction(
             probabilities, optional_events=[SlotSet("handoff_reason", reason)]

@@ -42,6 +42,7 @@ SAMPLE_VARIABLES = {
     "options": "a pause until 2026-12-28; 18 x $68.58",
     "summary": "6 payments of $205.76 from 2026-12-28, $1,234.56 in total",
     "window": "between 09:00 and 11:00",
+    "parts": "$200.00 on 2026-12-11 and $1,004.56 on 2026-12-14",
 }
 
 # The same in the form the actions give a Chinese conversation (a reviewer, the voice
@@ -53,6 +54,7 @@ SAMPLE_VARIABLES_ZH = {
     "plans": "3期，每期¥1,000.00；6期，每期¥500.00；12期，每期¥250.00",
     "options": "暂停还款至2026年12月28日；18期，每期¥166.67",
     "summary": "自2026年12月28日起分6期，每期¥500.00，共¥3,000.00", "window": "9:00至11:00之间",
+    "parts": "2026年12月4日还款¥200.00，2026年12月14日还款¥2,750.00",
     "callback_number": "+86 400 800 0199", "creditor": "华夏银行", "debtor_name": "王芳",
     "company": "北风信息服务有限公司"}
 
@@ -111,6 +113,8 @@ ACTION_UTTERED = frozenset(
         "utter_plan_counter",
         "utter_promise_accepted",
         "utter_promise_counter",
+        "utter_split_promise_confirm",
+        "utter_split_promise_counter",
         "utter_verification_failed",
         "utter_verification_refused",
         "utter_verified",

@@ -9,6 +9,8 @@ Conventions (documented because debtors' promises depend on them):
 - "next Friday" / "下周五": that weekday in the next Monday-based calendar week.
 - "this Friday" / "这周五" / "本周五": that weekday in the current week.
 - "the 15th" / "15号": the next 15th on or after today (this month, else next month).
+- "the 15th of next month" / "下月15号": the 15th of next month; "the start of next month" /
+  "下个月初": its 1st.
 - "end of the month" / "月底": the last day of this month.
 """
 
@@ -132,18 +134,23 @@ _MONTHS = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 EN_DATE_PATTERNS: list[tuple[str, str]] = [
-    ("next_weekday", rf"\bnext\s+(?P<w>{_WD})\b"),
+    ("next_weekday", rf"\b(?:next|nxt)\s+(?P<w>{_WD})\b"),
     ("this_weekday", rf"\b(?:this|coming|this coming)\s+(?P<w>{_WD})\b"),
     ("parse", rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})(?:,?\s+\d{{4}})?)\b"),
     ("parse", r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"),
     ("parse", r"\b\d{4}-\d{2}-\d{2}\b"),
+    # "the 15th of next month" / "the start of next month": before "dom", which would read
+    # "the 15th" alone as the next 15th (this month's, when it is still ahead)
+    ("next_month_start", r"\b(?:the\s+)?(?:start|beginning|begining|begin|first\s+day)\s+of\s+(?:next|nxt)\s+month\b"
+                         r"|\bearly\s+(?:next|nxt)\s+month\b"),
+    ("next_month_day", r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+of\s+(?:next|nxt)\s+month\b"),
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the|this)\s+month\b|\bmonth[- ]end\b"),
     ("next_month_end", r"\b(?:the\s+)?end\s+of\s+next\s+month\b"),
     ("dom", r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b"),
     ("weekday", rf"\b(?P<w>{_WD})\b"),
     ("parse", r"\b(?:tomorrow|tmrw|tmr|today|tonight|day after tomorrow)\b"),
     ("parse", r"\bin\s+(?:\d+|a|one|two|three|four|a couple of)\s+(?:days?|weeks?)\b"),
-    ("next_week", r"\bnext\s+week\b"),
+    ("next_week", r"\b(?:next|nxt)\s+week\b"),
 ]
 EN_DATE_RE = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in EN_DATE_PATTERNS]
 
@@ -165,6 +172,11 @@ def resolve_en(kind: str, text: str, groups: dict[str, str | None], today: date)
         return _month_end(_add_months(today, 1, 1))
     if kind == "next_week":
         return weekday_in_week(today, 0, 1)
+    if kind == "next_month_start":
+        return _add_months(today, 1, 1)
+    if kind == "next_month_day":
+        dom = int(groups["d"])
+        return _add_months(today, 1, dom) if 1 <= dom <= 31 else None
     if kind == "dom":
         dom = int(groups["d"])
         return day_of_month_on_or_after(today, dom) if 1 <= dom <= 31 else None

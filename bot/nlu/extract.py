@@ -128,7 +128,7 @@ def parse_full_date(text: str, language: str) -> date | None:
 # ---------------------------------------------------------------- months
 _EN_COUNT = r"\d{1,2}|" + "|".join(sorted((w for w in EN_NUMBER_WORDS if " " not in w), key=len, reverse=True))
 MONTHS_RE_EN = re.compile(
-    rf"\b(?P<n>{_EN_COUNT})[\s-]*(?:months?|mos?|mths?|monthly\s+payments?|installments?|instalments?|payments)\b",
+    rf"\b(?P<n>{_EN_COUNT})[\s-]*(?:months?|mos?|mths?|mnths?|mnth|monts?|monthly\s+payments?|installments?|instalments?|payments)\b",
     re.IGNORECASE,
 )
 _ZH_COUNT = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
@@ -147,7 +147,7 @@ MONEY_RES = [
     re.compile(r"(?P<n>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万点]*[百千万][零〇一二两三四五六七八九十百千万点]*)(?![期个号日年月天周次位点])"),
 ]
 PAY_CONTEXT_RE = re.compile(
-    r"(?:pay|send|give|put down|do|offer|afford|还|付|交|给|转|打|先还|能还|拿出)\s*(?:you\s+|back\s+|like\s+|about\s+|only\s+|just\s+|上)?(?P<n>\d[\d,]*(?:\.\d+)?)(?![\d/.:-]|\s*(?:months?|mos?|installments?|payments|期|个月|号|日|年|月|天|周|次|位|am|pm|点|th|st|nd|rd|%))",
+    r"(?:pay|send|give|put down|do|offer|afford|还|付|交|给|转|打|先还|能还|拿出)\s*(?:you\s+|back\s+|like\s+|about\s+|only\s+|just\s+|上)?(?P<n>\d[\d,]*(?:\.\d+)?)(?![\d/.:-]|\s*(?:months?|mos?|installments?|payments|期|个月|号|日|年|月|天|周|次|位|点|%|(?:am|pm|th|st|nd|rd)\b))",
     re.IGNORECASE,
 )
 

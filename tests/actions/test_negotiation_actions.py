@@ -244,3 +244,15 @@ def test_installment_amount_names_a_last_installment_that_differs() -> None:
     assert "last" in locale.installment_amount(uneven, "en")
     assert "last" not in locale.installment_amount(even, "en")
     assert "641.68" in locale.plan_option(uneven, "zh")
+
+
+async def test_distress_on_a_negative_streak_is_queued_as_distress(portfolio, capsys) -> None:
+    """The distress rule sends the crisis line then action_handoff; on the third upset
+    message the streak used to name the handoff "negative_emotion", out of the distress queue."""
+    negative = {"event": "user", "parse_data": {"intent": {"name": "express_anger"}, "emotion": {"negative": True, "score": 0.9}}}
+    tracker = make_tracker(intent="express_distress", events=[negative, negative])
+    tracker.latest_message["emotion"] = {"negative": True, "score": 0.9}
+    tracker.events[-1]["parse_data"]["emotion"] = {"negative": True, "score": 0.9}
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff().run(dispatcher, tracker, {})
+    assert dispatcher.messages[-1]["custom"] == {"handoff": True, "reason": "distress"}

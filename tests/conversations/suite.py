@@ -73,6 +73,8 @@ class Outcome:
     statuses: List[str]
     wrong_number: bool
     verified: bool
+    spans: List[Tuple[str, str]] = field(default_factory=list)  # inconvenient times, "HH:MM"
+    workplace: bool = False                                      # no contact at work
 
 
 Check = Callable[[Transcript, Outcome], Optional[str]]
@@ -147,6 +149,24 @@ def wrong_number(t: Transcript, o: Outcome) -> Optional[str]:
 
 def verified(t: Transcript, o: Outcome) -> Optional[str]:
     return None if o.verified else "not verified"
+
+
+def span(start: str, end: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        return None if o.spans == [(start, end)] else f"inconvenient times {o.spans}, not {start}-{end}"
+    return check
+
+
+def workplace(flag: bool) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        return None if o.workplace is flag else f"workplace flag is {o.workplace}"
+    return check
+
+
+def no_status(name: str) -> Check:
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        return f"unexpected status {name}" if name in o.statuses else None
+    return check
 
 
 def says(pattern: str) -> Check:
@@ -328,6 +348,75 @@ def _courtesy_scenarios() -> List[Scenario]:
 
 SCENARIOS: List[Scenario] = _scenarios()
 
+
+def _wave8() -> List[Scenario]:
+    """Known defects (split promises, working hours, distress with a request for a person)
+    and what playing a debtor found, in phrasings not in the training data. Every one must
+    pass (tests/conversations/test_wave8.py), not a share of them."""
+    en, zh = "en", "zh"
+    return [
+        # --- defect 1: a split promise is confirmed in two parts, then stored as one promise of two
+        Scenario("split: the rest in january", en, ["200 next friday and the rest in january", "yes"],
+                 [arrangement("promise", "500.00", 2), says(r"\$200\.00 on \d{4}-\d\d-\d\d and \$300\.00 on "),
+                  no_handoff]),
+        Scenario("split: now and the 15th", en, ["100 now and 150 on the 15th", "ok fine"],
+                 [arrangement("promise", "250.00", 2), says(r"\$100\.00 on .* and \$150\.00 on "), no_handoff]),
+        Scenario("split: rest without a date", en, ["i can send $150 tmrw and the rest whenever i can"],
+                 [no_arrangement, handoff("split_promise")]),
+        Scenario("拆分：剩下的一月份", zh, ["这周五先还200，剩下的一月份还清", "是"],
+                 [arrangement("promise", "3000.00", 2), says(r"¥200\.00，\d{4}年\d+月\d+日还款¥2,800\.00"), no_handoff],
+                 identity_style="last4"),
+        Scenario("拆分：先还一半", zh, ["先还一半 月底还剩下的", "嗯"],
+                 [arrangement("promise", "3000.00", 2), says(r"¥1,500\.00，.*¥1,500\.00"), no_handoff]),
+        # --- defect 2: working hours / the daytime are a span; "at work" is the place flag
+        Scenario("working hours are a span", en, ["dont call me during working hours"],
+                 [span("09:00", "18:00"), workplace(False), says("09:00-18:00"), no_optout]),
+        Scenario("at work is the place", en, ["i cant take calls at work"], [workplace(True), span_none, no_optout]),
+        Scenario("上班时间是时段", zh, ["上班时间别打电话"],
+                 [span("09:00", "18:00"), workplace(False), says("09:00-18:00"), no_optout]),
+        Scenario("白天是时段，不是停止联系", zh, ["白天不要打电话"],
+                 [span("09:00", "18:00"), no_optout, no_status("cease")]),
+        Scenario("在上班是地点", zh, ["我在上班 不能接电话"], [workplace(True), span_none, no_optout]),
+        # --- defect 3: distress on the third negative message: the crisis line and a person
+        Scenario("distress after a streak", en,
+                 ["what do i owe", "this is ridiculous", "you people are the worst",
+                  "i cant handle this anymore, let me talk to someone"],
+                 [handoff("distress")], distress=True),
+        Scenario("连续不满后崩溃", zh, ["我欠多少钱", "你们烦死了", "天天催 烦不烦", "我真的撑不下去了 让你们的人来跟我说"],
+                 [says("12356"), handoff("distress")], distress=True),
+        # --- playing a debtor: mixed orders, dates in words, typos, emoji, very short replies
+        Scenario("negotiate, dispute, then a person", en,
+                 ["can i pay monthly", "wait actually this isnt even my debt", "i want to talk to a real person"],
+                 [status("dispute"), handoff("dispute"), no_arrangement]),
+        Scenario("the 15th of next month", en, ["i can pay 100 on the 15th of next month"],
+                 [says(r"\$100\.00"), no_handoff, never_says("didn't catch that")]),
+        Scenario("paid when i get paid is not a paid claim", en, ["i'll pay when i get paid"],
+                 [no_handoff, no_status("paid_claim")]),
+        Scenario("changed my mind, a person", en, ["i changed my mind, i want a person"],
+                 [handoff("requested_human"), never_says("bankrupt")]),
+        Scenario("typo and emoji balance", en, ["wats my balence 🙄"], [verified, says(r"\$[\d,]+\.\d\d")]),
+        Scenario("k after a plan", en, ["can i do 3 months", "k"], [arrangement("plan", "500.00", 3)]),
+        Scenario("先分期 再异议 再转人工", zh, ["可以分期吗", "等等 这钱不是我欠的", "给我转人工"],
+                 [status("dispute"), handoff("dispute"), no_arrangement]),
+        Scenario("下个月初还", zh, ["下个月初还800", "好"], [arrangement("promise", "800.00", 1), no_handoff],
+                 identity_style="last4"),
+        Scenario("月底前还清不是已还", zh, ["月底前还清"], [no_handoff, no_status("paid_claim")]),
+        Scenario("发了工资就还", zh, ["发了工资就还"], [no_handoff, no_status("paid_claim"), no_optout]),
+        Scenario("找你们的人聊", zh, ["我想找你们的人聊"], [handoff("requested_human"), no_disclosure_of_wrong]),
+        Scenario("嗯 接受分期", zh, ["能分期吗", "那就6期", "嗯"], [arrangement("plan", "3000.00", 6)]),
+    ]
+
+
+def span_none(t: Transcript, o: Outcome) -> Optional[str]:
+    return f"unexpected inconvenient times {o.spans}" if o.spans else None
+
+
+def no_disclosure_of_wrong(t: Transcript, o: Outcome) -> Optional[str]:
+    return "number flagged as wrong" if o.wrong_number else None
+
+
+WAVE8: List[Scenario] = _wave8()
+
 EN_NAMES = ["Jane Doe", "Mark Hill", "Lucy Park", "Omar Diaz", "Ruth King", "Sam Lee", "Nina Ford",
             "Paul Gray", "Ivy Chen", "Tom Wade", "Kate Moss", "Leo Hart", "Ana Ruiz", "Ben Cole",
             "Eva Long", "Max Reed", "Zoe Hunt", "Ian Ross", "Amy Ward", "Dan Fox", "Meg Hale"]
@@ -374,7 +463,16 @@ def outcome_of(d: Debtor) -> Outcome:
     from sqlalchemy import select
 
     from bot.store.db import session_scope
-    from bot.store.models import AccountStatus, Arrangement, Handoff, OptOut, Phone, Verification
+    from bot.store.models import (
+        Account,
+        AccountStatus,
+        Arrangement,
+        Handoff,
+        InconvenientTime,
+        OptOut,
+        Phone,
+        Verification,
+    )
 
     with session_scope() as s:
         arrangements = [
@@ -388,7 +486,10 @@ def outcome_of(d: Debtor) -> Outcome:
             AccountStatus.account_id == d.account_id, AccountStatus.active.is_(True))).scalars()]
         wrong = any(p.wrong_number for p in s.execute(select(Phone).where(Phone.e164 == d.phone)).scalars())
         verified_rows = s.execute(select(Verification).where(Verification.account_id == d.account_id)).first()
-    return Outcome(arrangements, handoffs, optouts, statuses, wrong, verified_rows is not None)
+        spans = [(r.start.strftime("%H:%M"), r.end.strftime("%H:%M")) for r in s.execute(
+            select(InconvenientTime).where(InconvenientTime.account_id == d.account_id)).scalars()]
+        workplace = bool(s.get(Account, d.account_id).employer_prohibits)
+    return Outcome(arrangements, handoffs, optouts, statuses, wrong, verified_rows is not None, spans, workplace)
 
 
 def play(bot, scenario: Scenario, d: Debtor, max_turns: int = 10) -> Transcript:

@@ -26,7 +26,8 @@ def test_every_response_has_an_english_and_a_chinese_variant() -> None:
     for name, lang, _ in VARIANTS:
         langs.setdefault(name, set()).add(lang)
     assert {n: got for n, got in langs.items() if got != {"en", "zh"}} == {}
-    assert len(langs) == 68  # + utter_legitimacy(_verified), utter_welcome, utter_options, utter_paid_followup
+    assert len(langs) == 70  # + utter_legitimacy(_verified), utter_welcome, utter_options, utter_paid_followup,
+    #   utter_split_promise_confirm, utter_split_promise_counter
 
 
 @pytest.mark.parametrize("pack", ["us", "cn"])
