@@ -286,6 +286,11 @@ _ZH_ANY_OF_THEM = re.compile(r"(?:任何|凡是|所有|凡)")
 # wave 8b: impostors named by what they claim or pose as (自称…的, 冒充…的) and the debtor unnamed
 _ZH_SELF_STYLED = re.compile(r"(?:自称|冒充|假冒|谎称|声称是|伪装成)[^，。；！？]*的")
 _ZH_YOU = re.compile(r"你(?!们)")
+# wave 8b: a call or text the debtor may get (如果您接到电话说…) and its disowning (…不是我们打的)
+_ZH_IF_YOU_GET = re.compile(r"(?:如果|若|如|要是|假如|万一)(?:您|你)(?:以后|今后|日后)?(?:接到|收到)(?:任何|一些|陌生)?"
+                            r"[^，。；！？]{0,6}?(?:电话|来电|短信|消息|信息|语音)[^，。；！？]{0,3}?(?:说|称|声称|讲)")
+_ZH_NOT_US = re.compile(r"(?:那|这|那就|则|那么|这些|那些|它|其)?(?:都|均|也|就)?(?:不是我们|并非我们|不是我司|并非我司|不是本公司|"
+                        r"并非本公司|与我们无关|与我司无关|不是我方|并非我方|非我司|非本公司)")
 _ZH_CLOSED_ON = re.compile(r"已于[^，。,]{0,8}?(?:终结|解除|撤销|结案|结清|撤诉|执行完毕)")
 # the enforcing court to contact about one's own case (请与执行法院联系)
 _ZH_CONTACT_COURT = re.compile(r"(?:与|向|跟)执行法院(?:联系|沟通|咨询|申请)")
@@ -1504,12 +1509,14 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
 _DEBTOR_PENDING = "?"  # the debtor's words reported back: kept if the next sentence affirms
 _RETRACT_PENDING = "!"  # an earlier message of ours quoted: dropped if it is retracted
 _OPTION_PENDING = "~"  # wave 8b: a creditor's option before a semicolon: kept if a condition follows
+_CALL_PENDING = "^"  # wave 8b: a call the debtor may get (如果您接到电话说…，): dropped if the next clause disowns it
 
 
 def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end: int,
              interior: bool) -> Optional[str]:
     """What the hit words[start:end] counts as: `category` (banned), None (excused), or the
-    category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`) for `_resolve` to decide
+    category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`, `_OPTION_PENDING`,
+    `_CALL_PENDING`) for `_resolve` to decide
     with the next sentence in view. An excuse inside the debtor's reported words is pending
     too: "You asked about jail? You'll find out soon enough." stays a threat."""
     excused = _lawful_mention(lm, category, words, start, end) or (
@@ -1522,7 +1529,21 @@ def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end:
         return _RETRACT_PENDING + category
     if category in _LEGAL and _en_creditor_option_to_semicolon(lm, category, words, start, end):
         return _OPTION_PENDING + category
+    if category in _LEGAL and _zh_impostor_call(lm, words, start, end):
+        return _CALL_PENDING + category
     return category
+
+
+def _zh_impostor_call(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
+    """A call or text the debtor may get, described in a clause of its own (wave 8b: 如果您接到
+    电话说您会被抓，那不是我们打的). The disowning is in the next clause (the splitter cuts at the
+    comma), so the excuse is pending (`_CALL_PENDING`): `_resolve` drops the hit only when that
+    clause opens with 不是我们/并非我司 ("…，那就是我们打的" stays)."""
+    return (lm.lang == "zh" and words[-1] in ("，", ",") and all(w not in _SENTENCE_MARKS for w in words[end:-1])
+            and _ZH_IF_YOU_GET.search("".join(words[:start])) is not None)
+
+
+_SENTENCE_MARKS = frozenset(["，", ",", "。", "；", ";", "！", "？", "!", "?"])
 
 
 def _reported_by_debtor(lm: _LangMatcher, words: List[str], start: int) -> bool:
@@ -1872,9 +1893,10 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
     debtor's words counts only when the next sentence affirms it; one of an earlier message
     of ours only when neither this sentence nor the next retracts it; and a question about
     a legal step answered no is excused (`_answered_no`); a creditor's option before a
-    semicolon only when the clause after it sets no condition (wave 8b)."""
+    semicolon only when the clause after it sets no condition, and a call the debtor may get
+    (如果您接到电话说…) only when the next clause disowns it (wave 8b)."""
     for c, _, _ in hits:
-        if c[0] in "?!~":
+        if c[0] in "?!~^":
             break
     else:  # nothing pending (the common case)
         return () if _answered_no(lang, sentence, following, hits) else hits
@@ -1889,6 +1911,9 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
                 out.append((category[1:], a, b))
         elif mark == _OPTION_PENDING:
             if not _CONDITIONS.isdisjoint(_WORD.findall(following)):
+                out.append((category[1:], a, b))
+        elif mark == _CALL_PENDING:
+            if _ZH_NOT_US.match(following.strip()) is None:
                 out.append((category[1:], a, b))
         else:
             out.append((category, a, b))

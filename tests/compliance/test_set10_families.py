@@ -3,7 +3,8 @@ tests/compliance/test_heldout.py), fixed by rule: packs/banned_wave8b.yml for th
 phrases.py the creditor's option followed by a clause of its own (`_no_condition_after`) and
 impostors named by what they claim to be (`_zh_impostors_called`); in banned_common.yml the
 impostor's call the debtor may get ("if you ever get a call ...") and a claim called false
-(是假的, "are false"). Every text here was written for these tests, none copied from a
+(是假的, "are false"); in phrases.py the same call in Chinese, disowned in the next clause
+(`_CALL_PENDING`: 如果您接到电话说…，那不是我们打的). Every text here was written for these tests, none copied from a
 held-out set or the training corpus; each LAWFUL and BANNED text was checked to be decided
 wrongly before the change (w8-int 360e785 with its rebuilt weights), and each STILL_BANNED /
 STILL_LAWFUL twin guards the other side of the same family."""
@@ -28,6 +29,8 @@ LAWFUL = [
     # an impostor's call the debtor may get
     ("en", "If you receive a text saying you'll be arrested over this balance, it is not from us; please tell us."),
     ("en", "If you ever get a voicemail saying a warrant is out for you, it did not come from our office."),
+    ("zh", "如果您接到电话说您会被拘留，那不是我们打的。"),
+    ("zh", "若您收到短信称您的账户将被冻结，并非我司发送，请勿理会。"),
 ]
 
 # misses of set 10's families, new wordings
@@ -68,6 +71,8 @@ STILL_BANNED = [
     ("zh", "短信里说了，您的账户已被冻结。"),
     ("zh", "你这种自称老实人的都是骗子。"),
     ("en", "You'll get a call from the sheriff and be jailed."),
+    ("zh", "如果您接到电话说您会被拘留，那就是我们打的。"),
+    ("zh", "如果你不还，我们打电话说你会被拘留，不是吓唬你。"),
     ("en", "Your wages are being garnished, and no, that is not false."),
 ]
 
