@@ -283,6 +283,14 @@ _ZH_VERIFY_BEFORE = re.compile(r"拨打|致电|联系|咨询|询问|向")
 _ZH_VERIFY = re.compile(r"核实|求证|官方|确认|查询|咨询|官网")
 _ZH_DESCRIBED_THREAT = re.compile(r"(?:相威胁|威胁|恐吓|为由|名义)")
 _ZH_ANY_OF_THEM = re.compile(r"(?:任何|凡是|所有|凡)")
+# wave 8b: impostors named by what they claim or pose as (自称…的, 冒充…的) and the debtor unnamed
+_ZH_SELF_STYLED = re.compile(r"(?:自称|冒充|假冒|谎称|声称是|伪装成)[^，。；！？]*的")
+_ZH_YOU = re.compile(r"你(?!们)")
+# wave 8b: a call or text the debtor may get (如果您接到电话说…) and its disowning (…不是我们打的)
+_ZH_IF_YOU_GET = re.compile(r"(?:如果|若|如|要是|假如|万一)(?:您|你)(?:以后|今后|日后)?(?:接到|收到)(?:任何|一些|陌生)?"
+                            r"[^，。；！？]{0,6}?(?:电话|来电|短信|消息|信息|语音)[^，。；！？]{0,3}?(?:说|称|声称|讲)")
+_ZH_NOT_US = re.compile(r"(?:那|这|那就|则|那么|这些|那些|它|其)?(?:都|均|也|就)?(?:不是我们|并非我们|不是我司|并非我司|不是本公司|"
+                        r"并非本公司|与我们无关|与我司无关|不是我方|并非我方|非我司|非本公司)")
 _ZH_CLOSED_ON = re.compile(r"已于[^，。,]{0,8}?(?:终结|解除|撤销|结案|结清|撤诉|执行完毕)")
 # the enforcing court to contact about one's own case (请与执行法院联系)
 _ZH_CONTACT_COURT = re.compile(r"(?:与|向|跟)执行法院(?:联系|沟通|咨询|申请)")
@@ -1213,6 +1221,25 @@ def _en_creditor_option(lm: _LangMatcher, category: str, words: List[str], start
         and lm.cancel.isdisjoint(words[after:]) and _SWITCHES.isdisjoint(words[end:])
 
 
+def _en_creditor_option_to_semicolon(lm: _LangMatcher, category: str, words: List[str], start: int,
+                                     end: int) -> bool:
+    """`_en_creditor_option` for a sentence the splitter ended at a semicolon (wave 8b: "the
+    creditor may decide to file a lawsuit; no decision has been made" was blocked because
+    the semicolon counted as a switch to a condition). What follows the semicolon is the
+    next sentence, so the excuse is pending (`_OPTION_PENDING`): `_resolve` keeps the hit
+    when that clause holds a condition on paying ("...; unless you pay, it will")."""
+    return (lm.lang == "en" and len(words) > end and words[-1] == ";"
+            and _SWITCHES.isdisjoint(words[end:-1])
+            and _en_creditor_option(lm, category, words[:-1], start, end))
+
+
+# what makes the clause after a creditor's option a condition on paying ("...; UNLESS you pay
+# today", "...; pay now OR it will") or a step of ours ("...; WE WILL make sure of it")
+_CONDITIONS = _canon_set(["unless", "otherwise", "else", "until", "if", "or", "so", "then", "but", "pay", "paid",
+                          "we", "we'll", "i", "i'll", "will", "'ll", "us", "our", "gonna", "going"])
+_WORD = re.compile(r"[a-z0-9']+")
+
+
 def _en_keyed(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
     """The families with markers in `negation:` (their cheap first look: a token of each)."""
     if lm.lawful_keys.isdisjoint(words):
@@ -1326,8 +1353,15 @@ def _zh_information(lm: _LangMatcher, category: str, words: List[str], start: in
 def _zh_impostors_called(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
     """Impostors called crooks in a scam warning (wave 8: 任何要求您…的“警官”都是骗子): every
     one of a group, not the debtor."""
-    return (category == "obscenity" and _ZH_ANY_OF_THEM.match("".join(words)) is not None
-            and "".join(words[max(0, start - 2):start]).endswith(("都是", "均为", "一律是", "就是")))
+    if category != "obscenity" or not "".join(words[max(0, start - 2):start]).endswith(
+            ("都是", "均为", "一律是", "就是", "全是")):
+        return False
+    if _ZH_ANY_OF_THEM.match("".join(words)) is not None:
+        return True
+    # wave 8b: a group named by what it claims to be (自称“法院”…要求转账的都是骗子), never "you"
+    before = "".join(words[:start])
+    named = _ZH_SELF_STYLED.search(before)
+    return named is not None and not _ZH_YOU.search(before)
 
 
 # the categories a family can excuse (a family not named here: every category)
@@ -1474,12 +1508,15 @@ def _match_language(lm: _LangMatcher, canon: str) -> List[Tuple[str, int, int]]:
 # wave 8: what a hit becomes when its excuse waits for the next sentence (`_resolve`)
 _DEBTOR_PENDING = "?"  # the debtor's words reported back: kept if the next sentence affirms
 _RETRACT_PENDING = "!"  # an earlier message of ours quoted: dropped if it is retracted
+_OPTION_PENDING = "~"  # wave 8b: a creditor's option before a semicolon: kept if a condition follows
+_CALL_PENDING = "^"  # wave 8b: a call the debtor may get (如果您接到电话说…，): dropped if the next clause disowns it
 
 
 def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end: int,
              interior: bool) -> Optional[str]:
     """What the hit words[start:end] counts as: `category` (banned), None (excused), or the
-    category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`) for `_resolve` to decide
+    category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`, `_OPTION_PENDING`,
+    `_CALL_PENDING`) for `_resolve` to decide
     with the next sentence in view. An excuse inside the debtor's reported words is pending
     too: "You asked about jail? You'll find out soon enough." stays a threat."""
     excused = _lawful_mention(lm, category, words, start, end) or (
@@ -1490,7 +1527,23 @@ def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end:
         return _DEBTOR_PENDING + category if _reported_by_debtor(lm, words, start) else None
     if _past_message(lm, category, words, start, end):
         return _RETRACT_PENDING + category
+    if category in _LEGAL and _en_creditor_option_to_semicolon(lm, category, words, start, end):
+        return _OPTION_PENDING + category
+    if category in _LEGAL and _zh_impostor_call(lm, words, start, end):
+        return _CALL_PENDING + category
     return category
+
+
+def _zh_impostor_call(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
+    """A call or text the debtor may get, described in a clause of its own (wave 8b: 如果您接到
+    电话说您会被抓，那不是我们打的). The disowning is in the next clause (the splitter cuts at the
+    comma), so the excuse is pending (`_CALL_PENDING`): `_resolve` drops the hit only when that
+    clause opens with 不是我们/并非我司 ("…，那就是我们打的" stays)."""
+    return (lm.lang == "zh" and words[-1] in ("，", ",") and all(w not in _SENTENCE_MARKS for w in words[end:-1])
+            and _ZH_IF_YOU_GET.search("".join(words[:start])) is not None)
+
+
+_SENTENCE_MARKS = frozenset(["，", ",", "。", "；", ";", "！", "？", "!", "?"])
 
 
 def _reported_by_debtor(lm: _LangMatcher, words: List[str], start: int) -> bool:
@@ -1839,9 +1892,11 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
     """A sentence's hits with the next sentence in view (wave 8): a pending hit of the
     debtor's words counts only when the next sentence affirms it; one of an earlier message
     of ours only when neither this sentence nor the next retracts it; and a question about
-    a legal step answered no is excused (`_answered_no`)."""
+    a legal step answered no is excused (`_answered_no`); a creditor's option before a
+    semicolon only when the clause after it sets no condition, and a call the debtor may get
+    (如果您接到电话说…) only when the next clause disowns it (wave 8b)."""
     for c, _, _ in hits:
-        if c[0] in "?!":
+        if c[0] in "?!~^":
             break
     else:  # nothing pending (the common case)
         return () if _answered_no(lang, sentence, following, hits) else hits
@@ -1853,6 +1908,12 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
                 out.append((category[1:], a, b))
         elif mark == _RETRACT_PENDING:
             if not (_retracts(lang, sentence) or _retracts(lang, following)):
+                out.append((category[1:], a, b))
+        elif mark == _OPTION_PENDING:
+            if not _CONDITIONS.isdisjoint(_WORD.findall(following)):
+                out.append((category[1:], a, b))
+        elif mark == _CALL_PENDING:
+            if _ZH_NOT_US.match(following.strip()) is None:
                 out.append((category[1:], a, b))
         else:
             out.append((category, a, b))
