@@ -14,7 +14,13 @@ from actions.handoff import perform_handoff
 from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
-from compliance_filters.inconvenient import inconvenient_span, mentions_work, says_work_number
+from compliance_filters.inconvenient import (
+    inconvenient_span,
+    mentions_work,
+    preferred_time_complement,
+    says_preferred_time,
+    says_work_number,
+)
 
 # intent -> (account status recorded, response, reason kept for the handoff)
 STATUSES: Dict[str, Tuple[Optional[str], str]] = {
@@ -137,7 +143,10 @@ class ActionRecordInconvenientTime(Action):
     ) -> List[EventType]:
         lang = language_of(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
-        span = inconvenient_span(text)
+        # "after 5 is best" names the time that suits them: the rest of the day is the
+        # inconvenient span; a preference that leaves no single span goes to a person
+        prefers = says_preferred_time(text)
+        span = preferred_time_complement(text) if prefers else inconvenient_span(text)
         at_work = mentions_work(text)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")

@@ -10,6 +10,8 @@ Conventions (documented because debtors' promises depend on them):
 - "this Friday" / "这周五" / "本周五": that weekday in the current week.
 - "the 15th" / "15号": the next 15th on or after today (this month, else next month).
 - "end of the month" / "月底": the last day of this month.
+- "the 1st of next month" / "next month on the 1st" / "下个月1号": that day of next month;
+  "beginning of next month" / "下个月初": the 1st of next month.
 """
 
 from __future__ import annotations
@@ -131,12 +133,20 @@ _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10, "fifteenth": 15, "twentieth": 20}
+_ORDINALS = "|".join(_ORDINAL_WORDS)
 EN_DATE_PATTERNS: list[tuple[str, str]] = [
     ("next_weekday", rf"\bnext\s+(?P<w>{_WD})\b"),
     ("this_weekday", rf"\b(?:this|coming|this coming)\s+(?P<w>{_WD})\b"),
     ("parse", rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})(?:,?\s+\d{{4}})?)\b"),
     ("parse", r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"),
     ("parse", r"\b\d{4}-\d{2}-\d{2}\b"),
+    # dateparser reads "1st of next month" as a month from today and misses "the first of
+    # next month" / "beginning of next month": the day of NEXT month, resolved here
+    ("next_month_dom", rf"\b(?:the\s+)?(?P<d>\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINALS})\s+(?:day\s+)?of\s+next\s+month\b"
+                       rf"|\bnext\s+month\s+on\s+the\s+(?P<d2>\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINALS})\b"),
+    ("next_month_start", r"\b(?:the\s+)?(?:beginning|start)\s+of\s+next\s+month\b|\bearly\s+next\s+month\b"),
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the|this)\s+month\b|\bmonth[- ]end\b"),
     ("next_month_end", r"\b(?:the\s+)?end\s+of\s+next\s+month\b"),
     ("dom", r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b"),
@@ -163,6 +173,12 @@ def resolve_en(kind: str, text: str, groups: dict[str, str | None], today: date)
         return _month_end(today)
     if kind == "next_month_end":
         return _month_end(_add_months(today, 1, 1))
+    if kind == "next_month_start":
+        return _add_months(today, 1, 1)
+    if kind == "next_month_dom":
+        raw = (groups.get("d") or groups.get("d2") or "").lower()
+        dom = _ORDINAL_WORDS.get(raw) or int(re.sub(r"\D", "", raw) or 0)
+        return _add_months(today, 1, dom) if 1 <= dom <= 31 else None
     if kind == "next_week":
         return weekday_in_week(today, 0, 1)
     if kind == "dom":
