@@ -41,6 +41,17 @@ def attorney_details(text: str) -> Optional[str]:
     return text.strip()[:300] if _PHONE.search(text or "") else None
 
 
+def note_attorney_details(s: object, tracker: Tracker) -> bool:
+    """Keep the attorney's contact from this message for the agent (an evidence record
+    beside the attorney handoff); False when the message gives no number."""
+    details = attorney_details((tracker.latest_message or {}).get("text") or "")
+    if details is None:
+        return False
+    evidence.append(s, "attorney_contact", tracker.get_slot("account_id"),
+                    {"conversation": str(tracker.sender_id), "text": details})
+    return True
+
+
 def answer_while_held(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
     """The reply for a held account (the handoff message, the attorney's details noted),
     or None when nothing is on hold and the caller goes on as usual."""
@@ -51,11 +62,9 @@ def answer_while_held(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     from actions.handoff import perform_handoff
 
     text = (tracker.latest_message or {}).get("text") or ""
-    details = attorney_details(text) if "attorney" in held else None
-    if details is not None:
+    if "attorney" in held and attorney_details(text) is not None:
         with session_scope() as s:
-            evidence.append(s, "attorney_contact", tracker.get_slot("account_id"),
-                            {"conversation": str(tracker.sender_id), "text": details})
+            note_attorney_details(s, tracker)
         # joins the open attorney handoff (one row), so the agent sees it with the case
         return perform_handoff(dispatcher, tracker, "attorney") + [SlotSet("pending_intent", None)]
     utter(dispatcher, tracker, "utter_handoff")

@@ -169,7 +169,8 @@ class _SettlementRun:
             total=money(offer.total, offer.currency),
             balance=money(account.balance, account.currency),
         )
-        return _cleared() + _on_table(offer)
+        # the date it used is spent: a later "pay in full" must not reuse it
+        return _on_table(offer) + _cleared()
 
 
 class ActionOfferSettlement(_SettlementRun, Action):

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import perform_handoff
+from actions.holds import note_attorney_details
 from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
@@ -68,6 +69,8 @@ def record_status(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
             evidence.append(
                 s, "complaint", account_id, {"channel": "conversation", "conversation": str(tracker.sender_id)}
             )
+        if intent == "attorney_represented":  # "my lawyer is Bob Ray 555 0100": kept for the agent
+            note_attorney_details(s, tracker)
         if intent == "cease_contact":
             repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel="all", source="nlu")
     if intent == "cease_contact":

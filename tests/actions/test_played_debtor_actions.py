@@ -25,7 +25,7 @@ from actions.negotiation import (
     ActionOfferSettlement,
 )
 from actions.reminders import ActionTellBalance
-from actions.statuses import ActionRecordInconvenientTime
+from actions.statuses import ActionRecordInconvenientTime, ActionRecordStatus
 from actions.verification import ActionStartVerification
 from bot import negotiation
 from bot.negotiation.choice import asks_for_time, only_thanks
@@ -190,3 +190,17 @@ async def test_a_preferred_time_is_not_stored_as_the_time_to_avoid(portfolio, se
     await ActionRecordInconvenientTime().run(dispatcher, tracker, {})
     assert _spans("A1" if sender == EN_PHONE else "Z1") == [span]
     assert dispatcher.messages[0]["window"] == said
+
+
+async def test_the_attorneys_number_given_with_the_representation_is_noted(portfolio) -> None:
+    from bot.store.db import session_scope
+    from bot.store.models import EvidenceRecord
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="attorney_represented", text="律师姓李，电话13912345678", sender=ZH_PHONE,
+                           language="zh")
+    await ActionRecordStatus().run(dispatcher, tracker, {})
+    with session_scope() as s:
+        notes = [json.loads(r.payload)["text"] for r in s.execute(select(EvidenceRecord).where(
+            EvidenceRecord.kind == "attorney_contact")).scalars()]
+    assert notes == ["律师姓李，电话13912345678"]
