@@ -108,6 +108,16 @@ def _text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def _promise_text(tracker: Tracker) -> str:
+    """The debtor's words of the promise: this message, or, when the promise waited for
+    verification ("我下个月初还清", then the identity answer), the message that made it."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and \
+                (event.get("parse_data") or {}).get("intent", {}).get("name") == "promise_to_pay":
+            return event.get("text") or ""
+    return _text(tracker)
+
+
 def _stated_date(tracker: Tracker) -> Optional[date]:
     """The date the debtor named in this message or the one before ("i'll pay on the 1st
     of next month" ... "the full amount"), kept in the `date` slot until an offer uses it."""
@@ -301,7 +311,7 @@ class ActionEvaluatePromise(Action):
             return []
         amount = parse_decimal(_slot_or_entity(tracker, "amount"))
         on = _stated_date(tracker)
-        if amount is None and on is not None and says_pay_in_full(_text(tracker)):
+        if amount is None and on is not None and says_pay_in_full(_promise_text(tracker)):
             return full_balance_on(dispatcher, tracker, account, on)
         if amount is None or on is None:
             utter(dispatcher, tracker, "utter_ask_promise_details")

@@ -204,3 +204,17 @@ async def test_the_attorneys_number_given_with_the_representation_is_noted(portf
         notes = [json.loads(r.payload)["text"] for r in s.execute(select(EvidenceRecord).where(
             EvidenceRecord.kind == "attorney_contact")).scalars()]
     assert notes == ["律师姓李，电话13912345678"]
+
+
+async def test_a_promise_to_pay_off_that_waited_for_verification_keeps_its_words(portfolio, capsys) -> None:
+    """"我下个月初还清" before verification: answered after the identity answer, whose text
+    is not the promise; the promise's own words say it is the whole balance."""
+    promise = {"event": "user", "text": "我下个月初还清",
+               "parse_data": {"intent": {"name": "promise_to_pay", "confidence": 0.9}, "entities": []}}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="provide_identity", text="我生日是1985年6月15日", sender=ZH_PHONE,
+                           language="zh", slots={"date": "2026-12-10"}, events=[promise])
+    events = await ActionEvaluatePromise().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_promise_counter"]
+    offer = offer_from_slot(_slot(events, "current_offer"))
+    assert (offer.total, offer.first_due) == (Decimal("6000.00"), date(2026, 12, 10))
