@@ -36,7 +36,7 @@ from actions.handoff import perform_handoff
 from actions.payment_links import PaymentLinks, offer_by_text
 from bot import locale, negotiation
 from bot.locale import money, show_date
-from bot.negotiation.choice import listed_choice
+from bot.negotiation.choice import asks_for_time, listed_choice, only_thanks, says_pay_in_full
 from bot.negotiation.money import round_down
 from bot.negotiation.split import evaluate_split_promise, is_split, parts_text
 from bot.nlu.split import HALF, parse_split_promise
@@ -107,6 +107,43 @@ def _slot_or_entity(tracker: Tracker, name: str) -> Optional[str]:
     return entity_value(tracker, name) or tracker.get_slot(name)
 
 
+def _text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _promise_text(tracker: Tracker) -> str:
+    """The debtor's words of the promise: this message, or, when the promise waited for
+    verification ("我下个月初还清", then the identity answer), the message that made it."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and \
+                (event.get("parse_data") or {}).get("intent", {}).get("name") == "promise_to_pay":
+            return event.get("text") or ""
+    return _text(tracker)
+
+
+def _stated_date(tracker: Tracker) -> Optional[date]:
+    """The date the debtor named in this message or the one before ("i'll pay on the 1st
+    of next month" ... "the full amount"), kept in the `date` slot until an offer uses it."""
+    on_text = _slot_or_entity(tracker, "date")
+    try:
+        return date.fromisoformat(on_text[:10]) if on_text else None
+    except ValueError:
+        return None
+
+
+def full_balance_on(dispatcher: CollectingDispatcher, tracker: Tracker, account: AccountView,
+                    on: date) -> List[EventType]:
+    """"The full amount" / "还清" with a date: the whole balance on THAT date, put on the
+    table and said back (not stored until a yes), not the pay-by-deadline settlement."""
+    policy = negotiation.load_policy(account.creditor)
+    evaluation = negotiation.evaluate_promise(
+        policy, account.terms(), amount=account.balance, on=on, today=_today(account, tracker))
+    offer = evaluation.offer
+    utter(dispatcher, tracker, "utter_promise_counter", total=money(offer.total, offer.currency),
+          date=show_date(offer.first_due, language_of(tracker)))
+    return _cleared() + _on_table(offer)
+
+
 class _SettlementRun:
     """Shared run() for the two pay-in-full actions; a mixin, not an Action, so the
     action server's subclass scan does not try to register it without a name."""
@@ -123,8 +160,18 @@ class _SettlementRun:
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
+        if asks_for_time(_text(tracker)):
+            return offer_hardship(dispatcher, tracker, account)
         policy = negotiation.load_policy(account.creditor)
-        offer = negotiation.pay_in_full_offer(policy, account.terms(), _today(account, tracker))
+        today = _today(account, tracker)
+        offer = negotiation.pay_in_full_offer(policy, account.terms(), today)
+        on = _stated_date(tracker)
+        if on is not None and not today <= on <= offer.first_due:
+            return full_balance_on(dispatcher, tracker, account, on)
+        if on is not None:
+            # "the full amount" on a date inside the settlement window: settled on THAT date
+            offer = negotiation.evaluate_settlement(
+                policy, account.terms(), amount=offer.total, today=today, on=on).offer
         lang = language_of(tracker)
         utter(
             dispatcher,
@@ -135,7 +182,8 @@ class _SettlementRun:
             total=money(offer.total, offer.currency),
             balance=money(account.balance, account.currency),
         )
-        return _on_table(offer)
+        # the date it used is spent: a later "pay in full" must not reuse it
+        return _on_table(offer) + _cleared()
 
 
 class ActionOfferSettlement(_SettlementRun, Action):
@@ -166,6 +214,8 @@ class ActionOfferPlans(Action):
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
+        if asks_for_time(_text(tracker)):
+            return offer_hardship(dispatcher, tracker, account)
         policy = negotiation.load_policy(account.creditor)
         offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
         if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
@@ -226,7 +276,8 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         utter(dispatcher, tracker, "utter_ask_installment")
         return []
     evaluation = negotiation.evaluate_installment(
-        policy, account.terms(), monthly_amount=amount, months=months, start=today
+        policy, account.terms(), monthly_amount=amount, months=months, start=today,
+        hardship=in_hardship(tracker, account),
     )
     offer = evaluation.offer
     if evaluation.accepted and offer is not None:
@@ -237,6 +288,18 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
     ActionEvaluateInstallment.say(dispatcher, tracker, "utter_plan_counter", offer)
     return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
+
+
+def in_hardship(tracker: Tracker, account: AccountView) -> bool:
+    """Weigh a proposal with the hardship bounds when the debtor has reported hardship:
+    "50 a month" right after "a pause; 20 x $25.00" was countered with 6 x $83.33, a plan
+    dearer than the one the assistant had just offered."""
+    offer = offer_from_slot(tracker.get_slot("current_offer"))
+    if offer is not None and (offer.kind == "pause" or offer.description_key.startswith("hardship")):
+        return True
+    with session_scope() as s:
+        found = repo.get_account(s, account.account_id)
+        return found is not None and "hardship" in found.statuses
 
 
 class ActionEvaluatePromise(Action):
@@ -256,14 +319,14 @@ class ActionEvaluatePromise(Action):
         if split is not None:
             return split + _turn_over()
         amount = parse_decimal(_slot_or_entity(tracker, "amount"))
-        on_text = _slot_or_entity(tracker, "date")
-        try:
-            on = date.fromisoformat(on_text[:10]) if on_text else None
-        except ValueError:
-            on = None
+        on = _stated_date(tracker)
+        if amount is None and on is not None and says_pay_in_full(_promise_text(tracker)):
+            return full_balance_on(dispatcher, tracker, account, on)
         if amount is None or on is None:
             utter(dispatcher, tracker, "utter_ask_promise_details")
-            return []
+            # what was said is kept for the answer ("the full amount", "200")
+            return [SlotSet("date", on.isoformat() if on else None),
+                    SlotSet("amount", str(amount) if amount is not None else None)]
         lang = language_of(tracker)
         policy = negotiation.load_policy(account.creditor)
         evaluation = negotiation.evaluate_promise(
@@ -364,13 +427,19 @@ class ActionOfferHardship(Action):
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
-        with session_scope() as s:
-            repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
-        policy = negotiation.load_policy(account.creditor)
-        options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, options, locale.option, "utter_offer_hardship", "options"):
-            return perform_handoff(dispatcher, tracker, "hardship")
-        return _on_table(options[0])
+        return offer_hardship(dispatcher, tracker, account)
+
+
+def offer_hardship(dispatcher: CollectingDispatcher, tracker: Tracker, account: AccountView) -> List[EventType]:
+    """Record hardship and offer the pause (on the table) and the hardship plan; also the
+    answer to a request for time ("能不能缓一缓"), which asks for the pause."""
+    with session_scope() as s:
+        repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
+    policy = negotiation.load_policy(account.creditor)
+    options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
+    if not _say_options(dispatcher, tracker, options, locale.option, "utter_offer_hardship", "options"):
+        return perform_handoff(dispatcher, tracker, "hardship")
+    return _cleared() + _on_table(options[0])
 
 
 def store_arrangement(account: AccountView, offer: Any) -> None:
@@ -397,11 +466,31 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if only_thanks(_text(tracker)):
+            # "谢谢" / "thanks" read as affirm: politeness, not consent; the offer stays open
+            return restate_offer(dispatcher, tracker) + _turn_over()
         if names_other_terms(tracker):
             # "yeah 4 months is good" after "6 x $83.33 ... Reply YES": a yes in form, a new
             # proposal in substance; storing the 6-month plan would not be what they agreed to
             return evaluate_installment(dispatcher, tracker) + _turn_over()
         return accept_offer(dispatcher, tracker)
+
+
+def restate_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Say the offer on the table again with its "reply YES" (nothing is stored)."""
+    offer = offer_from_slot(tracker.get_slot("current_offer"))
+    if offer is None:
+        utter(dispatcher, tracker, "utter_no_offer")
+        return []
+    lang = language_of(tracker)
+    if offer.kind == "plan":
+        ActionEvaluateInstallment.say(dispatcher, tracker, "utter_plan_accept_proposal", offer)
+    elif offer.kind == "pause":
+        utter(dispatcher, tracker, "utter_offer_hardship", options=locale.option(offer, lang))
+    else:
+        utter(dispatcher, tracker, "utter_promise_counter", total=money(offer.total, offer.currency),
+              date=show_date(offer.first_due, lang))
+    return []
 
 
 def names_other_terms(tracker: Tracker) -> bool:

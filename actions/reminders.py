@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.accounts import AccountView, load_account
 from actions.common import language_of, utter
+from actions.holds import answer_while_held
 from actions.payment_links import PaymentLinks, offer_by_text
 from bot.locale import money, show_date
 
@@ -35,6 +36,9 @@ class ActionTellBalance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        held = answer_while_held(dispatcher, tracker)
+        if held is not None:  # the gate would drop the balance: say who will answer instead
+            return held
         found = _open_debt_and_link(dispatcher, tracker)
         if found is None:
             return []

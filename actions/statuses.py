@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import INTENT_REASONS, perform_handoff
+from actions.holds import note_attorney_details
 from bot import locale
 from bot.store import evidence, repo
 from bot.store.db import session_scope
@@ -18,6 +19,8 @@ from bot.store.outcomes import open_handoff
 from compliance_filters.inconvenient import (
     inconvenient_span,
     mentions_work,
+    preferred_time_complement,
+    says_preferred_time,
     says_work_number,
     working_day_kind,
 )
@@ -75,6 +78,8 @@ def record_status(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
             evidence.append(
                 s, "complaint", account_id, {"channel": "conversation", "conversation": str(tracker.sender_id)}
             )
+        if intent == "attorney_represented":  # "my lawyer is Bob Ray 555 0100": kept for the agent
+            note_attorney_details(s, tracker)
         if intent == "cease_contact":
             repo.record_optout(s, account_id=account_id, phone=str(tracker.sender_id), channel="all", source="nlu")
     if intent == "cease_contact":
@@ -158,7 +163,10 @@ class ActionRecordInconvenientTime(Action):
     ) -> List[EventType]:
         lang = language_of(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
-        span = inconvenient_span(text)
+        # "after 5 is best" names the time that suits them: the rest of the day is the
+        # inconvenient span; a preference that leaves no single span goes to a person
+        prefers = says_preferred_time(text)
+        span = preferred_time_complement(text) if prefers else inconvenient_span(text)
         at_work = mentions_work(text)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")

@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.accounts import load_account
 from actions.common import entity_value, latest_intent, utter
+from actions.holds import answer_while_held
 from bot.store import repo
 from bot.store.db import session_scope
 
@@ -105,6 +106,10 @@ class ActionStartVerification(Action):
         if not tracker.get_slot("account_id") or not tracker.get_slot("debtor_name"):
             utter(dispatcher, tracker, "utter_cannot_identify")
             return []
+        held = answer_while_held(dispatcher, tracker)
+        if held is not None:
+            # disputed / represented: nothing to verify for, since nothing is collected here
+            return held
         if attempts_of(tracker) >= MAX_ATTEMPTS:
             utter(dispatcher, tracker, "utter_verification_failed")
             return []

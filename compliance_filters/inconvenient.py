@@ -165,3 +165,40 @@ def mentions_work(text: str) -> bool:
     ("上班时间", "during work hours") are a time, not the place, and do not count."""
     folded = _WORK_HOURS.sub(" ", fast_simplified(fold_width(text)).lower())
     return _WORK.search(folded) is not None
+
+
+# A time the debtor says SUITS them ("after 5 is best", "evenings are better",
+# "下午五点以后比较方便"): read as a span by `inconvenient_span` it would be stored as the
+# very time not to call. What is inconvenient is the rest of the day, so the complement
+# is returned. Kept apart from `inconvenient_span` so a "don't call ..." reading is unchanged.
+_PREFERS = re.compile(
+    r"\b(?:is|are|would be|'s)\s+(?:best|better|good|fine|ok|okay|easier|great)\b"
+    r"|\bworks?\s+(?:best|better)\b|\bprefer\b|\bbetter for me\b|\bbest for me\b"
+    r"|比较方便|更方便|最方便|方便|比较好|最好|可以打|再打|再联系")
+_REFUSES = re.compile(r"\b(?:don'?t|do not|never|not|no|stop)\b|不要|别|不能|不方便|勿")
+
+
+def says_preferred_time(text: str) -> bool:
+    """Does `text` name a time that suits the debtor (not one to avoid)?"""
+    folded = fast_simplified(fold_width(text)).lower()
+    return bool(_PREFERS.search(folded)) and not _REFUSES.search(folded)
+
+
+def preferred_time_complement(text: str) -> Optional[InconvenientTime]:
+    """The span NOT to call in when `text` names a time that suits the debtor, else None.
+
+    "after 5 is best" -> 00:00-17:00; "mornings are better" -> 12:00-24:00. A preferred
+    span in the middle of the day ("between 1 and 3 works best") leaves two inconvenient
+    spans, which one InconvenientTime cannot hold: None, so the caller asks instead."""
+    if not says_preferred_time(text):
+        return None
+    span = inconvenient_span(text)
+    if span is None:
+        return None
+    if span.end == time(0) and span.start != time(0):
+        start, end = time(0), span.start
+    elif span.start == time(0) and span.end != time(0):
+        start, end = span.end, time(0)
+    else:
+        return None
+    return InconvenientTime(start=start, end=end, note=text.strip()[:200])

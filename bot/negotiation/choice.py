@@ -52,3 +52,45 @@ def listed_choice(text: str, months_listed: Sequence[int]) -> Optional[int]:
             return list(months_listed)[index]
         return None
     return None
+
+
+# Thanks is politeness, not consent: "谢谢" after "回复“是”一次性还清" once confirmed a
+# ¥3,000 pay-in-full arrangement. An offer is accepted only by a clear yes, so a message
+# that is nothing but thanks (and filler) leaves the offer open and is asked again.
+_THANKS = re.compile(
+    r"^(?:(?:ok(?:ay)?|k|oh|well|alright|cool|great|nice|sure thing)\s*,?\s*)?"
+    r"(?:thanks?(?:\s+(?:you|u|ya|so much|a lot|again))*|thank\s*(?:you|u)(?:\s+(?:so much|very much|a lot))?"
+    r"|thx|ty|tks|cheers|appreciate it|i appreciate it)"
+    r"|^(?:好的?|嗯+|哦+)?[，,\s]*(?:谢谢(?:你|您|啦|了)?|多谢|感谢(?:你|您)?|谢了|辛苦(?:了|你了)?)(?:啊|哈|哦)?$")
+
+
+def only_thanks(text: str) -> bool:
+    """Is `text` thanks and nothing more (no yes, no terms)?"""
+    core = re.sub(r"[\s!！。.~～,，?？:)(❤🙏👍😊]+$", "", (text or "").strip().lower())
+    core = re.sub(r"^[\s!！。.,，]+", "", core)
+    return bool(core) and _THANKS.fullmatch(core) is not None
+
+
+# "能不能缓一缓", "can you give me some time", "can it wait a bit": a request for time, which
+# after a hardship offer is the pause, never the pay-in-full offer a discount reading gave.
+_PAY_IN_FULL = re.compile(
+    r"\b(?:in full|the full (?:amount|balance)|full amount|whole (?:amount|balance|thing)|all of it"
+    r"|the (?:whole|entire) (?:amount|balance|thing)|pay (?:it|this|everything) off|everything i owe)\b"
+    r"|还清|全部还|全额|一次性还|一次还完|都还了|全还")
+
+
+def says_pay_in_full(text: str) -> bool:
+    """Does the debtor say the whole balance ("the full amount", "还清") rather than a sum?"""
+    return bool(_PAY_IN_FULL.search((text or "").lower()))
+
+
+_MORE_TIME = re.compile(
+    r"\b(?:give|get|have|need|want)\s+(?:me\s+)?(?:some|more|a (?:little|bit|few)(?: more)?|a little more)\s+"
+    r"(?:time|days|weeks|while)\b|\b(?:wait|hold off|hold on)\s+(?:a\s+)?(?:bit|little|while|few)\b"
+    r"|\bmore time\b|\bpostpone\b|\bput (?:it|this) off\b"
+    r"|缓一缓|缓缓|缓几天|缓一段|缓一下|宽限|晚点再还|晚些再还|等一等再还|过段时间再还|推迟|延期")
+
+
+def asks_for_time(text: str) -> bool:
+    """Does the debtor ask for time (a pause) rather than a discount or a plan?"""
+    return bool(_MORE_TIME.search((text or "").lower()))

@@ -12,6 +12,8 @@ Conventions (documented because debtors' promises depend on them):
 - "the 15th of next month" / "下月15号": the 15th of next month; "the start of next month" /
   "下个月初": its 1st.
 - "end of the month" / "月底": the last day of this month.
+- "the 1st of next month" / "next month on the 1st" / "下个月1号": that day of next month;
+  "beginning of next month" / "下个月初": the 1st of next month.
 """
 
 from __future__ import annotations
@@ -133,6 +135,9 @@ _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10, "fifteenth": 15, "twentieth": 20}
+_ORDINALS = "|".join(_ORDINAL_WORDS)
 EN_DATE_PATTERNS: list[tuple[str, str]] = [
     ("next_weekday", rf"\b(?:next|nxt)\s+(?P<w>{_WD})\b"),
     ("this_weekday", rf"\b(?:this|coming|this coming)\s+(?P<w>{_WD})\b"),
@@ -140,10 +145,12 @@ EN_DATE_PATTERNS: list[tuple[str, str]] = [
     ("parse", r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"),
     ("parse", r"\b\d{4}-\d{2}-\d{2}\b"),
     # "the 15th of next month" / "the start of next month": before "dom", which would read
-    # "the 15th" alone as the next 15th (this month's, when it is still ahead)
+    # "the 15th" alone as the next 15th (this month's, when it is still ahead); dateparser
+    # reads "1st of next month" as a month from today and misses "the first of next month"
     ("next_month_start", r"\b(?:the\s+)?(?:start|beginning|begining|begin|first\s+day)\s+of\s+(?:next|nxt)\s+month\b"
                          r"|\bearly\s+(?:next|nxt)\s+month\b"),
-    ("next_month_day", r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+of\s+(?:next|nxt)\s+month\b"),
+    ("next_month_dom", rf"\b(?:the\s+)?(?P<d>\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINALS})\s+(?:day\s+)?of\s+(?:next|nxt)\s+month\b"
+                       rf"|\b(?:next|nxt)\s+month\s+on\s+the\s+(?P<d2>\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINALS})\b"),
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the|this)\s+month\b|\bmonth[- ]end\b"),
     ("next_month_end", r"\b(?:the\s+)?end\s+of\s+next\s+month\b"),
     ("dom", r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b"),
@@ -170,13 +177,14 @@ def resolve_en(kind: str, text: str, groups: dict[str, str | None], today: date)
         return _month_end(today)
     if kind == "next_month_end":
         return _month_end(_add_months(today, 1, 1))
-    if kind == "next_week":
-        return weekday_in_week(today, 0, 1)
     if kind == "next_month_start":
         return _add_months(today, 1, 1)
-    if kind == "next_month_day":
-        dom = int(groups["d"])
+    if kind == "next_month_dom":
+        raw = (groups.get("d") or groups.get("d2") or "").lower()
+        dom = _ORDINAL_WORDS.get(raw) or int(re.sub(r"\D", "", raw) or 0)
         return _add_months(today, 1, dom) if 1 <= dom <= 31 else None
+    if kind == "next_week":
+        return weekday_in_week(today, 0, 1)
     if kind == "dom":
         dom = int(groups["d"])
         return day_of_month_on_or_after(today, dom) if 1 <= dom <= 31 else None

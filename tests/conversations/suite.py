@@ -182,6 +182,27 @@ def never_says(pattern: str) -> Check:
     return check
 
 
+def full_balance_on_first_of_next_month(total: str, zone: str, horizon_days: int) -> Check:
+    """One arrangement of the whole balance due on the 1st of next month in the debtor's zone
+    (held to the policy's promise horizon, the latest date a promise may name)."""
+    def check(t: Transcript, o: Outcome) -> Optional[str]:
+        from datetime import timedelta
+        from zoneinfo import ZoneInfo
+
+        from bot import clock
+
+        today = clock.now().astimezone(ZoneInfo(zone)).date()
+        first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        due = min(first, today + timedelta(days=horizon_days))
+        if len(o.arrangements) != 1:
+            return f"expected one arrangement of {total} on {due}, found {o.arrangements}"
+        _, got_total, _, got_first = o.arrangements[0]
+        if got_total != Decimal(total) or got_first != due:
+            return f"arrangement {o.arrangements[0]} is not {total} on {due}"
+        return None
+    return check
+
+
 def no_crisis_line(t: Transcript, o: Outcome) -> Optional[str]:
     hits = [r for r in t.sent if CRISIS.search(r)]
     return f"crisis line sent without distress: {hits[0]!r}" if hits else None
@@ -301,6 +322,42 @@ def _scenarios() -> List[Scenario]:
                  [no_disclosure, status("dispute"), handoff("dispute"), understood_zh],
                  name_answer="我不觉得我欠你们什么钱"),
         Scenario("生气", zh, ["你们烦不烦 天天发"], [no_crisis_line, no_optout], meant_it=False),
+        # --- found playing a debtor (w8); kept at the end so the list merges
+        # thanks after an offer once confirmed a pay-in-full arrangement; a request for time
+        # after the hardship offer got the no-discount pay-in-full offer
+        Scenario("hardship, time, then thanks", en, ["i lost my job last month", "can you give me some time",
+                                                     "thanks"],
+                 [no_arrangement, never_says("Done. Your arrangement|pay the full"), says("pause until"),
+                  status("hardship")]),
+        Scenario("困难 缓一缓 谢谢", zh, ["我老公住院了 实在没钱", "能不能缓一缓", "谢谢"],
+                 [no_arrangement, never_says("已确认您的还款安排|一次性还清"), says("暂停还款"),
+                  status("hardship")]),
+        # $50 a month after "a pause; 20 x $25.00" was countered with 6 x $83.33
+        Scenario("50 a month after hardship", en, ["i lost my job last month tbh", "can i do like 50 a month", "yes"],
+                 [arrangement("plan", "500.00", 10), never_says(r"\$83\.33")]),
+        # a time that suits them was stored as the time not to call
+        Scenario("after 5 is best", en, ["can you call me instead? after 5 is best"],
+                 [never_says("not to contact you after 17:00"), says("before 17:00")]),
+        # "the 1st of next month" lost its date; "the full amount" then got the settlement date
+        Scenario("full amount on the 1st of next month", en, ["i'll pay on the 1st of next month", "the full amount",
+                                                              "yes"],
+                 [full_balance_on_first_of_next_month("500.00", "America/New_York", 14)]),
+        Scenario("下个月初还清", zh, ["我下个月初还清", "对"],
+                 [full_balance_on_first_of_next_month("3000.00", "Asia/Shanghai", 15), understood_zh]),
+        # a debt question after a dispute / an attorney got no reply at all
+        Scenario("dispute, then the balance", en, ["I never had an account with acme, this isn't my debt",
+                                                   "what's the balance anyway"],
+                 [handoff("dispute"), never_says(r"\$[\d,]+\.\d\d")]),
+        Scenario("异议后问余额", zh, ["这钱不是我借的，你们搞错了", "那我还欠多少"],
+                 [handoff("dispute"), never_says(r"¥[\d,]+\.\d\d")]),
+        Scenario("attorney, then his number", en, ["my lawyer handles this now, talk to him",
+                                                   "his name is Bob Ray 555 0100"],
+                 [handoff("attorney"), status("attorney"), never_says("date of birth")]),
+        Scenario("律师 然后电话", zh, ["这事找我律师", "律师姓李，电话13912345678"],
+                 [handoff("attorney"), status("attorney"), never_says("出生日期")]),
+        # a revocation said any reasonable way (FCC 24-18): "stop harassing me" stops the texts
+        Scenario("stop harassing me", en, ["😡😡 stop harassing me"], [optout("sms", "nlu"), no_crisis_line]),
+        Scenario("what do you want", en, ["fine what do you want"], [understood_en, says("This is "), no_disclosure]),
     ] + _courtesy_scenarios()
 
 
