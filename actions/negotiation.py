@@ -221,8 +221,10 @@ class ActionOfferPlans(Action):
         if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
             return perform_handoff(dispatcher, tracker, "no_plan_possible")
         # the list asks "which one?": a yes to it ("yeah 4 months is good", "行") is the
-        # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list")
-        return [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
+        # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list").
+        # The list answers any amount or months said before it, so those are cleared: "我每个
+        # 月只能还一百", the list, then "就四个月" was weighed as 4 months AND 100 a month
+        return _cleared() + [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
 
 
 class ActionEvaluateInstallment(Action):

@@ -59,3 +59,16 @@ async def test_without_the_list_on_the_table_it_still_asks(portfolio) -> None:
     await ActionEvaluateInstallment().run(dispatcher, make_tracker(
         intent="propose_installment", text="the longest one"), {})
     assert responses(dispatcher) == ["utter_ask_installment"]
+
+
+async def test_the_plan_list_clears_terms_said_before_it(portfolio) -> None:
+    """"我每个月只能还一百" got the plan list; then "行啊 就四个月" was weighed as 4 months and
+    the earlier 100 a month together and countered with 15 payments (found by the conversation
+    suite on a retrained model): the list answers the earlier terms, so it clears them."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionOfferPlans().run(dispatcher, make_tracker(
+        intent="request_payment_plan", text="i can only pay 100 a month",
+        slots={"amount": "100", "months": "15"}), {})
+    assert responses(dispatcher) == ["utter_offer_plans"]
+    cleared = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert cleared["amount"] is None and cleared["months"] is None and cleared["awaiting"] == "plans"
