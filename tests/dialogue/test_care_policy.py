@@ -9,26 +9,6 @@ import pytest
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
-@pytest.fixture(scope="module")
-def domain():
-    from rasa.shared.core.domain import Domain
-
-    return Domain.load("bot/domain")
-
-
-@pytest.fixture
-def policy(tmp_path):
-    from rasa.engine.graph import ExecutionContext, GraphSchema
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
-
-    from bot.dialogue.care import CarePolicy
-
-    return CarePolicy.create({**CarePolicy.get_default_config(), "threshold": 0.8},
-                             LocalModelStorage.create(tmp_path), Resource("care"),
-                             ExecutionContext(GraphSchema({})))
-
-
 def _tracker(domain, intent: str, confidence: float, *after: str, text: str = "text"):
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
