@@ -174,6 +174,10 @@ def mentions_work(text: str) -> bool:
 _PREFERS = re.compile(
     r"\b(?:is|are|would be|'s)\s+(?:best|better|good|fine|ok|okay|easier|great)\b"
     r"|\bworks?\s+(?:best|better)\b|\bprefer\b|\bbetter for me\b|\bbest for me\b"
+    # a message that opens by asking to be called ("call me after 6", "pls text me in the
+    # evening"); anchored at the start, so "why do you call me after 9pm?" is not one
+    r"|^\W*(?:(?:please|pls|plz|just|ok|okay|yes|yeah|you can|u can|only)\W+)*"
+    r"(?:call|text|ring|phone|contact|reach|message|msg)\s+(?:me|us)\b"
     r"|比较方便|更方便|最方便|方便|比较好|最好|可以打|再打|再联系")
 _REFUSES = re.compile(r"\b(?:don'?t|do not|never|not|no|stop)\b|不要|别|不能|不方便|勿")
 

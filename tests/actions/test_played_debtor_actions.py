@@ -183,6 +183,10 @@ def _spans(account_id: str):
     (EN_PHONE, "en", "can you call me instead? after 5 is best", (time(0), time(17)), "before 17:00"),
     (EN_PHONE, "en", "evenings are better", (time(0), time(18)), "before 18:00"),
     (ZH_PHONE, "zh", "下午五点以后比较方便", (time(0), time(17)), "17:00之前"),
+    # asked to be called at a time, with no "best"/"better": stored as the time NOT to call
+    # before (found reading the preference reader after the wave-8 merge)
+    (EN_PHONE, "en", "call me after 6", (time(0), time(18)), "before 18:00"),
+    (EN_PHONE, "en", "pls text me in the evening", (time(0), time(18)), "before 18:00"),
 ])
 async def test_a_preferred_time_is_not_stored_as_the_time_to_avoid(portfolio, sender, language, text, span, said):
     dispatcher = CollectingDispatcher()
