@@ -6,7 +6,7 @@
 Training data: the corpus in compliance_filters/training/*.txt (<label>\\t<lang>\\t<text>;
 a blank line ends a group of paraphrases of one text, so cross-validation never splits a
 group), the labelled and held-out sets in tests/compliance/data named in HELDOUT_FILES
-(sets 1-9 since wave 8; never a later blind set: they are listed by name, not globbed), and every text the assistant
+(sets 1-10 since wave 9; never a later blind set: they are listed by name, not globbed), and every text the assistant
 sends (the `utter_*` responses of bot/domain/*.yml and the campaign templates of
 bot/campaigns/*.yml) as compliant. The model is scikit-learn's liblinear logistic
 regression (deterministic for a fixed corpus; no random state involved); the exported
@@ -24,6 +24,10 @@ fast as a miss spends its recall budget (0.03). For English, 0.005 is best at th
 0.0075 added 25 CV catches for 3 false blocks, but none in the time split (18/18 either way)
 and one more false block among the w8 lawful near misses out of fold (4/70), the blind
 sets' failure mode; 0.01 also added a time-split false block (2/253). Both stay at 0.005.
+Wave 9 (set 10 and the _w9 corpus in) tried again: C 4-32, no class weights, min_groups 2,
+word trigrams, Chinese trigrams or single characters moved catches by noise or less; budget
+0.0075 added catches (en +18, zh +25) for false blocks (+5, +4), FPR being what blind sets fail:
+C = 8 and 0.005 stay (compliance_filters/README.md, "wave 9").
 """
 
 from __future__ import annotations
@@ -57,12 +61,12 @@ DATA_DIR = ROOT / "tests" / "compliance" / "data"
 #: sets 7-9 joined in wave 8, after their first runs, as development data (their lawful texts
 #: are the blind writers' scary-word mentions the check must learn to leave alone)
 HELDOUT_FILES = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", "heldout5.txt",
-                 "heldout6.txt", "heldout7.txt", "heldout8.txt", "heldout9.txt")
+                 "heldout6.txt", "heldout7.txt", "heldout8.txt", "heldout9.txt", "heldout10.txt")
 #: for each development set, the corpus files written from its first run's errors (a name
 #: holding one of these): `time_split` leaves them out with the set and every later set, so
 #: the set is scored by a model as blind to it as its first run was
-WRITTEN_AFTER = {"heldout7.txt": ("_w6", "_w7", "_w8"), "heldout8.txt": ("_w7", "_w8"),
-                 "heldout9.txt": ("_w7b", "_w8")}
+WRITTEN_AFTER = {"heldout7.txt": ("_w6", "_w7", "_w8", "_w9"), "heldout8.txt": ("_w7", "_w8", "_w9"),
+                 "heldout9.txt": ("_w7b", "_w8", "_w9"), "heldout10.txt": ("_w9",)}
 C = 8.0            # inverse L2 strength, chosen by the grouped CV in --evaluate (wave 8: 1, 2, 4, 6, 8, 16, 32; see above)
 MIN_GROUPS = 1     # a feature must occur in this many groups to get a weight
 FOLDS = 10
@@ -409,6 +413,8 @@ def time_split(examples: List[Example], rules: Sequence[bool], c: float, min_gro
 #: the examples wave 8 added (sets 7-9 and the w8 corpus): `evaluate` also reports grouped CV
 #: over the rest, so numbers before and after wave 8 are over the same texts
 WAVE8_SOURCES = ("heldout7.txt", "heldout8.txt", "heldout9.txt", "_w8")
+#: the examples wave 9 added (set 10 and the w9 corpus), reported the same way
+WAVE9_SOURCES = ("heldout10.txt", "_w9")
 
 
 def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool,
@@ -419,10 +425,11 @@ def evaluate(examples: List[Example], c: float, min_groups: int, verbose: bool,
     report(f"CV{FOLDS} all (C={c}, mg={min_groups})", examples, rules, scores, t)
     learned = blocks(examples, scores, t)
     print_components(f"CV{FOLDS} all", examples, rules, learned)
-    old = [not any(tag in e.source for tag in WAVE8_SOURCES) for e in examples]
-    print_components(f"CV{FOLDS} wave-7 corpus only", [e for e, o in zip(examples, old) if o],
-                     [r for r, o in zip(rules, old) if o], [b for b, o in zip(learned, old) if o])
-    for tag in ("_w8", "heldout7.txt", "heldout8.txt", "heldout9.txt"):
+    for title, added in (("wave-7 corpus only", WAVE8_SOURCES), ("wave-8 corpus only", WAVE9_SOURCES)):
+        old = [not any(tag in e.source for tag in added) for e in examples]
+        print_components(f"CV{FOLDS} {title}", [e for e, o in zip(examples, old) if o],
+                         [r for r, o in zip(rules, old) if o], [b for b, o in zip(learned, old) if o])
+    for tag in ("_w8", "_w9", "heldout7.txt", "heldout8.txt", "heldout9.txt", "heldout10.txt"):
         mine = [i for i, e in enumerate(examples) if tag in e.source]
         if mine:
             print_components(f"CV{FOLDS} {tag}", [examples[i] for i in mine], [rules[i] for i in mine],
