@@ -1268,6 +1268,7 @@ _APOLOGY_EN = _cre(r"(?:^| )(?:apology for|apologies for|apologize for|apologise
                    r"sorry that we|regret|we regret|have stopped|we've stopped|has stopped|have now stopped|"
                    r"no longer)(?: [a-z0-9']+)?$")
 _APOLOGY_ZH = re.compile(r"(?:抱歉|对不起|不好意思|致歉|道歉|歉意)[^，。；！？]{0,4}$|(?:已|已经)(?:停止|不再)[^，。；！？]{0,3}$")
+_APOLOGY_AFTER_ZH = re.compile(r"^[^，。；！？]{0,4}?(?:深表歉意|表示歉意|致歉|道歉|抱歉|表示抱歉)")
 # a right to refuse or stop us (您有权拒绝我们联系您的家人)
 _REFUSE_ZH = re.compile(r"(?:有权|可以|可)(?:拒绝|要求(?:我们|我司)?(?:不再|停止))(?:我们|我司)?$")
 # the debtor's right after a condition or a court's step (如有法院判决，您有权依法上诉; 您会收到法院的
@@ -1323,6 +1324,9 @@ def _past_step(lm: _LangMatcher, category: str, words: List[str], start: int, en
         m = _APOLOGY_ZH.search("".join(words[lo:start]))
         if m is None:
             m = _APOLOGY_ZH.search("".join(words[max(0, lo - 1):start]))  # 我们已停止|向…: 我们 bounds the clause
+        if m is None and "了" in "".join(words[start:end]):  # 对联系了您的同事深表歉意: the apology after a past step
+            lo2, hi = _clause(lm, words, start, end)
+            return _APOLOGY_AFTER_ZH.match("".join(words[end:hi])) is not None
         return m is not None and not _ZH_OUR_STEP.search("".join(words[start:]))
     before = " ".join(words[max(0, start - 6):start])
     m = _APOLOGY_EN.search(before)
@@ -1387,10 +1391,17 @@ def _en_counsel_office(lm: _LangMatcher, category: str, words: List[str], start:
         return False
     if "us" in words[start:start + 3] and not _COORDINATION.isdisjoint(words[start:end]):
         return True
+    # an office that is an authority's or ours ("contact the sheriff's office directly"), not the debtor's
+    if words[end - 1:end] in (["office"], ["offices"]):
+        owner = words[end - 3] if words[end - 2:end - 1] == ["'s"] and end >= 3 else words[end - 2]
+        if owner in _OFFICE_OWNERS:
+            return True
     sentence = " ".join(words[:start])
     return words[end - 2:end - 1] in (["her"], ["his"], ["their"]) and _OWN_COUNSEL_EN.search(sentence) is not None
 
 
+_OFFICE_OWNERS = _canon_set(["our", "sheriff", "court", "clerk", "general", "attorney", "police", "da", "mayor",
+                             "county", "state", "city", "government", "post", "bureau", "cfpb", "ftc", "treasurer"])
 _OWN_COUNSEL_EN = _cre(r"(?:^| )your (?:attorney|lawyer|trustee|representative|counsel)(?= |$)")
 
 
