@@ -1718,7 +1718,8 @@ def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end:
              interior: bool) -> Optional[str]:
     """What the hit words[start:end] counts as: `category` (banned), None (excused), or the
     category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`, `_OPTION_PENDING`,
-    `_CALL_PENDING`) for `_resolve` to decide
+    `_CALL_PENDING`; wave 9: `_RIGHT_PENDING`, `_QUOTE_PENDING`, `_SOON_PENDING`, which
+    `_resolve` decides with the next or the previous clause) for `_resolve` to decide
     with the next sentence in view. An excuse inside the debtor's reported words is pending
     too: "You asked about jail? You'll find out soon enough." stays a threat."""
     excused = _lawful_mention(lm, category, words, start, end) or (
@@ -2112,7 +2113,11 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
     of ours only when neither this sentence nor the next retracts it; and a question about
     a legal step answered no is excused (`_answered_no`); a creditor's option before a
     semicolon only when the clause after it sets no condition, and a call the debtor may get
-    (如果您接到电话说…) only when the next clause disowns it (wave 8b)."""
+    (如果您接到电话说…) only when the next clause disowns it (wave 8b). Wave 9, with `previous`
+    (the clause before): a court's step after a condition only when the next clause is no
+    right of the debtor's (如有法院判决，您有权依法上诉); a quotation opening a clause only when
+    the clause before does not open it as the debtor's (按您的说法，“…”); a bare 下周就正式执行
+    only after a legal step in the clause before."""
     for c, _, _ in hits:
         if c[0] in _PENDING_MARKS:
             break

@@ -10,24 +10,14 @@ the honest measure)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import List, Tuple
-
 import pytest
 
 from compliance_filters import check_text
 from compliance_filters.phrases import banned_hits
+from tests.compliance.test_lawful_wave8 import dev_rows
 
 
-def _rows() -> List[Tuple[str, str, str, str]]:
-    """(label, lang, family, text) rows of data/wave9_dev.txt (comments skipped)."""
-    lines = (Path(__file__).parent / "data" / "wave9_dev.txt").read_text(encoding="utf-8").splitlines()
-    rows = [tuple(line.split("\t")) for line in lines if line.strip() and not line.startswith("#")]
-    assert all(len(r) == 4 and r[0] in ("lawful", "banned") and r[1] in ("en", "zh") for r in rows)
-    return rows  # type: ignore[return-value]
-
-
-ROWS = _rows()
+ROWS = dev_rows("wave9_dev.txt")
 
 # what the filter still decides wrongly, each with why (left alone)
 KNOWN_FALSE_BLOCKS = {
