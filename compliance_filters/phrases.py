@@ -64,8 +64,8 @@ _PLACE_AFTER_ZH = re.compile(r"(?:[东南西北中]?(?:路|街|大道|大街|巷
 _DEBTOR_SAID_EN = re.compile(r"(?:^| )(?:you (?:asked|asked us|asked me|said|told us|told me|wrote|wrote to us|"
                              r"texted|texted us|mentioned|wanted to know|wondered)|quoting your [a-z]+|your (?:note|"
                              r"message|letter|email|text) (?:said|says|read|reads))(?: [:,])?$".replace("l", "i"))
-_DEBTOR_SAID_ZH_IN = re.compile(r"(?:您|你)(?:说|问|问我们|问道|提到|反映|来电说|留言说|写道|在电话里说|在电话中说|"
-                                r"在电话里问|在电话中问|刚才说|之前说)[：:]?[\"“]?")
+_DEBTOR_SAID_ZH_IN = re.compile(r"(?:(?:按|照|按照|依|依照)(?:您|你)(?:的说法|所说|说的)[,，]?|(?:您|你)(?:说|问|问我们|问道|提到|反映|"
+                                r"来电说|留言说|写道|在电话里说|在电话中说|在电话里问|在电话中问|刚才说|之前说))[：:]?[\"“]?")
 _ZH_CLAUSE_END = re.compile(r"[，。；！？,;!?.]")
 # the one source of quotation marks: what opens, what closes, and (`_QUOTES`) any mark a
 # quoted word may stand between (the straight ones both open and close)
@@ -201,9 +201,10 @@ _RELATIVE_JOB_EN = _cre(
 _FUTURE = _canon_set(["will", "'ll", "gonna", "going", "shall", "tomorrow", "today", "tonight", "soon", "next"])
 # the debtor's own suit, papers or case named right after the hit
 _OWN_AFTER_EN = _cre(
-    r"^ (?:[a-z0-9'$]+ ){0,3}?(?:you (?:told us you |said you |have |had )?(?:filed|brought|started|sent|"
+    r"^ (?:(?:[a-z]+ )?(?:from|in|on) (?:another|a different|an older|a previous|a separate) (?:case|lawsuit|matter|account|creditor)|"
+    r"(?:[a-z0-9'$]+ ){0,3}?(?:you (?:told us you |said you |have |had )?(?:filed|brought|started|sent|"
     r"sent us|provided|mailed|forwarded|uploaded|shared|gave us|showed us|received)|in your (?:[a-z]+ ){0,2}"
-    r"(?:case|matter|divorce|bankruptcy|lawsuit|suit|estate))(?= |$)")
+    r"(?:case|matter|divorce|bankruptcy|lawsuit|suit|estate)))(?= |$)")
 _OWN_BEFORE_EN = _cre(
     r"(?:^| )(?:copy of|copies of|you sent|you sent us|you provided|thank you for|thanks for|"
     r"your (?:[a-z]+ )?(?:attorney|lawyer|trustee|executor|representative) (?:can|may|will|could|has|sent))(?= |$)")
@@ -225,7 +226,8 @@ _DEBTOR_KEYS = _canon_set([
 _PAST_KEYS = _canon_set([
     "mentioning", "mentioned", "said", "saying", "stated", "stating", "referred", "referring", "used",
     "using", "sounded", "suggested", "suggesting", "included", "contained", "claimed", "word", "term",
-    "words", "phrase", "reference", "mention", "told"])
+    "words", "phrase", "reference", "mention", "told", "about", "regarding"])
+_FEARED = _canon_set(["afraid", "worried", "scared", "feared", "fear", "fearing", "concerned"])
 _SELF_DESCRIBED = _canon_set(["felt", "feel", "yourself", "feared", "fear", "afraid", "worried", "scared"])
 # what the debtor said, asked, wrote or feared, reported back ("you told our agent", "your
 # letter says", "you called yourself", "quoting your note")
@@ -242,11 +244,11 @@ _ZH_CONSEQUENCE = re.compile(r"就|否则|不然|那么|那就|我们会|我们�
 # an earlier message or agent of ours quoted in order to correct it
 _PAST_MESSAGE_EN = _cre(
     r"(?:^| )(?:(?:message|messages|text|texts|sms|letter|letters|notice|email|reminder|call|voicemail|note|"
-    r"statement|it|which|that)(?: [a-z0-9']+){0,4}? (?:mentioning|mentioned|said|saying|stated|stating|"
+    r"statement|it|which|that)(?: [a-z0-9']+){0,4}? (?:mentioning|mentioned|said|saying|stated|stating|about|regarding|"
     r"referred to|referring to|used|using|sounded like|suggested|suggesting|included|contained|claimed)|"
     r"(?:the|a) (?:word|term|words|phrase|reference to|mention of)|(?:agent|collector|representative|"
     r"caller|employee|staff member)(?: [a-z0-9']+){0,3}? (?:told you|said|mentioned|stated))(?= |$)")
-_PAST_MESSAGE_ZH = re.compile(r"(?:之前|此前|上次|上条|上一条|昨天|昨日|上周|刚才|先前|日前|我方|误写|误提|错误地)"
+_PAST_MESSAGE_ZH = re.compile(r"(?:之前|此前|上次|上条|上一条|前一条|前条|前一封|上一封|前次|昨天|昨日|上周|刚才|先前|日前|我方|误写|误提|错误地)"
                               r"[^，。,]*?(?:短信|通知|信件|提醒|提示|语音|消息|邮件|工作人员|催收员|坐席|员工|写了|写为|称|提到|出现|关于)"
                               r"|(?:短信|通知|信件|提醒|提示|语音)中(?:提到|出现|的)?")
 _PAST_SAYING_ZH = re.compile(r"[”\"」』]?(?:的说法|的表述|字样|的短信)")
@@ -254,7 +256,7 @@ _RETRACTS_EN = _cre(
     r"(?:^| )(?:error|errors|mistake|mistaken|mistakenly|wrong|wrongly|incorrect|incorrectly|inaccurate|untrue|"
     r"not true|disregard|ignore|correction|corrects|corrected|withdraw|retract|apologize|apologise|"
     r"apologies|apology|sorry|regret|not approved|should not have|should never have|should n't have)(?= |$|[.,;:!?])")
-_RETRACTS_ZH = re.compile(r"有误|错误|误写|误提|误称|撤回|更正|致歉|道歉|抱歉|对不起|不好意思|不准确|不实|忽略|为准|歉意|不对|"
+_RETRACTS_ZH = re.compile(r"有误|错误|误写|误提|误称|误发|发错|撤回|更正|致歉|道歉|抱歉|对不起|不好意思|不准确|不实|忽略|为准|歉意|不对|"
                           r"不符合|违规|违反规定|不应该|不该")
 # the next sentence says yes or promises the worst ("You should be.", "You'll find out
 # soon enough.", 会的, 很快你就知道了): a debtor's question is then the threat's set-up
@@ -297,7 +299,7 @@ _ZH_CONTACT_COURT = re.compile(r"(?:与|向|跟)执行法院(?:联系|沟通|咨
 # a right to complain, the debtor unnamed in the clause (…，可以向银保监部门投诉); not ours
 _ZH_MAY_COMPLAIN = re.compile(r"(?:也)?(?:可以|可|有权)(?:依法)?向")
 _ZH_WE = re.compile(r"我们|我司|我方|本公司")
-_ZH_COMPLAIN_VERB = re.compile(r"投诉|举报|反映|申诉|咨询")
+_ZH_COMPLAIN_VERB = re.compile(r"投诉|举报|反映|申诉|咨询|提起诉讼|起诉(?!你)|申请仲裁|申请调解")
 # the debtor's own papers (您提供的法院判决书)
 _ZH_OWN_PAPERS = re.compile(r"(?:您|你)(?:提供|寄来|发来|上传|提交|出示)的$")
 
@@ -904,6 +906,10 @@ def _last(pattern: re.Pattern, text: str) -> Optional[re.Match]:
     return found
 
 
+# wave 9: the described call owned as ours ("if you got a call about your arrest, THAT WAS US")
+_OURS_AFFIRMED = _cre(r"(?:^| )(?:that|it|this|they|those) (?:was|is|'s|were|are) (?:us|from us|ours|our (?:call|text|message|office))(?= |$)")
+
+
 def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
     """Is the hit words[start:end] reported, not threatened: what an impostor or a scammer
     does ("someone CLAIMING TO BE from the police", "FRAUDSTERS threaten jail", "谨防…冒充
@@ -938,7 +944,8 @@ def _reported(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
         first, after = text[:marker.start()].count(" "), text[:marker.end()].count(" ") + 1
         # cancelling words count from the marker on ("don't PAY anyone claiming to be ..." is advice)
         if "you" not in words[max(0, first - 2):first] and words[after:after + 2] not in _LIKE_YOU \
-                and lm.cancel.isdisjoint(words[first:end]) and _span_is_one_clause(words, after, start):
+                and lm.cancel.isdisjoint(words[first:end]) and _span_is_one_clause(words, after, start) \
+                and _OURS_AFFIRMED.search(" ".join(words[end:])) is None:
             return True
     if not lm.cancel.isdisjoint(words[:end]):
         return False
@@ -1255,8 +1262,179 @@ def _en_keyed(lm: _LangMatcher, category: str, words: List[str], start: int, end
             or _en_case_status(lm, category, words, start, end))
 
 
+# --- wave 9: families from the wave-9 probe (tests/compliance/data/wave9_dev.txt) ----------
+# a step of ours named in an apology or as stopped ("our apology FOR contacting your employer",
+# "we HAVE STOPPED calling your workplace", 很抱歉联系了您的单位, 我们已停止向您的单位打电话)
+_PAST_STEP_CATEGORIES = frozenset(["third_party_threat", "violence_visit", "harassment", "intimidation"])
+_APOLOGY_EN = _cre(r"(?:^| )(?:apology for|apologies for|apologize for|apologise for|sorry for|sorry about|"
+                   r"sorry that we|regret|we regret|have stopped|we've stopped|has stopped|have now stopped|"
+                   r"no longer)(?: [a-z0-9']+)?$")
+_APOLOGY_ZH = re.compile(r"(?:抱歉|对不起|不好意思|致歉|道歉|歉意)[^，。；！？]{0,4}$|(?:已|已经)(?:停止|不再)[^，。；！？]{0,3}$")
+_APOLOGY_AFTER_ZH = re.compile(r"^[^，。；！？]{0,4}?(?:深表歉意|表示歉意|致歉|道歉|抱歉|表示抱歉)")
+# a right to refuse or stop us (您有权拒绝我们联系您的家人)
+_REFUSE_ZH = re.compile(r"(?:有权|可以|可)(?:拒绝|要求(?:我们|我司)?(?:不再|停止))(?:我们|我司)?$")
+# the debtor's right after a condition or a court's step (如有法院判决，您有权依法上诉; 您会收到法院的
+# 传票，并有权应诉答辩): decided with the next clause in view (`_RIGHT_PENDING`)
+_ZH_CONDITION_OPEN = re.compile(r"^(?:如果|如有|若有|如|若|一旦|假如|倘若|将来|日后|今后)|(?:您|你)(?:会|将|可能会)收到")
+_ZH_RIGHT_NEXT = re.compile(r"^(?:并|也|则|那么|您|你)?(?:也)?(?:有权|可以依法|可依法|依法享有|可以申请|可申请|有权依法)")
+_EN_RIGHT_AFTER = _cre(r"\b(?:(?:you )?(?:can|may) (?:respond|answer|appeal|dispute|object|defend)|"
+                       r"right to (?:respond|answer|appeal|dispute|object|defend|a hearing))\b")
+# "IF a court has ever entered a judgment against you, YOU MAY HAVE THE RIGHT to ..."
+_EN_IF_RIGHT = _cre(r"^ , (?:you (?:may|can|might|will|would) (?:also )?(?:have the right|be able to (?:ask|appeal|respond|"
+                    r"dispute|object)|ask|appeal|respond|dispute|object|request)|you have the right|you are entitled|"
+                    r"you're entitled)(?= |$)")
+_IF = _canon_set(["if"])
+# "you can ASK A JUDGE TO REVIEW any garnishment order": the measure is what the debtor may have reviewed
+_EN_REVIEW = _cre(r"(?:^| )(?:you|you can|you may|you have the right to|you could)(?: [a-z']+){0,3}? (?:ask|petition|request|move)"
+                  r" (?:a|the|your) (?:judge|court) to (?:review|stop|lift|set aside|reduce|vacate|modify|reconsider|"
+                  r"dismiss|release|end|limit)(?= |$)")
+# a landmark in directions ("turn left AT the Sheriff's Office", "ACROSS FROM the courthouse", 离派出所步行5分钟)
+_EN_LANDMARK = _cre(r"(?:^| )(?:turn left at|turn right at|turn at|across from|across the street from|next to|"
+                    r"opposite|behind|beside|near|past|around the corner from|down the street from|minutes from|"
+                    r"blocks from|block from|walk from|drive from)(?: the| a)?$")
+_ZH_LANDMARK_BEFORE = re.compile(r"(?:离|距离|距|靠近|紧邻|毗邻|挨着|临近)$")
+_ZH_LANDMARK_AFTER = re.compile(r"^(?:步行|走路|开车|驾车|约|大约|仅)?\d*(?:米|公里|分钟|站)")
+_ZH_LANDMARK_NEAR = re.compile(r"^(?:步行|走路|开车|驾车|约|大约|仅|只有|不到|不远|很近|\d|一站|两站)")
+# an authority as a source of information ("the attorney general of your state PUBLISHES a guide")
+_EN_INFO_VERB = _cre(r"^(?: [a-z']+){0,4}? (?:publishes|publish|offers|provides|lists|posts|explains|regulates|"
+                     r"licenses|oversees|maintains|has a website|has information|has guides)(?= |$)")
+# advice to contact the authority itself ("call us or the court clerk DIRECTLY")
+_NAMES_DEBTOR = _canon_set(["you", "your", "yours", "yourself", "names", "name", "debtors", "deadbeats", "photo"])
+_EN_CONTACT_VERBS = _canon_set(["call", "contact", "phone", "ask", "check", "verify", "email", "write"])
+_DIRECTLY = _canon_set(["directly", "yourself"])
+# our own legal department reviewing the debtor's request (我们法务部的同事会审核您的减免申请)
+_ZH_LEGAL_DEPT = frozenset(["法务部", "法务部门"])
+_ZH_REVIEWS = re.compile(r"(?:审核|复核|核对|核实|处理|受理|评估)(?:您|你)的(?:[^，。；！？]{0,4})?(?:申请|异议|投诉|材料|"
+                         r"减免|方案|诉求|资料|请求)|(?:审核|复核|核对)")
+_ZH_SUIT_WORDS = re.compile(r"起诉|诉讼|上门|找你|律师函|立案|追究|处理你")
+# a word named, not used: an insult in quotation marks named as a word (“老赖”这样的话)
+_ZH_NAMED_WORD = re.compile(r"^[”\"」』’]?(?:这样的话|这种话|这类话|这个词|一词|这类词|等字眼|字眼|等词|的说法|这种说法|这样的字眼|这样的词)")
+# the debtor unnamed: "属于诈骗" opening a clause that describes a message (…的短信，属于诈骗)
+_ZH_SCAM_KIND = frozenset(["属于诈骗", "系诈骗", "是诈骗", "属于骗局", "均属诈骗", "都属于诈骗"])
+
+
+def _past_step(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A step of ours named in an apology or said to have stopped (wave 9: "please accept
+    our apology FOR contacting your employer", "we HAVE STOPPED calling your workplace",
+    很抱歉联系了您的单位, 我们已停止向您的工作单位打电话), not a step still to come: a modal
+    of the future between the marker and the hit ("sorry, but we WILL call ...") keeps it."""
+    if lm.lang == "zh":
+        lo = _clause(lm, words, start, end)[0]
+        before = "".join(words[:start])
+        if _REFUSE_ZH.search(before) is not None:
+            return True
+        m = _APOLOGY_ZH.search("".join(words[lo:start]))
+        if m is None:
+            m = _APOLOGY_ZH.search("".join(words[max(0, lo - 1):start]))  # 我们已停止|向…: 我们 bounds the clause
+        if m is None and "了" in "".join(words[start:end]):  # 对联系了您的同事深表歉意: the apology after a past step
+            lo2, hi = _clause(lm, words, start, end)
+            return _APOLOGY_AFTER_ZH.match("".join(words[end:hi])) is not None
+        return m is not None and not _ZH_OUR_STEP.search("".join(words[start:]))
+    before = " ".join(words[max(0, start - 6):start])
+    m = _APOLOGY_EN.search(before)
+    if m is None:
+        return False
+    first = start - before[m.start():].strip().count(" ") - 1
+    return _FUTURE.isdisjoint(words[first:end]) and _span_is_one_clause(words, first, start)
+
+
+def _en_if_right(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """A legal step inside an "if" clause whose main clause is the debtor's right (wave 9:
+    "IF a court has ever entered a judgment against you, YOU MAY HAVE THE RIGHT to ask ...")
+    or the object of a review the debtor may ask a court for ("you can ASK A JUDGE TO REVIEW
+    any garnishment order"); "if you don't pay, you may be sued" names no right."""
+    if category not in _LEGAL:
+        return False
+    lo = _clause(lm, words, start, end)[0]
+    if _EN_REVIEW.search(" ".join(words[max(0, lo - 12):start])) is not None and ";" not in words[lo:start]:
+        return True
+    if _IF.isdisjoint(words[max(0, start - 10):start]):
+        return False
+    i = max(j for j in range(max(0, start - 10), start) if words[j] in _IF)
+    if "you" in words[i + 1:i + 2] or not _span_is_one_clause(words, i + 1, start):
+        return False
+    comma = next((j for j in range(end, len(words)) if words[j] in (",", ";", ".", "?", "!")), None)
+    return comma is not None and words[comma] == "," and _EN_IF_RIGHT.match(" " + " ".join(words[comma:comma + 8])) is not None
+
+
+def _en_landmark(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """An authority's building as a landmark in directions (wave 9: "turn left AT the
+    Sheriff's Office", "ACROSS FROM the courthouse"; names only), in a sentence that gives
+    directions or our address ("we'll meet you next to the police car" gives none)."""
+    return (_EN_LANDMARK.search(" ".join(words[max(0, start - 6):start])) is not None
+            and _EN_DIRECTIONS.search(" ".join(words)) is not None)
+
+
+_EN_DIRECTIONS = _cre(r"(?:^| )(?:directions|turn left|turn right|exit|our office|our offices|our building|our branch|"
+                      r"we are located|we're located|located|address|suite|floor|parking|entrance|visit us|find us|"
+                      r"pay in person|lobby|front desk)(?= |$)")
+
+
+def _en_info_source(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """An authority as a source of information (wave 9: "the attorney general of your state
+    PUBLISHES a consumer guide"), or advice to contact it directly ("call us or the court
+    clerk DIRECTLY"); no "we" in the clause ("we'll call the police directly" stays)."""
+    if category != "impersonation":
+        return False
+    lo, hi = _clause(lm, words, start, end)
+    if not _SELF.isdisjoint(words[lo:hi]) or "we" in words[max(0, lo - 1):lo]:
+        return False
+    verb = _EN_INFO_VERB.match(" " + " ".join(words[end:end + 6]))
+    if verb is not None:  # "the court PUBLISHES the names of debtors" names the debtor: no source
+        rest = end + verb.group().count(" ")
+        return _NAMES_DEBTOR.isdisjoint(words[rest:hi])
+    return not _DIRECTLY.isdisjoint(words[end:end + 3]) and not _EN_CONTACT_VERBS.isdisjoint(words[max(0, start - 5):start])
+
+
+def _en_counsel_office(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """The debtor's own lawyer's office or a reply to us (wave 9: "your attorney ... asked us
+    to send the payoff figure to HER office", "write to US, or use the online form")."""
+    if category != "third_party_threat":
+        return False
+    if "us" in words[start:start + 3] and not _COORDINATION.isdisjoint(words[start:end]):
+        return True
+    # an office that is an authority's or ours ("contact the sheriff's office directly"), not the debtor's
+    if words[end - 1:end] in (["office"], ["offices"]):
+        owner = words[end - 3] if words[end - 2:end - 1] == ["'s"] and end >= 3 else words[end - 2]
+        if owner in _OFFICE_OWNERS:
+            return True
+    sentence = " ".join(words[:start])
+    return words[end - 2:end - 1] in (["her"], ["his"], ["their"]) and _OWN_COUNSEL_EN.search(sentence) is not None
+
+
+_OFFICE_OWNERS = _canon_set(["our", "sheriff", "court", "clerk", "general", "attorney", "police", "da", "mayor",
+                             "county", "state", "city", "government", "post", "bureau", "cfpb", "ftc", "treasurer"])
+_OWN_COUNSEL_EN = _cre(r"(?:^| )your (?:attorney|lawyer|trustee|representative|counsel)(?= |$)")
+
+
+def _zh_landmark(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """An authority's building as a landmark (wave 9: 离派出所步行5分钟, 距法院500米)."""
+    after = "".join(words[end:end + 4])
+    if _ZH_LANDMARK_AFTER.match(after) is not None:
+        return True
+    return (_ZH_LANDMARK_BEFORE.search("".join(words[max(0, start - 2):start])) is not None
+            and _ZH_LANDMARK_NEAR.match(after) is not None)  # 距离法院开庭还有3天 is no place
+
+
+def _zh_reviewer(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """Our legal department as the reviewer of the debtor's request (wave 9: 我们法务部的同事
+    会审核您的减免申请); 法务部 with a suit, a visit or 找你 stays a threat's sender."""
+    if "".join(words[start:end]) not in _ZH_LEGAL_DEPT:
+        return False
+    after = "".join(words[end:])
+    return _ZH_REVIEWS.search(after) is not None and _ZH_SUIT_WORDS.search(after) is None
+
+
+def _zh_scam_kind(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
+    """属于诈骗 opening a clause with no subject, after the message it describes (wave 9:
+    如收到“…”的短信，属于诈骗); 你这属于诈骗 names the debtor and stays."""
+    return (start <= 1 and "".join(words[start:end]) in _ZH_SCAM_KIND
+            and "".join(words[:start]) in ("", "均", "都", "皆", "一律") and not _ZH_YOU.search("".join(words)))
+
+
 _EN_FAMILIES = (_en_docket_before, _en_named_place, _en_job_title, _en_keyed, _en_relative_job,
-                _en_own_matter, _en_verify_advice, _en_fake_named, _en_creditor_option)
+                _en_own_matter, _en_verify_advice, _en_fake_named, _en_creditor_option,
+                _past_step, _en_if_right, _en_landmark, _en_info_source, _en_counsel_office)
 
 
 def _zh_named_place(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
@@ -1366,13 +1544,18 @@ def _zh_impostors_called(lm: _LangMatcher, category: str, words: List[str], star
 
 # the categories a family can excuse (a family not named here: every category)
 _FAMILY_CATEGORIES: Dict[Callable[..., bool], FrozenSet[str]] = {}
-_ZH_FAMILIES = (_zh_named_place, _zh_relative_job, _zh_keyed, _zh_information, _zh_impostors_called)
+_ZH_FAMILIES = (_zh_named_place, _zh_relative_job, _zh_keyed, _zh_information, _zh_impostors_called,
+                _past_step, _zh_landmark, _zh_reviewer, _zh_scam_kind)
 _FAMILY_CATEGORIES.update({
     _en_docket_before: frozenset(["impersonation"]), _en_named_place: _NAMED,
     _en_job_title: frozenset(["impersonation"]), _en_relative_job: _NAMED, _en_own_matter: _LEGAL,
     _en_verify_advice: frozenset(["impersonation"]), _en_fake_named: _NAMED, _en_creditor_option: _LEGAL,
     _zh_named_place: _NAMED, _zh_relative_job: _NAMED, _zh_information: _LEGAL,
-    _zh_impostors_called: frozenset(["obscenity"])})
+    _zh_impostors_called: frozenset(["obscenity"]),
+    # wave 9
+    _past_step: _PAST_STEP_CATEGORIES, _en_if_right: _LEGAL, _en_landmark: _NAMED,
+    _en_info_source: frozenset(["impersonation"]), _en_counsel_office: frozenset(["third_party_threat"]),
+    _zh_landmark: _NAMED, _zh_reviewer: frozenset(["impersonation"]), _zh_scam_kind: frozenset(["threat_arrest"])})
 
 
 def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
@@ -1422,6 +1605,10 @@ def _debtor_words(lm: _LangMatcher, category: str, words: List[str], start: int,
     if m is None:
         return False
     after = before[:m.end()].count(" ") + 1
+    # wave 9: what the debtor feared we would do ("you were afraid WE'D contact your church")
+    if words[after - 1] in _FEARED:
+        after += int(words[after:after + 1] == ["that"])
+        after += int(words[after:after + 1] == ["we"])
     if not _span_is_one_clause(words, after, start):
         return False
     if category == "obscenity" and _YOU_WORDS.isdisjoint(words[after:start]) \
@@ -1510,13 +1697,35 @@ _DEBTOR_PENDING = "?"  # the debtor's words reported back: kept if the next sent
 _RETRACT_PENDING = "!"  # an earlier message of ours quoted: dropped if it is retracted
 _OPTION_PENDING = "~"  # wave 8b: a creditor's option before a semicolon: kept if a condition follows
 _CALL_PENDING = "^"  # wave 8b: a call the debtor may get (如果您接到电话说…，): dropped if the next clause disowns it
+_RIGHT_PENDING = "%"  # wave 9: a court's step after a condition (如有法院判决，): dropped if the next clause is a right
+_QUOTE_PENDING = "&"  # wave 9: a quotation opening a zh clause: dropped if the clause before opens it as the debtor's
+_SOON_PENDING = "@"  # wave 9: 下周就正式执行 on its own: kept if the clause before names a legal step
+_PENDING_MARKS = "?!~^%&@"
+# the debtor's words opened in the clause before a quotation (按您的说法，“…”; 您说：“…”)
+_ZH_SAID_BEFORE = re.compile(r"(?:(?:按|照|按照|依|依照)(?:您|你)(?:的说法|所说|说的)|(?:您|你)(?:刚才|之前|曾)?(?:说|问|提到|"
+                             r"反映|写道|留言说|来电说))[：:,，]?\s*$")
+# a bare "soon" step (下周就正式执行) and the legal steps that make it a threat in the clause before
+_ZH_SOON_BARE = re.compile(r"就(?:正式)?(?:执行|开始执行|启动|实施|开始)$")
+_ZH_LEGAL_STEP = re.compile(r"起诉|诉讼|立案|冻结|查封|强制执行|拘留|上门|律师函|法院|扣押|拍卖")
+
+
+def _zh_right_condition(lm: _LangMatcher, words: List[str], start: int, end: int) -> bool:
+    """A court's step named in a clause that sets a condition or says what the debtor will
+    receive (wave 9: 如有法院判决，…; 如果将来进入诉讼，您会收到法院的正式文书，…), with no step of
+    ours in it (就/把你/马上/否则 ...). Pending (`_RIGHT_PENDING`): `_resolve` drops the hit
+    only when the next clause states the debtor's right (您有权依法上诉, 并有权答辩)."""
+    if lm.lang != "zh":
+        return False
+    clause = "".join(words)
+    return _ZH_CONDITION_OPEN.search(clause) is not None and _ZH_OUR_STEP.search(clause) is None
 
 
 def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end: int,
              interior: bool) -> Optional[str]:
     """What the hit words[start:end] counts as: `category` (banned), None (excused), or the
     category marked pending (`_DEBTOR_PENDING`, `_RETRACT_PENDING`, `_OPTION_PENDING`,
-    `_CALL_PENDING`) for `_resolve` to decide
+    `_CALL_PENDING`; wave 9: `_RIGHT_PENDING`, `_QUOTE_PENDING`, `_SOON_PENDING`, which
+    `_resolve` decides with the next or the previous clause) for `_resolve` to decide
     with the next sentence in view. An excuse inside the debtor's reported words is pending
     too: "You asked about jail? You'll find out soon enough." stays a threat."""
     excused = _lawful_mention(lm, category, words, start, end) or (
@@ -1527,10 +1736,23 @@ def _verdict(lm: _LangMatcher, category: str, words: List[str], start: int, end:
         return _DEBTOR_PENDING + category if _reported_by_debtor(lm, words, start) else None
     if _past_message(lm, category, words, start, end):
         return _RETRACT_PENDING + category
+    if category == "obscenity" and lm.lang == "zh" and _ZH_NAMED_WORD.match("".join(words[end:end + 3])):
+        # wave 9: an insult named as a word (您反映催收员说了“老赖”这样的话): the debtor's report of
+        # it is excused; otherwise only where this clause or the next retracts it
+        return None if _DEBTOR_WORDS_ZH.search("".join(words[:start])) else _RETRACT_PENDING + category
     if category in _LEGAL and _en_creditor_option_to_semicolon(lm, category, words, start, end):
         return _OPTION_PENDING + category
     if category in _LEGAL and _zh_impostor_call(lm, words, start, end):
         return _CALL_PENDING + category
+    if category in _LEGAL and _zh_right_condition(lm, words, start, end):
+        return _RIGHT_PENDING + category
+    if lm.lang == "zh":
+        if any(w in _CLOSE_QUOTES or w == "\"" for w in words[end:]) and not _ZH_YOU.search("".join(words[:start])) \
+                and not _ZH_WE.search("".join(words[:start])):
+            return _QUOTE_PENDING + category  # a quotation the clause before may open as the debtor's
+        if category == "false_legal" and _ZH_SOON_BARE.search("".join(words[start:end])) \
+                and not _ZH_LEGAL_STEP.search("".join(words[:start])):
+            return _SOON_PENDING + category
     return category
 
 
@@ -1827,7 +2049,8 @@ def _hits_by_sentence(pack: Pack, lang: str, trigger: Trigger, canon: str
                 memo.clear()
             memo[sentence] = got
         if got:
-            for category, a, b in _resolve(lang, sentence, pieces[i + 1] if i + 1 < len(pieces) else "", got):
+            for category, a, b in _resolve(lang, sentence, pieces[i + 1] if i + 1 < len(pieces) else "", got,
+                                           pieces[i - 1] if i else ""):
                 found.append((category, pos + a, pos + b))
         pos += len(sentence)
     return found
@@ -1853,7 +2076,8 @@ _NO_ANSWER = _cre(
     r"of course not\b|not at all\b|not without\b|(?:we|you|they|it|he|she|police|the police|nobody|no one) "
     r"(?:can't|cannot|can not|could not|couldn't|won't|will not|don't|do not|doesn't|does not|are not|aren't|"
     r"is not|isn't|have no|has no|may not|never|would not|wouldn't)\b)")
-_QUESTION_CATEGORIES = frozenset(["false_legal", "threat_arrest"])
+# wave 9: a "no" that is the threat ("We will not HESITATE to.", "We won't STOP until ...")
+_NO_CANCELLED = _cre(r"\b(?:hesitate|think twice|stop|wait|go easy|be gentle|hold back)\b")
 _ANSWERABLE = frozenset(["false_legal", "threat_arrest", "impersonation", "third_party_threat", "violence_visit"])
 _ZH_QUESTION = re.compile(r"(?:吗|么|没有|不会|呢)?[?？]$")
 _NO_ANSWER_ZH = re.compile(r"^\s*(?:不会|不|没有|没|当然不|绝对不|并不|并没有|请放心|放心|不存在|无|不是)")
@@ -1870,9 +2094,10 @@ def _answered_no(lang: str, sentence: str, following: str, hits: Sequence[Tuple[
             return False
     if lang == "zh":
         return _ZH_QUESTION.search(sentence.rstrip()) is not None and _NO_ANSWER_ZH.match(following) is not None
-    if _NO_ANSWER.match(following) is None or _ON_CONDITION.search(following) is not None:
+    if _NO_ANSWER.match(following) is None or _ON_CONDITION.search(following) is not None \
+            or _NO_CANCELLED.search(following) is not None:
         return False
-    if all(c in _QUESTION_CATEGORIES for c, _, _ in hits) and _OUR_POWER_QUESTION.match(sentence) is not None:
+    if _OUR_POWER_QUESTION.match(sentence) is not None:  # wave 9: every answerable category
         return True
     return all(c in _ANSWERABLE for c, _, _ in hits) and _YES_NO_QUESTION.match(sentence) is not None
 
@@ -1887,16 +2112,20 @@ def _retracts(lang: str, text: str) -> bool:
     return (_RETRACTS_ZH if lang == "zh" else _RETRACTS_EN).search(text) is not None
 
 
-def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str, int, int]]
-             ) -> Sequence[Tuple[str, int, int]]:
+def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str, int, int]],
+             previous: str = "") -> Sequence[Tuple[str, int, int]]:
     """A sentence's hits with the next sentence in view (wave 8): a pending hit of the
     debtor's words counts only when the next sentence affirms it; one of an earlier message
     of ours only when neither this sentence nor the next retracts it; and a question about
     a legal step answered no is excused (`_answered_no`); a creditor's option before a
     semicolon only when the clause after it sets no condition, and a call the debtor may get
-    (如果您接到电话说…) only when the next clause disowns it (wave 8b)."""
+    (如果您接到电话说…) only when the next clause disowns it (wave 8b). Wave 9, with `previous`
+    (the clause before): a court's step after a condition only when the next clause is no
+    right of the debtor's (如有法院判决，您有权依法上诉); a quotation opening a clause only when
+    the clause before does not open it as the debtor's (按您的说法，“…”); a bare 下周就正式执行
+    only after a legal step in the clause before."""
     for c, _, _ in hits:
-        if c[0] in "?!~^":
+        if c[0] in _PENDING_MARKS:
             break
     else:  # nothing pending (the common case)
         return () if _answered_no(lang, sentence, following, hits) else hits
@@ -1910,7 +2139,18 @@ def _resolve(lang: str, sentence: str, following: str, hits: Sequence[Tuple[str,
             if not (_retracts(lang, sentence) or _retracts(lang, following)):
                 out.append((category[1:], a, b))
         elif mark == _OPTION_PENDING:
-            if not _CONDITIONS.isdisjoint(_WORD.findall(following)):
+            # wave 9: "...; if that happens you will receive court papers AND CAN RESPOND" is
+            # the debtor's right, not a condition on paying
+            if not _CONDITIONS.isdisjoint(_WORD.findall(following)) and _EN_RIGHT_AFTER.search(following) is None:
+                out.append((category[1:], a, b))
+        elif mark == _RIGHT_PENDING:
+            if _ZH_RIGHT_NEXT.match(following.strip()) is None:
+                out.append((category[1:], a, b))
+        elif mark == _QUOTE_PENDING:
+            if _ZH_SAID_BEFORE.search(previous) is None:
+                out.append((category[1:], a, b))
+        elif mark == _SOON_PENDING:
+            if _ZH_LEGAL_STEP.search(previous) is not None:
                 out.append((category[1:], a, b))
         elif mark == _CALL_PENDING:
             if _ZH_NOT_US.match(following.strip()) is None:
@@ -1933,6 +2173,12 @@ def _sentence_pieces(lang: str) -> re.Pattern:
         marks = source[1:-2]
         got = _pieces_re[lang] = re.compile(f"[^{marks}]*[{marks}]+|[^{marks}]+")
     return got
+
+
+def _previous_sentence(canon: str, begin: int, lang: str) -> str:
+    """The sentence of `canon` that ends at `begin` (empty at the start of the text)."""
+    pieces = (_pieces_re.get(lang) or _sentence_pieces(lang)).findall(canon[:begin])
+    return pieces[-1] if pieces else ""
 
 
 def _next_sentence(canon: str, end: int, lang: str) -> str:
@@ -1965,7 +2211,8 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
         for begin, end in _sentences(canon, starts, lang):
             got = _sentence_hits(lm, canon[begin:end])
             if got:
-                got = _resolve(lang, canon[begin:end], _next_sentence(canon, end, lang), got)
+                got = _resolve(lang, canon[begin:end], _next_sentence(canon, end, lang), got,
+                               _previous_sentence(canon, begin, lang))
             for category, a, b in got:
                 found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
     return found

@@ -19,27 +19,19 @@ from compliance_filters import check_text, phrases
 from compliance_filters.phrases import banned_hits
 
 
-def _rows() -> List[Tuple[str, str, str, str]]:
-    """(label, lang, family, text) rows of data/wave8_dev.txt (comments skipped)."""
-    lines = (Path(__file__).parent / "data" / "wave8_dev.txt").read_text(encoding="utf-8").splitlines()
+def dev_rows(name: str = "wave8_dev.txt") -> List[Tuple[str, str, str, str]]:
+    """(label, lang, family, text) rows of data/`name` (comments skipped; wave 9's test reads its
+    own file with it)."""
+    lines = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines()
     rows = [tuple(line.split("\t")) for line in lines if line.strip() and not line.startswith("#")]
     assert all(len(r) == 4 and r[0] in ("lawful", "banned") and r[1] in ("en", "zh") for r in rows)
     return rows  # type: ignore[return-value]
 
 
-ROWS = _rows()
+ROWS = dev_rows()
 
 # what the filter still decides wrongly, each with why (left alone, see the README)
 KNOWN_FALSE_BLOCKS = {
-    # a judge named as someone the debtor may ask, the measure five words on
-    "You can ask a judge to review any garnishment order; federal law limits how much can be garnished.",
-    # the debtor's words quoted in the clause after 按您的说法 (a Chinese sentence here is one clause)
-    "按您的说法，“法院已经判过了”，请把判决书发给我们核对。",
-    # our own legal department named as a reviewer (法务部 stays banned as a threat's sender)
-    "我们法务部的同事会审核您的减免申请。",
-    # the court's papers after a condition in the clause before
-    "如果将来进入诉讼，您会收到法院的正式文书，并有权答辩。",
-    "如有法院判决，您有权依法上诉，这是您的合法权利。",
     # the learned check's own false block (the rules allow it)
     "没有人会去您家，也没有人会去您单位。",
     # the learned check's, once its wave-8 corpus and these rules were merged (score 0.951;
@@ -47,13 +39,26 @@ KNOWN_FALSE_BLOCKS = {
     "There will be no arrest, no jail and no criminal charges. This is a civil debt.",
     "我们在派出所附近的写字楼办公，欢迎预约面谈。",  # the same, score 0.947
 }
-KNOWN_MISSES = {
-    # a rhetorical question whose negation reads as ours; the threat after it holds no banned word
-    "你以为我们不会起诉你？明天就起诉。",
-    # no banned word on either branch
-    "会不会被起诉？会，明天就起诉。",
-    "上次短信提到的起诉，下周就正式执行。",
-}
+# wave 9 fixed by rule (tests/compliance/test_wave9_families.py): a judge the debtor may ask
+# (`_en_if_right`), 按您的说法 quoting (`_QUOTE_PENDING`), 法务部 as a reviewer (`_zh_reviewer`), court
+# papers after a condition clause and 如有法院判决…上诉 (`_RIGHT_PENDING`); the rhetorical 你以为 (a
+# cancel word), 明天就起诉 (banned_wave9.yml) and 下周就正式执行 after a legal step (`_SOON_PENDING`)
+KNOWN_MISSES: set = set()
+WAVE9_FIXED = [
+    ("lawful", "You can ask a judge to review any garnishment order; federal law limits how much can be garnished."),
+    ("lawful", "按您的说法，“法院已经判过了”，请把判决书发给我们核对。"),
+    ("lawful", "我们法务部的同事会审核您的减免申请。"),
+    ("lawful", "如果将来进入诉讼，您会收到法院的正式文书，并有权答辩。"),
+    ("lawful", "如有法院判决，您有权依法上诉，这是您的合法权利。"),
+    ("banned", "你以为我们不会起诉你？明天就起诉。"),
+    ("banned", "会不会被起诉？会，明天就起诉。"),
+    ("banned", "上次短信提到的起诉，下周就正式执行。"),
+]
+
+
+@pytest.mark.parametrize("label,text", WAVE9_FIXED)
+def test_wave9_fixed_the_rules_known_cases(us, label: str, text: str) -> None:
+    assert (banned_hits(us, text) != []) == (label == "banned"), text
 
 
 def test_the_data_hold_the_families_asked_for() -> None:
