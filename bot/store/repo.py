@@ -592,11 +592,9 @@ def _contact_evidence(s: Any, contact_id: int, *, account_id: str, channel: str,
                       provider_sid: Optional[str], text: str, at: datetime) -> None:
     """The evidence record of one contact row (`record_contact`, `record_sent`); in a Core
     transaction (`record_sent` on a connection, PostgreSQL) written at once."""
-    payload = {
-        "contact_id": contact_id, "channel": channel, "to": to or "", "from": from_ or "",
-        "status": status, "reasons": reasons, "provider_sid": provider_sid,
-        "text": _redact(text or ""), "text_sha256": _text_digest(text or ""),
-    }
+    payload = {"contact_id": contact_id,
+               **_contact_payload(channel=channel, to=to, from_=from_, status=status,
+                                  reasons=reasons, provider_sid=provider_sid, text=text)}
     if isinstance(s, Session):
         evidence.append(s, f"message.{direction}", account_id, payload, at=at)
     else:
@@ -611,10 +609,12 @@ def record_sent(s: Any, *, outbox_id: int, worker: str, account_id: str, to: str
     True when the row was still ours (False: sent after the lease ran out; the contact is
     recorded all the same, the text did go).
 
-    PostgreSQL: the UPDATE and the contact INSERT are one statement (a data-modifying
-    CTE), so the send's record costs one round trip and the evidence append; `s` may
-    there be a Core connection in a transaction (`bot.store.db.connection_scope`), which
-    spares the sender an ORM session per text. Elsewhere `s` is a session."""
+    PostgreSQL: the UPDATE, the contact INSERT and its evidence append are one statement
+    (data-modifying CTEs; `evidence.append_call_with_id`), so the send's record costs one
+    round trip; `s` may there be a Core connection, in a transaction or in autocommit
+    mode (`bot.store.db.statement_scope`: the statement is then its own durable
+    transaction, without BEGIN and COMMIT), which spares the sender an ORM session per
+    text. Elsewhere `s` is a session."""
     from bot.store import queue
     from bot.store.models import OutboxMessage
 
@@ -632,13 +632,38 @@ def record_sent(s: Any, *, outbox_id: int, worker: str, account_id: str, to: str
               "to_number": to or "", "from_number": from_ or "", "status": "sent",
               "reasons": [], "text": text or "", "provider_sid": provider_sid,
               "debt_id": _debt_id(debt_id), "row_id": outbox_id, "worker": worker}
+    before = None
     if isinstance(s, Session):
         s.flush()
+        before = evidence.take_pending(s)  # written first, by the same statement
+    values.update(_contact_evidence_params(before, account_id=account_id, channel="sms",
+                                           direction="outbound", to=to, from_=from_,
+                                           status="sent", reasons=[],
+                                           provider_sid=provider_sid, text=text, at=at))
     row = raw.execute(s, _sent_statement(), values).first()
-    _contact_evidence(s, row.id, account_id=account_id, channel="sms", direction="outbound",
-                      to=to, from_=from_, status="sent", reasons=[],
-                      provider_sid=provider_sid, text=text, at=at)
     return bool(row.closed)
+
+
+def _contact_evidence_params(before: Optional[Dict[str, Any]], *, account_id: str,
+                             channel: str, direction: str, to: str, from_: str, status: str,
+                             reasons: List[str], provider_sid: Optional[str], text: str,
+                             at: datetime) -> Dict[str, Any]:
+    """`_contact_evidence`'s record for a statement that inserts the contact and appends
+    its evidence itself (`evidence.append_call_with_id`: the payload's `contact_id` is
+    filled in by the server), after the records `before`."""
+    payload = _contact_payload(channel=channel, to=to, from_=from_, status=status,
+                               reasons=reasons, provider_sid=provider_sid, text=text)
+    return evidence.with_new_id(before, f"message.{direction}", at, account_id, payload,
+                                "contact_id")
+
+
+def _contact_payload(*, channel: str, to: str, from_: str, status: str, reasons: List[str],
+                     provider_sid: Optional[str], text: str) -> Dict[str, Any]:
+    """A contact's evidence payload without its `contact_id`: the text itself is kept
+    only redacted, with its digest."""
+    return {"channel": channel, "to": to or "", "from": from_ or "", "status": status,
+            "reasons": reasons, "provider_sid": provider_sid, "text": _redact(text or ""),
+            "text_sha256": _text_digest(text or "")}
 
 
 @functools.cache
@@ -652,10 +677,11 @@ def _sent_statement() -> Any:
                "status", "reasons", "text", "provider_sid", "debt_id")
     sql = ("WITH closed AS (UPDATE outbox SET status = 'sent', lease_until = NULL, "
            "provider_sid = :provider_sid, sent_at = :at WHERE id = :row_id "
-           "AND claimed_by = :worker AND status = 'claimed' RETURNING id) "
-           f"INSERT INTO contact_attempts ({', '.join(columns)}) "
-           f"VALUES ({', '.join(':' + name for name in columns)}) "
-           "RETURNING id, (SELECT count(*) FROM closed) AS closed")
+           "AND claimed_by = :worker AND status = 'claimed' RETURNING id), "
+           f"contact AS (INSERT INTO contact_attempts ({', '.join(columns)}) "
+           f"VALUES ({', '.join(':' + name for name in columns)}) RETURNING id) "
+           "SELECT contact.id, (SELECT count(*) FROM closed) AS closed, "
+           f"{evidence.append_call_with_id('contact.id')} AS seq FROM contact")
     return text(sql).bindparams(*[bindparam(name, type_=c.c[name].type) for name in columns])
 
 
