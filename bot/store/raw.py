@@ -86,7 +86,7 @@ class _Prepared:
         #: the server-side form (`PREPARE name AS server_sql`, `execute_sql` with the
         #: values); None until it is known whether the server can prepare it
         self.name = f"collectbot_{next(_serial)}"
-        self.server_sql, self.execute_sql = _server_form(self.sql, self.name, self.expanding)
+        self.server_sql, self.execute_sql = server_form(self.sql, self.name, self.expanding)
         self.preparable: Optional[bool] = None
         # the literals compiled into the statement ("claimed", the `+ 1`), and the names
         # each call must give
@@ -145,7 +145,7 @@ class _Prepared:
         return rows
 
 
-def _server_form(sql: str, name: str, expanding: frozenset) -> Tuple[str, str]:
+def server_form(sql: str, name: str, expanding: frozenset) -> Tuple[str, str]:
     """`sql` with numbered parameters for `PREPARE name AS ...` (an expanding IN becomes
     `= ANY(array)`, whose value then travels as a list), and the `EXECUTE` that runs it
     with psycopg2's named parameters (each value once, in the numbering's order)."""
