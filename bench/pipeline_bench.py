@@ -643,7 +643,14 @@ def _check_all_sent(expected: int) -> None:
 
 
 def _statement_kind(sql: str) -> str:
-    """A short name for a statement: its verb and first table ("SELECT accounts")."""
+    """A short name for a statement: its verb and first table ("SELECT accounts"); a
+    prepared statement's `EXECUTE` (bot/store/raw.py) is named by the statement it runs."""
+    from bot.store import raw
+
+    if sql.startswith("EXECUTE ") and sql in raw.executed_as:
+        sql = raw.executed_as[sql]
+    elif sql.startswith("PREPARE "):  # its first use on a connection: PREPARE; EXECUTE
+        sql = sql.split(" AS ", 1)[1].rsplit("; EXECUTE ", 1)[0]
     words = sql.split()
     verb = words[0].upper() if words else "?"
     if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "NOTIFY", "BEGIN"):

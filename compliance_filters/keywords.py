@@ -11,6 +11,7 @@ pack's keywords: "please don't stop my plan" is not.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Dict, Optional
 
 from compliance_filters.normalize import fast_simplified, fold_width
@@ -23,7 +24,19 @@ _CJK_FILLER = re.compile("|".join(w for w in sorted(_FILLER, key=len, reverse=Tr
 _MAX_WORDS = 5
 
 
+#: each pack's table, built once: a pack is immutable (frozen, compared by identity), and
+#: folding every keyword for every inbound message cost more than the lookup
+_TABLES: "weakref.WeakKeyDictionary[Pack, Dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
 def _table(pack: Pack) -> Dict[str, str]:
+    table = _TABLES.get(pack)
+    if table is None:
+        table = _TABLES[pack] = _build_table(pack)
+    return table
+
+
+def _build_table(pack: Pack) -> Dict[str, str]:
     table: Dict[str, str] = {}
     for action in ("help", "optin", "optout"):  # opt-out wins a clash
         for word in pack.keywords.get(action, ()):

@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tup
 from bot import clock
 from bot.channels.runner import QueueRunner
 from bot.config import get_settings
-from bot.store import queue
+from bot.store import queue, raw
 from bot.store.db import connection_scope, get_engine, session_scope
 from bot.store.models import InboxMessage
 
@@ -59,7 +59,7 @@ WITH stored AS (
                                              to_number, body, received_at, status,
                                              attempts, next_attempt_at)
     SELECT m.sid, m.channel, m.from_number, m.from_number, m.to_number, m.body,
-           %(at)s, 'pending', 0, %(at)s
+           CAST(%(at)s AS timestamptz), 'pending', 0, CAST(%(at)s AS timestamptz)
     FROM unnest(%(sids)s::text[], %(channels)s::text[], %(froms)s::text[], %(tos)s::text[],
                 %(bodies)s::text[]) WITH ORDINALITY
          AS m(sid, channel, from_number, to_number, body, n)
@@ -74,6 +74,15 @@ _PG_ACCEPT_QUIET = _PG_ACCEPT.replace(
     f"SELECT sid, pg_notify('{queue.WAKE_CHANNEL}', 'inbox') FROM stored",
     "SELECT sid, NULL FROM stored")
 assert _PG_ACCEPT_QUIET != _PG_ACCEPT
+#: each of the two as the batcher's connection prepares it once (`AcceptBatcher._insert`):
+#: statement -> (its name, `PREPARE name AS ...`, the `EXECUTE` with the values)
+_PG_ACCEPT_PREPARED = {
+    sql: (name, f"PREPARE {name} AS {server}", execute)
+    for sql, name in ((_PG_ACCEPT, "collectbot_accept"),
+                      (_PG_ACCEPT_QUIET, "collectbot_accept_quiet"))
+    for server, execute in [raw.server_form(sql, name, frozenset())]}
+for _sql, (_name, _prepare, _execute) in _PG_ACCEPT_PREPARED.items():
+    raw.executed_as[_execute] = _sql  # what a wire-level counter names it by
 
 
 class AcceptBatcher:
@@ -103,6 +112,8 @@ class AcceptBatcher:
         self._flushing = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-accept")
         self._conn: Optional[Any] = None  # the kept asynchronous connection (PostgreSQL)
+        #: the statements prepared on `_conn` (a new connection prepares them again)
+        self._prepared: set = set()
 
     async def accept(self, **fields: str) -> bool:
         """True when stored now, False for a repeated sid; raises if the store failed
@@ -173,13 +184,21 @@ class AcceptBatcher:
 
     async def _insert(self, engine: Any, params: Dict[str, Any], sql: str = _PG_ACCEPT) -> set:
         """Run `sql` (`_PG_ACCEPT`, or its quiet twin) on the kept connection (opened if
-        need be): the sids stored."""
+        need be): the sids stored. Prepared on the connection by its first use (in the
+        same round trip), so the server plans it once, not per batch; a failure discards
+        the connection, and with it what was prepared there."""
         if self._conn is None:
             self._conn = await _pg_connect(engine)
-        return {sid for sid, _ in await _pg_query(self._conn, sql, params)}
+            self._prepared = set()
+        name, prepare, execute = _PG_ACCEPT_PREPARED[sql]
+        query = execute if name in self._prepared else f"{prepare}; {execute}"
+        rows = await _pg_query(self._conn, query, params)
+        self._prepared.add(name)
+        return {sid for sid, _ in rows}
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None
+        self._prepared = set()
         if conn is not None:
             try:
                 conn.close()

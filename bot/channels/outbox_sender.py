@@ -22,7 +22,7 @@ from bot.channels.runner import QueueRunner
 from bot.channels.twilio_client import ERROR_UNSUBSCRIBED, is_retryable, make_client
 from bot.config import get_settings
 from bot.store import queue, repo
-from bot.store.db import connection_scope, get_engine, session_scope, statement_scope
+from bot.store.db import get_engine, session_scope, statement_scope
 from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -124,9 +124,10 @@ class OutboxSender(QueueRunner):
                                       provider_sid=sid, sent_at=at)
             record_contact(None, None, to=row.to_number)
         else:  # Twilio has just made this sid: no contact row carries it yet
-            # PostgreSQL: the close, the contact and its evidence are two Core statements
-            # in one transaction, without an ORM session (repo.record_sent)
-            scope = connection_scope if get_engine().dialect.name == "postgresql" \
+            # PostgreSQL: the close, the contact and its evidence are one Core statement
+            # (repo.record_sent), so a transaction of its own on an autocommit connection
+            # of the durable pool: no BEGIN and COMMIT round trips, durable when it returns
+            scope = statement_scope if get_engine().dialect.name == "postgresql" \
                 else session_scope
             with scope() as s:
                 closed = repo.record_sent(

@@ -333,6 +333,8 @@ class CompliantTwilioInput(TwilioInput):
                 s, turn.account_id, channel="sms", direction="inbound", to=row.to_number,
                 from_=row.from_number, status="received", text=row.body,
                 provider_sid=row.sid, at=row.received_at, new=True,
+                # the claim's transaction ends right after: its evidence rides in the INSERT
+                evidence_now=True,
             )
         reply, handled = self._keyword_reply(s, turn, row.body)
         # A person owns this conversation: the bot stays silent.

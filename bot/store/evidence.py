@@ -181,6 +181,44 @@ def _append_params(entries: List[Entry]) -> Dict[str, Any]:
                      for kind, at, account_id, _, body_text in entries]}
 
 
+#: an id no real row has, standing in the payload where the carrying statement puts the
+#: id of the row it inserts (`with_new_id`)
+_ID_MARK = -7_316_905_243_017_765
+
+
+def append_call_with_id(id_sql: str) -> str:
+    """`APPEND_CALL` for a statement that inserts the row its last record is about: that
+    record's payload names the new row's id (`id_sql`, e.g. `contact.id`), which the
+    statement itself fills in, so the INSERT and its evidence are one round trip. Its
+    parameters come from `with_new_id`."""
+    return ("collectbot_evidence_append(:key, CAST(:kinds AS text[]) || CAST(:ev_kind AS text), "
+            "CAST(:ats AS timestamptz[]) || CAST(:ev_at AS timestamptz), "
+            "CAST(:accounts AS text[]) || CAST(:ev_account AS text), "
+            f"CAST(:payloads AS text[]) || (:payload_head || ({id_sql})::text || :payload_tail), "
+            f"CAST(:prefixes AS text[]) || (:prefix_head || ({id_sql})::text || :prefix_tail))")
+
+
+def with_new_id(before: Optional[Dict[str, Any]], kind: str, at: datetime,
+                account_id: Optional[str], payload: Dict[str, Any], id_key: str
+                ) -> Dict[str, Any]:
+    """`append_call_with_id`'s parameters: the records `before` (`take_pending`'s, or
+    None), then one record of `kind` whose `payload[id_key]` is the id the statement
+    inserts. Its canonical JSON and hash prefix travel in two pieces around that id, which
+    canonical JSON writes as its plain digits, so the stored payload and the hash are
+    exactly those of `append` with the id known beforehand (`verify` checks them alike)."""
+    body_text = canonical_json({**payload, id_key: _ID_MARK})
+    marked = f'"{id_key}":{_ID_MARK}'
+    if body_text.count(marked) != 1:  # a key is unique, and a string value escapes quotes
+        raise ValueError(f"cannot place the new id in the payload at {id_key!r}")
+    head, _, tail = body_text.partition(marked)
+    head += f'"{id_key}":'
+    prefix_head, _, prefix_tail = _prefix(kind, at, account_id, body_text).partition(marked)
+    params = before if before is not None else _append_params([])
+    return {**params, "ev_kind": kind, "ev_at": at, "ev_account": account_id,
+            "payload_head": head, "payload_tail": tail,
+            "prefix_head": prefix_head + f'"{id_key}":', "prefix_tail": prefix_tail}
+
+
 def take_pending(s: Session) -> Optional[Dict[str, Any]]:
     """The records appended in `s` and not yet written, taken over by the caller's next
     statement, which must carry `APPEND_CALL` with these parameters (PostgreSQL): the

@@ -520,6 +520,10 @@ def _history_statement(with_since: bool) -> Any:
 #: the INSERT)
 _CONTACT_INSERT = insert(ContactAttempt.__table__)
 
+#: the columns a contact INSERT sets (`_contact_insert_returning`, `_sent_statement`)
+_CONTACT_COLUMNS = ("account_id", "channel", "direction", "at", "to_number", "from_number",
+                    "status", "reasons", "text", "provider_sid", "debt_id")
+
 
 @functools.cache
 def _contact_insert_returning() -> Any:
@@ -528,9 +532,7 @@ def _contact_insert_returning() -> Any:
     from sqlalchemy import bindparam
 
     t = ContactAttempt.__table__
-    columns = ("account_id", "channel", "direction", "at", "to_number", "from_number",
-               "status", "reasons", "text", "provider_sid", "debt_id")
-    return insert(t).values({c: bindparam(c, type_=t.c[c].type) for c in columns}
+    return insert(t).values({c: bindparam(c, type_=t.c[c].type) for c in _CONTACT_COLUMNS}
                             ).returning(t.c.id)
 
 
@@ -544,7 +546,8 @@ def _reason_text(reason: Any) -> str:
 def record_contact(s: Session, *, account_id: str, channel: str, direction: str, to: str,
                    from_: str, status: str, text: str, reasons: Iterable[Any] = (),
                    provider_sid: Optional[str] = None, debt_id: Union[int, str, None] = None,
-                   at: Optional[datetime] = None, new: bool = False) -> ContactAttempt:
+                   at: Optional[datetime] = None, new: bool = False,
+                   evidence_now: bool = False) -> ContactAttempt:
     """Record one contact attempt (or inbound message) and its evidence.
 
     A new row is returned as an untracked copy (changing it changes nothing stored).
@@ -553,6 +556,11 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
     placed row later becomes a voicemail). `new=True` says the caller knows no row carries
     `provider_sid` yet (a sid Twilio has just returned, an inbox row's first attempt), which
     saves the lookup; the unique index on provider_sid still refuses a second row.
+
+    `evidence_now` (PostgreSQL, a new row): the INSERT also appends its evidence (and the
+    transaction's records pending before it), one statement instead of the INSERT and an
+    append at commit. The chain's lock is then held from here to the commit, so only for
+    a transaction that ends soon after (an inbox claim's), never one a turn runs in.
     """
     _check(channel, ("sms", "voice"), "channel")
     _check(direction, ("outbound", "inbound"), "direction")
@@ -571,6 +579,14 @@ def record_contact(s: Session, *, account_id: str, channel: str, direction: str,
         # one Core INSERT (the id comes back with it): the ORM's unit of work cost more CPU
         # than the statement; what the session holds is written first (the account row)
         s.flush()
+        if s.get_bind().dialect.name == "postgresql" and evidence_now:
+            ride = _contact_evidence_params(
+                evidence.take_pending(s), account_id=account_id, channel=channel,
+                direction=direction, to=to, from_=from_, status=status, reasons=reason_list,
+                provider_sid=provider_sid, text=text, at=at)
+            new_id = raw.execute(s, _contact_insert_with_evidence(), {**values, **ride}
+                                 ).scalar()
+            return ContactAttempt(id=new_id, **values)  # a copy: the row is written already
         if s.get_bind().dialect.name == "postgresql":  # the raw cursor: see bot.store.raw
             new_id = raw.execute(s, _contact_insert_returning(), values).scalar()
         else:
@@ -592,11 +608,9 @@ def _contact_evidence(s: Any, contact_id: int, *, account_id: str, channel: str,
                       provider_sid: Optional[str], text: str, at: datetime) -> None:
     """The evidence record of one contact row (`record_contact`, `record_sent`); in a Core
     transaction (`record_sent` on a connection, PostgreSQL) written at once."""
-    payload = {
-        "contact_id": contact_id, "channel": channel, "to": to or "", "from": from_ or "",
-        "status": status, "reasons": reasons, "provider_sid": provider_sid,
-        "text": _redact(text or ""), "text_sha256": _text_digest(text or ""),
-    }
+    payload = {"contact_id": contact_id,
+               **_contact_payload(channel=channel, to=to, from_=from_, status=status,
+                                  reasons=reasons, provider_sid=provider_sid, text=text)}
     if isinstance(s, Session):
         evidence.append(s, f"message.{direction}", account_id, payload, at=at)
     else:
@@ -611,10 +625,12 @@ def record_sent(s: Any, *, outbox_id: int, worker: str, account_id: str, to: str
     True when the row was still ours (False: sent after the lease ran out; the contact is
     recorded all the same, the text did go).
 
-    PostgreSQL: the UPDATE and the contact INSERT are one statement (a data-modifying
-    CTE), so the send's record costs one round trip and the evidence append; `s` may
-    there be a Core connection in a transaction (`bot.store.db.connection_scope`), which
-    spares the sender an ORM session per text. Elsewhere `s` is a session."""
+    PostgreSQL: the UPDATE, the contact INSERT and its evidence append are one statement
+    (data-modifying CTEs; `evidence.append_call_with_id`), so the send's record costs one
+    round trip; `s` may there be a Core connection, in a transaction or in autocommit
+    mode (`bot.store.db.statement_scope`: the statement is then its own durable
+    transaction, without BEGIN and COMMIT), which spares the sender an ORM session per
+    text. Elsewhere `s` is a session."""
     from bot.store import queue
     from bot.store.models import OutboxMessage
 
@@ -632,31 +648,74 @@ def record_sent(s: Any, *, outbox_id: int, worker: str, account_id: str, to: str
               "to_number": to or "", "from_number": from_ or "", "status": "sent",
               "reasons": [], "text": text or "", "provider_sid": provider_sid,
               "debt_id": _debt_id(debt_id), "row_id": outbox_id, "worker": worker}
+    before = None
     if isinstance(s, Session):
         s.flush()
+        before = evidence.take_pending(s)  # written first, by the same statement
+    values.update(_contact_evidence_params(before, account_id=account_id, channel="sms",
+                                           direction="outbound", to=to, from_=from_,
+                                           status="sent", reasons=[],
+                                           provider_sid=provider_sid, text=text, at=at))
     row = raw.execute(s, _sent_statement(), values).first()
-    _contact_evidence(s, row.id, account_id=account_id, channel="sms", direction="outbound",
-                      to=to, from_=from_, status="sent", reasons=[],
-                      provider_sid=provider_sid, text=text, at=at)
     return bool(row.closed)
+
+
+def _contact_evidence_params(before: Optional[Dict[str, Any]], *, account_id: str,
+                             channel: str, direction: str, to: str, from_: str, status: str,
+                             reasons: List[str], provider_sid: Optional[str], text: str,
+                             at: datetime) -> Dict[str, Any]:
+    """`_contact_evidence`'s record for a statement that inserts the contact and appends
+    its evidence itself (`evidence.append_call_with_id`: the payload's `contact_id` is
+    filled in by the server), after the records `before`."""
+    payload = _contact_payload(channel=channel, to=to, from_=from_, status=status,
+                               reasons=reasons, provider_sid=provider_sid, text=text)
+    return evidence.with_new_id(before, f"message.{direction}", at, account_id, payload,
+                                "contact_id")
+
+
+def _contact_payload(*, channel: str, to: str, from_: str, status: str, reasons: List[str],
+                     provider_sid: Optional[str], text: str) -> Dict[str, Any]:
+    """A contact's evidence payload without its `contact_id`: the text itself is kept
+    only redacted, with its digest."""
+    return {"channel": channel, "to": to or "", "from": from_ or "", "status": status,
+            "reasons": reasons, "provider_sid": provider_sid, "text": _redact(text or ""),
+            "text_sha256": _text_digest(text or "")}
 
 
 @functools.cache
 def _sent_statement() -> Any:
     """`record_sent`'s one statement (PostgreSQL): close the outbox row, insert the
     contact, return the contact's id and whether the row was closed."""
+    columns = _CONTACT_COLUMNS
+    sql = ("WITH closed AS (UPDATE outbox SET status = 'sent', lease_until = NULL, "
+           "provider_sid = :provider_sid, sent_at = :at WHERE id = :row_id "
+           "AND claimed_by = :worker AND status = 'claimed' RETURNING id), "
+           f"contact AS (INSERT INTO contact_attempts ({', '.join(columns)}) "
+           f"VALUES ({', '.join(':' + name for name in columns)}) RETURNING id) "
+           "SELECT contact.id, (SELECT count(*) FROM closed) AS closed, "
+           f"{evidence.append_call_with_id('contact.id')} AS seq FROM contact")
+    return _contact_text(sql)
+
+
+def _contact_text(sql: str) -> Any:
+    """`sql` as a text statement whose contact parameters carry their columns' types."""
     from sqlalchemy import bindparam, text
 
     c = ContactAttempt.__table__
-    columns = ("account_id", "channel", "direction", "at", "to_number", "from_number",
-               "status", "reasons", "text", "provider_sid", "debt_id")
-    sql = ("WITH closed AS (UPDATE outbox SET status = 'sent', lease_until = NULL, "
-           "provider_sid = :provider_sid, sent_at = :at WHERE id = :row_id "
-           "AND claimed_by = :worker AND status = 'claimed' RETURNING id) "
-           f"INSERT INTO contact_attempts ({', '.join(columns)}) "
-           f"VALUES ({', '.join(':' + name for name in columns)}) "
-           "RETURNING id, (SELECT count(*) FROM closed) AS closed")
-    return text(sql).bindparams(*[bindparam(name, type_=c.c[name].type) for name in columns])
+    return text(sql).bindparams(*[bindparam(name, type_=c.c[name].type)
+                                  for name in _CONTACT_COLUMNS])
+
+
+@functools.cache
+def _contact_insert_with_evidence() -> Any:
+    """`record_contact(evidence_now=True)`'s one statement (PostgreSQL): the contact row,
+    then its evidence record (after any pending before it), the new id returned."""
+    columns = _CONTACT_COLUMNS
+    return _contact_text(
+        f"WITH contact AS (INSERT INTO contact_attempts ({', '.join(columns)}) "
+        f"VALUES ({', '.join(':' + name for name in columns)}) RETURNING id) "
+        f"SELECT contact.id, {evidence.append_call_with_id('contact.id')} AS seq "
+        "FROM contact")
 
 
 def update_contact_status(s: Session, provider_sid: str, status: str,

@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from bot.channels import inbox
 from bot.channels.twilio_sms import CompliantTwilioInput, CompliantTwilioOutput
+from bot.store import raw
 from bot.store.db import get_engine, session_scope
 from bot.store.models import InboxMessage
 from tests.channels.conftest import OUR_NUMBER, US_PHONE
@@ -67,7 +68,8 @@ async def test_the_webhook_batch_notifies_only_when_local_workers_cannot_take_it
     query = inbox._pg_query
 
     async def spy(conn, sql, params):
-        sent.append(sql)
+        # a statement prepared on the connection runs as EXECUTE: named by its own SQL
+        sent.append(raw.executed_as.get(sql, sql))
         return await query(conn, sql, params)
 
     monkeypatch.setattr(inbox, "_pg_query", spy)
