@@ -171,7 +171,7 @@ class ActionRecordInconvenientTime(Action):
         span = preferred_time_complement(text) if prefers else inconvenient_span(text)
         at_work = mentions_work(text)
         if span is None and (asks_for_time(text) or asks_to_talk_later(text)):
-            return talk_later(dispatcher, tracker, domain)
+            return await talk_later(dispatcher, tracker, domain)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)
