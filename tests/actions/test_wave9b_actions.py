@@ -61,3 +61,15 @@ def test_zh_half_now_the_other_half_next_month_is_two_parts() -> None:
     assert (said.amounts, said.dates) == ((HALF, None), (today, date(2027, 1, 1)))
     en = parse_split_promise("half now and the other half next month", today)
     assert en is not None and (en.amounts, en.dates) == (said.amounts, said.dates)
+
+
+async def test_travelling_on_a_disputed_account_gets_no_offer(portfolio) -> None:
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    with session_scope() as s:
+        repo.set_status(s, "A1", "dispute", note="test")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="inconvenient_time", text="im travelling for work till the 10th, lets talk after")
+    await ActionRecordInconvenientTime().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_handoff"]
