@@ -11,8 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import INTENT_REASONS, perform_handoff
-from actions.holds import note_attorney_details
+from actions.holds import answer_while_held, note_attorney_details
+from actions.negotiation import ActionOfferHardship
 from bot import locale
+from bot.negotiation.choice import asks_for_time, asks_to_talk_later
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from bot.store.outcomes import open_handoff
@@ -168,6 +170,10 @@ class ActionRecordInconvenientTime(Action):
         prefers = says_preferred_time(text)
         span = preferred_time_complement(text) if prefers else inconvenient_span(text)
         at_work = mentions_work(text)
+        # away and "let's talk when I'm back" (even away for work: not the workplace), or
+        # a plain request for time: the pause offer, not a person
+        if span is None and (asks_to_talk_later(text) or (not at_work and asks_for_time(text))):
+            return await talk_later(dispatcher, tracker, domain)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)
@@ -181,6 +187,21 @@ class ActionRecordInconvenientTime(Action):
         window = said_back(text, span, lang, at_work)
         utter(dispatcher, tracker, "utter_inconvenient_time", window=safe_text(window, tracker) or "")
         return []
+
+
+async def talk_later(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: Dict[str, Any]) -> List[EventType]:
+    """"我下周出差 回来再说吧" / "im travelling for work till the 10th, lets talk after":
+    no time to avoid, a request for time. Before it was handed to a person (no span could
+    be read); it gets what "give me some time" gets, the pause offer. The offer speaks of
+    the debt, so an unverified debtor is verified first and the offer answers afterwards
+    (`pending_intent`, as for a debt question: the turn ends after verification starts)."""
+    if not tracker.get_slot("verified"):
+        return [SlotSet("pending_intent", "financial_hardship"), FollowupAction("action_start_verification")]
+    held = answer_while_held(dispatcher, tracker)
+    if held is not None:  # disputed / represented: no collection offer, a person has it
+        return held
+    return await ActionOfferHardship().run(dispatcher, tracker, domain)
 
 
 #: "at work" as utter_inconvenient_time says it ("We've noted not to contact you at work.")

@@ -94,3 +94,26 @@ _MORE_TIME = re.compile(
 def asks_for_time(text: str) -> bool:
     """Does the debtor ask for time (a pause) rather than a discount or a plan?"""
     return bool(_MORE_TIME.search((text or "").lower()))
+
+
+# "我下周出差 回来再说吧", "im travelling for work till the 10th, lets talk after": away for
+# a while and asking to talk once back. It names no time of day to avoid (so no span can be
+# stored) and is no request for a person: it asks for time, answered like "give me some time"
+# (the pause). Either being away and a later talk together, or "once I'm back" said outright.
+_AWAY = re.compile(
+    r"\b(?:travel+(?:ing|ling)?|on (?:a )?(?:trip|vacation|holiday|business)|out of (?:town|the country)"
+    r"|away (?:on|for|till|until)|abroad|overseas)\b|出差|出门|旅游|旅行|在外地|回老家|出国")
+_TALK_LATER = re.compile(
+    r"\b(?:talk|text|call|contact|speak|chat|deal with (?:it|this)|sort (?:it|this) out|get back to (?:you|u))\b"
+    r"[^.?!]*\b(?:after|later|when i(?:'m| am| get)? back|once i(?:'m| am| get)? back|next week|next month)\b"
+    r"|(?:再说|再联系|再谈|再聊|再处理|再还|以后说|后联系)")
+_BACK = re.compile(
+    r"\b(?:when|once|after) i(?:'m| am| get| come)? back\b"
+    r"|回来(?:了|后|以后|之后)?再(?:说|联系|谈|聊|处理|还)|等我回来")
+
+
+def asks_to_talk_later(text: str) -> bool:
+    """Does the debtor put the talk off until they are back ("回来再说", "lets talk after"
+    said with being away)? A request for time, like `asks_for_time`."""
+    lowered = (text or "").lower()
+    return bool(_BACK.search(lowered) or (_AWAY.search(lowered) and _TALK_LATER.search(lowered)))

@@ -103,19 +103,25 @@ def _items(text: str, amounts: List[Tuple[int, int, Decimal]],
 
 
 def _cut(text: str, first_end: int, second_start: int, date_starts: List[int], lang: str) -> int:
-    """Where the first clause ends: the first separator between the two amounts, else
-    (Chinese puts the date before its verb) the first date between them, else a space
-    (the first in Chinese, the last in English, which says the date after the amount)."""
+    """Where the first clause ends. English: the first separator between the two amounts,
+    else the last space (English says the date after the amount). Chinese puts the date
+    before its verb: the first separator or date (a month alone counts) between them,
+    whichever comes first, else the first space."""
     gap = text[first_end:second_start]
     strong = _STRONG_SEP.search(gap)
-    if strong:
-        return first_end + strong.start()
     if lang == "zh":
+        # Chinese says the date before its verb, and a separator may follow the date:
+        # in "先还一半 下个月再还另一半" the "再" comes after "下个月", which is the second
+        # part's; cut at whichever comes first, the date or the separator
         inside = [d for d in date_starts if first_end <= d < second_start]
-        if inside:
-            return inside[0]
+        inside += [first_end + m.start() for m in _ZH_MONTH_ONLY.finditer(gap)]
+        cuts = inside + ([first_end + strong.start()] if strong else [])
+        if cuts:
+            return min(cuts)
         space = re.search(r"\s", gap)
         return first_end + space.start() if space else second_start
+    if strong:
+        return first_end + strong.start()
     # English says the date after its amount: "100 today 400 on dec 20"
     spaces = [m.start() for m in re.finditer(r"\s", gap)]
     return first_end + spaces[-1] if spaces else second_start
