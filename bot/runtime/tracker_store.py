@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections import OrderedDict
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -65,6 +66,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         #: sender id -> the rows of its latest read, least recently read first
         self._kept: "OrderedDict[str, _SessionRows]" = OrderedDict()
         self._kept_chars = 0
+        self._kept_lock = threading.Lock()  # reads of different conversations may overlap
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> Optional[DialogueStateTracker]:
@@ -109,20 +111,22 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     def _forget(self, sender_id: str) -> "Optional[_SessionRows]":
         """Take `sender_id`'s kept rows out of the cache (a failed read keeps nothing)."""
-        kept = self._kept.pop(sender_id, None)
-        if kept is not None:
-            self._kept_chars -= kept.chars
-        return kept
+        with self._kept_lock:
+            kept = self._kept.pop(sender_id, None)
+            if kept is not None:
+                self._kept_chars -= kept.chars
+            return kept
 
     def _keep(self, sender_id: str, kept: "_SessionRows") -> None:
         """Keep `kept` as the most recently read; the least recently read go first when
         there are more than KEEP_CONVERSATIONS or KEEP_CHARS of row text."""
-        self._kept[sender_id] = kept
-        self._kept_chars += kept.chars
-        while self._kept and (len(self._kept) > KEEP_CONVERSATIONS
-                              or self._kept_chars > KEEP_CHARS):
-            _, oldest = self._kept.popitem(last=False)
-            self._kept_chars -= oldest.chars
+        with self._kept_lock:
+            self._kept[sender_id] = kept
+            self._kept_chars += kept.chars
+            while self._kept and (len(self._kept) > KEEP_CONVERSATIONS
+                                  or self._kept_chars > KEEP_CHARS):
+                _, oldest = self._kept.popitem(last=False)
+                self._kept_chars -= oldest.chars
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The tracker's events not stored yet: after its read's row count, for a tracker
