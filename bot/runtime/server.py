@@ -38,12 +38,19 @@ def input_channels(credentials: Path, enable_rest: bool) -> List[object]:
 
 
 def endpoints_for(endpoints_file: Path, action_url: str):
-    """endpoints.yml, with the action endpoint pointing at our action server."""
+    """endpoints.yml, with the action endpoint pointing at our action server.
+
+    The endpoint has Rasa's selective domain on: Rasa then sends the domain (65 KB of
+    JSON, both languages' responses) only with the calls of actions that read it (a
+    form's `validate_*` action, or one marked `send_domain`), not with every call, where
+    the turn process serialised it and the action server parsed it for nothing. No other
+    action of ours reads its `domain` argument (tests/runtime/test_selective_domain.py)."""
+    from rasa.core.actions.constants import SELECTIVE_DOMAIN
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
-    endpoints.action = EndpointConfig(url=action_url)
+    endpoints.action = EndpointConfig(url=action_url, **{SELECTIVE_DOMAIN: True})
     return endpoints
 
 
