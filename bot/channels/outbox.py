@@ -276,13 +276,14 @@ def _read_turn_party(s: Any, turn: Turn, at: datetime) -> Optional[Party]:
     read = repo.gate_party(s, turn.account_id, turn.phone,  # type: ignore[arg-type]
                            history_since=at - guess.history_horizon,
                            debtor_scope=_debtor_scope(guess))
+    # `load_pack` gives the same object for a name: the same pack needs the same history
     account = read.account
     if account is None:
         return None
     pack = load_pack(account.pack or pack_for_phone(turn.phone))
     history = read.history
-    if pack.history_horizon != guess.history_horizon or \
-            _debtor_scope(pack) != _debtor_scope(guess):
+    if pack is not guess and (pack.history_horizon != guess.history_horizon
+                              or _debtor_scope(pack) != _debtor_scope(guess)):
         people = repo.same_person_accounts(s, account) if _debtor_scope(pack) \
             else [account.account_id]
         history = repo.contact_history(s, people, since=at - pack.history_horizon)
@@ -345,7 +346,8 @@ def screen(
                 at=at,
             )
     if decision.allowed:
-        logger.debug("allowed %s to %s: %s", channel, redact(phone), redact(full_text))
+        if logger.isEnabledFor(logging.DEBUG):  # the redactions cost CPU on every message
+            logger.debug("allowed %s to %s: %s", channel, redact(phone), redact(full_text))
     else:
         # a preflight (record=False) decides nothing yet: the recorded decision warns once
         logger.log(

@@ -132,3 +132,21 @@ def test_an_account_gone_since_the_turn_began_is_an_unknown_number(accounts, mon
         party = outbox.read_party(s, US, AT, turn=gone)
         old = _ordinary(s, US, gone, monkeypatch)
     assert party.account is None and party == old
+
+
+def test_an_allowed_text_is_redacted_for_the_log_only_when_debug_is_on(accounts, monkeypatch,
+                                                                        caplog):
+    import logging
+
+    calls: List[str] = []
+    monkeypatch.setattr(outbox, "redact", lambda text: calls.append(text) or "[redacted]")
+    with session_scope() as s:
+        turn = outbox.turn_for(s, US)
+        caplog.set_level(logging.INFO, logger=outbox.logger.name)
+        quiet = outbox.screen(s, phone=US, text="Thanks.", channel="sms", turn=turn, at=AT,
+                              record=False)
+        assert quiet.send and calls == []
+        caplog.set_level(logging.DEBUG, logger=outbox.logger.name)
+        outbox.screen(s, phone=US, text="Thanks.", channel="sms", turn=turn, at=AT,
+                      record=False)
+    assert len(calls) == 2 and "allowed sms to [redacted]" in caplog.text
