@@ -280,8 +280,13 @@ def gate_account(s: Session, account_id: str) -> Tuple[Optional[GateAccount], Op
                       {"account_id": account_id}).first()
     if row is None:
         return None, None
+    return _gate_account_of(row, row.account_id)
+
+
+def _gate_account_of(row: Any, account_id: str) -> Tuple[GateAccount, Optional[GateDebt]]:
+    """The account and debt of a row with `_gate_account_statement`'s columns."""
     account = GateAccount(
-        account_id=row.account_id, name=row.name, language=row.language,
+        account_id=account_id, name=row.name, language=row.language,
         timezone=row.timezone, pack=row.pack, state=row.state, creditor=row.creditor,
         mini_miranda_at=row.mini_miranda_at, employer_prohibits=bool(row.employer_prohibits),
         statuses=frozenset(row.statuses.split(",")) if row.statuses else frozenset())
@@ -482,14 +487,7 @@ def gate_party(s: Session, account_id: str, number: str, *, history_since: datet
                 outcome=_OUTCOMES[row.status],
                 initiated_by="debtor" if inbound else "collector")))
         elif tag == "account":
-            account = GateAccount(
-                account_id=row.value, name=row.name, language=row.language,
-                timezone=row.timezone, pack=row.pack, state=row.state, creditor=row.creditor,
-                mini_miranda_at=row.mini_miranda_at,
-                employer_prohibits=bool(row.employer_prohibits),
-                statuses=frozenset(row.statuses.split(",")) if row.statuses else frozenset())
-            debt = GateDebt(row.debt_id, bool(row.time_barred)) \
-                if row.debt_id is not None else None
+            account, debt = _gate_account_of(row, row.value)
         else:
             facts.add(*row)
     contacts.sort(key=lambda item: (item[0], item[1]))  # `contact_history`'s ORDER BY at, id
