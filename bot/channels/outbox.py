@@ -238,6 +238,10 @@ def read_party(s: Any, phone: str, at: datetime, *, turn: Optional[Turn] = None)
     verification or an opt-out between two sends of one turn. Only the fallback that
     replaces a blocked text reuses its blocked original's (nothing the gate reads changed in
     between: a blocked text is not a contact)."""
+    if turn is not None and turn.phone == phone and turn.account_id and phone:
+        party = _read_turn_party(s, turn, at)
+        if party is not None:
+            return party
     if turn is not None and turn.phone == phone:
         account, debt = repo.gate_account(s, turn.account_id) if turn.account_id \
             else (None, None)
@@ -251,6 +255,39 @@ def read_party(s: Any, phone: str, at: datetime, *, turn: Optional[Turn] = None)
     people = repo.same_person_accounts(s, account) if any(
         c.scope == "debtor" for c in pack.caps) else [account.account_id]
     history = repo.contact_history(s, people, since=at - pack.history_horizon)
+    return Party(account, pack, recipient, tuple(history))
+
+
+def _debtor_scope(pack: Any) -> bool:
+    """Whether a cap of `pack` counts the person's contacts on all their accounts."""
+    return any(c.scope == "debtor" for c in pack.caps)
+
+
+def _read_turn_party(s: Any, turn: Turn, at: datetime) -> Optional[Party]:
+    """`read_party` for the turn's own account in one statement (`repo.gate_party`: the
+    account, the number's facts and the history), the history read for the turn's pack.
+    The account's own pack decides, as in `read_party`: should it need another history
+    (a pack changed since the turn began), that history is read again the ordinary way.
+    None when the account is gone (the caller reads the party the ordinary way)."""
+    try:
+        guess = load_pack(turn.pack)
+    except Exception:  # an unknown pack name: the ordinary path reports it as before
+        return None
+    read = repo.gate_party(s, turn.account_id, turn.phone,  # type: ignore[arg-type]
+                           history_since=at - guess.history_horizon,
+                           debtor_scope=_debtor_scope(guess))
+    # `load_pack` gives the same object for a name: the same pack needs the same history
+    account = read.account
+    if account is None:
+        return None
+    pack = load_pack(account.pack or pack_for_phone(turn.phone))
+    history = read.history
+    if pack is not guess and (pack.history_horizon != guess.history_horizon
+                              or _debtor_scope(pack) != _debtor_scope(guess)):
+        people = repo.same_person_accounts(s, account) if _debtor_scope(pack) \
+            else [account.account_id]
+        history = repo.contact_history(s, people, since=at - pack.history_horizon)
+    recipient = repo.recipient_for(s, account, turn.phone, debt=read.debt, facts=read.facts)
     return Party(account, pack, recipient, tuple(history))
 
 
@@ -309,7 +346,8 @@ def screen(
                 at=at,
             )
     if decision.allowed:
-        logger.debug("allowed %s to %s: %s", channel, redact(phone), redact(full_text))
+        if logger.isEnabledFor(logging.DEBUG):  # the redactions cost CPU on every message
+            logger.debug("allowed %s to %s: %s", channel, redact(phone), redact(full_text))
     else:
         # a preflight (record=False) decides nothing yet: the recorded decision warns once
         logger.log(

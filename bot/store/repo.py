@@ -21,6 +21,8 @@ from typing import (
     FrozenSet,
     Iterable,
     List,
+    Mapping,
+    NamedTuple,
     Optional,
     Sequence,
     Tuple,
@@ -181,7 +183,8 @@ _LOOK_UP: Any = object()
 
 
 def recipient_for(s: Session, account: Union[Account, GateAccount], number: Optional[str] = None,
-                  verified: Optional[bool] = None, *, debt: Any = _LOOK_UP) -> Recipient:
+                  verified: Optional[bool] = None, *, debt: Any = _LOOK_UP,
+                  facts: Optional["_NumberFacts"] = None) -> Recipient:
     """Everything the gate needs about `account`, contacted on `number` (default: primary).
 
     The contacted number comes first; other numbers follow unless flagged wrong numbers
@@ -190,7 +193,9 @@ def recipient_for(s: Session, account: Union[Account, GateAccount], number: Opti
     three queries: the phones with the number's opt-outs, consents and verification and
     the account's inconvenient times in one, the primary debt, and the account's statuses
     unless they are loaded already (`load_account`). `debt` is the account's `primary_debt` when the
-    caller read it in the same transaction (`load_account`).
+    caller read it in the same transaction (`load_account`); `facts` are the number's facts
+    when the caller read them in the same transaction (`gate_party`, for `number`, with the
+    verification window when `verified` is None).
     """
     from compliance_filters import InconvenientTime as GateInconvenient
     from compliance_filters import Recipient
@@ -199,9 +204,10 @@ def recipient_for(s: Session, account: Union[Account, GateAccount], number: Opti
         phones = _phones(s, account.account_id)
         usable = [p.e164 for p in phones if not p.wrong_number]
         number = usable[0] if usable else (phones[0].e164 if phones else "")
-    facts = _number_facts(s, account.account_id, number or None,
-                          verified_since=clock.now() - VERIFIED_WITHIN if verified is None
-                          else None)
+    if facts is None:
+        facts = _number_facts(s, account.account_id, number or None,
+                              verified_since=clock.now() - VERIFIED_WITHIN if verified is None
+                              else None)
     phones = facts.phones
     usable = [p.e164 for p in phones if not p.wrong_number]
     ordered = tuple([number] + [p for p in usable if p != number]) if number else tuple(usable)
@@ -274,8 +280,13 @@ def gate_account(s: Session, account_id: str) -> Tuple[Optional[GateAccount], Op
                       {"account_id": account_id}).first()
     if row is None:
         return None, None
+    return _gate_account_of(row, row.account_id)
+
+
+def _gate_account_of(row: Any, account_id: str) -> Tuple[GateAccount, Optional[GateDebt]]:
+    """The account and debt of a row with `_gate_account_statement`'s columns."""
     account = GateAccount(
-        account_id=row.account_id, name=row.name, language=row.language,
+        account_id=account_id, name=row.name, language=row.language,
         timezone=row.timezone, pack=row.pack, state=row.state, creditor=row.creditor,
         mini_miranda_at=row.mini_miranda_at, employer_prohibits=bool(row.employer_prohibits),
         statuses=frozenset(row.statuses.split(",")) if row.statuses else frozenset())
@@ -342,37 +353,64 @@ def _number_facts(s: Session, account_id: str, number: Optional[str],
     """One UNION ALL query instead of five (phones, opt-outs, consents, verification,
     inconvenient times)."""
     statement = _number_facts_statement(bool(number), bool(number) and verified_since is not None)
-    phones: List[Tuple[str, int, _PhoneRow]] = []
-    opted: set = set()
-    consents: set = set()
-    verified = False
-    inconvenient: List[Tuple[int, _InconvenientRow]] = []
-    rows = raw.execute(s, statement, {"account_id": account_id, "number": number,
-                                      "since": verified_since})
-    for tag, value, kind, wrong, work, order, start, end in rows:
+    facts = _FactsRows()
+    for row in raw.execute(s, statement, {"account_id": account_id, "number": number,
+                                          "since": verified_since}):
+        facts.add(*row)
+    return facts.facts()
+
+
+class _FactsRows:
+    """`_NumberFacts` gathered from the rows of `_number_facts_statement` (or the same
+    columns of `_gate_party_statement`), one row at a time."""
+
+    __slots__ = ("phones", "opted", "consents", "verified", "inconvenient")
+
+    def __init__(self) -> None:
+        self.phones: List[Tuple[str, int, _PhoneRow]] = []
+        self.opted: set = set()
+        self.consents: set = set()
+        self.verified = False
+        self.inconvenient: List[Tuple[int, _InconvenientRow]] = []
+
+    def add(self, tag: str, value: Any, kind: Any, wrong: Any, work: Any, order: Any,
+            start: Any, end: Any, *_: Any) -> None:
         if tag == "phone":
-            phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
+            self.phones.append((kind, order, _PhoneRow(value, kind, bool(wrong), bool(work))))
         elif tag == "optout":
-            opted.add(value)
+            self.opted.add(value)
         elif tag == "consent":
-            consents.add(value)
+            self.consents.add(value)
         elif tag == "inconvenient":
-            inconvenient.append((order, _InconvenientRow(start, end, kind, value)))
+            self.inconvenient.append((order, _InconvenientRow(start, end, kind, value)))
         else:
-            verified = True
-    # the order `_phones` gives: primary before alt, then by id
-    phones.sort(key=lambda item: item[1])
-    phones.sort(key=lambda item: item[0], reverse=True)
-    inconvenient.sort(key=lambda item: item[0])  # as stored (by id)
-    return _NumberFacts([p for _, _, p in phones], frozenset(opted), frozenset(consents),
-                        verified, tuple(row for _, row in inconvenient))
+            self.verified = True
+
+    def facts(self) -> _NumberFacts:
+        phones, inconvenient = self.phones, self.inconvenient
+        # the order `_phones` gives: primary before alt, then by id
+        phones.sort(key=lambda item: item[1])
+        phones.sort(key=lambda item: item[0], reverse=True)
+        inconvenient.sort(key=lambda item: item[0])  # as stored (by id)
+        return _NumberFacts([p for _, _, p in phones], frozenset(self.opted),
+                            frozenset(self.consents), self.verified,
+                            tuple(row for _, row in inconvenient))
 
 
 @functools.cache
 def _number_facts_statement(with_number: bool, with_verified: bool) -> Any:
     """`_number_facts`'s query, built once with bound parameters (account_id, number,
     since): building and cache-keying a four-part UNION costs more CPU than running it."""
-    from sqlalchemy import Integer, String, Time, bindparam, false, literal, null, union_all
+    from sqlalchemy import union_all
+
+    return union_all(*_facts_parts(with_number, with_verified, ()))
+
+
+def _facts_parts(with_number: bool, with_verified: bool,
+                 tail: Sequence[Tuple[str, Any]]) -> List[Any]:
+    """The parts of `_number_facts_statement`, each followed by a typed NULL for every
+    (name, type) of `tail` (the columns a wider union adds: `_gate_party_statement`)."""
+    from sqlalchemy import Integer, String, Time, bindparam, false, literal, null
 
     account_id = bindparam("account_id", type_=Phone.account_id.type)
     number = bindparam("number", type_=OptOut.phone.type)
@@ -387,7 +425,8 @@ def _number_facts_statement(with_number: bool, with_verified: bool) -> Any:
                 (order if hasattr(order, "label") else literal(order, Integer)).label("ord"),
                 # typed NULLs elsewhere: the union's columns take the first part's types
                 (start if start is not None else null().cast(Time)).label("start"),
-                (end if end is not None else null().cast(Time)).label("end")]
+                (end if end is not None else null().cast(Time)).label("end"),
+                *(null().cast(type_).label(name) for name, type_ in tail)]
 
     parts = [select(*row("phone", Phone.e164, Phone.kind, Phone.wrong_number, Phone.work,
                          Phone.id)).where(Phone.account_id == account_id)]
@@ -403,6 +442,116 @@ def _number_facts_statement(with_number: bool, with_verified: bool) -> Any:
         parts.append(select(*row("verified", "")).where(
             Verification.account_id == account_id, Verification.phone == number,
             Verification.at >= bindparam("since", type_=Verification.at.type)))
+    return parts
+
+
+class GateParty(NamedTuple):
+    """What `gate_party` read in one statement."""
+
+    account: Optional[GateAccount]
+    debt: Optional[GateDebt]
+    facts: _NumberFacts
+    #: the contact history since `history_since` (see `gate_party`)
+    history: List[ContactRecord]
+
+
+def gate_party(s: Session, account_id: str, number: str, *, history_since: datetime,
+               debtor_scope: bool) -> GateParty:
+    """`gate_account`, `recipient_for`'s number facts (verification window from now, as
+    `recipient_for` reads them) and `contact_history` in one statement instead of three:
+    the gate reads them for every message it screens. The history is the account's, or
+    with `debtor_scope` that of every account of the person (`same_person_accounts`),
+    since `history_since`, in `contact_history`'s order. All three come from one snapshot
+    of the caller's transaction, as the three statements did."""
+    from compliance_filters import ContactRecord
+
+    if not number:
+        raise ValueError("gate_party needs the contacted number")
+    postgres = s.get_bind().dialect.name == "postgresql"
+    statement = _gate_party_statement(postgres, debtor_scope)
+    facts = _FactsRows()
+    account: Optional[GateAccount] = None
+    debt: Optional[GateDebt] = None
+    contacts: List[Tuple[datetime, int, ContactRecord]] = []
+    rows = raw.execute(s, statement, {"account_id": account_id, "number": number,
+                                      "since": clock.now() - VERIFIED_WITHIN,
+                                      "history_since": history_since})
+    for row in rows:
+        tag = row.tag
+        if tag == "history":
+            inbound = row.direction == "inbound"
+            contacts.append((row.at, row.contact_id, ContactRecord(
+                at=row.at, channel=row.channel,
+                debt_id=str(row.debt_id) if row.debt_id is not None else "",
+                number=row.from_number if inbound else row.to_number,
+                outcome=_OUTCOMES[row.status],
+                initiated_by="debtor" if inbound else "collector")))
+        elif tag == "account":
+            account, debt = _gate_account_of(row, row.value)
+        else:
+            facts.add(*row)
+    contacts.sort(key=lambda item: (item[0], item[1]))  # `contact_history`'s ORDER BY at, id
+    return GateParty(account, debt, facts.facts(), [c for _, _, c in contacts])
+
+
+@functools.cache
+def _gate_party_statement(postgres: bool, debtor_scope: bool) -> Any:
+    """`gate_party`'s query, built once per dialect and history scope: the number facts'
+    UNION ALL (for a given number, with the verification window), widened by the columns
+    of `_gate_account_statement` (one "account" row) and of `_history_statement` ("history"
+    rows); each part has typed NULLs for the columns of the others."""
+    from sqlalchemy import Boolean, Integer, String, bindparam, literal, null, or_, union_all
+
+    a, c = Account, ContactAttempt
+    account_columns = (("name", String), ("language", String), ("timezone", String),
+                       ("pack", String), ("state", String), ("creditor", String),
+                       ("mini_miranda_at", a.mini_miranda_at.type),
+                       ("employer_prohibits", Boolean), ("statuses", String),
+                       ("debt_id", Integer), ("time_barred", Boolean))
+    history_columns = (("at", c.at.type), ("channel", String), ("direction", String),
+                       ("from_number", String), ("to_number", String), ("status", String),
+                       ("contact_id", Integer))
+    facts_columns = (("tag", String), ("value", String), ("kind", String), ("wrong", Boolean),
+                     ("work", Boolean), ("ord", Integer), ("start", None), ("end", None))
+    parts = _facts_parts(True, True, account_columns + history_columns)
+
+    def part(tag: str, given: Mapping[str, Any]) -> List[Any]:
+        """One non-facts part: `given` columns by name, typed NULLs elsewhere."""
+        from sqlalchemy import Time
+
+        columns = [literal(tag, String).label("tag")]
+        for name, type_ in facts_columns[1:] + account_columns + history_columns:
+            if name in given:
+                columns.append(given[name].label(name))
+            else:
+                columns.append(null().cast(type_ or Time).label(name))
+        return columns
+
+    account_id = bindparam("account_id", type_=a.account_id.type)
+    statuses = _gate_account_statement(postgres).selected_columns.statuses
+    parts.append(
+        select(*part("account", {
+            "value": a.account_id, "name": a.name, "language": a.language,
+            "timezone": a.timezone, "pack": a.pack, "state": a.state, "creditor": a.creditor,
+            "mini_miranda_at": a.mini_miranda_at, "employer_prohibits": a.employer_prohibits,
+            "statuses": statuses, "debt_id": Debt.id, "time_barred": Debt.time_barred}))
+        .select_from(a).outerjoin(Debt, Debt.id == _primary_debt_id())
+        .where(a.account_id == account_id))
+    whose: Any = c.account_id == account_id
+    if debtor_scope:  # the person's other accounts too (`same_person_accounts`)
+        mine, theirs = aliased(Phone), aliased(Phone)
+        others = (select(theirs.account_id)
+                  .join(mine, (mine.e164 == theirs.e164) & (mine.kind == "primary"))
+                  .where(mine.account_id == account_id, theirs.kind == "primary",
+                         theirs.account_id != mine.account_id))
+        whose = or_(whose, c.account_id.in_(others))
+    parts.append(
+        select(*part("history", {
+            "at": c.at, "channel": c.channel, "direction": c.direction,
+            "from_number": c.from_number, "to_number": c.to_number, "status": c.status,
+            "debt_id": c.debt_id, "contact_id": c.id}))
+        .where(whose, c.status.in_(tuple(_OUTCOMES)),
+               c.at >= bindparam("history_since", type_=c.at.type)))
     return union_all(*parts)
 
 
