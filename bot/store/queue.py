@@ -358,7 +358,11 @@ def _enqueue_statements(postgres: bool, notifying: bool = True) -> Tuple[Any, An
     """`enqueue_outbound`'s INSERT ... SELECT and its "queued already?" lookup, built once
     (as text: see `_typed_text`); `notifying` (PostgreSQL): with the NOTIFY."""
     t = OutboxMessage.__table__
-    earlier = "SELECT id FROM outbox WHERE inbox_id = :inbox_id AND body = :body LIMIT 1"
+    # the conversation narrows the lookup to its rows through the (conversation_id, seq)
+    # index: without it every queued reply scanned the whole outbox (inside the INSERT's
+    # NOT EXISTS), a cost that grew with every message ever sent
+    earlier = ("SELECT id FROM outbox WHERE conversation_id = :conversation_id "
+               "AND inbox_id = :inbox_id AND body = :body LIMIT 1")
     # PostgreSQL types a bare parameter in a select list as text: cast each to its column's
     # type (strings to plain varchar: a cast to varchar(n) would truncate, not refuse)
     picked = [f"CAST(:{name} AS {_PG_CASTS[type(t.c[name].type).__name__]})" if postgres
