@@ -173,7 +173,7 @@ class ActionRecordInconvenientTime(Action):
         # away and "let's talk when I'm back" (even away for work: not the workplace), or
         # a plain request for time: the pause offer, not a person
         if span is None and (asks_to_talk_later(text) or (not at_work and asks_for_time(text))):
-            return await talk_later(dispatcher, tracker, domain)
+            return await talk_later(dispatcher, tracker)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)
@@ -189,8 +189,7 @@ class ActionRecordInconvenientTime(Action):
         return []
 
 
-async def talk_later(dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: Dict[str, Any]) -> List[EventType]:
+async def talk_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """"我下周出差 回来再说吧" / "im travelling for work till the 10th, lets talk after":
     no time to avoid, a request for time. Before it was handed to a person (no span could
     be read); it gets what "give me some time" gets, the pause offer. The offer speaks of
@@ -201,7 +200,8 @@ async def talk_later(dispatcher: CollectingDispatcher, tracker: Tracker,
     held = answer_while_held(dispatcher, tracker)
     if held is not None:  # disputed / represented: no collection offer, a person has it
         return held
-    return await ActionOfferHardship().run(dispatcher, tracker, domain)
+    # the offer reads no domain (the action server sends one only to validation actions)
+    return await ActionOfferHardship().run(dispatcher, tracker, {})
 
 
 #: "at work" as utter_inconvenient_time says it ("We've noted not to contact you at work.")
