@@ -18,7 +18,7 @@ PRE_VERIFICATION = frozenset(
         "utter_confirm_cease_contact", "utter_confirm_dispute_debt", "utter_confirm_express_distress",
         "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
         "utter_confirm_debtor_deceased", "utter_confirm_dropped", "utter_confirm_opt_out",
-        "utter_legitimacy", "utter_welcome", "utter_paid_followup",
+        "utter_legitimacy", "utter_welcome", "utter_paid_followup", "utter_nothing_open_unverified",
     }
 )
 
@@ -101,6 +101,9 @@ ACTION_UTTERED = frozenset(
         "utter_name_denied",
         "utter_no_offer",
         "utter_no_open_balance",
+        "utter_nothing_open",
+        "utter_nothing_open_unverified",
+        "utter_offer_hardship_one",
         "utter_offer_declined",
         "utter_offer_hardship",
         "utter_offer_plans",
@@ -110,6 +113,7 @@ ACTION_UTTERED = frozenset(
         "utter_pause_confirmed",
         "utter_payment_methods",
         "utter_plan_accept_proposal",
+        "utter_plan_cadence",
         "utter_plan_counter",
         "utter_promise_accepted",
         "utter_promise_counter",
