@@ -43,6 +43,7 @@ SAMPLE_VARIABLES = {
     "summary": "6 payments of $205.76 from 2026-12-28, $1,234.56 in total",
     "window": "between 09:00 and 11:00",
     "parts": "$200.00 on 2026-12-11 and $1,004.56 on 2026-12-14",
+    "said": "$50.00", "cadence": "every 2 weeks", "per_month": "$108.33",
 }
 
 # The same in the form the actions give a Chinese conversation (a reviewer, the voice
@@ -56,6 +57,7 @@ SAMPLE_VARIABLES_ZH = {
     "summary": "自2026年12月28日起分6期，每期¥500.00，共¥3,000.00", "window": "9:00至11:00之间",
     "parts": "2026年12月4日还款¥200.00，2026年12月14日还款¥2,750.00",
     "callback_number": "+86 400 800 0199", "creditor": "华夏银行", "debtor_name": "王芳",
+    "said": "¥200.00", "cadence": "每2周", "per_month": "¥433.33",
     "company": "北风信息服务有限公司"}
 
 # Rasa's validator warns about responses no story names. These are uttered by actions,
