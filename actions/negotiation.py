@@ -37,11 +37,11 @@ from actions.payment_links import PaymentLinks, offer_by_text
 from bot import clock, locale, negotiation
 from bot.locale import money, show_date
 from bot.negotiation.choice import asks_for_time, listed_choice, only_thanks, says_pay_in_full
+from bot.negotiation.hardship import hardship_in_force, hardship_lifetime
 from bot.negotiation.money import round_down
 from bot.negotiation.split import evaluate_split_promise, is_split, parts_text
 from bot.nlu.cadence import amount_before_cadence, monthly_equivalent, payment_cadence
 from bot.nlu.split import HALF, parse_split_promise
-from bot.negotiation.hardship import hardship_in_force, hardship_lifetime
 from bot.store import evidence, outcomes, repo
 from bot.store.db import session_scope
 

@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.accounts import load_account
 from actions.common import offer_from_slot
 from actions.courtesy import ActionNothingOpen
 from actions.negotiation import (
@@ -21,13 +22,12 @@ from actions.negotiation import (
     ActionOfferHardship,
     in_hardship,
 )
-from actions.accounts import load_account
 from bot import clock
 from bot.clock import FixedClock
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import AccountStatus, Arrangement
-from tests.actions.conftest import EN_PHONE, NOW, make_tracker, responses
+from tests.actions.conftest import NOW, make_tracker, responses
 
 
 def _slot(events, name):
@@ -145,8 +145,9 @@ async def test_the_pause_said_again_is_one_option(portfolio, language, text) -> 
 
 
 def test_one_option_wording_names_no_first_option() -> None:
-    import yaml
     from pathlib import Path
+
+    import yaml
 
     domain = yaml.safe_load(Path("bot/domain/negotiation.yml").read_text(encoding="utf-8"))
     texts = [v["text"] for v in domain["responses"]["utter_offer_hardship_one"]]

@@ -25,14 +25,12 @@ from tests.conversations.suite import (
     no_arrangement,
     no_disclosure,
     no_handoff,
-    no_optout,
     optout,
     report,
     run_suite,
     says,
     status,
     verified,
-    wrong_number,
 )
 
 pytestmark = pytest.mark.slow
@@ -42,13 +40,6 @@ def said_once(pattern: str) -> Check:
     def check(t: Transcript, o: Outcome) -> Optional[str]:
         n = sum(bool(re.search(pattern, r)) for r in t.sent)
         return None if n == 1 else f"{n} replies matching {pattern!r}, expected one"
-    return check
-
-
-def last_turn_never_says(pattern: str) -> Check:
-    def check(t: Transcript, o: Outcome) -> Optional[str]:
-        hits = [r for r in (t.turns[-1][1] if t.turns else []) if re.search(pattern, r)]
-        return f"last reply {hits[0]!r} matches {pattern!r}" if hits else None
     return check
 
 
@@ -95,12 +86,9 @@ def _wave9() -> List[Scenario]:
         Scenario("每两周还200", zh, ["我每两周还200块行吗", "好"],
                  [says(r"按月还款：每2周¥200\.00约合每月¥433\.33"), arrangement("plan", "3000.00"),
                   never_says("哪天还款")], identity_style="last4"),
-        # --- defect 5: the pause said again is one option, not "the first"
-        Scenario("困难 谢谢 一个选项", zh, ["最近手头很紧 刚被裁员", "好的 谢谢"],
-                 [status("hardship"), last_turn_says("暂停还款"), last_turn_never_says("第一项")],
-                 identity_style="last4"),
-        Scenario("hardship, thanks, one option", en, ["got laid off two weeks ago, money is super tight", "ok thanks"],
-                 [status("hardship"), last_turn_says("pause until"), last_turn_never_says("first option")]),
+        # defect 5 (the pause said again is one option) is held at the action level
+        # (tests/actions/test_wave9_actions.py): "thanks" after the hardship offer is thank_you
+        # (utter_welcome), so no conversation here reaches the restated pause
         # --- playing a debtor: orders, typos, mixed languages, emoji, long messages, two intents
         Scenario("pay first, then the balance", en, ["i wanna pay 150 on the 5th", "how much is left on it"],
                  [arrangement("promise", "150.00", 1), balance_en()]),

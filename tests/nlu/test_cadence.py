@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from bot.nlu.cadence import BIWEEKLY, SEMIMONTHLY, WEEKLY, amount_before_cadence, monthly_equivalent, payment_cadence
+from bot.nlu.cadence import (
+    BIWEEKLY,
+    SEMIMONTHLY,
+    WEEKLY,
+    amount_before_cadence,
+    monthly_equivalent,
+    payment_cadence,
+)
 
 
 @pytest.mark.parametrize("text, cadence", [
