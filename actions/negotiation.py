@@ -218,15 +218,20 @@ class ActionOfferPlans(Action):
             return []
         if asks_for_time(_text(tracker)):
             return offer_hardship(dispatcher, tracker, account)
-        policy = negotiation.load_policy(account.creditor)
-        offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
-            return perform_handoff(dispatcher, tracker, "no_plan_possible")
-        # the list asks "which one?": a yes to it ("yeah 4 months is good", "行") is the
-        # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list").
-        # The list answers any amount or months said before it, so those are cleared: "我每个
-        # 月只能还一百", the list, then "就四个月" was weighed as 4 months AND 100 a month
-        return _cleared() + [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
+        return offer_plans(dispatcher, tracker, account)
+
+
+def offer_plans(dispatcher: CollectingDispatcher, tracker: Tracker, account: AccountView) -> List[EventType]:
+    """List the policy's plans and ask which one (`awaiting: plans`)."""
+    policy = negotiation.load_policy(account.creditor)
+    offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
+    if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
+        return perform_handoff(dispatcher, tracker, "no_plan_possible")
+    # the list asks "which one?": a yes to it ("yeah 4 months is good", "行") is the
+    # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list").
+    # The list answers any amount or months said before it, so those are cleared: "我每个
+    # 月只能还一百", the list, then "就四个月" was weighed as 4 months AND 100 a month
+    return _cleared() + [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
 
 
 class ActionEvaluateInstallment(Action):
@@ -279,6 +284,10 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if months is None and amount is None and tracker.get_slot("awaiting") == "plans":
         listed = negotiation.plan_offers(policy, account.terms(), today)
         months = listed_choice(tracker.latest_message.get("text") or "", [o.months for o in listed])
+    if months is None and amount is None and tracker.get_slot("awaiting") != "plans":
+        # a proposal with no terms ("can i pay monthly" read as propose_installment) is a
+        # request for a plan: the list, not "how much per month?" with no options named
+        return offer_plans(dispatcher, tracker, account)
     if months is None and amount is None:
         utter(dispatcher, tracker, "utter_ask_installment")
         return []

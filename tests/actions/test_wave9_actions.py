@@ -167,3 +167,20 @@ async def test_start_verification_when_already_verified_answers_the_request(port
         intent="promise_to_pay", text="ill pay 100 on friday", slots={"verified": True}), {})
     assert "utter_ask_confirm_name" not in responses(dispatcher)
     assert FollowupAction("action_evaluate_promise") in events
+
+
+# --- found playing: "can i pay monthly" read as a proposal with no terms got "how much per month?"
+
+async def test_a_proposal_with_no_terms_lists_the_plans(portfolio) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionEvaluateInstallment().run(dispatcher, make_tracker(
+        intent="propose_installment", text="can i pay monthly"), {})
+    assert responses(dispatcher) == ["utter_offer_plans"]
+    assert SlotSet("awaiting", "plans") in events
+
+
+async def test_a_bare_yes_to_the_plan_list_still_asks_how_much(portfolio) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionEvaluateInstallment().run(dispatcher, make_tracker(
+        intent="affirm", text="yes", slots={"awaiting": "plans"}), {})
+    assert responses(dispatcher) == ["utter_ask_installment"]
