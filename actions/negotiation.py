@@ -34,13 +34,15 @@ from actions.common import (
 )
 from actions.handoff import perform_handoff
 from actions.payment_links import PaymentLinks, offer_by_text
-from bot import locale, negotiation
+from bot import clock, locale, negotiation
 from bot.locale import money, show_date
 from bot.negotiation.choice import asks_for_time, listed_choice, only_thanks, says_pay_in_full
+from bot.negotiation.hardship import hardship_in_force, hardship_lifetime
 from bot.negotiation.money import round_down
 from bot.negotiation.split import evaluate_split_promise, is_split, parts_text
+from bot.nlu.cadence import amount_before_cadence, monthly_equivalent, payment_cadence
 from bot.nlu.split import HALF, parse_split_promise
-from bot.store import outcomes, repo
+from bot.store import evidence, outcomes, repo
 from bot.store.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -216,15 +218,20 @@ class ActionOfferPlans(Action):
             return []
         if asks_for_time(_text(tracker)):
             return offer_hardship(dispatcher, tracker, account)
-        policy = negotiation.load_policy(account.creditor)
-        offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
-        if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
-            return perform_handoff(dispatcher, tracker, "no_plan_possible")
-        # the list asks "which one?": a yes to it ("yeah 4 months is good", "行") is the
-        # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list").
-        # The list answers any amount or months said before it, so those are cleared: "我每个
-        # 月只能还一百", the list, then "就四个月" was weighed as 4 months AND 100 a month
-        return _cleared() + [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
+        return offer_plans(dispatcher, tracker, account)
+
+
+def offer_plans(dispatcher: CollectingDispatcher, tracker: Tracker, account: AccountView) -> List[EventType]:
+    """List the policy's plans and ask which one (`awaiting: plans`)."""
+    policy = negotiation.load_policy(account.creditor)
+    offers = negotiation.plan_offers(policy, account.terms(), _today(account, tracker))
+    if not _say_options(dispatcher, tracker, offers, locale.plan_option, "utter_offer_plans", "plans"):
+        return perform_handoff(dispatcher, tracker, "no_plan_possible")
+    # the list asks "which one?": a yes to it ("yeah 4 months is good", "行") is the
+    # debtor's choice, weighed by action_evaluate_installment (rule "yes to the plan list").
+    # The list answers any amount or months said before it, so those are cleared: "我每个
+    # 月只能还一百", the list, then "就四个月" was weighed as 4 months AND 100 a month
+    return _cleared() + [SlotSet("awaiting", "plans"), SlotSet("current_offer", None)]
 
 
 class ActionEvaluateInstallment(Action):
@@ -263,6 +270,9 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     split = split_promise(dispatcher, tracker, account)
     if split is not None:
         return split
+    other_cadence = cadence_proposal(dispatcher, tracker, account)
+    if other_cadence is not None:
+        return other_cadence
     months = parse_int(_slot_or_entity(tracker, "months"))
     amount = parse_decimal(_slot_or_entity(tracker, "amount"))
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
@@ -274,6 +284,10 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if months is None and amount is None and tracker.get_slot("awaiting") == "plans":
         listed = negotiation.plan_offers(policy, account.terms(), today)
         months = listed_choice(tracker.latest_message.get("text") or "", [o.months for o in listed])
+    if months is None and amount is None and tracker.get_slot("awaiting") != "plans":
+        # a proposal with no terms ("can i pay monthly" read as propose_installment) is a
+        # request for a plan: the list, not "how much per month?" with no options named
+        return offer_plans(dispatcher, tracker, account)
     if months is None and amount is None:
         utter(dispatcher, tracker, "utter_ask_installment")
         return []
@@ -292,6 +306,39 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
 
 
+def cadence_proposal(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     account: AccountView) -> Optional[List[EventType]]:
+    """An amount at another cadence ("50 every 2 weeks", "每两周还50", "$40 a week") is a
+    plan proposal, not a promise with no date. Plans are monthly, so the amount is turned
+    into what it comes to per month and weighed like "$108.33 a month"; the plan that
+    fits is put on the table as a question with the monthly figure said, never stored as
+    if the debtor had agreed to it (they proposed another cadence). None when the message
+    names no other cadence or no amount."""
+    text = request_text(tracker)
+    cadence = payment_cadence(text)
+    if cadence is None:
+        return None
+    amount = parse_decimal(entity_value(tracker, "amount")) or amount_before_cadence(text) \
+        or parse_decimal(tracker.get_slot("amount"))
+    if amount is None or amount <= 0:
+        return None
+    policy = negotiation.load_policy(account.creditor)
+    per_month = monthly_equivalent(amount, cadence)
+    evaluation = negotiation.evaluate_installment(
+        policy, account.terms(), monthly_amount=per_month, start=_today(account, tracker),
+        hardship=in_hardship(tracker, account))
+    offer = evaluation.offer
+    rounds = int(tracker.get_slot("negotiation_rounds") or 0) + (0 if evaluation.accepted else 1)
+    if offer is None or offer.kind != "plan" or rounds > policy.max_rounds:
+        return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
+    lang = language_of(tracker)
+    utter(dispatcher, tracker, "utter_plan_cadence", months=offer.months,
+          monthly=locale.installment_amount(offer, lang), first_due=show_date(offer.first_due, lang),
+          total=money(offer.total, offer.currency), said=money(amount, offer.currency),
+          cadence=cadence.words(lang), per_month=money(per_month, offer.currency))
+    return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
+
+
 def in_hardship(tracker: Tracker, account: AccountView) -> bool:
     """Weigh a proposal with the hardship bounds when the debtor has reported hardship:
     "50 a month" right after "a pause; 20 x $25.00" was countered with 6 x $83.33, a plan
@@ -299,9 +346,29 @@ def in_hardship(tracker: Tracker, account: AccountView) -> bool:
     offer = offer_from_slot(tracker.get_slot("current_offer"))
     if offer is not None and (offer.kind == "pause" or offer.description_key.startswith("hardship")):
         return True
+    policy = negotiation.load_policy(account.creditor)
     with session_scope() as s:
         found = repo.get_account(s, account.account_id)
-        return found is not None and "hardship" in found.statuses
+        return found is not None and current_hardship(s, found, policy)
+
+
+def current_hardship(s: Any, account: Any, policy: Any) -> bool:
+    """Is a hardship in force on `account` (an ORM `Account`)? A report older than its
+    lifetime (bot/negotiation/hardship.py) is lifted here, the first time a conversation
+    looks, so agents stop seeing it too; an evidence record says when and why."""
+    rows = [r for r in account.status_records if r.active and r.status == "hardship"]
+    if not rows:
+        return False
+    now = clock.now()
+    if hardship_in_force(max(r.at for r in rows), now, policy):
+        return True
+    for row in rows:
+        row.active = False
+    s.flush()
+    evidence.append(s, "status_expired", account.account_id, {
+        "status": "hardship", "reported_at": max(r.at for r in rows).isoformat(),
+        "lifetime_days": hardship_lifetime(policy).days}, at=now)
+    return False
 
 
 class ActionEvaluatePromise(Action):
@@ -320,6 +387,9 @@ class ActionEvaluatePromise(Action):
         split = split_promise(dispatcher, tracker, account)
         if split is not None:
             return split + _turn_over()
+        other_cadence = cadence_proposal(dispatcher, tracker, account)
+        if other_cadence is not None:
+            return other_cadence + _turn_over()
         amount = parse_decimal(_slot_or_entity(tracker, "amount"))
         on = _stated_date(tracker)
         if amount is None and on is not None and says_pay_in_full(_promise_text(tracker)):
@@ -439,7 +509,9 @@ def offer_hardship(dispatcher: CollectingDispatcher, tracker: Tracker, account: 
         repo.set_status(s, account.account_id, "hardship", note="debtor reported hardship")
     policy = negotiation.load_policy(account.creditor)
     options = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))
-    if not _say_options(dispatcher, tracker, options, locale.option, "utter_offer_hardship", "options"):
+    # one option (a balance too small for a hardship plan): no "first option" to choose
+    response = "utter_offer_hardship" if len(options) > 1 else "utter_offer_hardship_one"
+    if not _say_options(dispatcher, tracker, options, locale.option, response, "options"):
         return perform_handoff(dispatcher, tracker, "hardship")
     return _cleared() + _on_table(options[0])
 
@@ -488,7 +560,8 @@ def restate_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
     if offer.kind == "plan":
         ActionEvaluateInstallment.say(dispatcher, tracker, "utter_plan_accept_proposal", offer)
     elif offer.kind == "pause":
-        utter(dispatcher, tracker, "utter_offer_hardship", options=locale.option(offer, lang))
+        # the pause alone, said again: "reply YES for the first option" had no second one
+        utter(dispatcher, tracker, "utter_offer_hardship_one", options=locale.option(offer, lang))
     else:
         utter(dispatcher, tracker, "utter_promise_counter", total=money(offer.total, offer.currency),
               date=show_date(offer.first_due, lang))

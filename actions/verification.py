@@ -110,6 +110,13 @@ class ActionStartVerification(Action):
         if held is not None:
             # disputed / represented: nothing to verify for, since nothing is collected here
             return held
+        if tracker.get_slot("verified") is True:
+            # already verified in this session: answer the request, do not ask again (after a
+            # "didn't catch that", "ill pay 100 on friday" from a verified debtor was met
+            # with "am I speaking with ...?" and a second date of birth)
+            pending = pending_request(tracker)
+            return [SlotSet("pending_intent", None), SlotSet("awaiting", None),
+                    FollowupAction(FOLLOW_UPS.get(pending or "", "action_tell_balance"))]
         if attempts_of(tracker) >= MAX_ATTEMPTS:
             utter(dispatcher, tracker, "utter_verification_failed")
             return []

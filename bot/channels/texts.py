@@ -14,6 +14,17 @@ _TEXTS = {
         "en": "{company}: you are unsubscribed and will get no more texts from us. Reply START to resubscribe.",
         "zh": "{company}：您已退订，我们将不再向您发送短信。回复START可重新订阅。",
     },
+    # the one answer to a message from a number that opted out of texts (bot/dialogue/README.md,
+    # "After an opt-out"): how to get texts again, or the number to call; sent once per opt-out
+    "optout_resume": {
+        "en": "{company}: you unsubscribed from our texts, so we can't reply here. To get our texts again, reply START, or call us at {callback}.",
+        "zh": "{company}：您已退订我们的短信，我们无法在此回复。如需恢复短信，请回复START；也可致电{callback}。",
+    },
+    # the same after a request to stop all contact: no START (it lifts a text opt-out only)
+    "cease_resume": {
+        "en": "{company}: you asked us to stop contacting you, so we won't reply here. If you want to talk to us, call {callback}.",
+        "zh": "{company}：您已要求我们停止联系您，我们不会在此回复。如需与我们沟通，请致电{callback}。",
+    },
     "optin_confirm": {
         "en": "{company}: you are subscribed to our texts again.",
         "zh": "{company}：您已重新订阅我们的短信。",

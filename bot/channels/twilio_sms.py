@@ -76,6 +76,7 @@ class CompliantTwilioOutput(OutputChannel):
         self.kind = kind
         self.turn = turn
         self._fallback_used = False
+        self._resume_tried = False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         # An action marks the one message allowed after a cease (utter(..., message_kind=...)).
@@ -96,6 +97,13 @@ class CompliantTwilioOutput(OutputChannel):
         screened = await asyncio.to_thread(self._send, phone, text, kind)
         self._fallback_used = self._fallback_used or screened.fallback
         if not screened.send:
+            if kind == "reply" and not self._resume_tried and _stopped_by_optout(screened):
+                # the debtor wrote after opting out ("退订", then "我要还款"): one answer on
+                # how to resume, not silence (bot/dialogue/README.md, "After an opt-out")
+                self._resume_tried = True
+                notice = await asyncio.to_thread(self._resume_notice, phone)
+                if notice is not None:
+                    return await self.deliver(phone, notice, kind="confirmation")
             return False
         if self.kind == "outbound":
             self.kind = "reply"
@@ -116,6 +124,40 @@ class CompliantTwilioOutput(OutputChannel):
                 fallback=kind == "reply" and not self._fallback_used,
                 wake_others=self.sender is None or self.sender.idle_tasks() < 1,
             )
+
+
+    def _resume_notice(self, phone: str) -> Optional[str]:
+        """The resume notice when this turn's message is the first from `phone` since its
+        opt-out (a later one gets nothing more: the notice is said once per opt-out)."""
+        with session_scope(durable=False) as s:
+            return resume_notice(s, phone, self.turn)
+
+
+def _stopped_by_optout(screened: outbox.Screened) -> bool:
+    return any(r.rule.split(".")[0] == "optout" or r.rule == "status.cease"
+               for r in screened.decision.reasons)
+
+
+def resume_notice(s: Any, phone: str, turn: Optional[Turn]) -> Optional[str]:
+    """`optout_resume` (texts only: reply START, or call) or `cease_resume` (everything:
+    call), when the inbound message of `turn` is the first from `phone` since the latest
+    opt-out in force; None otherwise."""
+    from bot.store.models import OptOut
+
+    if turn is None or turn.inbox_id is None:
+        return None
+    optouts = list(s.execute(select(OptOut.channel, OptOut.at).where(
+        OptOut.phone == phone, OptOut.channel.in_(("sms", "all")), OptOut.active.is_(True))))
+    if not optouts:
+        return None
+    since = max(at for _, at in optouts)
+    first = s.execute(select(InboxMessage.id).where(
+        InboxMessage.from_number == phone, InboxMessage.channel == "sms",
+        InboxMessage.received_at > since).order_by(InboxMessage.id).limit(1)).scalar()
+    if first != turn.inbox_id:
+        return None
+    everything = any(channel == "all" for channel, _ in optouts)
+    return fixed_text("cease_resume" if everything else "optout_resume", turn.language)
 
 
 class CompliantTwilioInput(TwilioInput):

@@ -18,7 +18,7 @@ PRE_VERIFICATION = frozenset(
         "utter_confirm_cease_contact", "utter_confirm_dispute_debt", "utter_confirm_express_distress",
         "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
         "utter_confirm_debtor_deceased", "utter_confirm_dropped", "utter_confirm_opt_out",
-        "utter_legitimacy", "utter_welcome", "utter_paid_followup",
+        "utter_legitimacy", "utter_welcome", "utter_paid_followup", "utter_nothing_open_unverified",
     }
 )
 
@@ -43,6 +43,7 @@ SAMPLE_VARIABLES = {
     "summary": "6 payments of $205.76 from 2026-12-28, $1,234.56 in total",
     "window": "between 09:00 and 11:00",
     "parts": "$200.00 on 2026-12-11 and $1,004.56 on 2026-12-14",
+    "said": "$50.00", "cadence": "every 2 weeks", "per_month": "$108.33",
 }
 
 # The same in the form the actions give a Chinese conversation (a reviewer, the voice
@@ -56,6 +57,7 @@ SAMPLE_VARIABLES_ZH = {
     "summary": "自2026年12月28日起分6期，每期¥500.00，共¥3,000.00", "window": "9:00至11:00之间",
     "parts": "2026年12月4日还款¥200.00，2026年12月14日还款¥2,750.00",
     "callback_number": "+86 400 800 0199", "creditor": "华夏银行", "debtor_name": "王芳",
+    "said": "¥200.00", "cadence": "每2周", "per_month": "¥433.33",
     "company": "北风信息服务有限公司"}
 
 # Rasa's validator warns about responses no story names. These are uttered by actions,
@@ -101,6 +103,9 @@ ACTION_UTTERED = frozenset(
         "utter_name_denied",
         "utter_no_offer",
         "utter_no_open_balance",
+        "utter_nothing_open",
+        "utter_nothing_open_unverified",
+        "utter_offer_hardship_one",
         "utter_offer_declined",
         "utter_offer_hardship",
         "utter_offer_plans",
@@ -110,6 +115,7 @@ ACTION_UTTERED = frozenset(
         "utter_pause_confirmed",
         "utter_payment_methods",
         "utter_plan_accept_proposal",
+        "utter_plan_cadence",
         "utter_plan_counter",
         "utter_promise_accepted",
         "utter_promise_counter",

@@ -54,11 +54,13 @@ async def test_the_longest_listed_plan_is_proposed(portfolio, text: str) -> None
         int(n) for n in re.findall(r"(\d+)\s*(?:x|期)", listed))
 
 
-async def test_without_the_list_on_the_table_it_still_asks(portfolio) -> None:
+async def test_without_the_list_on_the_table_it_shows_the_list(portfolio) -> None:
+    # wave 9: a proposal with no terms and no list on the table gets the list to choose from
+    # (it was "how much per month?", which names no plan the debtor could pick)
     dispatcher = CollectingDispatcher()
     await ActionEvaluateInstallment().run(dispatcher, make_tracker(
         intent="propose_installment", text="the longest one"), {})
-    assert responses(dispatcher) == ["utter_ask_installment"]
+    assert responses(dispatcher) == ["utter_offer_plans"]
 
 
 async def test_the_plan_list_clears_terms_said_before_it(portfolio) -> None:

@@ -26,8 +26,9 @@ def test_every_response_has_an_english_and_a_chinese_variant() -> None:
     for name, lang, _ in VARIANTS:
         langs.setdefault(name, set()).add(lang)
     assert {n: got for n, got in langs.items() if got != {"en", "zh"}} == {}
-    assert len(langs) == 70  # + utter_legitimacy(_verified), utter_welcome, utter_options, utter_paid_followup,
-    #   utter_split_promise_confirm, utter_split_promise_counter
+    assert len(langs) == 74  # + utter_legitimacy(_verified), utter_welcome, utter_options, utter_paid_followup,
+    #   utter_split_promise_confirm, utter_split_promise_counter; wave 9: utter_nothing_open(_unverified),
+    #   utter_plan_cadence, utter_offer_hardship_one
 
 
 @pytest.mark.parametrize("pack", ["us", "cn"])
