@@ -13,6 +13,7 @@ from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import INTENT_REASONS, perform_handoff
 from actions.holds import note_attorney_details
 from bot import locale
+from bot.dialogue.care import asks_not_at_work
 from bot.store import evidence, repo
 from bot.store.db import session_scope
 from bot.store.outcomes import open_handoff
@@ -167,7 +168,9 @@ class ActionRecordInconvenientTime(Action):
         # inconvenient span; a preference that leaves no single span goes to a person
         prefers = says_preferred_time(text)
         span = preferred_time_complement(text) if prefers else inconvenient_span(text)
-        at_work = mentions_work(text)
+        # "dont ring me at the office" / "my work number": the place is also read the way
+        # CarePolicy reads it when it sends a cease-looking "not at work" here
+        at_work = mentions_work(text) or asks_not_at_work(text)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)

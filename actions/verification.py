@@ -110,6 +110,11 @@ class ActionStartVerification(Action):
         if held is not None:
             # disputed / represented: nothing to verify for, since nothing is collected here
             return held
+        if tracker.get_slot("verified"):
+            # verified earlier in this conversation: answer the request, never ask again
+            # ("能改到下周一吗" after a recorded promise was asked for name and birth date)
+            return [SlotSet("pending_intent", None),
+                    FollowupAction(FOLLOW_UPS.get(pending_request(tracker) or "", "action_tell_balance"))]
         if attempts_of(tracker) >= MAX_ATTEMPTS:
             utter(dispatcher, tracker, "utter_verification_failed")
             return []
