@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from actions.accounts import AccountView, load_account
 from actions.common import (
@@ -39,11 +40,14 @@ from bot.locale import money, show_date
 from bot.negotiation.choice import asks_for_time, listed_choice, only_thanks, says_pay_in_full
 from bot.negotiation.hardship import hardship_in_force, hardship_lifetime
 from bot.negotiation.money import round_down
+from bot.negotiation.reschedule import asks_to_move_date
 from bot.negotiation.split import evaluate_split_promise, is_split, parts_text
 from bot.nlu.cadence import amount_before_cadence, monthly_equivalent, payment_cadence
+from bot.nlu.monthly_parts import monthly_total
 from bot.nlu.split import HALF, parse_split_promise
 from bot.store import evidence, outcomes, repo
 from bot.store.db import session_scope
+from bot.store.models import Arrangement
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +278,7 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if other_cadence is not None:
         return other_cadence
     months = parse_int(_slot_or_entity(tracker, "months"))
-    amount = parse_decimal(_slot_or_entity(tracker, "amount"))
+    amount = said_monthly(tracker, account) or parse_decimal(_slot_or_entity(tracker, "amount"))
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
         return _cleared() + accept_offer(dispatcher, tracker)
     policy = negotiation.load_policy(account.creditor)
@@ -384,6 +388,12 @@ class ActionEvaluatePromise(Action):
         account = _open_account(dispatcher, tracker)
         if account is None:
             return []
+        if said_monthly(tracker, account) is not None:
+            # "40 on the 1st and 40 on the 15th every month": a plan of 80 a month, weighed as one
+            return evaluate_installment(dispatcher, tracker) + _turn_over()
+        moved = move_promise(dispatcher, tracker, account)
+        if moved is not None:
+            return moved
         split = split_promise(dispatcher, tracker, account)
         if split is not None:
             return split + _turn_over()
@@ -429,6 +439,70 @@ class ActionEvaluatePromise(Action):
             date=show_date(offer.first_due, lang),
         )
         return _cleared() + _on_table(offer)
+
+
+def said_monthly(tracker: Tracker, account: AccountView) -> Optional[Decimal]:
+    """The amount per month of a monthly payment said in parts ("40 on the 1st and 40 on
+    the 15th every month" -> 80, "每月1号和15号各还200" -> 400), else None."""
+    return monthly_total(request_text(tracker), _today(account, tracker), account.timezone)
+
+
+def move_promise(dispatcher: CollectingDispatcher, tracker: Tracker,
+                 account: AccountView) -> Optional[List[EventType]]:
+    """"Actually can we make it monday instead" / "能改到下周一吗" after a recorded promise:
+    the same promise on the new date, not a second one. The open promise's date is changed
+    in place (the move kept as evidence) when the policy accepts the new date, and said back
+    with its link; a date it does not accept gets the usual counter. None when the message
+    does not move an open promise (no date in it, another amount, no open promise)."""
+    text = request_text(tracker)
+    on = _stated_date(tracker)
+    if on is None or not asks_to_move_date(text):
+        return None
+    amount = parse_decimal(entity_value(tracker, "amount"))
+    with session_scope() as s:
+        promise = _open_promise(s, account.account_id)
+        if promise is None or (amount is not None and amount != promise.total):
+            return None
+        total = Decimal(str(promise.total))
+    policy = negotiation.load_policy(account.creditor)
+    evaluation = negotiation.evaluate_promise(policy, account.terms(), amount=total, on=on,
+                                              today=_today(account, tracker))
+    offer = evaluation.offer
+    lang = language_of(tracker)
+    if not evaluation.accepted or offer is None:
+        if offer is None:
+            return None
+        utter(dispatcher, tracker, "utter_promise_counter", total=money(offer.total, offer.currency),
+              date=show_date(offer.first_due, lang))
+        return _cleared() + _on_table(offer) + _turn_over()
+    with session_scope() as s:
+        _move(s, account.account_id, offer.first_due)
+    link = PaymentLinks.from_settings().link_for(account.account_id, offer.total, offer.currency)
+    utter(dispatcher, tracker, "utter_promise_accepted", total=money(offer.total, offer.currency),
+          date=show_date(offer.first_due, lang), link=link)
+    return _cleared() + [SlotSet("awaiting", None), SlotSet("current_offer", None)] \
+        + offer_by_text(tracker, link) + _turn_over()
+
+
+def _open_promise(s: Any, account_id: str) -> Any:
+    """The account's one open promise (a single payment, not yet paid), if it has one."""
+    rows = list(s.execute(select(Arrangement).where(
+        Arrangement.account_id == account_id, Arrangement.status.in_(outcomes.OPEN_ARRANGEMENT))).scalars())
+    if len(rows) != 1 or rows[0].kind != "promise" or len(rows[0].installments) != 1 \
+            or rows[0].installments[0].status != "due":
+        return None
+    return rows[0]
+
+
+def _move(s: Any, account_id: str, on: date) -> None:
+    """The open promise now falls due `on`; the move is kept in the evidence log."""
+    promise = _open_promise(s, account_id)
+    if promise is None:
+        return
+    installment = promise.installments[0]
+    evidence.append(s, "arrangement_moved", account_id, {
+        "arrangement_id": promise.id, "from": installment.due_date.isoformat(), "to": on.isoformat()})
+    installment.due_date = on
 
 
 #: intents whose words say the terms; the actions that hand a verified debtor's request on

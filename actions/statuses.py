@@ -14,6 +14,7 @@ from actions.handoff import INTENT_REASONS, perform_handoff
 from actions.holds import answer_while_held, note_attorney_details
 from actions.negotiation import ActionOfferHardship
 from bot import locale
+from bot.dialogue.care import asks_not_at_work
 from bot.negotiation.choice import asks_for_time, asks_to_talk_later
 from bot.store import evidence, repo
 from bot.store.db import session_scope
@@ -169,7 +170,9 @@ class ActionRecordInconvenientTime(Action):
         # inconvenient span; a preference that leaves no single span goes to a person
         prefers = says_preferred_time(text)
         span = preferred_time_complement(text) if prefers else inconvenient_span(text)
-        at_work = mentions_work(text)
+        # "dont ring me at the office" / "my work number": the place is also read the way
+        # CarePolicy reads it when it sends a cease-looking "not at work" here
+        at_work = mentions_work(text) or asks_not_at_work(text)
         # away and "let's talk when I'm back" (even away for work: not the workplace), or
         # a plain request for time: the pause offer, not a person
         if span is None and (asks_to_talk_later(text) or (not at_work and asks_for_time(text))):

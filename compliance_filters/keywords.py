@@ -22,11 +22,22 @@ _FILLER = frozenset({"PLEASE", "PLS", "PLZ", "NOW", "IT", "THANKS", "THANK", "YO
                      "请", "谢谢", "我要", "麻烦"})
 _CJK_FILLER = re.compile("|".join(w for w in sorted(_FILLER, key=len, reverse=True) if not w.isascii()))
 _MAX_WORDS = 5
+# A stop phrase names what to stop (TCPA revocation "by any reasonable means"): "STOP
+# texting me!!!", "Stop. Texting. Me.", "pls stop txting me". Read from the words left once
+# filler ("me", "pls") is dropped: an opt-out keyword of the pack followed by one of these,
+# and nothing else ("stop calling me at work" names calls and a place: not a keyword).
+_TEXTING = ("TEXTING", "TEXTIN", "TXTING", "TEXTS", "TXTS", "TEXT", "TXT", "MESSAGING", "MSGING",
+            "MESSAGES", "MSGS", "SMS", "THETEXTS", "THEMESSAGES", "SENDINGTEXTS", "SENDINGMESSAGES")
+# "不要再发短信了", "别 发 短 信 了", "以后别给我发短信": a whole message that only says not
+# to send texts (the words joined, so spacing and punctuation do not matter)
+_ZH_STOP_TEXTS = re.compile(
+    r"(?:以后|今后)?(?:请)?(?:不要|别|不用|停止|不许|勿)再?(?:给我|向我|往这个号码|往这个号|往这)?"
+    r"(?:发|发送)?(?:短信|信息|消息)(?:了|啦|吧)?")
 
 
 #: each pack's table, built once: a pack is immutable (frozen, compared by identity), and
 #: folding every keyword for every inbound message cost more than the lookup
-_TABLES: "weakref.WeakKeyDictionary[Pack, Dict[str, str]]" = weakref.WeakKeyDictionary()
+_TABLES: weakref.WeakKeyDictionary[Pack, Dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def _table(pack: Pack) -> Dict[str, str]:
@@ -55,11 +66,23 @@ def keyword_action(pack: Pack, body: str, opted_out: bool = False) -> Optional[s
     table = _table(pack)
     plain = [_CJK_FILLER.sub("", w) for w in words if w not in _FILLER]
     for candidate in ("".join(words), "".join(plain)):
-        action = table.get(candidate)
+        action = table.get(candidate) or _stop_phrase(table, candidate)
         if action is None and candidate == "YES" and opted_out:
             action = "optin"
         if action == "optin" and candidate == "YES" and not opted_out:
             action = None
         if action is not None:
             return action
+    return None
+
+
+def _stop_phrase(table: Dict[str, str], candidate: str) -> Optional[str]:
+    """"optout" when `candidate` (a message's words joined, upper-cased) is a stop phrase:
+    an opt-out keyword then what to stop ("STOPTEXTING"), or the Chinese "don't send texts"."""
+    if _ZH_STOP_TEXTS.fullmatch(candidate):
+        return "optout"
+    for thing in _TEXTING:
+        head = candidate[:-len(thing)]
+        if candidate.endswith(thing) and head and table.get(head) == "optout":
+            return "optout"
     return None

@@ -21,7 +21,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, UserUtteranceReverted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -84,6 +84,24 @@ LEGITIMACY_ANSWERS = ("utter_legitimacy", "utter_legitimacy_verified")
 CONFIRM_ACTION = "action_confirm_intent"
 FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_THRESHOLD = 0.8
+# "Quit calling me at my job", "以后别往我公司打电话": not to be called AT WORK is the
+# workplace flag (Reg F 1006.6(b)(3)); contact elsewhere goes on. Read as a cease (the
+# model's 0.91/0.96) it stopped all contact with "this is our final message". The place
+# must be the debtor's own work ("your company" is not), and a message that also says
+# anywhere / at all / at home stays whatever the model read ("again" does not widen it:
+# "don't call me at work again" is still only work).
+AT_WORKPLACE = re.compile(
+    r"\b(?:at|to|on)\s+(?:my|the|me\s+at\s+my)\s+(?:work|job|office|workplace|worksite|work\s*place)\b"
+    r"|\bat\s+work\b|\b(?:my|the)\s+(?:work|office|job)\s*(?:number|phone|line|cell|landline|#)"
+    r"|\bwhile\s+i'?m\s+(?:at\s+)?work"
+    r"|(?:往|到|打到|打去|去|打我|我的?|给我)(?:的)?(?:公司|单位|工作单位|办公室)"
+    r"|(?:公司|单位|办公室)的?(?:电话|座机|号码|固话)|上班的地方|工作的地方|上班的时候|在上班", re.I)
+EVERYWHERE = re.compile(
+    r"\b(?:anywhere|everywhere|at\s+all|any\s+way|home|all\s+contact|completely)\b"
+    r"|任何|所有|家里|都别|都不要|也别|也不要|一律|彻底", re.I)
+# readings a request not to be called at work is mistaken for
+WORKPLACE_READINGS = frozenset({"cease_contact", "opt_out", "inconvenient_time", "express_anger", None})
+WORKPLACE_ACTION = "action_record_inconvenient_time"
 # Actions that pass the turn on with FollowupAction.
 HANDING_ON = frozenset({"action_verification_result", "action_start_verification"})
 # Below EscalationPolicy (8): see ESCALATION_PRIORITY in bot/dialogue/escalation.py.
@@ -108,6 +126,27 @@ def asks_legitimacy(text: Optional[str], after_answer: bool = False) -> bool:
     text = text or ""
     asked = LEGITIMACY.search(text) or (after_answer and LEGITIMACY_FOLLOW_UP.search(text))
     return bool(asked) and not ABOUT_THE_DEBT.search(text) and not REAL_DISTRESS.search(text)
+
+
+def asks_not_at_work(text: Optional[str]) -> bool:
+    """The message asks not to be contacted at the debtor's work, and only there."""
+    text = text or ""
+    return bool(AT_WORKPLACE.search(text)) and not EVERYWHERE.search(text)
+
+
+def turn_answered(tracker: DialogueStateTracker) -> bool:
+    """The turn already has its answer: the fallback just said "didn't catch that" and
+    reverted the message, or a legitimacy answer was just given.
+
+    Predicting again after the fallback's revert found nothing sure either, so the
+    fallback ran a second time, and its revert took back the debtor's PREVIOUS message:
+    "是" after a recorded promise undid the identity answer before it, the debtor was no
+    longer verified, and "能改到下周一吗" was asked for name and date of birth again. The
+    legitimacy answer ends its turn the same way: "yall are scammers arent you" (read as
+    anger) got the answer, then "Sorry, I didn't catch that."."""
+    if tracker.events and isinstance(tracker.events[-1], UserUtteranceReverted):
+        return True
+    return tracker.latest_action_name in LEGITIMACY_ANSWERS
 
 
 def reading(parse_data: Dict[str, Any]) -> Tuple[Optional[str], float]:
@@ -176,12 +215,16 @@ class CarePolicy(Policy):
             last[0] in HANDING_ON | {CONFIRM_ACTION}
             or (len(last) == 2 and last[1] in HANDING_ON and last[0] != ACTION_LISTEN_NAME
                 and not tracker.active_loop_name))
-        if ends_turn:
+        if ends_turn or turn_answered(tracker):
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
             return self._prediction(probabilities)
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.active_loop_name:
             return self._prediction(probabilities)
         name, confidence = reading(tracker.latest_message.parse_data or {})
+        if name in WORKPLACE_READINGS and WORKPLACE_ACTION in domain.action_names_or_texts \
+                and asks_not_at_work(tracker.latest_message.text):
+            probabilities[domain.index_for_action(WORKPLACE_ACTION)] = 1.0
+            return self._prediction(probabilities)
         answer = LEGITIMACY_ANSWERS[1] if tracker.get_slot("verified") else LEGITIMACY_ANSWERS[0]
         if name in DOUBTED and answer in domain.action_names_or_texts and asks_legitimacy(
                 tracker.latest_message.text, after_answer=bool(set(last) & set(LEGITIMACY_ANSWERS))):

@@ -64,7 +64,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         kwargs.pop("dialect", None)
         super().__init__(domain=domain, host=database_url, event_broker=event_broker, **kwargs)
         #: sender id -> the rows of its latest read, least recently read first
-        self._kept: "OrderedDict[str, _SessionRows]" = OrderedDict()
+        self._kept: OrderedDict[str, _SessionRows] = OrderedDict()
         self._kept_chars = 0
         self._kept_lock = threading.Lock()  # reads of different conversations may overlap
 
@@ -88,7 +88,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, STORED_ROWS_ATTR, len(data))
         return tracker
 
-    def _read_session(self, sender_id: str) -> "Optional[_SessionRows]":
+    def _read_session(self, sender_id: str) -> Optional[_SessionRows]:
         """The rows of `sender_id`'s latest session as Rasa's `_event_query` returns them,
         kept for the next read; None if the conversation has no rows."""
         kept = self._forget(sender_id)
@@ -109,7 +109,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         self._keep(sender_id, kept)
         return kept
 
-    def _forget(self, sender_id: str) -> "Optional[_SessionRows]":
+    def _forget(self, sender_id: str) -> Optional[_SessionRows]:
         """Take `sender_id`'s kept rows out of the cache (a failed read keeps nothing)."""
         with self._kept_lock:
             kept = self._kept.pop(sender_id, None)
@@ -117,7 +117,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 self._kept_chars -= kept.chars
             return kept
 
-    def _keep(self, sender_id: str, kept: "_SessionRows") -> None:
+    def _keep(self, sender_id: str, kept: _SessionRows) -> None:
         """Keep `kept` as the most recently read; the least recently read go first when
         there are more than KEEP_CONVERSATIONS or KEEP_CHARS of row text."""
         with self._kept_lock:

@@ -156,7 +156,7 @@ def server_form(sql: str, name: str, expanding: frozenset) -> Tuple[str, str]:
             order.append(key)
         return f"${order.index(key) + 1}"
 
-    def number(match: "re.Match[str]") -> str:
+    def number(match: re.Match[str]) -> str:
         key = match.group("key")
         if match.group("list") is None:
             return place(key)
@@ -180,7 +180,7 @@ _lock = threading.Lock()
 _serial = itertools.count(1)
 #: per DBAPI connection: the statements prepared on it (statement name -> name used there)
 #: and the names that may exist there after a failure (never used again on it)
-_on_connection: "weakref.WeakKeyDictionary[Any, Dict[str, str]]" = weakref.WeakKeyDictionary()
+_on_connection: weakref.WeakKeyDictionary[Any, Dict[str, str]] = weakref.WeakKeyDictionary()
 #: an `EXECUTE` text -> the statement's own SQL (what a wire-level counter should name)
 executed_as: Dict[str, str] = {}
 

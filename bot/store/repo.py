@@ -184,7 +184,7 @@ _LOOK_UP: Any = object()
 
 def recipient_for(s: Session, account: Union[Account, GateAccount], number: Optional[str] = None,
                   verified: Optional[bool] = None, *, debt: Any = _LOOK_UP,
-                  facts: Optional["_NumberFacts"] = None) -> Recipient:
+                  facts: Optional[_NumberFacts] = None) -> Recipient:
     """Everything the gate needs about `account`, contacted on `number` (default: primary).
 
     The contacted number comes first; other numbers follow unless flagged wrong numbers

@@ -15,7 +15,7 @@ from actions.common import offer_from_slot
 from actions.statuses import ActionRecordInconvenientTime
 from bot.negotiation.choice import asks_to_talk_later
 from bot.nlu.split import HALF, parse_split_promise
-from tests.actions.conftest import EN_PHONE, ZH_PHONE, make_tracker, responses
+from tests.actions.conftest import ZH_PHONE, make_tracker, responses
 
 
 @pytest.mark.parametrize("text", [

@@ -17,7 +17,6 @@ from compliance_filters import check_text
 from compliance_filters.phrases import banned_hits
 from tests.compliance.test_lawful_wave8 import dev_rows
 
-
 ROWS = dev_rows("wave9_dev.txt")
 
 # what the filter still decides wrongly, each with why (left alone)

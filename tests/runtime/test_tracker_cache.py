@@ -190,7 +190,7 @@ def test_a_failed_read_keeps_nothing(stores):
     original = ours.engine
     ours.engine = sa.create_engine("sqlite:////nonexistent/dir/x.db")
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(sa.exc.DBAPIError):
             asyncio.run(ours.retrieve(sender))
     finally:
         ours.engine.dispose()

@@ -10,6 +10,7 @@ from typing import Any, List
 
 import pytest
 from sqlalchemy import bindparam, column, event, select, table, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.store import raw, repo
 from bot.store.db import get_engine, session_scope
@@ -76,7 +77,7 @@ def test_a_prepared_statement_dropped_behind_the_stores_back_is_prepared_again(p
     with session_scope() as s:
         assert raw.execute(s, statement, {"account_id": "A1"}).first().account_id == "A1"
         s.execute(text("DEALLOCATE ALL"))
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         with session_scope() as s:  # the connection's record is stale once
             raw.execute(s, statement, {"account_id": "A1"})
     with session_scope() as s:
