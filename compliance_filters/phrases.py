@@ -2285,6 +2285,20 @@ _PAST_EN = _cre(r"\b(?:last|previous|earlier|former|another|other) (?:collector|
                 r"message|letter|call)\b|\b(?:was|were|had|did|scared|told|said|called)\b")
 _PAST_ZH = re.compile(r"之前|此前|上次|先前|曾|您投诉|投诉的|一事|客服说")
 
+# a reassurance turned into a threat by its condition ("We will never report you to the
+# police... as long as you pay today", "Nobody will arrest you if you pay by 5", 只要你今天还款，
+# 我们就不会通知你单位): a negated harm whose condition is paying, or not missing a payment
+_HARMS_EN = (r"(?:police|cops|arrest|arrested|jail|prison|employer|boss|job|work|family|kids|children|neighbors|"
+             r"neighbours|church|friends|tell them|tell anyone)")
+_CONDITIONAL_REASSURANCE_EN = _cre(
+    r"\b(?:never|nobody|no one|won't|will not|wont|don't|not)\b[^.!?]{0,50}?\b" + _HARMS_EN
+    + r"\b(?: [a-z']+){0,3}?\s*(?:\.\.\.|…|,|-|—)?\s*(?:(?:as long as|so long as|provided|only if|if) you(?: [a-z']+)? "
+    r"pay|unless you(?: [a-z']+)? (?:miss|don't|do not|fail|stop|skip))")
+_CONDITIONAL_REASSURANCE_ZH = re.compile(
+    r"(?:不会|绝不|从不|不)[^。！？]{0,12}?(?:报警|抓|单位|家人|公司|领导|同事|坐牢|拘留|公安)[^。！？，,]{0,4}[，,…]*"
+    r"(?:只要|前提是|条件是)(?:您|你)|只要(?:您|你)[^，。]{0,10}(?:还|付|转)[^，。]{0,8}[，,]?(?:我们)?就?(?:不会|不)"
+    r"[^。！？]{0,10}(?:报警|抓|单位|家人|公司|领导|同事|坐牢|拘留|公安)")
+
 
 def _sentence_start(canon: str, a: int, lang: str) -> int:
     """Where the sentence holding canon[a] starts (after the last sentence mark before it)."""
@@ -2492,7 +2506,25 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
             for category, a, b in got:
                 if not _text_excused(lang, canon, text, index, category, begin + a, begin + b):
                     found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
+    if not found:
+        found = _conditional_reassurance(canon, text, index)
     return found
+
+
+def _conditional_reassurance(canon: str, text: str, index: Sequence[int]) -> List[Tuple[str, str]]:
+    """[("intimidation", the words)] when a reassurance is made conditional on paying
+    (`_CONDITIONAL_REASSURANCE_EN` / `_ZH`): its negation excused every phrase in it, so it is
+    judged here, on texts nothing else blocked; a scam warning quoting one stays allowed."""
+    pattern = _CONDITIONAL_REASSURANCE_EN if canon.isascii() else _CONDITIONAL_REASSURANCE_ZH
+    m = pattern.search(canon)
+    if m is None and not canon.isascii():
+        m = _CONDITIONAL_REASSURANCE_EN.search(canon)
+    if m is None:
+        return []
+    lang = "zh" if m.re is _CONDITIONAL_REASSURANCE_ZH else "en"
+    if _scam_quote(lang, canon, text, index[m.start()], "intimidation", m.start(), m.end()):
+        return []
+    return [("intimidation", text[index[m.start()]:index[m.end() - 1] + 1])]
 
 
 def check_text(pack: Pack, text: str, lang: Optional[str] = None) -> Decision:
