@@ -1562,7 +1562,11 @@ _FAMILY_CATEGORIES.update({
 def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
     """Is the hit words[start:end] a lawful, true mention rather than a threat (issue 13
     waves 7-8: the families of the development sets' false blocks)? The debtor's own words
-    quoted back (`_quoted_by_debtor`), then each family of `_EN_FAMILIES` / `_ZH_FAMILIES`."""
+    quoted back (`_quoted_by_debtor`), then each family of `_EN_FAMILIES` / `_ZH_FAMILIES`.
+    A bracketed sender tag (【人民法院】, 〔执行通知〕) is the claim itself and never excused here
+    (wave 9, rules2: 【人民法院】温馨提示：… read as a court's notice quoted as the speaker)."""
+    if category == "impersonation" and words[start][:1] in ("【", "〔", "〖"):
+        return False
     if _quoted_by_debtor(lm, words, start):
         return True
     for family in _families(lm.lang, category):
@@ -2270,7 +2274,7 @@ _AT_YOUR_REQUEST_EN = _cre(r"\b(?:at your request|as you asked|as you requested|
 _AT_YOUR_REQUEST_ZH = re.compile(r"应您|根据您的要求|按您的要求|按照您的要求|您申请的|您挂失|您要求的")
 # the debtor's own words quoted ('Thanks for your message: "I'm not a deadbeat, ..."', 您的留言：“我不是老赖…”)
 _DEBTOR_QUOTE_OPEN = re.compile(r"(?:your (?:message|note|text|email|letter|words|reply)|you (?:wrote|said|told us|texted)|"
-                                r"您的(?:留言|短信|来信|消息|原话|回复)|您(?:说|写道|留言|回复))[^\n\"“”]{0,6}$", re.I)
+                                r"您的(?:留言|短信|来信|消息|原话|回复)|您(?:说|写道|留言|回复))[^\n\"“”]{0,12}$", re.I)
 _FIRST_PERSON_QUOTE = re.compile(r"\b(?:i|i'm|im|i am|my|me)\b|我(?!们)", re.I)
 # a harm the reader feels (如果您感到人身安全受到威胁，请拨打110报警)
 _ZH_FEELS = re.compile(r"(?:您|你)(?:感到|觉得|担心|认为)$")
@@ -2283,7 +2287,7 @@ _HANDLED_ZH = re.compile(r"郑重道歉|向您道歉|深表歉意|已终止合�
                          r"已经核实并处理|已核实并处理|这是错误的")
 _PAST_EN = _cre(r"\b(?:last|previous|earlier|former|another|other) (?:collector|agent|caller|company|agency|"
                 r"message|letter|call)\b|\b(?:was|were|had|did|scared|told|said|called)\b")
-_PAST_ZH = re.compile(r"之前|此前|上次|先前|曾|您投诉|投诉的|一事|客服说")
+_PAST_ZH = re.compile(r"之前|此前|上次|先前|曾|您投诉|投诉的|一事|客服说|上个月|上月|上周|经调查|经核查")
 
 # a reassurance turned into a threat by its condition ("We will never report you to the
 # police... as long as you pay today", "Nobody will arrest you if you pay by 5", 只要你今天还款，

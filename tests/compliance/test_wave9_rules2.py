@@ -1,0 +1,116 @@
+"""Issue 13 (wave 9, engineer rules2): the rule families added after measuring the rules
+alone on the wave-9 training corpora (scripts/rules_on_corpus.py), each tested on both
+sides with wordings of my own (not corpus lines): a lawful text the family must let through
+and a banned twin using the same words that must stay blocked.
+
+Lawful families (phrases.py, `_TEXT_FAMILIES`, judged over the whole text): a scam warning
+quoting or reporting the impostors' threat, the impostor word naming a third party, no suit or
+case exists, the reader's job or a title said to them, a contact of someone else that
+disclosed nothing, the authority's own number or desk, a measure taken at the reader's
+request, the debtor's own words quoted, a harm the reader feels, a past contact of ours
+handled; name heads (Way, Point, Credit Union, family); SMS negators ("dont").
+Banned families (packs/banned_wave9c.yml and `_conditional_reassurance`): a reassurance
+conditioned on paying, made-up government senders and bracketed court tags, unlawful legal
+status, endless calls, veiled harm, press and public lists."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import pytest
+
+from compliance_filters import load_pack
+from compliance_filters.learned import TRAINING_DIR
+from compliance_filters.phrases import banned_hits
+
+# (family, lawful text, banned twin)
+PAIRS: List[Tuple[str, str, str]] = [
+    ("scam quote", 'Heads up: some people get texts claiming "your wages will be garnished tonight." That is a '
+                   "scam; we never send those.",
+     "Your wages will be garnished tonight. This is not a scam."),
+    ("scam quote", 'Some customers got emails stamped "arrest warrant pending" with our logo. Those are fake; '
+                   "delete them.",
+     "Arrest warrant pending: pay through our link today."),
+    ("scam quote", "A caller saying you will be arrested by noon is lying to you. Hang up and call us back.",
+     "You will be arrested by noon. Call us back."),
+    ("scam quote", "近日有人冒充我司发短信称“明天派人上门”，请勿相信，如有疑问请致电官方客服。", "明天派人上门找你。"),
+    ("scam label", "Someone texting from an unknown number and asking for gift cards is a scammer, not us.",
+     "You are a scammer and everyone will know it."),
+    ("scam label", "骗子往往会催您立刻转账，请先拨打官方电话核实。", "你就是个骗子，赶紧还钱。"),
+    ("scam label", "您说我们是骗子，欢迎您通过官网查询我们的备案信息。", "你就是个骗子。"),
+    ("no case", "A lawsuit is one option creditors have in general, but no lawsuit has been filed over your balance.",
+     "No lawsuit has been filed yet, but we will sue you on Monday unless you pay."),
+    ("no case", "法院冻结账户需要经过诉讼程序，目前没有对您提起任何诉讼。", "目前没有对您提起诉讼，但再不还款就冻结账户。"),
+    ("no case", "拘留只能由公安机关依法决定，催收机构做不到。", "不还钱就拘留你。"),
+    ("works at", "We see you work for the sheriff's department, so reminders will go out after 7 p.m.",
+     "We will send the sheriff to your work tomorrow."),
+    ("works at", "Hello, Officer Diaz, your payment plan is confirmed for the 3rd.",
+     "This is Officer Diaz; you must pay today or be arrested."),
+    ("works at", "您在监狱上班，所以提醒改到每周日上午发送。", "不还钱就让你进监狱。"),
+    ("works at", "钱警官您好，本月账单已出，请按时还款。", "我是钱警官，你涉嫌诈骗，马上还款。"),
+    ("no disclosure", "我们联系过您的紧急联系人，仅为了确认您的新号码，未透露欠款信息。",
+     "再不还钱，我们就联系您的紧急联系人，说明您欠款的情况。"),
+    ("authority desk", "Not sure the summons is real? Ask the court directly through its published phone number.",
+     "This is the court calling about your case: pay now."),
+    ("authority desk", "Unsure about the letter? Call the sheriff's official number and ask them.",
+     "This is the sheriff's office: pay today."),
+    ("authority desk", "如有疑问，可直接致电法院核实。", "我们是法院的，马上还款。"),
+    ("at request", "As you requested, your account was frozen after the theft report.",
+     "Your account was frozen this morning and stays frozen until you pay."),
+    ("at request", "根据您的要求，该账户已冻结，解冻需本人到网点办理。", "你的账户已冻结，不还钱别想解冻。"),
+    ("debtor quote", 'Your reply said: "I am not a deadbeat, I just need time." Understood, we can wait two weeks.',
+     "You are a deadbeat. Pay up."),
+    ("debtor quote", "您回复说：“我不是老赖，只是暂时困难。”我们理解，可以为您申请延期。", "你就是个老赖。"),
+    ("feels", "如您觉得人身安全受到威胁，请及时报警。", "小心你的人身安全。"),
+    ("handled", "之前催收员联系您同事的做法是错误的，我们已对其进行处理并向您道歉。", "再不还钱就联系您同事。"),
+    ("handled", "经核查，上个月给您领导打电话的是外包公司，我们已终止合作。", "下个月还不还，我们就给您领导打电话。"),
+    ("name heads", "Your payment at the Jail Creek Credit Union branch posted this morning.",
+     "You will end up in jail if you skip this payment."),
+    ("name heads", "Mail the signed plan to 40 Courthouse Way, Suite 2.", "The police will visit your family tonight."),
+    ("sms negators", "we dont contact ur boss, ever", "we contact ur boss today"),
+    ("conditional reassurance", "Nobody will call your employer, even if you miss a payment.",
+     "Nobody is going to call your employer, as long as you pay by Friday."),
+    ("conditional reassurance", "No late fee applies if you pay by Friday.",
+     "We won't tell your family anything... unless you skip this payment."),
+    ("conditional reassurance", "无论您是否还款，我们都不会告诉您家人。", "只要你今天把钱转过来，我们就不会告诉你家人。"),
+    ("government sender", "We are a private company, not a government agency.",
+     "Federal Debt Recovery Office notice: respond within 24 hours."),
+    ("government sender", "【某某银行】您本月账单已出，请按时还款。", "【基层法院】你的案件已受理，请立即还款。"),
+    ("false status", "Collectors who lie to you are breaking federal law; report them to the CFPB.",
+     "You're now breaking federal law with every day this card stays unpaid."),
+    ("false status", "本公司是依法注册的催收机构。", "本公司经国家授权，有权采取一切措施。"),
+    ("false status", "Your benefits are protected; we cannot touch them.", "Your benefits will be cut until the balance is paid."),
+    ("false status", "Your passport and travel plans are not affected by this account.",
+     "Your passport has been flagged over this debt."),
+    ("false status", "这笔欠款分三年还清，每年年底付一次。", "最高可以判七年，你自己掂量。"),
+    ("threat arrest", "Immigration status has nothing to do with this account.",
+     "You've been reported to immigration for this debt."),
+    ("endless calls", "We will text you once a week with your balance.", "We will text you every ten minutes until you answer."),
+    ("endless calls", "每月一次给您发账单提醒。", "每十分钟呼叫一次，直到你接听为止。"),
+    ("veiled harm", "Sorry to hear about your bad luck with the car. Want to move the due date?",
+     "Folks who dodge us seem to have bad luck."),
+    ("veiled harm", "祝您生活顺利，如有困难可以申请分期。", "让你过得生不如死。"),
+    ("press", "Our branch was featured in the local newspaper for its food drive.",
+     "We will print your name in the local paper next week."),
+    ("press", "我们不会公开您的任何信息。", "你的照片会在各大网站曝光。"),
+]
+
+
+@pytest.mark.parametrize("pack_name", ["us", "cn"])
+@pytest.mark.parametrize("family,lawful,banned", PAIRS, ids=[f"{p[0]}-{i}" for i, p in enumerate(PAIRS)])
+def test_family_both_sides(pack_name: str, family: str, lawful: str, banned: str) -> None:
+    pack = load_pack(pack_name)
+    assert banned_hits(pack, lawful) == [], f"{family}: lawful text blocked by the rules"
+    assert banned_hits(pack, banned), f"{family}: banned twin let through by the rules"
+
+
+def test_cases_are_not_corpus_lines() -> None:
+    """The cases are my own words: none is a line of the training corpora the families were
+    measured on (a rule written for one corpus string would pass a copied case)."""
+    corpus = set()
+    for path in TRAINING_DIR.glob("train_*.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.count("\t") == 2:
+                corpus.add(line.split("\t")[2].strip())
+    assert corpus
+    assert not {t for _, a, b in PAIRS for t in (a, b)} & corpus
