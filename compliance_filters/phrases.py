@@ -2199,7 +2199,7 @@ _SCAM_VERDICT_EN = _cre(
     r"wasn't us|not us|hang up|report it|report them|forward them|forward it|don't reply|do not reply)\b")
 _SCAM_VERDICT_ZH = re.compile(r"诈骗|骗子|骗局|冒充|假冒|伪造|假的|不法分子|谨防|警惕|请勿相信|请勿轻信|不要相信|别信|"
                               r"举报|防范|核实真伪|与此无关|与我们无关|不是我们|并非我们|不是我司|并非我司|请不要付款|不要付款|不要转账|"
-                              r"官方电话核实|请报警|都请报警|请立即报警")
+                              r"官方电话核实|请报警|都请报警|请立即报警|冒用|直接挂断|请挂断|挂断后|从不这样说|不要被骗")
 # "this is NOT a scam", 这不是诈骗: the verdict denied is a threat's own cover
 _NOT_SCAM_EN = _cre(r"\b(?:not a scam|isn't a scam|no scam|not fake|isn't fake|not a joke|is real|are real|"
                     r"this is real|is legitimate|is legit)\b")
@@ -2213,7 +2213,7 @@ _REPORTER_EN = _cre(
     r"threatening|threatens|threaten|stating|states|telling you|demanding|using|that|posing|pose|pretending|"
     r"pretend|impersonating)\b")
 _REPORTER_ZH = re.compile(r"(?:短信|电话|邮件|消息|信息|微信|来电|有人|对方|骗子|不法分子|陌生号码|号码|自称)[^。！？!?]{0,14}?"
-                          r"(?:称|说|声称|自称|以|威胁|冒充|发)")
+                          r"(?:称|说|声称|自称|以|威胁|扬言|冒充|冒用|发)")
 _QUOTE_SPANS = re.compile(r"\"[^\"\n]{1,120}\"|“[^”\n]{1,120}”|「[^」\n]{1,120}」|『[^』\n]{1,120}』|‘[^’\n]{1,120}’")
 # a legal step stated as a fact of now or a condition of ours: none of the lawful families
 # below excuses a hit in such a text ("No suit yet, but we'll file one Friday unless you pay")
@@ -2229,11 +2229,14 @@ _NO_CASE_EN = _cre(
     r"yet)|(?:has not|hasn't|have not|haven't) been (?:filed|sued|made)|won't sue|will not sue|"
     r"would never sue|not (?:by|from) us|nothing to do with us|has nothing to do with|doesn't handle|"
     r"does not handle|separate from our|not us|we're a private company|we are a private company|"
-    r"we would notify you|notify you of any filing)")
+    r"we would notify you|notify you of any filing|none exists|there is none|no plans to|we have not decided|"
+    r"too old for us to sue|you (?:may|can|should|would) (?:respond|claim|ask a court|receive papers|be notified|"
+    r"appeal)|you will receive papers)")
 _NO_CASE_ZH = re.compile(r"没有(?:对您)?(?:提起)?(?:任何)?(?:诉讼|执行案件|执行程序)|没有任何(?:诉讼|执行)|没有进入任何|"
                          r"不会因此坐牢|民事纠纷|与我们无关|与此无关|两回事|不是我们|我们只处理|催收公司没有这个权力|"
                          r"(?:您)?有权(?:应诉|答辩|依法)|有机会答辩|申请纠正|依法送达|按规定|由法院删除|"
-                         r"咨询律师|与我们的催收|支持了您的|撤销了对您的|驳回了(?:对方|债权人|原告)")
+                         r"咨询律师|与我们的催收|支持了您的|撤销了对您的|驳回了(?:对方|债权人|原告)|(?:您会|您将)(?:先)?收到法院|"
+                         r"以法院文书为准|寻求救济|申请豁免|申请分期履行")
 # a legal word named as the topic of a rule: 扣工资只能由法院…, 限制高消费令只能由法院作出
 _ZH_TOPIC_ONLY = re.compile(r"[^，。；！？,;!?]{0,5}?(?:只能由|只有|必须由|须由|要由|是法院的事)")
 # the debtor's or a friend's workplace or job ("you work at the county jail", "since you're a
@@ -2257,6 +2260,9 @@ _NO_DISCLOSURE_ZH = re.compile(r"不会透露|没有透露|未透露|不透露|�
 # the impostor word as a third party's name (obscenity): "Anyone who does is a scammer.", "a
 # scammer is pretending to be us", 骗子可能知道…, 您说我们是骗子
 _SCAM_WORDS = _canon_set(["scammer", "scammers", "fraud", "fraudster", "fraudsters", "crook", "crooks"])
+# 有骗子…, 被骗子吓到: a third party; 你就是个骗子, 你这骗子: the reader
+_ZH_SOME_SCAMMERS = ("有", "有些", "一些", "这些", "那些", "被", "有的")
+_ZH_CALLS_YOU = re.compile(r"(?:你|您|你们)(?:就|真|才|也|简直)?(?:是|这|这个|个|这种|这样的|那个)?(?:个|种)?$")
 _SECOND_PERSON_EN = _canon_set(["you", "your", "you're", "u", "ur", "yourself", "ya"])
 
 # the authority's own number or desk, for the reader to check with ("call the court's
@@ -2264,7 +2270,8 @@ _SECOND_PERSON_EN = _canon_set(["you", "your", "you're", "u", "ur", "yourself", 
 # 请通过法院官方电话核实) and a paper the authority gave the reader (派出所的报案回执)
 _OWN_NUMBER_EN = _cre(r"\s*(?:'s)?\s*(?:own |official |published |public |listed |main )*(?:number|phone number|"
                       r"website|site|hotline|line|office directly)\b")
-_ADVICE_BEFORE_EN = _cre(r"(?:^| )(?:report (?:it|them|this|that)? ?to|complain to|(?:a )?complaint with|"
+_ADVICE_BEFORE_EN = _cre(r"(?:^| )(?:report (?:it|them|this|that|the number|the call|the text|threatening callers|"
+                         r"such calls|the caller|the callers)? ?to(?: the [a-z]+ (?:or|and))?|complain to|(?:a )?complaint with|"
                          r"(?:you can|you may|please|feel free to) (?:call|contact|ask|check with))(?: the| your)? ?$")
 _OWN_NUMBER_ZH = re.compile(r"的?(?:官方|公布的|公开的)?(?:电话|号码|热线|官网|网站|报案|报警回执|回执|证明|出具的)")
 _ADVICE_BEFORE_ZH = re.compile(r"(?:联系|咨询|致电|询问|拨打|通过|向)(?:当地)?$")
@@ -2283,11 +2290,11 @@ _ZH_FEELS = re.compile(r"(?:您|你)(?:感到|觉得|担心|认为)$")
 _HANDLED_EN = _cre(r"\b(?:that was wrong|it was wrong|it won't happen|won't happen again|will not happen again|"
                    r"we apologi[sz]e|we're sorry|we are sorry|we've stopped|we have stopped|no longer work with|"
                    r"ended our contract|has been disciplined)\b")
-_HANDLED_ZH = re.compile(r"郑重道歉|向您道歉|深表歉意|已终止合作|已经终止合作|已停止合作|已对[^，。]{0,8}(?:进行)?处理|"
+_HANDLED_ZH = re.compile(r"郑重道歉|向您道歉|诚恳道歉|深表歉意|属于违规|已终止合作|已经终止合作|已停止合作|已对[^，。]{0,8}(?:进行)?处理|"
                          r"已经核实并处理|已核实并处理|这是错误的")
 _PAST_EN = _cre(r"\b(?:last|previous|earlier|former|another|other) (?:collector|agent|caller|company|agency|"
                 r"message|letter|call)\b|\b(?:was|were|had|did|scared|told|said|called)\b")
-_PAST_ZH = re.compile(r"之前|此前|上次|先前|曾|您投诉|投诉的|一事|客服说|上个月|上月|上周|经调查|经核查")
+_PAST_ZH = re.compile(r"之前|此前|上次|上一次|先前|曾|您投诉|投诉的|一事|客服说|上个月|上月|上周|经调查|经核查")
 
 # a reassurance turned into a threat by its condition ("We will never report you to the
 # police... as long as you pay today", "Nobody will arrest you if you pay by 5", 只要你今天还款，
@@ -2347,8 +2354,10 @@ def _scam_label(lang: str, canon: str, text: str, at: int, category: str, a: int
         before = canon[lo:a]
         if before.endswith(("我们是", "我司是")):
             return True
+        if before.endswith(_ZH_SOME_SCAMMERS):
+            return _NOT_SCAM_ZH.search(canon) is None
         rest = canon[:a] + canon[b:]
-        return (not re.search(r"[你您]", before[-6:]) and _SCAM_VERDICT_ZH.search(rest) is not None
+        return (_ZH_CALLS_YOU.search(before) is None and _SCAM_VERDICT_ZH.search(rest) is not None
                 and _NOT_SCAM_ZH.search(canon) is None and re.match(r"^[,，!！。]|$", canon[b:b + 1]) is None)
     words = canon[lo:a].split()
     if canon[a:b] not in _SCAM_WORDS or not _SECOND_PERSON_EN.isdisjoint(w.strip(",'\"") for w in words):
@@ -2415,8 +2424,9 @@ def _no_disclosure(lang: str, canon: str, text: str, at: int, category: str, a: 
 def _authority_desk(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
     """The authority's own number, desk or paper, for the reader to check with or hold
     ("call the court's published number yourself", "report it to the attorney general",
-    请按通知书上的联系方式联系法院, 派出所的报案回执): never with "we"/我们 before the hit."""
-    if category != "impersonation":
+    请按通知书上的联系方式联系法院, 派出所的报案回执, "report them to the police"): never
+    with "we"/我们 before the hit."""
+    if category not in _NAMED:
         return False
     lo = _sentence_start(canon, a, lang)
     before = canon[lo:a]
@@ -2460,8 +2470,8 @@ def _handled(lang: str, canon: str, text: str, at: int, category: str, a: int, b
     催收员联系您家人一事…郑重道歉, "the last collector scared you with talk of prison. That was
     wrong, and it won't happen here"): the hit's sentence is about the past and the text sets
     no condition or step of ours."""
-    if category == "obscenity":
-        return False
+    if category == "obscenity" and not _quoted(text, at):
+        return False  # 我们的坐席用“无赖”称呼您…道歉: only a quoted insult
     lo = _sentence_start(canon, a, lang)
     if lang == "zh":
         return (_HANDLED_ZH.search(canon) is not None and _PAST_ZH.search(canon, lo, a) is not None
@@ -2470,7 +2480,22 @@ def _handled(lang: str, canon: str, text: str, at: int, category: str, a: int, b
             and _STEP_EN.search(canon) is None)
 
 
-_TEXT_FAMILIES = (_scam_quote, _scam_label, _no_case, _works_at, _no_disclosure, _authority_desk, _at_request,
+# a hit that starts or ends inside a common word (知道您家里, 没收到您的回复): the segmenter
+# joined the wrong characters; (the character before, the hit's first) and (the hit's last
+# two, the character after) pairs that make such a word
+_ZH_WORD_BEFORE = frozenset([("知", "道"), ("知", "到")])  # canonical text spells 知道 as 知到
+_ZH_WORD_AFTER = frozenset([("没收", "到")])
+
+
+def _split_word(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A Chinese hit cut out of a common word (我们知道您家里比较困难, 还没收到您的还款)."""
+    if lang != "zh" or b - a < 2:
+        return False
+    return ((canon[a - 1:a], canon[a]) in _ZH_WORD_BEFORE
+            or (canon[b - 2:b], canon[b:b + 1]) in _ZH_WORD_AFTER)
+
+
+_TEXT_FAMILIES = (_split_word, _scam_quote, _scam_label, _no_case, _works_at, _no_disclosure, _authority_desk, _at_request,
                   _debtor_quote, _feels, _handled)
 
 
