@@ -2238,13 +2238,16 @@ _NO_CASE_ZH = re.compile(r"没有(?:对您)?(?:提起)?(?:任何)?(?:诉讼|执�
                          r"咨询律师|与我们的催收|支持了您的|撤销了对您的|驳回了(?:对方|债权人|原告)|(?:您会|您将)(?:先)?收到法院|"
                          r"以法院文书为准|寻求救济|申请豁免|申请分期履行")
 # a legal word named as the topic of a rule: 扣工资只能由法院…, 限制高消费令只能由法院作出
+# a question of the reader's ("Can they garnish my wages?", 不还钱会坐牢吗？), left out where a
+# family looks for a step or condition of ours
+_QUESTIONS = re.compile(r"[^.!?;。！？；\n]*[?？]")
 _ZH_TOPIC_ONLY = re.compile(r"[^，。；！？,;!?]{0,5}?(?:只能由|只有|必须由|须由|要由|是法院的事)")
 # the debtor's or a friend's workplace or job ("you work at the county jail", "since you're a
 # corrections officer", "you're a paralegal at a law firm", 您在看守所工作, 您的朋友在法院工作)
 _WORKS_EN = _cre(r"(?:^| )(?:you(?:'re| are| were)? (?:work|works|worked|working)|you've worked|you(?:'re| are) "
                  r"(?:a|an)|your (?:job|work|shift|employer|workplace))(?= )")
-_WORKS_ZH_BEFORE = re.compile(r"(?:您|你)(?:的(?:朋友|同事|家人|亲戚|同学))?(?:在|就职于|任职于|供职于)$")
-_WORKS_ZH_AFTER = re.compile(r"(?:的)?(?:工作|上班|值班|值夜班|任职|实习|供职|当差)")
+_WORKS_ZH_BEFORE = re.compile(r"(?:您|你)(?:的(?:朋友|同事|家人|亲戚|同学))?(?:在|去|到|就职于|任职于|供职于)$")
+_WORKS_ZH_AFTER = re.compile(r"(?:的)?(?:工作|上班|值班|值夜班|任职|实习|供职|当差|办理|办|出庭|开庭|参加)")
 # a title said to the reader ("Thanks, Officer Reyes.", 吴法官您好, 赵警官，已备注…)
 _VOCATIVE_EN = _cre(r"(?:^|[.!?] )(?:thanks|thank you|hi|hello|dear|hey|good morning|good afternoon|good evening)"
                     r"(?: ,)?(?: |, )$")
@@ -2263,6 +2266,7 @@ _SCAM_WORDS = _canon_set(["scammer", "scammers", "fraud", "fraudster", "fraudste
 # 有骗子…, 被骗子吓到: a third party; 你就是个骗子, 你这骗子: the reader
 _ZH_SOME_SCAMMERS = ("有", "有些", "一些", "这些", "那些", "被", "有的")
 _ZH_CALLS_YOU = re.compile(r"(?:你|您|你们)(?:就|真|才|也|简直)?(?:是|这|这个|个|这种|这样的|那个)?(?:个|种)?$")
+_ANYONE_WHO_EN = _cre(r"\b(?:anyone|anybody|whoever|someone|somebody|people|those|callers?) (?:who|that)\b")
 _SECOND_PERSON_EN = _canon_set(["you", "your", "you're", "u", "ur", "yourself", "ya"])
 
 # the authority's own number or desk, for the reader to check with ("call the court's
@@ -2364,6 +2368,8 @@ def _scam_label(lang: str, canon: str, text: str, at: int, category: str, a: int
         return False
     if re.match(r"\s*(?:like|as) (?:you|u)\b", canon[b:]):
         return False
+    if _ANYONE_WHO_EN.search(canon, lo, a):
+        return True  # "Anyone who does is a scammer.": whoever does it, never the reader
     rest = canon[:a] + " " + canon[b:]
     return _SCAM_VERDICT_EN.search(rest) is not None and _NOT_SCAM_EN.search(canon) is None
 
@@ -2376,11 +2382,12 @@ def _no_case(lang: str, canon: str, text: str, at: int, category: str, a: int, b
     or step of ours (`_STEP_EN` / `_STEP_ZH`)."""
     if category not in _LEGAL:
         return False
+    stated = _QUESTIONS.sub(" ", canon)  # 不还钱会坐牢吗？: the reader's question sets no step of ours
     if lang == "zh":
-        if _STEP_ZH.search(canon):
+        if _STEP_ZH.search(stated):
             return False
         return _NO_CASE_ZH.search(canon) is not None or _ZH_TOPIC_ONLY.match(canon, b) is not None
-    return _NO_CASE_EN.search(canon) is not None and _STEP_EN.search(canon) is None
+    return _NO_CASE_EN.search(canon) is not None and _STEP_EN.search(stated) is None
 
 
 def _works_at(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
@@ -2495,7 +2502,17 @@ def _split_word(lang: str, canon: str, text: str, at: int, category: str, a: int
             or (canon[b - 2:b], canon[b:b + 1]) in _ZH_WORD_AFTER)
 
 
-_TEXT_FAMILIES = (_split_word, _scam_quote, _scam_label, _no_case, _works_at, _no_disclosure, _authority_desk, _at_request,
+# "It would be a shame to let this discount expire": the offer lost, not the reader harmed
+_OFFER_LOST_EN = _cre(r"\s*(?:let|miss|lose|pass up|waste) (?:this|the|your|such an?|our) (?:[a-z$0-9%-]+ )?"
+                      r"(?:discount|offer|deal|savings|saving|chance|opportunity|rate|promotion|promo)\b")
+
+
+def _offer_lost(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """"a shame to LET THIS DISCOUNT expire": the intimidation phrase about an offer lost."""
+    return lang == "en" and category == "intimidation" and _OFFER_LOST_EN.match(canon, b) is not None
+
+
+_TEXT_FAMILIES = (_split_word, _offer_lost, _scam_quote, _scam_label, _no_case, _works_at, _no_disclosure, _authority_desk, _at_request,
                   _debtor_quote, _feels, _handled)
 
 
