@@ -2487,19 +2487,15 @@ def _handled(lang: str, canon: str, text: str, at: int, category: str, a: int, b
             and _STEP_EN.search(canon) is None)
 
 
-# a hit that starts or ends inside a common word (知道您家里, 没收到您的回复): the segmenter
-# joined the wrong characters; (the character before, the hit's first) and (the hit's last
-# two, the character after) pairs that make such a word
-_ZH_WORD_BEFORE = frozenset([("知", "道"), ("知", "到")])  # canonical text spells 知道 as 知到
+# a hit that ends inside a common word (还没收到您的回复: 没收 "confiscate" is 没 + 收到): (the hit's
+# last two characters, the character after) pairs that make such a word. Not 知道您家 (…道您家):
+# "我们知道您家在哪" is the stalking threat that hit is for.
 _ZH_WORD_AFTER = frozenset([("没收", "到")])
 
 
 def _split_word(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
-    """A Chinese hit cut out of a common word (我们知道您家里比较困难, 还没收到您的还款)."""
-    if lang != "zh" or b - a < 2:
-        return False
-    return ((canon[a - 1:a], canon[a]) in _ZH_WORD_BEFORE
-            or (canon[b - 2:b], canon[b:b + 1]) in _ZH_WORD_AFTER)
+    """A Chinese hit cut out of a common word (还没收到您的还款)."""
+    return lang == "zh" and b - a >= 2 and (canon[b - 2:b], canon[b:b + 1]) in _ZH_WORD_AFTER
 
 
 # "It would be a shame to let this discount expire": the offer lost, not the reader harmed

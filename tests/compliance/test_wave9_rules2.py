@@ -40,7 +40,7 @@ PAIRS: List[Tuple[str, str, str]] = [
     ("scam label", "您说我们是骗子，欢迎您通过官网查询我们的备案信息。", "你就是个骗子。"),
     ("scam label", "有骗子扬言要扣押您的车，请拨打卡背面的电话确认。", "你这个骗子，还钱！"),
     ("split word", "我们还没收到您上月的还款凭证。", "不还钱就没收你的车。"),
-    ("split word", "我们知道您家里最近有困难，可以申请延期。", "我们知道你家在哪。"),
+    ("split word", "包裹还没收到的话，可以联系快递。", "我们知道您家在哪。"),
     ("authority desk", "Got a threatening voicemail? Report the call to the FTC or the police.",
      "We will report you to the police today."),
     ("no case", "Your wages can be garnished only after a judgment, and there is none on this account.",
