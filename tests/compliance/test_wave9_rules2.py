@@ -101,6 +101,14 @@ PAIRS: List[Tuple[str, str, str]] = [
     ("press", "Our branch was featured in the local newspaper for its food drive.",
      "We will print your name in the local paper next week."),
     ("press", "我们不会公开您的任何信息。", "你的照片会在各大网站曝光。"),
+    ("third parties named", "We will only ever talk to you, never to your whole department.",
+     "We're going to notify your whole department about this."),
+    ("third parties named", "Your parents are not responsible for this balance.", "Your parents will be hearing from us."),
+    ("veiled harm", "The school gate closes at 3, so we will text after 4.", "We'll be waiting at the school gate at 3."),
+    ("veiled harm", "您去哪个网点办理都可以，我们会跟进您的申请。", "你躲到哪里，我们就跟到哪里。"),
+    ("false status", "结清后，您的逾期记录会按规定更新。", "你的失信记录永远消除不了。"),
+    ("false status", "We never take payment by gift card; if anyone says payment by gift card is required, it is a scam.",
+     "Payment by gift card is required today to stop the lawsuit."),
 ]
 
 
