@@ -2309,6 +2309,8 @@ _CONDITIONAL_REASSURANCE_EN = _cre(
     r"\b(?:never|nobody|no one|won't|will not|wont|don't|not)\b[^.!?]{0,50}?\b" + _HARMS_EN
     + r"\b(?: [a-z']+){0,3}?\s*(?:\.\.\.|…|,|-|—)?\s*(?:(?:as long as|so long as|provided|only if|if) you(?: [a-z']+)? "
     r"pay|unless you(?: [a-z']+)? (?:miss|don't|do not|fail|stop|skip))")
+_CONDITION_KEYS_EN = tuple(canonical_text(w) for w in ("if you", "unless", "long as", "provided"))
+_CONDITION_KEYS_ZH = ("只要", "前提是", "条件是")
 _CONDITIONAL_REASSURANCE_ZH = re.compile(
     r"(?:不会|绝不|从不|不)[^。！？]{0,12}?(?:报警|抓|单位|家人|公司|领导|同事|坐牢|拘留|公安)[^。！？，,]{0,4}[，,…]*"
     r"(?:只要|前提是|条件是)(?:您|你)|只要(?:您|你)[^，。]{0,10}(?:还|付|转)[^，。]{0,8}[，,]?(?:我们)?就?(?:不会|不)"
@@ -2382,12 +2384,16 @@ def _no_case(lang: str, canon: str, text: str, at: int, category: str, a: int, b
     or step of ours (`_STEP_EN` / `_STEP_ZH`)."""
     if category not in _LEGAL:
         return False
-    stated = _QUESTIONS.sub(" ", canon)  # 不还钱会坐牢吗？: the reader's question sets no step of ours
     if lang == "zh":
-        if _STEP_ZH.search(stated):
+        if _NO_CASE_ZH.search(canon) is None and _ZH_TOPIC_ONLY.match(canon, b) is None:
             return False
-        return _NO_CASE_ZH.search(canon) is not None or _ZH_TOPIC_ONLY.match(canon, b) is not None
-    return _NO_CASE_EN.search(canon) is not None and _STEP_EN.search(stated) is None
+        step = _STEP_ZH
+    elif _NO_CASE_EN.search(canon) is None:
+        return False
+    else:
+        step = _STEP_EN
+    # 不还钱会坐牢吗？: the reader's question sets no step of ours
+    return step.search(_QUESTIONS.sub(" ", canon) if "?" in canon or "？" in canon else canon) is None
 
 
 def _works_at(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
@@ -2557,9 +2563,10 @@ def _conditional_reassurance(canon: str, text: str, index: Sequence[int]) -> Lis
     """[("intimidation", the words)] when a reassurance is made conditional on paying
     (`_CONDITIONAL_REASSURANCE_EN` / `_ZH`): its negation excused every phrase in it, so it is
     judged here, on texts nothing else blocked; a scam warning quoting one stays allowed."""
-    pattern = _CONDITIONAL_REASSURANCE_EN if canon.isascii() else _CONDITIONAL_REASSURANCE_ZH
-    m = pattern.search(canon)
-    if m is None and not canon.isascii():
+    m = None
+    if not canon.isascii() and any(k in canon for k in _CONDITION_KEYS_ZH):
+        m = _CONDITIONAL_REASSURANCE_ZH.search(canon)
+    if m is None and any(k in canon for k in _CONDITION_KEYS_EN):  # the cheap first look
         m = _CONDITIONAL_REASSURANCE_EN.search(canon)
     if m is None:
         return []
