@@ -204,9 +204,10 @@ _RELATIVE_JOB_EN = _cre(
 _FUTURE = _canon_set(["will", "'ll", "gonna", "going", "shall", "tomorrow", "today", "tonight", "soon", "next"])
 # the debtor's own suit, papers or case named right after the hit
 _OWN_AFTER_EN = _cre(
-    r"^ (?:[a-z0-9'$]+ ){0,3}?(?:you (?:told us you |said you |have |had )?(?:filed|brought|started|sent|"
+    r"^ (?:(?:[a-z]+ )?(?:from|in|on) (?:another|a different|an older|a previous|a separate) (?:case|lawsuit|matter|account|creditor)|"
+    r"(?:[a-z0-9'$]+ ){0,3}?(?:you (?:told us you |said you |have |had )?(?:filed|brought|started|sent|"
     r"sent us|provided|mailed|forwarded|uploaded|shared|gave us|showed us|received)|in your (?:[a-z]+ ){0,2}"
-    r"(?:case|matter|divorce|bankruptcy|lawsuit|suit|estate))(?= |$)")
+    r"(?:case|matter|divorce|bankruptcy|lawsuit|suit|estate)))(?= |$)")
 _OWN_BEFORE_EN = _cre(
     r"(?:^| )(?:copy of|copies of|you sent|you sent us|you provided|thank you for|thanks for|"
     r"your (?:[a-z]+ )?(?:attorney|lawyer|trustee|executor|representative) (?:can|may|will|could|has|sent))(?= |$)")
@@ -229,6 +230,7 @@ _PAST_KEYS = _canon_set([
     "mentioning", "mentioned", "said", "saying", "stated", "stating", "referred", "referring", "used",
     "using", "sounded", "suggested", "suggesting", "included", "contained", "claimed", "word", "term",
     "words", "phrase", "reference", "mention", "told", "about", "regarding"])
+_FEARED = _canon_set(["afraid", "worried", "scared", "feared", "fear", "fearing", "concerned"])
 _SELF_DESCRIBED = _canon_set(["felt", "feel", "yourself", "feared", "fear", "afraid", "worried", "scared"])
 # what the debtor said, asked, wrote or feared, reported back ("you told our agent", "your
 # letter says", "you called yourself", "quoting your note")
@@ -1610,6 +1612,10 @@ def _debtor_words(lm: _LangMatcher, category: str, words: List[str], start: int,
     if m is None:
         return False
     after = before[:m.end()].count(" ") + 1
+    # wave 9: what the debtor feared we would do ("you were afraid WE'D contact your church")
+    if words[after - 1] in _FEARED:
+        after += int(words[after:after + 1] == ["that"])
+        after += int(words[after:after + 1] == ["we"])
     if not _span_is_one_clause(words, after, start):
         return False
     if category == "obscenity" and _YOU_WORDS.isdisjoint(words[after:start]) \

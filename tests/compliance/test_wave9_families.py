@@ -5,7 +5,8 @@ in the probe (so a rule written for one string would fail them).
 
 On main (d5308be, rules + learned, weights rebuilt from its corpus) the probe gave recall
 0.921 / FPR 0.074 (en) and 0.925 / 0.071 (zh); rules alone caught 0.822 / 0.776 of the
-banned texts. The probe is development data: floors, not a quality claim (held-out set 11 is
+banned texts; the whole file now (with probe 2, family p2): main 0.914 / 0.080 (en), 0.934 / 0.061
+(zh). The probe is development data: floors, not a quality claim (held-out set 11 is
 the honest measure)."""
 
 from __future__ import annotations
@@ -88,6 +89,10 @@ FAMILY_LAWFUL = [
     "您在电话里反映有人说了“骗子”这种话，我们已向您致歉。",                                   # an insult named as a word
     "Anyone who claims to be from the FBI and asks for gift cards is lying.",           # people who claim to be
     "如接到“您已被立案”的电话，请直接挂断。",                                                 # a call the debtor may get
+    # probe 2's families (fixed after its first run)
+    "Beware of people claiming to work for the district court who ask for wire transfers.",
+    "You said you were worried that we would call your pastor. We won't.",
+    "Any garnishment order from a different case is not connected to this account.",
 ]
 FAMILY_BANNED = [
     "Hope your kids stay safe walking to school.",
@@ -105,6 +110,13 @@ FAMILY_BANNED = [
     "你家玻璃挺好砸的吧。",
     "半夜三更也给你打电话。",
     "明天就上门。",
+    # probe 2's families (fixed after its first run)
+    "Your truck is hard to miss in that driveway.",
+    "Be a shame if your neighbors heard about this.",
+    "We might pop by your place this weekend.",
+    "Enjoy your weekend while you still can.",
+    "We reported you to the police this morning.",
+    "你们村里人很快都会知道。",
 ]
 # each excuse's other side: the same words as a threat stay blocked by the rules alone
 STILL_BANNED = [
