@@ -2272,7 +2272,7 @@ _SCAM_WORDS = _canon_set(["scammer", "scammers", "fraud", "fraudster", "fraudste
 # 有骗子…, 被骗子吓到: a third party; 你就是个骗子, 你这骗子: the reader
 _ZH_SOME_SCAMMERS = ("有", "有些", "一些", "这些", "那些", "被", "有的")
 _ZH_CALLS_YOU = re.compile(r"(?:你|您|你们)(?:就|真|才|也|简直)?(?:是|这|这个|个|这种|这样的|那个)?(?:个|种)?$")
-_ANYONE_WHO_EN = _cre(r"\b(?:anyone|anybody|whoever|someone|somebody|people|those|callers?) (?:who|that)\b")
+_ANYONE_WHO_EN = _cre(r"\b(?:(?:anyone|anybody|someone|somebody|people|those|callers?) (?:who|that)|whoever)\b")
 _SECOND_PERSON_EN = _canon_set(["you", "your", "you're", "u", "ur", "yourself", "ya"])
 
 # the authority's own number or desk, for the reader to check with ("call the court's

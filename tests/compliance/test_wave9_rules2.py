@@ -8,7 +8,7 @@ quoting or reporting the impostors' threat, the impostor word naming a third par
 case exists, the reader's job or a title said to them, a contact of someone else that
 disclosed nothing, the authority's own number or desk, a measure taken at the reader's
 request, the debtor's own words quoted, a harm the reader feels, a past contact of ours
-handled; name heads (Way, Point, Credit Union, family); SMS negators ("dont").
+handled, a question of the reader's (no step of ours), an offer lost; name heads (Way, Point, Credit Union, family); SMS negators ("dont").
 Banned families (packs/banned_wave9c.yml and `_conditional_reassurance`): a reassurance
 conditioned on paying, made-up government senders and bracketed court tags, unlawful legal
 status, endless calls, veiled harm, press and public lists."""
@@ -101,6 +101,12 @@ PAIRS: List[Tuple[str, str, str]] = [
     ("press", "Our branch was featured in the local newspaper for its food drive.",
      "We will print your name in the local paper next week."),
     ("press", "我们不会公开您的任何信息。", "你的照片会在各大网站曝光。"),
+    ("no case", "不还款的话会被抓去坐牢吗？信用卡逾期是民事纠纷，不会因此坐牢，请放心。", "不还款的话就等着坐牢吧。"),
+    ("scam label", "We will never send anyone to your home. Whoever says we will is a scammer.",
+     "You scammer, we will find you."),
+    ("works at", "您去法院办理调解的那天，我们暂停提醒。", "你等着去法院出庭吧。"),
+    ("offer lost", "It would be a shame to miss this 40% offer before Friday.",
+     "It would be a shame if something happened to your car."),
     ("third parties named", "We will only ever talk to you, never to your whole department.",
      "We're going to notify your whole department about this."),
     ("third parties named", "Your parents are not responsible for this balance.", "Your parents will be hearing from us."),
