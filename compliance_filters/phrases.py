@@ -2237,7 +2237,7 @@ _NO_CASE_EN = _cre(
     r"does not handle|separate from our|not us|we're a private company|we are a private company|"
     r"we would notify you|notify you of any filing|none exists|there is none|no plans to|we have not decided|"
     r"too old for us to sue|you (?:may|can|should|would) (?:respond|claim|ask a court|receive papers|be notified|"
-    r"appeal)|you will receive papers)")
+    r"appeal)|you will receive papers|you have the right to (?:appeal|respond|dispute|a hearing|object))")
 _NO_CASE_ZH = re.compile(r"没有(?:对您)?(?:提起)?(?:任何)?(?:诉讼|执行案件|执行程序)|没有任何(?:诉讼|执行)|没有进入任何|"
                          r"不会因此坐牢|民事纠纷|与我们无关|与此无关|两回事|不是我们|我们只处理|催收公司没有这个权力|"
                          r"(?:您)?有权(?:应诉|答辩|依法)|有机会答辩|申请纠正|依法送达|按规定|由法院删除|"

@@ -105,6 +105,8 @@ PAIRS: List[Tuple[str, str, str]] = [
     ("scam label", "We will never send anyone to your home. Whoever says we will is a scammer.",
      "You scammer, we will find you."),
     ("works at", "您去法院办理调解的那天，我们暂停提醒。", "你等着去法院出庭吧。"),
+    ("no case", "If a judge rules against you, you have the right to appeal within the time the court sets.",
+     "The court will rule against you tomorrow and you have no right to appeal."),
     ("offer lost", "It would be a shame to miss this 40% offer before Friday.",
      "It would be a shame if something happened to your car."),
     ("third parties named", "We will only ever talk to you, never to your whole department.",
