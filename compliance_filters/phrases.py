@@ -2220,6 +2220,7 @@ _REPORTER_EN = _cre(
     r"pretend|impersonating)\b")
 _REPORTER_ZH = re.compile(r"(?:短信|电话|邮件|消息|信息|微信|来电|有人|对方|骗子|不法分子|陌生号码|号码|自称)[^。！？!?]{0,14}?"
                           r"(?:称|说|声称|自称|以|威胁|扬言|冒充|冒用|发)")
+_ZH_OUR_CLAUSE = re.compile(r"[，,](?:是|但|但是|而是|可|可是)?(?:我们|我司|本公司|我方)")
 _QUOTE_SPANS = re.compile(r"\"[^\"\n]{1,120}\"|“[^”\n]{1,120}”|「[^」\n]{1,120}」|『[^』\n]{1,120}』|‘[^’\n]{1,120}’")
 # a legal step stated as a fact of now or a condition of ours: none of the lawful families
 # below excuses a hit in such a text ("No suit yet, but we'll file one Friday unless you pay")
@@ -2329,6 +2330,27 @@ def _sentence_start(canon: str, a: int, lang: str) -> int:
     return max(canon.rfind(m, 0, a) for m in marks) + 1
 
 
+def _sentence_of(canon: str, a: int, lang: str) -> str:
+    """The sentence of `canon` holding canon[a] (`_sentence_start` to the next sentence mark)."""
+    lo = _sentence_start(canon, a, lang)
+    ends = [i for i in (canon.find(m, a) for m in (".!?;\n" if lang == "en" else "。！？!?；;\n")) if i >= 0]
+    return canon[lo:min(ends) + 1 if ends else len(canon)]
+
+
+# a step to come in the hit's own sentence ("No lawsuit has been filed. Pay today OR the sheriff
+# comes", 没有任何诉讼，但是下周就抓你): a lawful marker elsewhere in the text does not excuse it
+_THREAT_NOW_EN = _cre(r"\b(?:will|'ll|going to|gonna|tonight|tomorrow|today|now|or|unless|until|otherwise)\b")
+_THREAT_NOW_ZH = re.compile(r"就|马上|立即|立刻|明天|后天|今晚|今天|下周|下个月|月底|等着|否则|再不|不还|抓你|抓您|让你|让您")
+
+
+def _step_in_sentence(canon: str, a: int, lang: str, marker: re.Pattern) -> bool:
+    """Does the hit's sentence, with the family's own markers cut out, name a step to come?"""
+    sentence = marker.sub(" ", _sentence_of(canon, a, lang))
+    if sentence.rstrip().endswith(("?", "？")):
+        return False  # the reader's question (不还钱会坐牢吗？) sets no step
+    return (_THREAT_NOW_ZH if lang == "zh" else _THREAT_NOW_EN).search(sentence) is not None
+
+
 def _quoted(text: str, at: int) -> bool:
     """Is text[at] inside a pair of quotation marks of the original text?"""
     return any(m.start() < at < m.end() for m in _QUOTE_SPANS.finditer(text))
@@ -2345,7 +2367,10 @@ def _scam_quote(lang: str, canon: str, text: str, at: int, category: str, a: int
     if lang == "zh":
         if _SCAM_VERDICT_ZH.search(canon) is None or _NOT_SCAM_ZH.search(canon):
             return False
-        reported = _REPORTER_ZH.search(canon, _sentence_start(canon, a, lang), a) is not None
+        # the reporter before the hit in its sentence, and no clause of ours between (有人说…，那不是我们，
+        # 是我们的律师明天去你单位 keeps its second hit)
+        rep = _last(_REPORTER_ZH, canon[_sentence_start(canon, a, lang):a])
+        reported = rep is not None and _ZH_OUR_CLAUSE.search(canon[_sentence_start(canon, a, lang):a], rep.end()) is None
     else:
         if _SCAM_VERDICT_EN.search(canon) is None or _NOT_SCAM_EN.search(canon):
             return False
@@ -2399,7 +2424,9 @@ def _no_case(lang: str, canon: str, text: str, at: int, category: str, a: int, b
     else:
         step = _STEP_EN
     # 不还钱会坐牢吗？: the reader's question sets no step of ours
-    return step.search(_QUESTIONS.sub(" ", canon) if "?" in canon or "？" in canon else canon) is None
+    if step.search(_QUESTIONS.sub(" ", canon) if "?" in canon or "？" in canon else canon) is not None:
+        return False
+    return not _step_in_sentence(canon, a, lang, _NO_CASE_ZH if lang == "zh" else _NO_CASE_EN)
 
 
 def _works_at(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
@@ -2435,9 +2462,9 @@ def _no_disclosure(lang: str, canon: str, text: str, at: int, category: str, a: 
     "We didn't confirm anything about the account"), with no condition or step of ours."""
     if category != "third_party_threat":
         return False
-    if lang == "zh":
-        return _NO_DISCLOSURE_ZH.search(canon) is not None and _STEP_ZH.search(canon) is None
-    return _NO_DISCLOSURE_EN.search(canon) is not None and _STEP_EN.search(canon) is None
+    marker, step = (_NO_DISCLOSURE_ZH, _STEP_ZH) if lang == "zh" else (_NO_DISCLOSURE_EN, _STEP_EN)
+    return (marker.search(canon) is not None and step.search(canon) is None
+            and not _step_in_sentence(canon, a, lang, marker))
 
 
 def _authority_desk(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
@@ -2463,9 +2490,10 @@ def _at_request(lang: str, canon: str, text: str, at: int, category: str, a: int
     应您挂失的要求，卡片已冻结), with no condition or step of ours."""
     if category not in _LEGAL and category != "false_legal":
         return False
+    sentence = _sentence_of(canon, a, lang)  # the request and the measure in one sentence
     if lang == "zh":
-        return _AT_YOUR_REQUEST_ZH.search(canon) is not None and _STEP_ZH.search(canon) is None
-    return _AT_YOUR_REQUEST_EN.search(canon) is not None and _STEP_EN.search(canon) is None
+        return _AT_YOUR_REQUEST_ZH.search(sentence) is not None and _STEP_ZH.search(canon) is None
+    return _AT_YOUR_REQUEST_EN.search(sentence) is not None and _STEP_EN.search(canon) is None
 
 
 def _debtor_quote(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:

@@ -107,6 +107,13 @@ PAIRS: List[Tuple[str, str, str]] = [
     ("works at", "您去法院办理调解的那天，我们暂停提醒。", "你等着去法院出庭吧。"),
     ("no case", "If a judge rules against you, you have the right to appeal within the time the court sets.",
      "The court will rule against you tomorrow and you have no right to appeal."),
+    # a lawful marker elsewhere in the text excuses no step to come in the hit's own sentence or clause
+    ("no case", "We're sorry the lawsuit letter confused you. No suit has been filed.",
+     "No lawsuit has been filed. Pay today or the sheriff comes for you."),
+    ("no case", "目前没有对您提起诉讼，如果将来有，法院会依法送达。", "没有任何诉讼，但是下周就抓你坐牢。"),
+    ("at request", "Your card was frozen at your request after the theft.",
+     "Your account was frozen at your request. Now pay or we seize your car."),
+    ("scam quote", "有人说要去您单位？那不是我们，请向我们反映。", "有人说要去你单位，那不是我们，是我们的律师明天去你单位。"),
     ("offer lost", "It would be a shame to miss this 40% offer before Friday.",
      "It would be a shame if something happened to your car."),
     ("third parties named", "We will only ever talk to you, never to your whole department.",
