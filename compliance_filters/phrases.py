@@ -2339,6 +2339,11 @@ def _sentence_of(canon: str, a: int, lang: str) -> str:
 
 # a step to come in the hit's own sentence ("No lawsuit has been filed. Pay today OR the sheriff
 # comes", 没有任何诉讼，但是下周就抓你): a lawful marker elsewhere in the text does not excuse it
+# a step against the reader in the sentence of their job or title ("... and that's where YOU'LL
+# END UP", 照样抓你坐牢)
+_WORKS_STEP_EN = _cre(r"\b(?:you'll|you will|you're going to|you are going to|end up|we'll|we will|we're going to|"
+                      r"we are going to|or|unless|until|otherwise)\b")
+_WORKS_STEP_ZH = re.compile(r"抓你|抓您|坐牢|等着|否则|再不|不还|就让|让你|让您|照样")
 _THREAT_NOW_EN = _cre(r"\b(?:will|'ll|going to|gonna|tonight|tomorrow|today|now|or|unless|until|otherwise)\b")
 _THREAT_NOW_ZH = re.compile(r"就|马上|立即|立刻|明天|后天|今晚|今天|下周|下个月|月底|等着|否则|再不|不还|抓你|抓您|让你|让您")
 
@@ -2433,8 +2438,9 @@ def _works_at(lang: str, canon: str, text: str, at: int, category: str, a: int, 
     """The reader's job or workplace, or a title said to them ("you work at the county jail",
     "since you're a corrections officer", "Thanks, Officer Reyes.", 您在看守所工作, 吴法官您好):
     no step to come between the marker and the hit."""
-    if category not in _NAMED:
-        return False
+    if category not in _NAMED or (_WORKS_STEP_ZH if lang == "zh" else _WORKS_STEP_EN).search(
+            _sentence_of(canon, a, lang)) is not None:
+        return False  # "You work at the county jail, and that's where you'll end up."
     lo = _sentence_start(canon, a, lang)
     if lang == "zh":
         before = canon[lo:a]
