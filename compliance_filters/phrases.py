@@ -2221,6 +2221,8 @@ _REPORTER_EN = _cre(
 _REPORTER_ZH = re.compile(r"(?:短信|电话|邮件|消息|信息|微信|来电|有人|对方|骗子|不法分子|陌生号码|号码|自称)[^。！？!?]{0,14}?"
                           r"(?:称|说|声称|自称|以|威胁|扬言|冒充|冒用|发)")
 _ZH_OUR_CLAUSE = re.compile(r"[，,](?:是|但|但是|而是|可|可是)?(?:我们|我司|本公司|我方)")
+_WE_TOO_EN = _cre(r"\b(?:so will we|so do we|we will too|we'll too|and we will|and we'll|and we're going to|but we will|"
+                  r"but we'll)\b")
 _QUOTE_SPANS = re.compile(r"\"[^\"\n]{1,120}\"|“[^”\n]{1,120}”|「[^」\n]{1,120}」|『[^』\n]{1,120}』|‘[^’\n]{1,120}’")
 # a legal step stated as a fact of now or a condition of ours: none of the lawful families
 # below excuses a hit in such a text ("No suit yet, but we'll file one Friday unless you pay")
@@ -2380,6 +2382,9 @@ def _scam_quote(lang: str, canon: str, text: str, at: int, category: str, a: int
         if _SCAM_VERDICT_EN.search(canon) is None or _NOT_SCAM_EN.search(canon):
             return False
         reported = _REPORTER_EN.search(canon, _sentence_start(canon, a, lang), a) is not None
+        rest = _sentence_of(canon, a, lang)[a - _sentence_start(canon, a, lang):]
+        if _WE_TOO_EN.search(rest):
+            return False  # "... threaten to tell your employer, and so will we."
     return reported or _quoted(text, at)
 
 

@@ -114,6 +114,8 @@ PAIRS: List[Tuple[str, str, str]] = [
     ("at request", "Your card was frozen at your request after the theft.",
      "Your account was frozen at your request. Now pay or we seize your car."),
     ("scam quote", "有人说要去您单位？那不是我们，请向我们反映。", "有人说要去你单位，那不是我们，是我们的律师明天去你单位。"),
+    ("scam quote", "Fake collectors may threaten to tell your employer; we are not allowed to.",
+     "Fake collectors may threaten to tell your employer, and so will we."),
     ("works at", "You work at the county jail, so we text only after your shift.",
      "You work at the county jail, and that's where you'll end up."),
     ("offer lost", "It would be a shame to miss this 40% offer before Friday.",
