@@ -2297,6 +2297,8 @@ _DEBTOR_QUOTE_OPEN = re.compile(r"(?:your (?:message|note|text|email|letter|word
                                 r"您的(?:留言|短信|来信|消息|原话|回复)|您(?:说|写道|留言|回复))[^\n\"“”]{0,12}$", re.I)
 _FIRST_PERSON_QUOTE = re.compile(r"\b(?:i|i'm|im|i am|my|me)\b|我(?!们)", re.I)
 # a harm the reader feels (如果您感到人身安全受到威胁，请拨打110报警)
+_ZH_HELP = re.compile(r"报警|110|求助|警方|公安机关")  # help offered, not a demand (…那就赶紧还钱 is one)
+_ZH_PAY_NOW = re.compile(r"还钱|还款|付款|转账|否则|不然")
 _ZH_FEELS = re.compile(r"(?:您|你)(?:感到|觉得|担心|认为)$")
 # a past contact of ours the reader complained of, now handled (关于您投诉的催收员联系您家人一事…郑重
 # 道歉, "the last collector scared you with talk of prison. That was wrong, and it won't happen here")
@@ -2519,8 +2521,8 @@ def _debtor_quote(lang: str, canon: str, text: str, at: int, category: str, a: i
 
 def _feels(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
     """A harm the reader feels, with help offered (如果您感到人身安全受到威胁，请拨打110报警)."""
-    return lang == "zh" and category == "violence_visit" and _ZH_FEELS.search(canon, 0, a) is not None \
-        and _ZH_FEELS.search(canon[:a]) is not None
+    return (lang == "zh" and category == "violence_visit" and _ZH_FEELS.search(canon[:a]) is not None
+            and _ZH_HELP.search(canon) is not None and _ZH_PAY_NOW.search(canon) is None)
 
 
 def _handled(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:

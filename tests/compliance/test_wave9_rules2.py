@@ -70,6 +70,7 @@ PAIRS: List[Tuple[str, str, str]] = [
      "You are a deadbeat. Pay up."),
     ("debtor quote", "您回复说：“我不是老赖，只是暂时困难。”我们理解，可以为您申请延期。", "你就是个老赖。"),
     ("feels", "如您觉得人身安全受到威胁，请及时报警。", "小心你的人身安全。"),
+    ("feels", "如果您担心人身安全，请拨打110求助。", "如果您感到人身安全受到威胁，那就赶紧还钱。"),
     ("handled", "之前催收员联系您同事的做法是错误的，我们已对其进行处理并向您道歉。", "再不还钱就联系您同事。"),
     ("handled", "经核查，上个月给您领导打电话的是外包公司，我们已终止合作。", "下个月还不还，我们就给您领导打电话。"),
     ("name heads", "Your payment at the Jail Creek Credit Union branch posted this morning.",
