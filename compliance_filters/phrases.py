@@ -2260,6 +2260,7 @@ _WORKS_ZH_AFTER = re.compile(r"(?:的)?(?:工作|上班|值班|值夜班|任职|
 # a title said to the reader ("Thanks, Officer Reyes.", 吴法官您好, 赵警官，已备注…)
 _VOCATIVE_EN = _cre(r"(?:^|[.!?] )(?:thanks|thank you|hi|hello|dear|hey|good morning|good afternoon|good evening)"
                     r"(?: ,)?(?: |, )$")
+_PREPOSITIONS = _canon_set(["at", "in", "for", "with"])
 _JOB_HITS = _canon_set(["officer", "guard", "deputy", "clerk", "judge", "attorney", "lawyer", "bailiff", "marshal"])
 _ZH_TITLES = frozenset(["法官", "警官", "检察官", "律师"])
 _VOCATIVE_ZH_AFTER = re.compile(r"(?:您好|你好|[,，])")
@@ -2444,30 +2445,30 @@ def _no_case(lang: str, canon: str, text: str, at: int, category: str, a: int, b
 def _works_at(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
     """The reader's job or workplace, or a title said to them ("you work at the county jail",
     "since you're a corrections officer", "Thanks, Officer Reyes.", 您在看守所工作, 吴法官您好):
-    no step to come between the marker and the hit."""
-    if category not in _NAMED or (_WORKS_STEP_ZH if lang == "zh" else _WORKS_STEP_EN).search(
-            _sentence_of(canon, a, lang)) is not None:
-        return False  # "You work at the county jail, and that's where you'll end up."
+    no step to come between the marker and the hit, nor against the reader in its sentence
+    ("You work at the county jail, and that's where you'll end up.")."""
+    if category not in _NAMED:
+        return False
     lo = _sentence_start(canon, a, lang)
-    if lang == "zh":
-        before = canon[lo:a]
-        if _WORKS_ZH_BEFORE.search(before) and _WORKS_ZH_AFTER.match(canon, b):
-            return True
-        return (canon[a:b] in _ZH_TITLES and len(before.strip()) <= 2
-                and _VOCATIVE_ZH_AFTER.match(canon, b) is not None)
     before = canon[lo:a]
-    if _VOCATIVE_EN.search(canon[max(0, lo - 2):a]) and canon[a:b] == _OFFICER:
-        return True
-    m = _last(_WORKS_EN, before)
-    if m is None:
-        return False
-    between = before[m.end():].split()
-    if len(between) > 8 or not _FUTURE.isdisjoint(between) or "we" in between:
-        return False
-    if m.group().endswith((" a", " an")):  # "you're a corrections officer", not "you're a criminal ..."
-        return "," not in between and len(between) <= 4 and (
-            canon[a:b] in _JOB_HITS or not _canon_set(["at", "in", "for", "with"]).isdisjoint(between))
-    return True
+    if lang == "zh":
+        found = ((_WORKS_ZH_BEFORE.search(before) is not None and _WORKS_ZH_AFTER.match(canon, b) is not None)
+                 or (canon[a:b] in _ZH_TITLES and len(before.strip()) <= 2
+                     and _VOCATIVE_ZH_AFTER.match(canon, b) is not None))
+    elif _VOCATIVE_EN.search(canon[max(0, lo - 2):a]) and canon[a:b] == _OFFICER:
+        found = True
+    else:
+        m = _last(_WORKS_EN, before)
+        if m is None:
+            return False
+        between = before[m.end():].split()
+        if len(between) > 8 or not _FUTURE.isdisjoint(between) or "we" in between:
+            return False
+        found = not m.group().endswith((" a", " an")) or (  # "you're a corrections officer", not "you're a criminal"
+            "," not in between and len(between) <= 4 and (
+                canon[a:b] in _JOB_HITS or not _PREPOSITIONS.isdisjoint(between)))
+    return found and (_WORKS_STEP_ZH if lang == "zh" else _WORKS_STEP_EN).search(
+        _sentence_of(canon, a, lang)) is None
 
 
 def _no_disclosure(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
@@ -2503,6 +2504,8 @@ def _at_request(lang: str, canon: str, text: str, at: int, category: str, a: int
     应您挂失的要求，卡片已冻结), with no condition or step of ours."""
     if category not in _LEGAL and category != "false_legal":
         return False
+    if (_AT_YOUR_REQUEST_ZH if lang == "zh" else _AT_YOUR_REQUEST_EN).search(canon) is None:
+        return False  # the cheap first look
     sentence = _sentence_of(canon, a, lang)  # the request and the measure in one sentence
     if lang == "zh":
         return _AT_YOUR_REQUEST_ZH.search(sentence) is not None and _STEP_ZH.search(canon) is None
