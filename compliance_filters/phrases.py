@@ -173,7 +173,10 @@ _NAME_HEADS = _PLACE_AFTER_EN | _canon_set([
     "pike", "highway", "hwy",
     # trades a business is named for ("Marshal's Heating and Air", "Justice Auto Repair")
     "heating", "plumbing", "repair", "auto", "services", "cleaning", "roofing", "electric", "hvac",
-    "insurance", "dental", "clinic", "salon", "bakery", "pizza", "tires", "motors", "realty"])
+    "insurance", "dental", "clinic", "salon", "bakery", "pizza", "tires", "motors", "realty",
+    # wave 9 (rules2): streets, banks and households named so ("9 Warrant Way", "Prison Point
+    # Credit Union", "the Police Credit Union ATM", "the Judge family account")
+    "way", "point", "credit", "union", "bank", "atm", "family", "household"])
 # what ends a name: function words, pronouns, auxiliaries
 _NAME_BREAKS = _SUBJECTS | _AUXILIARIES | _DETERMINERS | _canon_set([
     "to", "at", "in", "on", "for", "from", "by", "with", "of", "and", "or", "but", "not", "no", "be",
@@ -1561,7 +1564,11 @@ _FAMILY_CATEGORIES.update({
 def _lawful_mention(lm: _LangMatcher, category: str, words: List[str], start: int, end: int) -> bool:
     """Is the hit words[start:end] a lawful, true mention rather than a threat (issue 13
     waves 7-8: the families of the development sets' false blocks)? The debtor's own words
-    quoted back (`_quoted_by_debtor`), then each family of `_EN_FAMILIES` / `_ZH_FAMILIES`."""
+    quoted back (`_quoted_by_debtor`), then each family of `_EN_FAMILIES` / `_ZH_FAMILIES`.
+    A bracketed sender tag (【人民法院】, 〔执行通知〕) is the claim itself and never excused here
+    (wave 9, rules2: 【人民法院】温馨提示：… read as a court's notice quoted as the speaker)."""
+    if category == "impersonation" and words[start][:1] in ("【", "〔", "〖"):
+        return False
     if _quoted_by_debtor(lm, words, start):
         return True
     for family in _families(lm.lang, category):
@@ -2187,6 +2194,386 @@ def _next_sentence(canon: str, end: int, lang: str) -> str:
     return m.group() if m is not None else ""
 
 
+# --- wave 9 (rules2): families judged over the whole text -------------------------------
+# The families above see one sentence; a scam warning's verdict ("Those are scams.", 都是假的),
+# a denial that any suit exists, or a promise that nothing is disclosed is often the next
+# sentence. `_text_excused` looks at the whole canonical text (and the original, for
+# quotation marks, which canonical Chinese text drops) once per hit, only on texts that hit.
+_SCAM_VERDICT_EN = _cre(
+    r"\b(?:scam|scams|scammer|scammers|fake|fakes|fraud|fraudulent|phishing|impostor|impostors|imposter|"
+    r"imposters|so-called|posing as|pose as|pretending to be|pretendng|pretend to be|not from us|isn't us|"
+    r"wasn't us|not us|hang up|report it|report them|forward them|forward it|don't reply|do not reply)\b")
+_SCAM_VERDICT_ZH = re.compile(r"诈骗|骗子|骗局|冒充|假冒|伪造|假的|不法分子|谨防|警惕|请勿相信|请勿轻信|不要相信|别信|"
+                              r"举报|防范|核实真伪|与此无关|与我们无关|不是我们|并非我们|不是我司|并非我司|请不要付款|不要付款|不要转账|"
+                              r"官方电话核实|请报警|都请报警|请立即报警|冒用|直接挂断|请挂断|挂断后|从不这样说|不要被骗")
+# "this is NOT a scam", 这不是诈骗: the verdict denied is a threat's own cover
+_NOT_SCAM_EN = _cre(r"\b(?:not a scam|isn't a scam|no scam|not fake|isn't fake|not a joke|is real|are real|"
+                    r"this is real|is legitimate|is legit)\b")
+_NOT_SCAM_ZH = re.compile(r"不是诈骗|并非诈骗|不是骗子|不是骗局|不是假的|别以为|是真的|并非虚假")
+# who or what carries the quoted threat: "fake texts SAYING ...", "a call CLAIMING ...",
+# "emails ... THREATENING ...", "fake collectors may THREATEN to ...", 有人说要…, 对方称要…
+_REPORTER_EN = _cre(
+    r"\b(?:text|texts|call|calls|caller|callers|email|emails|message|messages|letter|letters|voicemail|"
+    r"voicemails|sms|someone|anyone|people|scammer|scammers|impostors?|collectors?|notice|notices|"
+    r"fraudsters?|crooks?)\b(?: [^ .!?;]+){0,5}? (?:saying|says|say|said|claiming|claims|claim|claimed|"
+    r"threatening|threatens|threaten|stating|states|telling you|demanding|using|that|posing|pose|pretending|"
+    r"pretend|impersonating)\b")
+_REPORTER_ZH = re.compile(r"(?:短信|电话|邮件|消息|信息|微信|来电|有人|对方|骗子|不法分子|陌生号码|号码|自称)[^。！？!?]{0,14}?"
+                          r"(?:称|说|声称|自称|以|威胁|扬言|冒充|冒用|发)")
+_ZH_OUR_CLAUSE = re.compile(r"[，,](?:是|但|但是|而是|可|可是)?(?:我们|我司|本公司|我方)")
+_WE_TOO_EN = _cre(r"\b(?:so will we|so do we|we will too|we'll too|and we will|and we'll|and we're going to|but we will|"
+                  r"but we'll)\b")
+_QUOTE_SPANS = re.compile(r"\"[^\"\n]{1,120}\"|“[^”\n]{1,120}”|「[^」\n]{1,120}」|『[^』\n]{1,120}』|‘[^’\n]{1,120}’")
+# a legal step stated as a fact of now or a condition of ours: none of the lawful families
+# below excuses a hit in such a text ("No suit yet, but we'll file one Friday unless you pay")
+_STEP_EN = _cre(r"\b(?:unless|until|or else|otherwise|if you don't|if you do not|if you fail|if you refuse|"
+                r"we will|we'll|we're going to|we are going to|we're filing|we are filing|we have filed|"
+                r"we've filed|you will be|you'll be|last chance|final warning)\b")
+_STEP_ZH = re.compile(r"否则|再不|不还|就会|就把|就让|就要|马上|立即|立刻|等着|把你|将你|我们会|我们将|我们要|你已经|你已被|限你")
+# no suit, judgment or case exists, or none of ours: "No suit has been filed", "we won't sue
+# you", "no lawsuit has been filed on your account", 目前没有对您提起诉讼, 与我们无关
+_NO_CASE_EN = _cre(
+    r"\b(?:no (?:suit|lawsuit|case|decision|judgment|warrant|court action|legal action)\b(?: [a-z']+){0,3}? "
+    r"(?:has been|have been|was|is|exists|exist|has|yet)|no (?:suit|lawsuit|case|warrant) (?:exists|today|"
+    r"yet)|(?:has not|hasn't|have not|haven't) been (?:filed|sued|made)|won't sue|will not sue|"
+    r"would never sue|not (?:by|from) us|nothing to do with us|has nothing to do with|doesn't handle|"
+    r"does not handle|separate from our|not us|we're a private company|we are a private company|"
+    r"we would notify you|notify you of any filing|none exists|there is none|no plans to|we have not decided|"
+    r"too old for us to sue|you (?:may|can|should|would) (?:respond|claim|ask a court|receive papers|be notified|"
+    r"appeal)|you will receive papers|you have the right to (?:appeal|respond|dispute|a hearing|object))")
+_NO_CASE_ZH = re.compile(r"没有(?:对您)?(?:提起)?(?:任何)?(?:诉讼|执行案件|执行程序)|没有任何(?:诉讼|执行)|没有进入任何|"
+                         r"不会因此坐牢|民事纠纷|与我们无关|与此无关|两回事|不是我们|我们只处理|催收公司没有这个权力|"
+                         r"(?:您)?有权(?:应诉|答辩|依法)|有机会答辩|申请纠正|依法送达|按规定|由法院删除|"
+                         r"咨询律师|与我们的催收|支持了您的|撤销了对您的|驳回了(?:对方|债权人|原告)|(?:您会|您将)(?:先)?收到法院|"
+                         r"以法院文书为准|寻求救济|申请豁免|申请分期履行")
+# a legal word named as the topic of a rule: 扣工资只能由法院…, 限制高消费令只能由法院作出
+# a question of the reader's ("Can they garnish my wages?", 不还钱会坐牢吗？), left out where a
+# family looks for a step or condition of ours
+_QUESTIONS = re.compile(r"[^.!?;。！？；\n]*[?？]")
+_ZH_TOPIC_ONLY = re.compile(r"[^，。；！？,;!?]{0,5}?(?:只能由|只有|必须由|须由|要由|是法院的事)")
+# the debtor's or a friend's workplace or job ("you work at the county jail", "since you're a
+# corrections officer", "you're a paralegal at a law firm", 您在看守所工作, 您的朋友在法院工作)
+_WORKS_EN = _cre(r"(?:^| )(?:you(?:'re| are| were)? (?:work|works|worked|working)|you've worked|you(?:'re| are) "
+                 r"(?:a|an)|your (?:job|work|shift|employer|workplace))(?= )")
+_WORKS_ZH_BEFORE = re.compile(r"(?:您|你)(?:的(?:朋友|同事|家人|亲戚|同学))?(?:在|去|到|就职于|任职于|供职于)$")
+_WORKS_ZH_AFTER = re.compile(r"(?:的)?(?:工作|上班|值班|值夜班|任职|实习|供职|当差|办理|办|出庭|开庭|参加)")
+# a title said to the reader ("Thanks, Officer Reyes.", 吴法官您好, 赵警官，已备注…)
+_VOCATIVE_EN = _cre(r"(?:^|[.!?] )(?:thanks|thank you|hi|hello|dear|hey|good morning|good afternoon|good evening)"
+                    r"(?: ,)?(?: |, )$")
+_PREPOSITIONS = _canon_set(["at", "in", "for", "with"])
+_JOB_HITS = _canon_set(["officer", "guard", "deputy", "clerk", "judge", "attorney", "lawyer", "bailiff", "marshal"])
+_ZH_TITLES = frozenset(["法官", "警官", "检察官", "律师"])
+_VOCATIVE_ZH_AFTER = re.compile(r"(?:您好|你好|[,，])")
+# a purpose-limited contact of someone else, with nothing disclosed (联系您的紧急联系人只是为了…,
+# 我们不会透露, "We didn't confirm anything about the account")
+_NO_DISCLOSURE_EN = _cre(r"\b(?:didn't confirm|did not confirm|didn't share|did not share|won't share|will not share|"
+                         r"stays private|stay private|kept private|no details|without mentioning|didn't mention|"
+                         r"did not mention|didn't tell|did not tell)\b")
+_NO_DISCLOSURE_ZH = re.compile(r"不会透露|没有透露|未透露|不透露|没有说欠款|没有提及|未提及|只是为了|仅为了|仅用于|不会告知|没有告知")
+# the impostor word as a third party's name (obscenity): "Anyone who does is a scammer.", "a
+# scammer is pretending to be us", 骗子可能知道…, 您说我们是骗子
+_SCAM_WORDS = _canon_set(["scammer", "scammers", "fraud", "fraudster", "fraudsters", "crook", "crooks"])
+# 有骗子…, 被骗子吓到: a third party; 你就是个骗子, 你这骗子: the reader
+_ZH_SOME_SCAMMERS = ("有", "有些", "一些", "这些", "那些", "被", "有的")
+_ZH_CALLS_YOU = re.compile(r"(?:你|您|你们)(?:就|真|才|也|简直)?(?:是|这|这个|个|这种|这样的|那个)?(?:个|种)?$")
+_ANYONE_WHO_EN = _cre(r"\b(?:(?:anyone|anybody|someone|somebody|people|those|callers?) (?:who|that)|whoever)\b")
+_SECOND_PERSON_EN = _canon_set(["you", "your", "you're", "u", "ur", "yourself", "ya"])
+
+# the authority's own number or desk, for the reader to check with ("call the court's
+# published number yourself", "report it to the attorney general", 请按通知书上的联系方式联系法院,
+# 请通过法院官方电话核实) and a paper the authority gave the reader (派出所的报案回执)
+_OWN_NUMBER_EN = _cre(r"\s*(?:'s)?\s*(?:own |official |published |public |listed |main )*(?:number|phone number|"
+                      r"website|site|hotline|line|office directly)\b")
+_ADVICE_BEFORE_EN = _cre(r"(?:^| )(?:report (?:it|them|this|that|the number|the call|the text|threatening callers|"
+                         r"such calls|the caller|the callers)? ?to(?: the [a-z]+ (?:or|and))?|complain to|(?:a )?complaint with|"
+                         r"(?:you can|you may|please|feel free to) (?:call|contact|ask|check with))(?: the| your)? ?$")
+_OWN_NUMBER_ZH = re.compile(r"的?(?:官方|公布的|公开的)?(?:电话|号码|热线|官网|网站|报案|报警回执|回执|证明|出具的)")
+_ADVICE_BEFORE_ZH = re.compile(r"(?:联系|咨询|致电|询问|拨打|通过|向)(?:当地)?$")
+# a measure the reader asked for ("Your account was frozen at your request", 应您挂失的要求，卡片已冻结)
+_AT_YOUR_REQUEST_EN = _cre(r"\b(?:at your request|as you asked|as you requested|per your request|you asked us to|"
+                           r"you requested)\b")
+_AT_YOUR_REQUEST_ZH = re.compile(r"应您|根据您的要求|按您的要求|按照您的要求|您申请的|您挂失|您要求的")
+# the debtor's own words quoted ('Thanks for your message: "I'm not a deadbeat, ..."', 您的留言：“我不是老赖…”)
+_DEBTOR_QUOTE_OPEN = re.compile(r"(?:your (?:message|note|text|email|letter|words|reply)|you (?:wrote|said|told us|texted)|"
+                                r"您的(?:留言|短信|来信|消息|原话|回复)|您(?:说|写道|留言|回复))[^\n\"“”]{0,12}$", re.I)
+_FIRST_PERSON_QUOTE = re.compile(r"\b(?:i|i'm|im|i am|my|me)\b|我(?!们)", re.I)
+# a harm the reader feels (如果您感到人身安全受到威胁，请拨打110报警)
+_ZH_HELP = re.compile(r"报警|110|求助|警方|公安机关")  # help offered, not a demand (…那就赶紧还钱 is one)
+_ZH_PAY_NOW = re.compile(r"还钱|还款|付款|转账|否则|不然")
+_ZH_FEELS = re.compile(r"(?:您|你)(?:感到|觉得|担心|认为)$")
+# a past contact of ours the reader complained of, now handled (关于您投诉的催收员联系您家人一事…郑重
+# 道歉, "the last collector scared you with talk of prison. That was wrong, and it won't happen here")
+_HANDLED_EN = _cre(r"\b(?:that was wrong|it was wrong|it won't happen|won't happen again|will not happen again|"
+                   r"we apologi[sz]e|we're sorry|we are sorry|we've stopped|we have stopped|no longer work with|"
+                   r"ended our contract|has been disciplined)\b")
+_HANDLED_ZH = re.compile(r"郑重道歉|向您道歉|诚恳道歉|深表歉意|属于违规|已终止合作|已经终止合作|已停止合作|已对[^，。]{0,8}(?:进行)?处理|"
+                         r"已经核实并处理|已核实并处理|这是错误的")
+_PAST_EN = _cre(r"\b(?:last|previous|earlier|former|another|other) (?:collector|agent|caller|company|agency|"
+                r"message|letter|call)\b|\b(?:was|were|had|did|scared|told|said|called)\b")
+_PAST_ZH = re.compile(r"之前|此前|上次|上一次|先前|曾|您投诉|投诉的|一事|客服说|上个月|上月|上周|经调查|经核查")
+
+# a reassurance turned into a threat by its condition ("We will never report you to the
+# police... as long as you pay today", "Nobody will arrest you if you pay by 5", 只要你今天还款，
+# 我们就不会通知你单位): a negated harm whose condition is paying, or not missing a payment
+_HARMS_EN = (r"(?:police|cops|arrest|arrested|jail|prison|employer|boss|job|work|family|kids|children|neighbors|"
+             r"neighbours|church|friends|tell them|tell anyone)")
+_CONDITIONAL_REASSURANCE_EN = _cre(
+    r"\b(?:never|nobody|no one|won't|will not|wont|don't|not)\b[^.!?]{0,50}?\b" + _HARMS_EN
+    + r"\b(?: [a-z']+){0,3}?\s*(?:\.\.\.|…|,|-|—)?\s*(?:(?:as long as|so long as|provided|only if|if) you(?: [a-z']+)? "
+    r"pay|unless you(?: [a-z']+)? (?:miss|don't|do not|fail|stop|skip))")
+_CONDITION_KEYS_EN = tuple(canonical_text(w) for w in ("if you", "unless", "long as", "provided"))
+_CONDITION_KEYS_ZH = ("只要", "前提是", "条件是")
+_CONDITIONAL_REASSURANCE_ZH = re.compile(
+    r"(?:不会|绝不|从不|不)[^。！？]{0,12}?(?:报警|抓|单位|家人|公司|领导|同事|坐牢|拘留|公安)[^。！？，,]{0,4}[，,…]*"
+    r"(?:只要|前提是|条件是)(?:您|你)|只要(?:您|你)[^，。]{0,10}(?:还|付|转)[^，。]{0,8}[，,]?(?:我们)?就?(?:不会|不)"
+    r"[^。！？]{0,10}(?:报警|抓|单位|家人|公司|领导|同事|坐牢|拘留|公安)")
+
+
+def _sentence_start(canon: str, a: int, lang: str) -> int:
+    """Where the sentence holding canon[a] starts (after the last sentence mark before it)."""
+    marks = ".!?;\n" if lang == "en" else "。！？!?；;\n"
+    return max(canon.rfind(m, 0, a) for m in marks) + 1
+
+
+def _sentence_of(canon: str, a: int, lang: str) -> str:
+    """The sentence of `canon` holding canon[a] (`_sentence_start` to the next sentence mark)."""
+    lo = _sentence_start(canon, a, lang)
+    ends = [i for i in (canon.find(m, a) for m in (".!?;\n" if lang == "en" else "。！？!?；;\n")) if i >= 0]
+    return canon[lo:min(ends) + 1 if ends else len(canon)]
+
+
+# a step to come in the hit's own sentence ("No lawsuit has been filed. Pay today OR the sheriff
+# comes", 没有任何诉讼，但是下周就抓你): a lawful marker elsewhere in the text does not excuse it
+# a step against the reader in the sentence of their job or title ("... and that's where YOU'LL
+# END UP", 照样抓你坐牢)
+_WORKS_STEP_EN = _cre(r"\b(?:you'll|you will|you're going to|you are going to|end up|we'll|we will|we're going to|"
+                      r"we are going to|or|unless|until|otherwise)\b")
+_WORKS_STEP_ZH = re.compile(r"抓你|抓您|坐牢|等着|否则|再不|不还|就让|让你|让您|照样")
+_THREAT_NOW_EN = _cre(r"\b(?:will|'ll|going to|gonna|tonight|tomorrow|today|now|or|unless|until|otherwise)\b")
+_THREAT_NOW_ZH = re.compile(r"就|马上|立即|立刻|明天|后天|今晚|今天|下周|下个月|月底|等着|否则|再不|不还|抓你|抓您|让你|让您")
+
+
+def _step_in_sentence(canon: str, a: int, lang: str, marker: re.Pattern) -> bool:
+    """Does the hit's sentence, with the family's own markers cut out, name a step to come?"""
+    sentence = marker.sub(" ", _sentence_of(canon, a, lang))
+    if sentence.rstrip().endswith(("?", "？")):
+        return False  # the reader's question (不还钱会坐牢吗？) sets no step
+    return (_THREAT_NOW_ZH if lang == "zh" else _THREAT_NOW_EN).search(sentence) is not None
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Is text[at] inside a pair of quotation marks of the original text?"""
+    return any(m.start() < at < m.end() for m in _QUOTE_SPANS.finditer(text))
+
+
+def _scam_quote(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A scam warning that quotes or reports the impostors' threat ("fake texts saying 'final
+    court notice, warrant issued.' Those are scams.", "Got a call saying you'll be arrested
+    today? Hang up.", 有人说要把您的欠款发到朋友圈？那不是我们, 警惕伪造的"法院传票"): the text gives
+    a scam verdict, does not deny one, and the hit is quoted or follows a reporter in its
+    sentence ("a text SAYING", 对方称). An insult is judged by `_scam_label`."""
+    if category == "obscenity":
+        return False
+    if lang == "zh":
+        if _SCAM_VERDICT_ZH.search(canon) is None or _NOT_SCAM_ZH.search(canon):
+            return False
+        # the reporter before the hit in its sentence, and no clause of ours between (有人说…，那不是我们，
+        # 是我们的律师明天去你单位 keeps its second hit)
+        rep = _last(_REPORTER_ZH, canon[_sentence_start(canon, a, lang):a])
+        reported = rep is not None and _ZH_OUR_CLAUSE.search(canon[_sentence_start(canon, a, lang):a], rep.end()) is None
+    else:
+        if _SCAM_VERDICT_EN.search(canon) is None or _NOT_SCAM_EN.search(canon):
+            return False
+        reported = _REPORTER_EN.search(canon, _sentence_start(canon, a, lang), a) is not None
+        rest = _sentence_of(canon, a, lang)[a - _sentence_start(canon, a, lang):]
+        if _WE_TOO_EN.search(rest):
+            return False  # "... threaten to tell your employer, and so will we."
+    return reported or _quoted(text, at)
+
+
+def _scam_label(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """The impostor word naming a third party, never the reader, in a scam warning ("Anyone
+    who does is a scammer.", 骗子可能知道您的姓名…请先核实) or the debtor's charge against us
+    (您说我们是骗子): no second person before it in its sentence and a scam verdict elsewhere."""
+    if category != "obscenity":
+        return False
+    lo = _sentence_start(canon, a, lang)
+    if lang == "zh":
+        if canon[a:b] != "骗子":
+            return False
+        before = canon[lo:a]
+        if before.endswith(("我们是", "我司是")):
+            return True
+        if before.endswith(_ZH_SOME_SCAMMERS):
+            return _NOT_SCAM_ZH.search(canon) is None
+        rest = canon[:a] + canon[b:]
+        return (_ZH_CALLS_YOU.search(before) is None and _SCAM_VERDICT_ZH.search(rest) is not None
+                and _NOT_SCAM_ZH.search(canon) is None and re.match(r"^[,，!！。]|$", canon[b:b + 1]) is None)
+    words = canon[lo:a].split()
+    if canon[a:b] not in _SCAM_WORDS or not _SECOND_PERSON_EN.isdisjoint(w.strip(",'\"") for w in words):
+        return False
+    if re.match(r"\s*(?:like|as) (?:you|u)\b", canon[b:]):
+        return False
+    if _ANYONE_WHO_EN.search(canon, lo, a):
+        return True  # "Anyone who does is a scammer.": whoever does it, never the reader
+    rest = canon[:a] + " " + canon[b:]
+    return _SCAM_VERDICT_EN.search(rest) is not None and _NOT_SCAM_EN.search(canon) is None
+
+
+def _no_case(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A legal word in a lawful statement: the text says no suit or case exists, or none of
+    ours, or states the debtor's rights in one ("... which could include a lawsuit. No
+    decision has been made.", "we won't sue you", 如果将来有，法院会依法送达，您有权应诉), or
+    names the word as the topic of a rule (扣工资只能由法院依法执行), and sets no condition
+    or step of ours (`_STEP_EN` / `_STEP_ZH`)."""
+    if category not in _LEGAL:
+        return False
+    if lang == "zh":
+        if _NO_CASE_ZH.search(canon) is None and _ZH_TOPIC_ONLY.match(canon, b) is None:
+            return False
+        step = _STEP_ZH
+    elif _NO_CASE_EN.search(canon) is None:
+        return False
+    else:
+        step = _STEP_EN
+    # 不还钱会坐牢吗？: the reader's question sets no step of ours
+    if step.search(_QUESTIONS.sub(" ", canon) if "?" in canon or "？" in canon else canon) is not None:
+        return False
+    return not _step_in_sentence(canon, a, lang, _NO_CASE_ZH if lang == "zh" else _NO_CASE_EN)
+
+
+def _works_at(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """The reader's job or workplace, or a title said to them ("you work at the county jail",
+    "since you're a corrections officer", "Thanks, Officer Reyes.", 您在看守所工作, 吴法官您好):
+    no step to come between the marker and the hit, nor against the reader in its sentence
+    ("You work at the county jail, and that's where you'll end up.")."""
+    if category not in _NAMED:
+        return False
+    lo = _sentence_start(canon, a, lang)
+    before = canon[lo:a]
+    if lang == "zh":
+        found = ((_WORKS_ZH_BEFORE.search(before) is not None and _WORKS_ZH_AFTER.match(canon, b) is not None)
+                 or (canon[a:b] in _ZH_TITLES and len(before.strip()) <= 2
+                     and _VOCATIVE_ZH_AFTER.match(canon, b) is not None))
+    elif _VOCATIVE_EN.search(canon[max(0, lo - 2):a]) and canon[a:b] == _OFFICER:
+        found = True
+    else:
+        m = _last(_WORKS_EN, before)
+        if m is None:
+            return False
+        between = before[m.end():].split()
+        if len(between) > 8 or not _FUTURE.isdisjoint(between) or "we" in between:
+            return False
+        found = not m.group().endswith((" a", " an")) or (  # "you're a corrections officer", not "you're a criminal"
+            "," not in between and len(between) <= 4 and (
+                canon[a:b] in _JOB_HITS or not _PREPOSITIONS.isdisjoint(between)))
+    return found and (_WORKS_STEP_ZH if lang == "zh" else _WORKS_STEP_EN).search(
+        _sentence_of(canon, a, lang)) is None
+
+
+def _no_disclosure(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A contact of someone else said to have disclosed nothing (联系您的紧急联系人只是为了找到您,
+    "We didn't confirm anything about the account"), with no condition or step of ours."""
+    if category != "third_party_threat":
+        return False
+    marker, step = (_NO_DISCLOSURE_ZH, _STEP_ZH) if lang == "zh" else (_NO_DISCLOSURE_EN, _STEP_EN)
+    return (marker.search(canon) is not None and step.search(canon) is None
+            and not _step_in_sentence(canon, a, lang, marker))
+
+
+def _authority_desk(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """The authority's own number, desk or paper, for the reader to check with or hold
+    ("call the court's published number yourself", "report it to the attorney general",
+    请按通知书上的联系方式联系法院, 派出所的报案回执, "report them to the police"): never
+    with "we"/我们 before the hit."""
+    if category not in _NAMED:
+        return False
+    lo = _sentence_start(canon, a, lang)
+    before = canon[lo:a]
+    if lang == "zh":
+        if _ZH_WE.search(before):
+            return False
+        return _OWN_NUMBER_ZH.match(canon, b) is not None or _ADVICE_BEFORE_ZH.search(before) is not None
+    if re.search(r"(?:^| )(?:we|we'll|we're|i|i'll|our)(?= )", before):
+        return False
+    return _OWN_NUMBER_EN.match(canon, b) is not None or _ADVICE_BEFORE_EN.search(before) is not None
+
+
+def _at_request(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A measure taken at the reader's request ("Your account was frozen at your request",
+    应您挂失的要求，卡片已冻结), with no condition or step of ours."""
+    if category not in _LEGAL and category != "false_legal":
+        return False
+    if (_AT_YOUR_REQUEST_ZH if lang == "zh" else _AT_YOUR_REQUEST_EN).search(canon) is None:
+        return False  # the cheap first look
+    sentence = _sentence_of(canon, a, lang)  # the request and the measure in one sentence
+    if lang == "zh":
+        return _AT_YOUR_REQUEST_ZH.search(sentence) is not None and _STEP_ZH.search(canon) is None
+    return _AT_YOUR_REQUEST_EN.search(sentence) is not None and _STEP_EN.search(canon) is None
+
+
+def _debtor_quote(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """The debtor's own first-person words quoted back, opened as theirs ('your message: "I'm
+    not a deadbeat, ..."', 您的留言：“我不是老赖…”)."""
+    for m in _QUOTE_SPANS.finditer(text):
+        if m.start() < at < m.end():
+            return (_DEBTOR_QUOTE_OPEN.search(text, max(0, m.start() - 40), m.start()) is not None
+                    and _FIRST_PERSON_QUOTE.search(m.group()) is not None)
+    return False
+
+
+def _feels(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A harm the reader feels, with help offered (如果您感到人身安全受到威胁，请拨打110报警)."""
+    return (lang == "zh" and category == "violence_visit" and _ZH_FEELS.search(canon[:a]) is not None
+            and _ZH_HELP.search(canon) is not None and _ZH_PAY_NOW.search(canon) is None)
+
+
+def _handled(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A past contact of ours the reader complained of, called wrong or handled (关于您投诉的
+    催收员联系您家人一事…郑重道歉, "the last collector scared you with talk of prison. That was
+    wrong, and it won't happen here"): the hit's sentence is about the past and the text sets
+    no condition or step of ours."""
+    if category == "obscenity" and not _quoted(text, at):
+        return False  # 我们的坐席用“无赖”称呼您…道歉: only a quoted insult
+    lo = _sentence_start(canon, a, lang)
+    if lang == "zh":
+        return (_HANDLED_ZH.search(canon) is not None and _PAST_ZH.search(canon, lo, a) is not None
+                and _STEP_ZH.search(canon) is None)
+    return (_HANDLED_EN.search(canon) is not None and _PAST_EN.search(canon, lo, a) is not None
+            and _STEP_EN.search(canon) is None)
+
+
+# a hit that ends inside a common word (还没收到您的回复: 没收 "confiscate" is 没 + 收到): (the hit's
+# last two characters, the character after) pairs that make such a word. Not 知道您家 (…道您家):
+# "我们知道您家在哪" is the stalking threat that hit is for.
+_ZH_WORD_AFTER = frozenset([("没收", "到")])
+
+
+def _split_word(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """A Chinese hit cut out of a common word (还没收到您的还款)."""
+    return lang == "zh" and b - a >= 2 and (canon[b - 2:b], canon[b:b + 1]) in _ZH_WORD_AFTER
+
+
+# "It would be a shame to let this discount expire": the offer lost, not the reader harmed
+_OFFER_LOST_EN = _cre(r"\s*(?:let|miss|lose|pass up|waste) (?:this|the|your|such an?|our) (?:[a-z$0-9%-]+ )?"
+                      r"(?:discount|offer|deal|savings|saving|chance|opportunity|rate|promotion|promo)\b")
+
+
+def _offer_lost(lang: str, canon: str, text: str, at: int, category: str, a: int, b: int) -> bool:
+    """"a shame to LET THIS DISCOUNT expire": the intimidation phrase about an offer lost."""
+    return lang == "en" and category == "intimidation" and _OFFER_LOST_EN.match(canon, b) is not None
+
+
+_TEXT_FAMILIES = (_split_word, _offer_lost, _scam_quote, _scam_label, _no_case, _works_at, _no_disclosure, _authority_desk, _at_request,
+                  _debtor_quote, _feels, _handled)
+
+
+def _text_excused(lang: str, canon: str, text: str, index: Sequence[int], category: str, a: int, b: int) -> bool:
+    """Is the hit canon[a:b] excused by one of `_TEXT_FAMILIES` (wave 9, rules2)?"""
+    at = index[a] if a < len(index) else len(text)
+    return any(f(lang, canon, text, at, category, a, b) for f in _TEXT_FAMILIES)
+
+
 def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
     """(category, original matched text) for every banned phrase in `text`."""
     if not text or not text.strip():
@@ -2202,7 +2589,8 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
         crossing = _crossing_words(pack, lang)
         if _MEMO_LIMIT > 0 and not (crossing and any(w in canon for w in crossing)):
             for category, a, b in _hits_by_sentence(pack, lang, trigger, canon):
-                found.append((category, text[index[a]:index[b - 1] + 1]))
+                if not _text_excused(lang, canon, text, index, category, a, b):
+                    found.append((category, text[index[a]:index[b - 1] + 1]))
             continue
         starts = trigger_starts(trigger, canon)
         if not starts:
@@ -2214,8 +2602,28 @@ def banned_hits(pack: Pack, text: str) -> List[Tuple[str, str]]:
                 got = _resolve(lang, canon[begin:end], _next_sentence(canon, end, lang), got,
                                _previous_sentence(canon, begin, lang))
             for category, a, b in got:
-                found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
+                if not _text_excused(lang, canon, text, index, category, begin + a, begin + b):
+                    found.append((category, text[index[begin + a]:index[begin + b - 1] + 1]))
+    if not found:
+        found = _conditional_reassurance(canon, text, index)
     return found
+
+
+def _conditional_reassurance(canon: str, text: str, index: Sequence[int]) -> List[Tuple[str, str]]:
+    """[("intimidation", the words)] when a reassurance is made conditional on paying
+    (`_CONDITIONAL_REASSURANCE_EN` / `_ZH`): its negation excused every phrase in it, so it is
+    judged here, on texts nothing else blocked; a scam warning quoting one stays allowed."""
+    m = None
+    if not canon.isascii() and any(k in canon for k in _CONDITION_KEYS_ZH):
+        m = _CONDITIONAL_REASSURANCE_ZH.search(canon)
+    if m is None and any(k in canon for k in _CONDITION_KEYS_EN):  # the cheap first look
+        m = _CONDITIONAL_REASSURANCE_EN.search(canon)
+    if m is None:
+        return []
+    lang = "zh" if m.re is _CONDITIONAL_REASSURANCE_ZH else "en"
+    if _scam_quote(lang, canon, text, index[m.start()], "intimidation", m.start(), m.end()):
+        return []
+    return [("intimidation", text[index[m.start()]:index[m.end() - 1] + 1])]
 
 
 def check_text(pack: Pack, text: str, lang: Optional[str] = None) -> Decision:
