@@ -38,6 +38,9 @@ KNOWN_FALSE_BLOCKS = {
     # 0.942-0.951 at every C tried, so the corpus, not the strength, decides it)
     "There will be no arrest, no jail and no criminal charges. This is a civil debt.",
     "我们在派出所附近的写字楼办公，欢迎预约面谈。",  # the same, score 0.947
+    # the learned check's, once wave 9's corpora (w9, w9b-d) were merged (score 0.926; the
+    # learned engineer's w9b texts had brought it under the threshold before corpus2's w9d)
+    "若您已被列入失信被执行人名单，请与执行法院联系履行事宜。",
 }
 # wave 9 fixed by rule (tests/compliance/test_wave9_families.py): a judge the debtor may ask
 # (`_en_if_right`), 按您的说法 quoting (`_QUOTE_PENDING`), 法务部 as a reviewer (`_zh_reviewer`), court
