@@ -328,7 +328,7 @@ def _workers() -> int:
 
 
 HELDOUT = ("heldout.txt", "heldout2.txt", "heldout3.txt", "heldout4.txt", "heldout5.txt", "heldout6.txt",
-           "heldout7.txt", "heldout8.txt", "heldout9.txt", "heldout10.txt")
+           "heldout7.txt", "heldout8.txt", "heldout9.txt", "heldout10.txt", "heldout11.txt")
 
 
 def bench_heldout() -> Dict[str, object]:

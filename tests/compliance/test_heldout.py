@@ -177,3 +177,21 @@ def test_heldout10_first_run_is_the_floor(us) -> None:
     assert n_blocked == 200 and n_allowed == 200
     assert len(missed) <= 10        # recall >= 190/200 = 0.950
     assert len(false_blocks) <= 5   # FPR <= 5/200 = 0.025
+
+
+ROWS11 = _rows("heldout11.txt")
+
+
+def test_heldout11_first_run_is_the_floor(us) -> None:
+    """Held-out set 11 (wave 9): 400 texts (200 / 200; en 100 + 100, zh 100 + 100; about a
+    third of the allowed ones mention scary words lawfully) written by an engineer who never
+    saw the filter, its corpus or the earlier sets, committed alone (e3b695a) before the
+    wave-9 filter (rules' families by rule, banned_wave9 / 9c, the w9 corpora) was merged,
+    and run once on the merged filter (w9-int 4a16930 + rebuilt weights): recall 194/200 =
+    0.970 (en 96/100, zh 98/100) and FPR 2/200 = 0.010 (en 1/100, zh 1/100). Goal 0.97 at
+    <= 0.01: met, at the edge. Floors, never tuning targets."""
+    assert len(ROWS11) == 400
+    missed, false_blocks, n_blocked, n_allowed = _measure("held-out 11", ROWS11, us)
+    assert n_blocked == 200 and n_allowed == 200
+    assert len(missed) <= 6         # recall >= 194/200 = 0.970
+    assert len(false_blocks) <= 2   # FPR <= 2/200 = 0.010
