@@ -59,7 +59,9 @@ DEFAULT_START_TIMEOUT = 120.0
 
 def start_action_server(port: int = 5055, *, env: Optional[Mapping[str, str]] = None,
                         quiet: bool = True, timeout: Optional[float] = None) -> subprocess.Popen:
-    """Start `python -m rasa_sdk --actions actions` on `port` and wait until it is healthy
+    """Start the action server (`python -m bot.runtime.rasa_sdk_endpoint --actions actions`:
+    rasa-sdk's, with its loaded objects frozen out of the garbage collector) on `port` and
+    wait until it is healthy
     (`timeout`, else COLLECTBOT_ACTION_START_TIMEOUT, else DEFAULT_START_TIMEOUT seconds)."""
     if timeout is None:
         raw = os.environ.get("COLLECTBOT_ACTION_START_TIMEOUT", "")
@@ -72,7 +74,8 @@ def start_action_server(port: int = 5055, *, env: Optional[Mapping[str, str]] = 
     child_env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     out = subprocess.DEVNULL if quiet else None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "bot.runtime.rasa_sdk_endpoint", "--actions", "actions",
+         "--port", str(port)],
         cwd=str(get_settings().home), env=child_env, stdout=out, stderr=out,
         preexec_fn=die_with_parent,
     )
