@@ -120,9 +120,15 @@ def _text(tracker: Tracker) -> str:
 def _promise_text(tracker: Tracker) -> str:
     """The debtor's words of the promise: this message, or, when the promise waited for
     verification ("我下个月初还清", then the identity answer), the message that made it."""
+    return _words_of(tracker, "promise_to_pay")
+
+
+def _words_of(tracker: Tracker, intent: str) -> str:
+    """The latest message read as `intent` (one that waited for verification, say), else
+    this message."""
     for event in reversed(tracker.events or []):
         if event.get("event") == "user" and \
-                (event.get("parse_data") or {}).get("intent", {}).get("name") == "promise_to_pay":
+                (event.get("parse_data") or {}).get("intent", {}).get("name") == intent:
             return event.get("text") or ""
     return _text(tracker)
 
@@ -158,6 +164,9 @@ class _SettlementRun:
     # an account with no interest or fees to waive: "we can waive $0.00 of interest: $500.00
     # instead of $500.00" is a discount that is not one
     response_nothing_waived = "utter_offer_full_payment"
+    #: read as "pay in full", a sum below the balance without "in full" is a promise of
+    #: part of it (the discount question keeps its sum: "can I pay 300 to settle?")
+    part_payment_is_a_promise = False
 
     @policy_guard
     async def run(
@@ -168,6 +177,10 @@ class _SettlementRun:
             return []
         if asks_for_time(_text(tracker)):
             return offer_hardship(dispatcher, tracker, account)
+        if self.part_payment_is_a_promise and _part_payment(tracker, account):
+            # "i wanna pay 150 on the 5th" (a $500 balance) is a promise of $150, whichever
+            # of the two intents the model read it as
+            return await ActionEvaluatePromise().run(dispatcher, tracker, {})
         policy = negotiation.load_policy(account.creditor)
         today = _today(account, tracker)
         offer = negotiation.pay_in_full_offer(policy, account.terms(), today)
@@ -192,8 +205,19 @@ class _SettlementRun:
         return _on_table(offer) + _cleared()
 
 
+def _part_payment(tracker: Tracker, account: AccountView) -> bool:
+    """Did the debtor name a sum below the balance, without saying it is all of it, in
+    the words that asked to pay (this message, or the one that waited for verification)?"""
+    amount = parse_decimal(_slot_or_entity(tracker, "amount"))
+    if amount is None or amount <= 0 or amount >= account.balance:
+        return False
+    return not says_pay_in_full(_words_of(tracker, "pay_in_full"))
+
+
 class ActionOfferSettlement(_SettlementRun, Action):
     """Pay in full: the policy's interest waiver for paying by a date."""
+
+    part_payment_is_a_promise = True
 
     def name(self) -> str:
         return "action_offer_settlement"
