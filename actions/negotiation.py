@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -272,6 +273,10 @@ class ActionEvaluateInstallment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if _one_payment_on_a_date(tracker):
+            # "i wanna pay 150 on the 5th" read as a plan proposal: one sum on one day, with
+            # no months and nothing repeating, is a promise of that sum on that day
+            return await ActionEvaluatePromise().run(dispatcher, tracker, {})
         return evaluate_installment(dispatcher, tracker) + _turn_over()
 
     @staticmethod
@@ -286,6 +291,30 @@ class ActionEvaluateInstallment(Action):
             first_due=show_date(offer.first_due, lang),
             total=money(offer.total, offer.currency),
         )
+
+
+#: words that make a sum repeat (a plan), in either language; "12月5号" names a day, not months
+_REPEATING = re.compile(
+    r"\b(?:month|months|monthly|week|weeks|weekly|biweekly|fortnight\w*|every|each|per|"
+    r"installments?|instalments?|payments|a\s+mo|/\s?mo)\b|每|分期|期|个月|按月|月供|几次|分\s*[几两二三四五六七八九十\d]",
+    re.IGNORECASE)
+
+
+def _one_payment_on_a_date(tracker: Tracker) -> bool:
+    """Does the proposal name one sum and one day, and no months and nothing repeating?"""
+    if parse_decimal(_slot_or_entity(tracker, "amount")) is None or _stated_date(tracker) is None:
+        return False
+    if _slot_or_entity(tracker, "months"):
+        return False
+    words = _words_of(tracker, "propose_installment")
+    if _REPEATING.search(words):
+        return False
+    # a whole date ("12月5号", "12/5") is one number here: the sum and the day, no more
+    words = _WHOLE_DATE.sub(" D ", words)
+    return len(re.findall(r"\d+(?:[.,]\d+)?", words)) <= 2
+
+
+_WHOLE_DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[号日]|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
 
 
 def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
