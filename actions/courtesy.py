@@ -6,6 +6,11 @@ do next; not verified, the account holder stepping forward ("who is this?" ... "
 starts verification as any debt question would, unless this number said it is a wrong
 number or the person said they are not the account holder (then nothing about a debt,
 only how to reach us).
+
+"What happens if I don't pay?" before verification (`ActionVerifyBeforeAnswering`) was
+answered with who we are only, the question left hanging. It is a question about a debt,
+so it is answered like the others: said to be heard, identity checked first, and the
+answer (`utter_options`) given once verified.
 """
 
 from __future__ import annotations
@@ -48,3 +53,26 @@ def may_start_verification(tracker: Tracker) -> bool:
         return False
     done = {e.get("name") for e in tracker.events if e.get("event") == "action"}
     return not (done & NOT_THE_DEBTOR)
+
+
+class ActionVerifyBeforeAnswering(Action):
+    """"What happens if i dont pay" / "不还的话会怎么样" before verification.
+
+    The answer names the balance and what follows from not paying, which only the account
+    holder may hear (no third-party disclosure, docs/spec/compliance.md). So the question
+    is acknowledged without a word about a debt, and verification starts with it pending;
+    `utter_options` answers it once verified (FOLLOW_UPS in actions/verification.py).
+    Someone who said this is a wrong number or that they are not the account holder is not
+    asked to verify: who we are, as before."""
+
+    def name(self) -> str:
+        return "action_verify_before_answering"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        if not may_start_verification(tracker):
+            utter(dispatcher, tracker, "utter_who_is_this")
+            return []
+        utter(dispatcher, tracker, "utter_verify_before_answering")
+        return await ActionStartVerification().run(dispatcher, tracker, domain)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -272,6 +273,10 @@ class ActionEvaluateInstallment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if _one_payment_on_a_date(tracker):
+            # "i wanna pay 150 on the 5th" read as a plan proposal: one sum on one day, with
+            # no months and nothing repeating, is a promise of that sum on that day
+            return await ActionEvaluatePromise().run(dispatcher, tracker, {})
         return evaluate_installment(dispatcher, tracker) + _turn_over()
 
     @staticmethod
@@ -288,6 +293,30 @@ class ActionEvaluateInstallment(Action):
         )
 
 
+#: words that make a sum repeat (a plan), in either language; "12月5号" names a day, not months
+_REPEATING = re.compile(
+    r"\b(?:month|months|monthly|week|weeks|weekly|biweekly|fortnight\w*|every|each|per|"
+    r"installments?|instalments?|payments|a\s+mo|/\s?mo)\b|每|分期|期|个月|按月|月供|几次|分\s*[几两二三四五六七八九十\d]",
+    re.IGNORECASE)
+
+
+def _one_payment_on_a_date(tracker: Tracker) -> bool:
+    """Does the proposal name one sum and one day, and no months and nothing repeating?"""
+    if parse_decimal(_slot_or_entity(tracker, "amount")) is None or _stated_date(tracker) is None:
+        return False
+    if _slot_or_entity(tracker, "months"):
+        return False
+    words = _words_of(tracker, "propose_installment")
+    if _REPEATING.search(words):
+        return False
+    # a whole date ("12月5号", "12/5") is one number here: the sum and the day, no more
+    words = _WHOLE_DATE.sub(" D ", words)
+    return len(re.findall(r"\d+(?:[.,]\d+)?", words)) <= 2
+
+
+_WHOLE_DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[号日]|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
+
+
 def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """The debtor's own terms (months and/or an amount per month, from this message or the
     slots): accepted inside the policy's bounds, else the closest plan it allows as a
@@ -301,8 +330,11 @@ def evaluate_installment(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     other_cadence = cadence_proposal(dispatcher, tracker, account)
     if other_cadence is not None:
         return other_cadence
+    in_parts = monthly_parts_proposal(dispatcher, tracker, account)
+    if in_parts is not None:
+        return in_parts
     months = parse_int(_slot_or_entity(tracker, "months"))
-    amount = said_monthly(tracker, account) or parse_decimal(_slot_or_entity(tracker, "amount"))
+    amount = parse_decimal(_slot_or_entity(tracker, "amount"))
     if matches_offer(offer_from_slot(tracker.get_slot("current_offer")), months, amount):
         return _cleared() + accept_offer(dispatcher, tracker)
     policy = negotiation.load_policy(account.creditor)
@@ -364,6 +396,34 @@ def cadence_proposal(dispatcher: CollectingDispatcher, tracker: Tracker,
           monthly=locale.installment_amount(offer, lang), first_due=show_date(offer.first_due, lang),
           total=money(offer.total, offer.currency), said=money(amount, offer.currency),
           cadence=cadence.words(lang), per_month=money(per_month, offer.currency))
+    return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
+
+
+def monthly_parts_proposal(dispatcher: CollectingDispatcher, tracker: Tracker,
+                           account: AccountView) -> Optional[List[EventType]]:
+    """A month paid in parts ("60 on the 5th and 60 on the 20th every month", "每个月5号还
+    500，20号还500"). Plans are one payment a month (bot/negotiation/README.md: equal
+    monthly installments), so the split itself is not available: that is said plainly, and
+    the plan the monthly total fits (weighed like "$120 a month") is put on the table as a
+    question. It was answered "That works: 6 monthly payments of $83.33, first on <today>",
+    agreeing in words to a plan the debtor never proposed. None when the message is not a
+    month in parts."""
+    per_month = said_monthly(tracker, account)
+    if per_month is None:
+        return None
+    policy = negotiation.load_policy(account.creditor)
+    evaluation = negotiation.evaluate_installment(
+        policy, account.terms(), monthly_amount=per_month, start=_today(account, tracker),
+        hardship=in_hardship(tracker, account))
+    offer = evaluation.offer
+    # the monthly total fitting a plan is no counter-offer; one that does not fit is
+    rounds = int(tracker.get_slot("negotiation_rounds") or 0) + (0 if evaluation.accepted else 1)
+    if offer is None or offer.kind != "plan" or rounds > policy.max_rounds:
+        return _cleared() + perform_handoff(dispatcher, tracker, "negotiation_rounds")
+    lang = language_of(tracker)
+    utter(dispatcher, tracker, "utter_plan_parts", months=offer.months,
+          monthly=locale.installment_amount(offer, lang), first_due=show_date(offer.first_due, lang),
+          total=money(offer.total, offer.currency), per_month=money(per_month, offer.currency))
     return _cleared() + _on_table(offer) + [SlotSet("negotiation_rounds", float(rounds))]
 
 
@@ -614,6 +674,36 @@ def offer_hardship(dispatcher: CollectingDispatcher, tracker: Tracker, account: 
     return _cleared() + _on_table(options[0])
 
 
+class ActionOfferPauseAway(Action):
+    """Away, and "contact me when I'm back": the pause, worded for someone away."""
+
+    def name(self) -> str:
+        return "action_offer_pause_away"
+
+    @policy_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        account = _open_account(dispatcher, tracker)
+        if account is None:
+            return []
+        return offer_pause_away(dispatcher, tracker, account)
+
+
+def offer_pause_away(dispatcher: CollectingDispatcher, tracker: Tracker, account: AccountView) -> List[EventType]:
+    """"I'm abroad until next month, contact me when I'm back" / "我在国外 下个月回来再联系":
+    the policy's pause, on the table, said as what it is for someone away. It got the
+    hardship offer, which opens "I'm sorry things are hard" for a debtor who said nothing
+    of money. Being away is not a hardship, so none is recorded (agents would see a
+    financial difficulty nobody reported) and the hardship plan, for debtors who cannot
+    pay, is not offered; the debtor may still propose something else."""
+    policy = negotiation.load_policy(account.creditor)
+    pause = negotiation.hardship_options(policy, account.terms(), _today(account, tracker))[0]
+    utter(dispatcher, tracker, "utter_offer_pause_away",
+          first_due=show_date(pause.resume_on, language_of(tracker)))
+    return _cleared() + _on_table(pause)
+
+
 def store_arrangement(account: AccountView, offer: Any) -> None:
     """Store the agreed offer once: the same terms agreed again are the same arrangement."""
     with session_scope() as s:
@@ -656,7 +746,8 @@ def restate_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
         return []
     lang = language_of(tracker)
     if offer.kind == "plan":
-        ActionEvaluateInstallment.say(dispatcher, tracker, "utter_plan_accept_proposal", offer)
+        # not "That works: ...": the plan on the table may be our counter, not what they proposed
+        utter(dispatcher, tracker, "utter_offer_hardship_one", options=locale.summary(offer, lang))
     elif offer.kind == "pause":
         # the pause alone, said again: "reply YES for the first option" had no second one
         utter(dispatcher, tracker, "utter_offer_hardship_one", options=locale.option(offer, lang))

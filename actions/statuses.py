@@ -12,7 +12,8 @@ from actions.accounts import load_account
 from actions.common import language_of, latest_intent, safe_text, utter
 from actions.handoff import INTENT_REASONS, perform_handoff
 from actions.holds import answer_while_held, note_attorney_details
-from actions.negotiation import ActionOfferHardship
+from actions.negotiation import ActionOfferHardship, ActionOfferPauseAway
+from actions.verification import PAUSE_AWAY
 from bot import locale
 from bot.dialogue.care import asks_not_at_work
 from bot.negotiation.choice import asks_for_time, asks_to_talk_later
@@ -175,8 +176,9 @@ class ActionRecordInconvenientTime(Action):
         at_work = mentions_work(text) or asks_not_at_work(text)
         # away and "let's talk when I'm back" (even away for work: not the workplace), or
         # a plain request for time: the pause offer, not a person
-        if span is None and (asks_to_talk_later(text) or (not at_work and asks_for_time(text))):
-            return await talk_later(dispatcher, tracker)
+        away = asks_to_talk_later(text)
+        if span is None and (away or (not at_work and asks_for_time(text))):
+            return await talk_later(dispatcher, tracker, away)
         if span is None and not at_work:
             return perform_handoff(dispatcher, tracker, "inconvenient_time")
         account = load_account(tracker)
@@ -192,19 +194,23 @@ class ActionRecordInconvenientTime(Action):
         return []
 
 
-async def talk_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+async def talk_later(dispatcher: CollectingDispatcher, tracker: Tracker, away: bool = False) -> List[EventType]:
     """"我下周出差 回来再说吧" / "im travelling for work till the 10th, lets talk after":
     no time to avoid, a request for time. Before it was handed to a person (no span could
     be read); it gets what "give me some time" gets, the pause offer. The offer speaks of
     the debt, so an unverified debtor is verified first and the offer answers afterwards
-    (`pending_intent`, as for a debt question: the turn ends after verification starts)."""
+    (`pending_intent`, as for a debt question: the turn ends after verification starts).
+    Someone `away` gets the pause worded for being away, not the hardship offer's "sorry
+    things are hard" (`PAUSE_AWAY`, answered after verification as FOLLOW_UPS says)."""
     if not tracker.get_slot("verified"):
-        return [SlotSet("pending_intent", "financial_hardship"), FollowupAction("action_start_verification")]
+        pending = PAUSE_AWAY if away else "financial_hardship"
+        return [SlotSet("pending_intent", pending), FollowupAction("action_start_verification")]
     held = answer_while_held(dispatcher, tracker)
     if held is not None:  # disputed / represented: no collection offer, a person has it
         return held
     # the offer reads no domain (the action server sends one only to validation actions)
-    return await ActionOfferHardship().run(dispatcher, tracker, {})
+    action = ActionOfferPauseAway() if away else ActionOfferHardship()
+    return await action.run(dispatcher, tracker, {})
 
 
 #: "at work" as utter_inconvenient_time says it ("We've noted not to contact you at work.")

@@ -160,7 +160,8 @@ def pending_request(tracker: Tracker) -> Optional[str]:
     if tracker.get_slot("pending_intent") in FOLLOW_UPS:
         return tracker.get_slot("pending_intent")
     for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
-        if ranked.get("name") in FOLLOW_UPS and float(ranked.get("confidence") or 0) >= SECOND_INTENT_MIN:
+        if ranked.get("name") in FOLLOW_UPS and ranked.get("name") not in NOT_GUESSED \
+                and float(ranked.get("confidence") or 0) >= SECOND_INTENT_MIN:
             return ranked["name"]
     return None
 
@@ -345,6 +346,9 @@ class ActionVerificationRefused(Action):
         ]
 
 
+#: pending, not an intent: away and "contact me when I'm back" (actions/statuses.py talk_later)
+PAUSE_AWAY = "talk_later"
+
 # The debt question that triggered verification -> the action that answers it afterwards.
 FOLLOW_UPS = {
     "ask_balance": "action_tell_balance",
@@ -355,5 +359,11 @@ FOLLOW_UPS = {
     "propose_installment": "action_evaluate_installment",
     "promise_to_pay": "action_evaluate_promise",
     "financial_hardship": "action_offer_hardship",
+    # "what happens if i dont pay": lawful consequences and the ways forward (courtesy.yml)
+    "ask_options": "utter_options",
+    PAUSE_AWAY: "action_offer_pause_away",
 }
+#: answered after verification only when asked outright, never read from a runner-up
+#: intent: "dob 3/10/1985" with ask_options ranked 0.06 wants the balance, not the options
+NOT_GUESSED = frozenset({"ask_options", PAUSE_AWAY})
 

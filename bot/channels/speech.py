@@ -133,7 +133,8 @@ YES_NO = frozenset({
     "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
     "utter_confirm_debtor_deceased", "utter_confirm_opt_out", "utter_offer_settlement", "utter_explain_discount",
     "utter_plan_accept_proposal", "utter_plan_counter", "utter_promise_counter",
-    "utter_offer_hardship", "utter_offer_hardship_one", "utter_plan_cadence", "utter_calm",
+    "utter_offer_hardship", "utter_offer_hardship_one", "utter_offer_pause_away", "utter_plan_cadence",
+    "utter_plan_parts", "utter_calm",
     # "I can text you a payment link. Is that OK?"
     "utter_balance", "utter_payment_methods", "utter_promise_accepted",
     "utter_arrangement_confirmed",

@@ -103,7 +103,8 @@ EVERYWHERE = re.compile(
 WORKPLACE_READINGS = frozenset({"cease_contact", "opt_out", "inconvenient_time", "express_anger", None})
 WORKPLACE_ACTION = "action_record_inconvenient_time"
 # Actions that pass the turn on with FollowupAction.
-HANDING_ON = frozenset({"action_verification_result", "action_start_verification"})
+HANDING_ON = frozenset({"action_verification_result", "action_start_verification",
+                        "action_verify_before_answering"})
 # Below EscalationPolicy (8): see ESCALATION_PRIORITY in bot/dialogue/escalation.py.
 CARE_PRIORITY = 7
 

@@ -19,6 +19,7 @@ PRE_VERIFICATION = frozenset(
         "utter_confirm_wrong_number", "utter_confirm_attorney_represented", "utter_confirm_bankruptcy",
         "utter_confirm_debtor_deceased", "utter_confirm_dropped", "utter_confirm_opt_out",
         "utter_legitimacy", "utter_welcome", "utter_paid_followup", "utter_nothing_open_unverified",
+        "utter_verify_before_answering",
     }
 )
 
@@ -108,6 +109,7 @@ ACTION_UTTERED = frozenset(
         "utter_offer_hardship_one",
         "utter_offer_declined",
         "utter_offer_hardship",
+        "utter_offer_pause_away",
         "utter_offer_plans",
         "utter_offer_settlement",
         "utter_opted_out",
@@ -117,6 +119,7 @@ ACTION_UTTERED = frozenset(
         "utter_plan_accept_proposal",
         "utter_plan_cadence",
         "utter_plan_counter",
+        "utter_plan_parts",
         "utter_promise_accepted",
         "utter_promise_counter",
         "utter_split_promise_confirm",
@@ -125,6 +128,7 @@ ACTION_UTTERED = frozenset(
         "utter_verification_refused",
         "utter_verified",
         "utter_verified_us",
+        "utter_verify_before_answering",
         "utter_wrong_number",
     }
 )

@@ -100,16 +100,20 @@ def asks_for_time(text: str) -> bool:
 # a while and asking to talk once back. It names no time of day to avoid (so no span can be
 # stored) and is no request for a person: it asks for time, answered like "give me some time"
 # (the pause). Either being away and a later talk together, or "once I'm back" said outright.
+# "when i'm back", "once im back", "when i return": the time the debtor will be reachable.
+# "when i get home" only beside being away: alone it is later today ("call me when i get home")
+_I_AM = r"\s+i(?:'m|’m|m|\s+am|\s+get|\s+got|\s+come)?\s+"
+_WHEN_BACK = rf"\b(?:when|once|after|till|until){_I_AM}back\b|\b(?:when|once|after)\s+i\s+return\b"
+_WHEN_HOME = rf"\b(?:when|once|after|till|until){_I_AM}(?:back\s+)?home\b"
 _AWAY = re.compile(
-    r"\b(?:travel+(?:ing|ling)?|on (?:a )?(?:trip|vacation|holiday|business)|out of (?:town|the country)"
-    r"|away (?:on|for|till|until)|abroad|overseas)\b|出差|出门|旅游|旅行|在外地|回老家|出国")
+    r"\b(?:travel+(?:ing|ling)?|on (?:a )?(?:trip|vacation|holiday|business)|out of (?:town|the country|state)"
+    r"|away (?:on|for|till|until)|abroad|overseas)\b|出差|出门|旅游|旅行|在外地|回老家|出国|国外|不在国内")
 _TALK_LATER = re.compile(
-    r"\b(?:talk|text|call|contact|speak|chat|deal with (?:it|this)|sort (?:it|this) out|get back to (?:you|u))\b"
-    r"[^.?!]*\b(?:after|later|when i(?:'m| am| get)? back|once i(?:'m| am| get)? back|next week|next month)\b"
-    r"|(?:再说|再联系|再谈|再聊|再处理|再还|以后说|后联系)")
-_BACK = re.compile(
-    r"\b(?:when|once|after) i(?:'m| am| get| come)? back\b"
-    r"|回来(?:了|后|以后|之后)?再(?:说|联系|谈|聊|处理|还)|等我回来")
+    r"\b(?:talk|text|call|contact|speak|chat|reach|message|msg|ping|hit me up|get in touch|deal with (?:it|this)"
+    r"|sort (?:it|this) out|get back to (?:you|u|me))\b"
+    rf"[^.?!]*(?:\b(?:after|later|next week|next month)\b|{_WHEN_BACK}|{_WHEN_HOME})"
+    r"|再(?:跟|和|与)?(?:你们|您|你)?(?:说|联系|谈|聊|处理|还|找)|以后说|后联系")
+_BACK = re.compile(_WHEN_BACK + r"|(?:回来|回国)(?:了|后|以后|之后)?再|等我回来|等我回国")
 
 
 def asks_to_talk_later(text: str) -> bool:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 import pytest
@@ -113,10 +112,12 @@ async def test_a_monthly_amount_in_parts_is_a_monthly_plan(portfolio, capsys, se
                                                            monthly) -> None:
     action = ActionEvaluatePromise if intent == "promise_to_pay" else ActionEvaluateInstallment
     dispatcher, events = await _run(action, text, intent, sender, entities=entities, language="en")
-    assert responses(dispatcher)[0] in ("utter_plan_accept_proposal", "utter_plan_counter")
+    # a plan is one payment a month: the parts are said to be unavailable, the plan their
+    # monthly total fits is asked about (wave 10: it was "That works" to a plan not proposed)
+    assert responses(dispatcher) == ["utter_plan_parts"]
+    assert dispatcher.messages[0]["per_month"] == f"${monthly:,.2f}"
     offer = offer_from_slot(next(e["value"] for e in events if e.get("name") == "current_offer"))
     assert offer.kind == "plan"
-    if responses(dispatcher)[0] == "utter_plan_accept_proposal":
-        # the months the monthly amount pays the (waived) total in, not a one-off of one part
-        assert offer.months == math.ceil(Decimal(str(offer.total)) / monthly)
+    # the fewest listed months whose payment fits the monthly amount, not a one-off of one part
+    assert Decimal(str(offer.installments[0][1])) <= monthly or offer.months == 12
     assert _arrangements(capsys) == []  # a plan is stored on the debtor's yes

@@ -39,14 +39,15 @@ async def test_travelling_unverified_starts_verification_with_the_pause_pending(
                            language="zh", slots={"verified": False})
     events = await ActionRecordInconvenientTime().run(dispatcher, tracker, {})
     assert responses(dispatcher) == []  # nothing about the debt before verification
-    assert events == [SlotSet("pending_intent", "financial_hardship"), FollowupAction("action_start_verification")]
+    # away: the pause worded for being away is what answers after verification (wave 10)
+    assert events == [SlotSet("pending_intent", "talk_later"), FollowupAction("action_start_verification")]
 
 
 async def test_travelling_verified_gets_the_pause_offer_not_a_person(portfolio) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent="inconvenient_time", text="im travelling for work till the 10th, lets talk after")
     events = await ActionRecordInconvenientTime().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["utter_offer_hardship"]
+    assert responses(dispatcher) == ["utter_offer_pause_away"]  # not "sorry things are hard" (wave 10)
     offer = next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == "current_offer")
     assert offer_from_slot(offer).kind == "pause"
 

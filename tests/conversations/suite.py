@@ -213,6 +213,21 @@ def no_disclosure(t: Transcript, o: Outcome) -> Optional[str]:
     return f"debt detail sent before verification: {hits[0]!r}" if hits else None
 
 
+VERIFIED_REPLY = re.compile(r"you're verified|身份已确认")
+
+
+def no_disclosure_before_verification(t: Transcript, o: Outcome) -> Optional[str]:
+    """Nothing about the debt in any reply before the one that says the debtor is verified
+    (a question asked first, such as "what happens if i dont pay", is answered after it)."""
+    for _, replies in t.turns:
+        if any(VERIFIED_REPLY.search(r) for r in replies):
+            return None
+        hits = [r for r in replies if DISCLOSURE.search(r.split("Reply STOP")[0].split("回复TD")[0])]
+        if hits:
+            return f"debt detail sent before verification: {hits[0]!r}"
+    return None
+
+
 # ----------------------------------------------------------------------------- scenarios
 
 def _scenarios() -> List[Scenario]:

@@ -17,7 +17,7 @@ from tests.conversations.suite import (
     arrangement,
     handoff,
     never_says,
-    no_disclosure,
+    no_disclosure_before_verification,
     no_handoff,
     no_optout,
     report,
@@ -60,12 +60,16 @@ def _scenarios() -> List[Scenario]:
         # forward), nothing threatened; zh was read as a cease request
         Scenario("what if i dont pay, verified", en, ["whats my balance", "what happens if i just dont pay"],
                  [says("stays due"), says("way forward"), never_says(THREATS_EN), no_optout, no_handoff]),
+        # (wave 10: before verification the question is acknowledged, identity checked, then
+        # answered; it was who we are only)
         Scenario("what if i dont pay, first message", en, ["what happens if i just dont pay"],
-                 [never_says(THREATS_EN), no_disclosure, no_optout, no_handoff]),
+                 [never_says(THREATS_EN), no_disclosure_before_verification, says("stays due"), no_optout,
+                  no_handoff]),
         Scenario("不还会怎样 已核实", zh, ["我欠多少", "不还的话会怎么样"],
                  [says("仍需偿还"), says("您能承受"), never_says(THREATS_ZH), no_optout, no_handoff]),
         Scenario("不还会怎样 第一句", zh, ["不还的话会怎么样"],
-                 [never_says(THREATS_ZH), no_disclosure, no_optout, no_handoff]),
+                 [never_says(THREATS_ZH), no_disclosure_before_verification, says("仍需偿还"), no_optout,
+                  no_handoff]),
         # 4. half now, half next month: a split promise in both languages (zh went to a person)
         Scenario("一半一半 下个月", zh, ["先还一半 下个月再还另一半", "是"],
                  [arrangement("promise", "3000.00", 2), says(r"¥1,500\.00，.*¥1,500\.00"), no_handoff]),

@@ -26,9 +26,10 @@ def test_every_response_has_an_english_and_a_chinese_variant() -> None:
     for name, lang, _ in VARIANTS:
         langs.setdefault(name, set()).add(lang)
     assert {n: got for n, got in langs.items() if got != {"en", "zh"}} == {}
-    assert len(langs) == 74  # + utter_legitimacy(_verified), utter_welcome, utter_options, utter_paid_followup,
+    assert len(langs) == 77  # + utter_legitimacy(_verified), utter_welcome, utter_options, utter_paid_followup,
     #   utter_split_promise_confirm, utter_split_promise_counter; wave 9: utter_nothing_open(_unverified),
-    #   utter_plan_cadence, utter_offer_hardship_one
+    #   utter_plan_cadence, utter_offer_hardship_one; wave 10: utter_plan_parts, utter_offer_pause_away,
+    #   utter_verify_before_answering
 
 
 @pytest.mark.parametrize("pack", ["us", "cn"])
