@@ -105,14 +105,16 @@ class _Prepared:
             # CTE's RETURNING columns after the SELECT's own, which are all the rows carry
             columns = columns[:len(selected)]
         self.row: Optional[Any] = None
-        self.results: Tuple[Tuple[int, Callable[[Any], Any]], ...] = ()
+        #: (column index, result processor, whether the processor maps None to None: a
+        #: NULL in such a column is left as it is, which saves a call per NULL per row)
+        self.results: Tuple[Tuple[int, Callable[[Any], Any], bool], ...] = ()
         if columns:
             self.row = namedtuple("Row", [c[0] for c in columns], rename=True)  # type: ignore[misc]
             processors = []
             for index, column in enumerate(columns):
                 fn = column[3]._cached_result_processor(dialect, None)
                 if fn is not None:
-                    processors.append((index, fn))
+                    processors.append((index, fn, _keeps_none(fn)))
             self.results = tuple(processors)
 
     def params(self, given: Mapping[str, Any]) -> Dict[str, Any]:
@@ -139,10 +141,22 @@ class _Prepared:
         rows = []
         for r in raw:
             values = list(r)
-            for index, fn in self.results:
-                values[index] = fn(values[index])
+            for index, fn, keeps_none in self.results:
+                value = values[index]
+                if value is not None or not keeps_none:
+                    values[index] = fn(value)
             rows.append(make(values))
         return rows
+
+
+def _keeps_none(fn: Callable[[Any], Any]) -> bool:
+    """Whether a result processor turns NULL into None (asked once per column when a
+    statement is prepared): most do, and skipping them for NULLs is what SQLAlchemy's own
+    C row processors do; one that raises on None or makes something of it is always called."""
+    try:
+        return fn(None) is None
+    except Exception:
+        return False
 
 
 def server_form(sql: str, name: str, expanding: frozenset) -> Tuple[str, str]:

@@ -85,7 +85,11 @@ def _debt_id(value: Union[int, str, None]) -> Optional[int]:
     return int(value)  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=1024)
 def _redact(text: str) -> str:
+    """The redacted form recorded as evidence. Cached because the same few templated
+    replies are recorded for every message (redaction is pure: same text, same result),
+    and running its patterns again per message was a measurable part of the send path."""
     from compliance_filters import redact
 
     return redact(text)

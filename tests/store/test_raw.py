@@ -173,3 +173,35 @@ def test_record_sent_after_the_lease_was_lost_still_records_the_contact(store):
     with session_scope() as s:
         assert s.get(OutboxMessage, row_id).status == "claimed"
         assert s.execute(select(ContactAttempt.provider_sid)).scalars().all() == ["SM9"]
+
+
+def test_a_null_skips_only_processors_that_keep_it_null():
+    """`shape` leaves a NULL as None without calling a processor that would return None
+    anyway, and still calls one that makes something of a NULL (a TypeDecorator with a
+    default, say): the rows are what SQLAlchemy's own result processing gives."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import Column, Integer, MetaData, String, Table, TypeDecorator
+    from sqlalchemy.dialects import postgresql
+
+    calls = []
+
+    class Defaulted(TypeDecorator):
+        impl = String
+        cache_ok = True
+
+        def process_result_value(self, value, dialect):
+            calls.append(value)
+            return "none given" if value is None else value.upper()
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("label", Defaulted()), Column("at", InboxMessage.lease_until.type))
+    prepared = raw._Prepared(select(table.c.label, table.c.at), postgresql.dialect())
+    kept = {index: keeps for index, _fn, keeps in prepared.results}
+    assert kept == {0: False, 1: True}
+    calls.clear()
+    at = datetime(2026, 12, 1, 9, 30)
+    rows = prepared.shape([(None, None), ("x", at)])
+    assert rows[0].label == "none given" and rows[0].at is None
+    assert rows[1].label == "X" and rows[1].at == at.replace(tzinfo=timezone.utc)
+    assert calls == [None, "x"]  # the defaulted column is processed for its NULL too
